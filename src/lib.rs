@@ -1,2 +1,33 @@
-//! placeholder
+//! Generate and verify UserSig tickets, the login credential of Tencent Cloud IM and
+//! TRTC apps in "standalone mode".
+//!
+//! Two signing schemes exist: v1 (ECDSA P-256 with SHA-256, the app holds the private
+//! key) and v2 (HMAC-SHA256 with the secret shown in the console). Both wrap a JSON
+//! object in the same envelope ([`envelope`]). This crate reads every form Tencent's
+//! implementations write and writes exactly what the C++ original writes.
+//!
+//! ```
+//! use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest,
+//!     verify::{self, Expect, VerifyKey}};
+//!
+//! let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
+//! let clock = FixedClock::at(1_795_675_257);
+//! let ticket = TicketRequest::new(1400001052, "xiaojun")?.with_expire(86400)?.sign_v2(&secret, &clock);
+//!
+//! let expect = Expect { sdkappid: 1400001052, identifier: "xiaojun", userbuf: None };
+//! let info = verify::verify(&ticket, &VerifyKey::Secret(secret), &expect, &clock)?;
+//! assert_eq!(info.expires_at(), 1_795_675_257 + 86400);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod clock;
+pub mod envelope;
+pub mod issue;
 pub mod keys;
+pub mod secret;
+pub mod ticket;
+pub mod v1;
+pub mod v2;
+pub mod verify;
+
+pub use secret::Secret;

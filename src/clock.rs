@@ -1,0 +1,150 @@
+//! Where "now" comes from: the system clock, or a fixed instant for tests and for
+//! judging a ticket as of another time (`--at`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::UtcOffset;
+
+/// A source of the current time, injectable so that verification and generation can be
+/// tested, or asked about another moment.
+pub trait Clock {
+    /// Seconds since the Unix epoch.
+    fn now(&self) -> i64;
+    /// The offset of local wall-clock time from UTC, used only to read the plain-JSON
+    /// ticket form, whose `TLS.time` is local wall-clock text (SPEC 5).
+    fn local_offset(&self) -> UtcOffset {
+        UtcOffset::UTC
+    }
+}
+
+/// The machine's clock and time zone.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock {
+    offset: UtcOffset,
+}
+
+impl SystemClock {
+    /// The system clock, with the host's current UTC offset when it can be determined
+    /// (on Unix only while the process has one thread), otherwise UTC.
+    pub fn new() -> SystemClock {
+        SystemClock {
+            offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock::new()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        }
+    }
+    fn local_offset(&self) -> UtcOffset {
+        self.offset
+    }
+}
+
+/// A clock stopped at one instant.
+///
+/// ```
+/// use tls_licence_tools::clock::{Clock, FixedClock};
+/// assert_eq!(FixedClock::at(1_795_675_257).now(), 1_795_675_257);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock {
+    /// Seconds since the Unix epoch.
+    pub now: i64,
+    /// The local UTC offset it reports.
+    pub offset: UtcOffset,
+}
+
+impl FixedClock {
+    /// Stopped at `now` (Unix seconds), in UTC.
+    pub fn at(now: i64) -> FixedClock {
+        FixedClock {
+            now,
+            offset: UtcOffset::UTC,
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> i64 {
+        self.now
+    }
+    fn local_offset(&self) -> UtcOffset {
+        self.offset
+    }
+}
+
+/// A Unix time as RFC 3339 in UTC (`2027-05-24T06:40:56Z`), or as plain seconds when it
+/// is outside the years 1..=9999.
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| format!("{unix} (Unix seconds)"))
+}
+
+/// A span of seconds in the largest unit that keeps it readable: `3 days`, `5 hours`,
+/// `12 minutes`, `40 seconds`.
+pub fn describe_span(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let (n, unit) = match s {
+        0..120 => (s, "second"),
+        120..7_200 => (s / 60, "minute"),
+        7_200..172_800 => (s / 3_600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// Parse a moment given as Unix seconds (`1795675257`) or RFC 3339
+/// (`2026-11-26T06:40:57Z`, `2026-11-26T14:40:57+08:00`).
+///
+/// ```
+/// use tls_licence_tools::clock::parse_instant;
+/// assert_eq!(parse_instant("1795675257"), Ok(1795675257));
+/// assert_eq!(parse_instant("2026-11-26T14:40:57+08:00"), Ok(1795675257));
+/// assert!(parse_instant("tomorrow").is_err());
+/// ```
+pub fn parse_instant(text: &str) -> Result<i64, String> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<i64>()
+            .map_err(|_| format!("{text} is too large for a Unix time"));
+    }
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|_| {
+            format!(
+                "{text:?} is neither Unix seconds nor an RFC 3339 time such as 2026-11-26T06:40:57Z"
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(rfc3339(1_795_675_257), "2026-11-26T06:40:57Z");
+        assert_eq!(rfc3339(i64::MAX), format!("{} (Unix seconds)", i64::MAX));
+        assert_eq!(describe_span(1), "1 second");
+        assert_eq!(describe_span(119), "119 seconds");
+        assert_eq!(describe_span(-3 * 86_400), "3 days");
+        assert_eq!(describe_span(7_199), "119 minutes");
+    }
+}

@@ -1,0 +1,298 @@
+//! The envelope around a ticket's JSON: `tr(base64_std(zlib(json)))` (SPEC 2).
+//!
+//! `tr` swaps the three base64 characters that are awkward in URLs: `+` → `*`,
+//! `/` → `-`, `=` → `_`. This is *not* RFC 4648 base64url (where `-` stands for
+//! `+`), so a base64url decoder would turn a ticket into garbage without an error.
+//!
+//! Decoding is bounded: the text, and what it inflates to, are capped at
+//! [`MAX_TICKET_BYTES`], so a small ticket that inflates to hundreds of megabytes is
+//! refused after inflating one mebibyte.
+
+use std::fmt;
+use std::io::Write;
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use base64::alphabet::Alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use flate2::{Compression, Decompress, FlushDecompress, Status};
+
+/// The largest ticket text, and the largest inflated JSON, this crate accepts: 1 MiB.
+///
+/// Real tickets are a few hundred bytes; even one with a large userbuf is far below this.
+pub const MAX_TICKET_BYTES: usize = 1 << 20;
+
+/// The zlib level the C++ original compresses at. Using it (with real zlib) makes our
+/// tickets byte-identical to the original's for the same JSON.
+const ZLIB_LEVEL: u32 = 1;
+
+/// Base64 in the ticket alphabet, without padding: the caller writes and checks the
+/// `_` padding itself, since the padding character of the base64 crate is fixed at `=`.
+const TICKET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &match Alphabet::new("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-") {
+        Ok(a) => a,
+        Err(_) => panic!("the ticket alphabet is valid"),
+    },
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
+
+/// Why a ticket's envelope could not be opened. Every one of these is server code 70003.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// Nothing but white space.
+    Empty,
+    /// The text is longer than [`MAX_TICKET_BYTES`].
+    TextTooLarge,
+    /// A character outside the ticket alphabet (`A-Z a-z 0-9 * - _`), or bad padding.
+    NotBase64(String),
+    /// The bytes are not a complete zlib stream.
+    NotZlib(String),
+    /// The stream inflates to more than [`MAX_TICKET_BYTES`].
+    InflatesTooLarge,
+    /// Bytes follow the end of the zlib stream.
+    TrailingData,
+}
+
+impl fmt::Display for EnvelopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnvelopeError::Empty => write!(f, "the ticket is empty"),
+            EnvelopeError::TextTooLarge => {
+                write!(f, "the ticket is longer than {MAX_TICKET_BYTES} bytes")
+            }
+            EnvelopeError::NotBase64(why) => write!(f, "the ticket is not base64 text ({why})"),
+            EnvelopeError::NotZlib(why) => {
+                write!(f, "the ticket's bytes are not a zlib stream ({why})")
+            }
+            EnvelopeError::InflatesTooLarge => write!(
+                f,
+                "the ticket inflates to more than {MAX_TICKET_BYTES} bytes (a decompression bomb?)"
+            ),
+            EnvelopeError::TrailingData => {
+                write!(f, "the ticket has extra bytes after its zlib stream")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EnvelopeError {}
+
+/// Wrap JSON bytes into ticket text: zlib (level 1), base64, then the `tr` swap.
+///
+/// ```
+/// use tls_licence_tools::envelope;
+/// let text = envelope::encode(br#"{"a":"b"}"#);
+/// assert_eq!(envelope::decode(&text).unwrap(), br#"{"a":"b"}"#);
+/// assert!(!text.contains(['+', '/', '=']));
+/// ```
+pub fn encode(json: &[u8]) -> String {
+    let mut z = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(json.len() / 2 + 64),
+        Compression::new(ZLIB_LEVEL),
+    );
+    // Writing into a Vec cannot fail.
+    let compressed = match z.write_all(json).and_then(|()| z.finish()) {
+        Ok(bytes) => bytes,
+        Err(e) => unreachable!("zlib into memory failed: {e}"),
+    };
+    let mut text = TICKET_BASE64.encode(&compressed);
+    // The padding the standard alphabet writes as '=', in the ticket's '_'.
+    text.extend(std::iter::repeat_n('_', (3 - compressed.len() % 3) % 3));
+    text
+}
+
+/// Open ticket text: drop white space (space, tab, CR, LF) anywhere, undo the `tr`
+/// swap, base64-decode (standard alphabet, canonical padding), and inflate the zlib
+/// stream (any level), refusing more than [`MAX_TICKET_BYTES`] of output.
+pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
+    if text.len() > MAX_TICKET_BYTES {
+        return Err(EnvelopeError::TextTooLarge);
+    }
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let compact: Cow<'_, [u8]> = if text.as_bytes().iter().any(is_space) {
+        Cow::Owned(text.bytes().filter(|b| !is_space(b)).collect())
+    } else {
+        Cow::Borrowed(text.as_bytes())
+    };
+    if compact.is_empty() {
+        return Err(EnvelopeError::Empty);
+    }
+    let body = compact.strip_suffix(b"__").or_else(|| compact.strip_suffix(b"_"));
+    let body = body.unwrap_or(&compact);
+    let padding = compact.len() - body.len();
+    if body.len() % 4 == 1 || (padding > 0 && (body.len() + padding) % 4 != 0) {
+        return Err(EnvelopeError::NotBase64(
+            "its length or '_' padding is not that of base64 text".into(),
+        ));
+    }
+    if padding == 0 && body.len() % 4 != 0 {
+        return Err(EnvelopeError::NotBase64("its '_' padding is missing".into()));
+    }
+    let compressed = TICKET_BASE64
+        .decode(body)
+        .map_err(|e| EnvelopeError::NotBase64(describe_base64_error(&e)))?;
+    inflate(&compressed)
+}
+
+/// Describe a base64 error in the ticket's own terms.
+fn describe_base64_error(e: &base64::DecodeError) -> String {
+    match e {
+        base64::DecodeError::InvalidByte(at, b @ (b'+' | b'/' | b'=')) => format!(
+            "'{}' at position {at}: tickets write '*', '-' and '_' for '+', '/' and '='",
+            *b as char
+        ),
+        base64::DecodeError::InvalidByte(at, b) if b.is_ascii_graphic() => {
+            format!("unexpected character '{}' at position {at}", *b as char)
+        }
+        base64::DecodeError::InvalidByte(at, b) => {
+            format!("unexpected byte 0x{b:02x} at position {at}")
+        }
+        base64::DecodeError::InvalidLength(_) => "its length is not that of base64 text".into(),
+        base64::DecodeError::InvalidLastSymbol { offset: at, .. } => {
+            format!("the character at position {at} carries stray bits")
+        }
+        base64::DecodeError::InvalidPadding => "its '_' padding is wrong".into(),
+    }
+}
+
+/// Inflate one complete zlib stream, with the output capped at [`MAX_TICKET_BYTES`].
+fn inflate(input: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+    let mut z = Decompress::new(true);
+    let mut out: Vec<u8> = Vec::with_capacity((input.len() * 4).clamp(256, MAX_TICKET_BYTES));
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() > MAX_TICKET_BYTES {
+                return Err(EnvelopeError::InflatesTooLarge);
+            }
+            // Room for one byte past the cap, so "exactly at the cap" is told apart
+            // from "over it".
+            let want = (out.capacity() * 2).min(MAX_TICKET_BYTES + 1) - out.len();
+            out.reserve_exact(want.max(1));
+        }
+        let consumed = usize::try_from(z.total_in()).unwrap_or(usize::MAX);
+        let rest = input.get(consumed..).unwrap_or_default();
+        let (in_before, out_before) = (z.total_in(), z.total_out());
+        let status = z
+            .decompress_vec(rest, &mut out, FlushDecompress::None)
+            .map_err(|e| EnvelopeError::NotZlib(zlib_reason(&e)))?;
+        if out.len() > MAX_TICKET_BYTES {
+            return Err(EnvelopeError::InflatesTooLarge);
+        }
+        match status {
+            Status::StreamEnd => break,
+            Status::Ok | Status::BufError => {
+                let stalled = z.total_in() == in_before && z.total_out() == out_before;
+                if stalled && out.len() < out.capacity() {
+                    // No progress with room to spare: the input ran out mid-stream.
+                    return Err(EnvelopeError::NotZlib("the stream is cut short".into()));
+                }
+            }
+        }
+    }
+    if usize::try_from(z.total_in()).ok() != Some(input.len()) {
+        return Err(EnvelopeError::TrailingData);
+    }
+    Ok(out)
+}
+
+fn zlib_reason(e: &flate2::DecompressError) -> String {
+    if e.needs_dictionary().is_some() {
+        return "it needs a preset dictionary".into();
+    }
+    match e.message() {
+        Some(m) => m.to_string(),
+        None => "corrupt stream".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    /// Ticket text for raw bytes, made the plain way (independent of `encode`).
+    fn ticket_text(bytes: &[u8]) -> String {
+        STANDARD
+            .encode(bytes)
+            .replace('+', "*")
+            .replace('/', "-")
+            .replace('=', "_")
+    }
+
+    #[test]
+    fn round_trip_and_alphabet() {
+        let json = br#"{"TLS.identifier":"a/b+c=d"}"#;
+        let text = encode(json);
+        let raw = STANDARD.decode(text.replace('*', "+").replace('-', "/").replace('_', "="));
+        assert_eq!(raw.unwrap()[..2], [0x78, 0x01], "zlib header of level 1");
+        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b"*-_".contains(&b)));
+        assert_eq!(decode(&text).unwrap(), json);
+    }
+
+    #[test]
+    fn white_space_anywhere_is_ignored() {
+        let text = encode(b"{}");
+        let (a, b) = text.split_at(5);
+        let spaced = format!(" {a}\r\n\t{b} \n");
+        assert_eq!(decode(&spaced).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn base64url_and_standard_characters_are_refused() {
+        assert!(matches!(decode("eJ+x"), Err(EnvelopeError::NotBase64(_))));
+        assert!(matches!(decode("eJ=="), Err(EnvelopeError::NotBase64(_))));
+        assert_eq!(decode(" \n"), Err(EnvelopeError::Empty));
+    }
+
+    #[test]
+    fn missing_padding_is_refused() {
+        let text = encode(b"{}");
+        let unpadded = text.trim_end_matches('_');
+        assert_ne!(unpadded, text);
+        assert!(matches!(decode(unpadded), Err(EnvelopeError::NotBase64(_))));
+    }
+
+    #[test]
+    fn truncated_and_trailing_streams_are_refused() {
+        let z = {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::default());
+            e.write_all(&[b'x'; 300]).unwrap();
+            e.finish().unwrap()
+        };
+        let cut = ticket_text(&z[..z.len() - 3]);
+        assert!(matches!(decode(&cut), Err(EnvelopeError::NotZlib(_))));
+        let mut extra = z.clone();
+        extra.push(0);
+        let extra = ticket_text(&extra);
+        assert_eq!(decode(&extra), Err(EnvelopeError::TrailingData));
+    }
+
+    #[test]
+    fn bomb_is_refused_with_bounded_memory() {
+        // 64 MiB of zeros compresses to ~64 KiB; inflating stops at the cap.
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::best());
+        let chunk = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            e.write_all(&chunk).unwrap();
+        }
+        let z = e.finish().unwrap();
+        let text = ticket_text(&z);
+        assert!(text.len() < MAX_TICKET_BYTES);
+        assert_eq!(decode(&text), Err(EnvelopeError::InflatesTooLarge));
+    }
+
+    #[test]
+    fn exactly_at_the_cap_is_accepted() {
+        let data = vec![b'a'; MAX_TICKET_BYTES];
+        assert_eq!(decode(&encode(&data)).unwrap().len(), MAX_TICKET_BYTES);
+        let data = vec![b'a'; MAX_TICKET_BYTES + 1];
+        assert_eq!(
+            decode(&encode(&data)),
+            Err(EnvelopeError::InflatesTooLarge)
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! Making tickets: the request, the rules its arguments must follow, and signing.
+
+use std::fmt;
+
+use crate::Secret;
+use crate::clock::Clock;
+use crate::keys::PrivateKey;
+use crate::{envelope, v1, v2};
+
+/// The validity the original gives when none is asked for: 180 days.
+pub const DEFAULT_EXPIRE: u32 = 15_552_000;
+/// The longest validity Tencent documents: 50 years of 365 days.
+pub const MAX_EXPIRE: u32 = 1_576_800_000;
+/// The longest identifier Tencent's SDK accepts, in bytes.
+pub const MAX_IDENTIFIER_BYTES: usize = 32;
+
+/// An argument that breaks a rule. `Display` names the rule and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArgError {
+    /// The sdkappid is not a decimal number from 1 to 4294967295.
+    SdkAppId(String),
+    /// The expiry is not a decimal count of seconds from 1 to [`MAX_EXPIRE`].
+    Expire(String),
+    /// The identifier is empty.
+    IdentifierEmpty,
+    /// The identifier is longer than [`MAX_IDENTIFIER_BYTES`].
+    IdentifierTooLong(usize),
+    /// The identifier has a byte outside printable ASCII, at this offset.
+    IdentifierNotPrintable(usize),
+}
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const OVERRIDE: &str = "pass --allow-any-identifier to make the ticket anyway";
+        match self {
+            ArgError::SdkAppId(given) => write!(
+                f,
+                "sdkappid {given:?} is not a decimal number from 1 to 4294967295 (the app's SDKAppID in the console)"
+            ),
+            ArgError::Expire(given) => write!(
+                f,
+                "expire {given:?} is not a whole number of seconds from 1 to {MAX_EXPIRE} (50 years, Tencent's maximum)"
+            ),
+            ArgError::IdentifierEmpty => write!(f, "the identifier is empty"),
+            ArgError::IdentifierTooLong(n) => write!(
+                f,
+                "the identifier is {n} bytes; Tencent's SDK allows at most {MAX_IDENTIFIER_BYTES} ({OVERRIDE})"
+            ),
+            ArgError::IdentifierNotPrintable(at) => write!(
+                f,
+                "the identifier has a byte that is not printable ASCII at offset {at}; Tencent's SDK requires printable ASCII ({OVERRIDE})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+/// Parse an sdkappid: decimal digits only, 1 to 4294967295 (never `atoi`'s silent 0).
+///
+/// ```
+/// use tls_licence_tools::issue::parse_sdkappid;
+/// assert_eq!(parse_sdkappid("1400001052"), Ok(1400001052));
+/// assert!(parse_sdkappid("abc").is_err());
+/// assert!(parse_sdkappid("0").is_err());
+/// assert!(parse_sdkappid("4294967296").is_err());
+/// ```
+pub fn parse_sdkappid(text: &str) -> Result<u32, ArgError> {
+    match decimal_u32(text) {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err(ArgError::SdkAppId(shorten(text))),
+    }
+}
+
+/// Parse an expiry: a decimal count of seconds, 1 to [`MAX_EXPIRE`].
+pub fn parse_expire(text: &str) -> Result<u32, ArgError> {
+    match decimal_u32(text) {
+        Some(n) => check_expire(n),
+        None => Err(ArgError::Expire(shorten(text))),
+    }
+}
+
+/// Check an expiry in seconds against 1 to [`MAX_EXPIRE`].
+pub fn check_expire(seconds: u32) -> Result<u32, ArgError> {
+    if (1..=MAX_EXPIRE).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(ArgError::Expire(seconds.to_string()))
+    }
+}
+
+/// Check an identifier against Tencent's SDK rule: 1 to 32 bytes of printable ASCII
+/// (space to `~`).
+pub fn check_identifier(identifier: &str) -> Result<(), ArgError> {
+    if identifier.is_empty() {
+        return Err(ArgError::IdentifierEmpty);
+    }
+    if let Some(at) = identifier.bytes().position(|b| !(b' '..=b'~').contains(&b)) {
+        return Err(ArgError::IdentifierNotPrintable(at));
+    }
+    if identifier.len() > MAX_IDENTIFIER_BYTES {
+        return Err(ArgError::IdentifierTooLong(identifier.len()));
+    }
+    Ok(())
+}
+
+fn decimal_u32(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// An argument as shown back in a message: at most 40 characters.
+fn shorten(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if s.len() < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// What a new ticket says: app, user, validity and optional user bytes.
+///
+/// ```
+/// use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest};
+/// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
+/// let req = TicketRequest::new(1400001052, "xiaojun").unwrap();
+/// // Byte for byte what the C++ original's gen2 made at this second:
+/// assert_eq!(req.sign_v2(&secret, &FixedClock::at(1795675257)),
+///     "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__");
+/// assert!(TicketRequest::new(1400001052, "").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRequest {
+    sdkappid: u32,
+    identifier: String,
+    expire: u32,
+    userbuf: Option<Vec<u8>>,
+}
+
+impl TicketRequest {
+    /// A request for `identifier` of app `sdkappid`, valid for [`DEFAULT_EXPIRE`].
+    /// The identifier must follow [`check_identifier`].
+    pub fn new(sdkappid: u32, identifier: &str) -> Result<TicketRequest, ArgError> {
+        check_identifier(identifier)?;
+        TicketRequest::any_identifier(sdkappid, identifier)
+    }
+
+    /// As [`TicketRequest::new`], but any non-empty identifier is accepted (it is
+    /// escaped properly in the JSON whatever it holds).
+    pub fn any_identifier(sdkappid: u32, identifier: &str) -> Result<TicketRequest, ArgError> {
+        if sdkappid == 0 {
+            return Err(ArgError::SdkAppId("0".into()));
+        }
+        if identifier.is_empty() {
+            return Err(ArgError::IdentifierEmpty);
+        }
+        Ok(TicketRequest {
+            sdkappid,
+            identifier: identifier.to_owned(),
+            expire: DEFAULT_EXPIRE,
+            userbuf: None,
+        })
+    }
+
+    /// Set the validity in seconds (1 to [`MAX_EXPIRE`]).
+    pub fn with_expire(mut self, seconds: u32) -> Result<TicketRequest, ArgError> {
+        self.expire = check_expire(seconds)?;
+        Ok(self)
+    }
+
+    /// Carry these bytes in `TLS.userbuf`.
+    pub fn with_userbuf(mut self, userbuf: &[u8]) -> TicketRequest {
+        self.userbuf = Some(userbuf.to_vec());
+        self
+    }
+
+    /// The app.
+    pub fn sdkappid(&self) -> u32 {
+        self.sdkappid
+    }
+    /// The user.
+    pub fn identifier(&self) -> &str {
+        &self.identifier
+    }
+    /// The validity in seconds.
+    pub fn expire(&self) -> u32 {
+        self.expire
+    }
+    /// The user bytes, if any.
+    pub fn userbuf(&self) -> Option<&[u8]> {
+        self.userbuf.as_deref()
+    }
+
+    /// The JSON of a v1 ticket issued at `time`, signed with `key`.
+    pub fn v1_json(&self, key: &PrivateKey, time: i64) -> String {
+        v1::ticket_json(
+            key,
+            self.sdkappid,
+            &self.identifier,
+            time,
+            self.expire,
+            self.userbuf.as_deref(),
+        )
+    }
+
+    /// The JSON of a v2 ticket issued at `time`, MACed with `secret`.
+    pub fn v2_json(&self, secret: &Secret, time: i64) -> String {
+        v2::ticket_json(
+            secret,
+            self.sdkappid,
+            &self.identifier,
+            time,
+            self.expire,
+            self.userbuf.as_deref(),
+        )
+    }
+
+    /// A v1 ticket (ECDSA P-256), issued now by `clock`.
+    pub fn sign_v1(&self, key: &PrivateKey, clock: &dyn Clock) -> String {
+        envelope::encode(self.v1_json(key, clock.now()).as_bytes())
+    }
+
+    /// A v2 ticket (HMAC-SHA256), issued now by `clock`.
+    pub fn sign_v2(&self, secret: &Secret, clock: &dyn Clock) -> String {
+        envelope::encode(self.v2_json(secret, clock.now()).as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_rules() {
+        assert_eq!(check_identifier("xiaojun"), Ok(()));
+        assert_eq!(check_identifier(&"a".repeat(32)), Ok(()));
+        assert_eq!(check_identifier(r#"a "quoted" \ id~"#), Ok(()));
+        assert_eq!(
+            check_identifier(&"a".repeat(33)),
+            Err(ArgError::IdentifierTooLong(33))
+        );
+        assert_eq!(check_identifier(""), Err(ArgError::IdentifierEmpty));
+        assert_eq!(
+            check_identifier("ab\ncd"),
+            Err(ArgError::IdentifierNotPrintable(2))
+        );
+        assert_eq!(
+            check_identifier("小军"),
+            Err(ArgError::IdentifierNotPrintable(0))
+        );
+    }
+
+    #[test]
+    fn expire_rules() {
+        assert_eq!(parse_expire("1576800000"), Ok(MAX_EXPIRE));
+        assert_eq!(parse_expire("1"), Ok(1));
+        for bad in ["0", "1576800001", "-5", "+5", " 5", "5s", "", "99999999999"] {
+            assert!(parse_expire(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sdkappid_message_names_the_rule_and_shortens() {
+        let msg = parse_sdkappid(&"9".repeat(100)).unwrap_err().to_string();
+        assert!(msg.contains("decimal number from 1 to 4294967295"), "{msg}");
+        assert!(msg.len() < 200, "{msg}");
+    }
+}

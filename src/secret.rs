@@ -1,0 +1,66 @@
+//! The v2 secret key: the 64 hex characters shown in Tencent's console, used as the
+//! HMAC key exactly as text (not hex-decoded).
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+/// A v2 HMAC secret. Its bytes are wiped when dropped, and `Debug` never shows them.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<Vec<u8>>);
+
+/// Why a secret was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// The secret is empty (or only white space, when read from a file).
+    Empty,
+}
+
+impl fmt::Display for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretError::Empty => write!(
+                f,
+                "the v2 secret is empty; it is the 64-character key shown in the console"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SecretError {}
+
+impl Secret {
+    /// The secret exactly as given (a literal on the command line is used as it is).
+    ///
+    /// ```
+    /// use tls_licence_tools::Secret;
+    /// let s = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
+    /// assert_eq!(format!("{s:?}"), "Secret(64 bytes, redacted)");
+    /// assert!(Secret::new(b"").is_err());
+    /// ```
+    pub fn new(bytes: &[u8]) -> Result<Secret, SecretError> {
+        if bytes.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        Ok(Secret(Zeroizing::new(bytes.to_vec())))
+    }
+
+    /// The secret as read from a file, the environment or stdin: surrounding white
+    /// space (a trailing newline above all) is dropped, so it cannot silently change
+    /// the HMAC.
+    pub fn from_file_contents(contents: &[u8]) -> Result<Secret, SecretError> {
+        Secret::new(contents.trim_ascii())
+    }
+
+    /// The HMAC key bytes.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({} bytes, redacted)", self.0.len())
+    }
+}

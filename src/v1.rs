@@ -1,0 +1,273 @@
+//! v1 tickets: ECDSA P-256 over SHA-256, every JSON value a string (SPEC 3), and the
+//! oldest plain-JSON form (SPEC 5).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use p256::ecdsa::DerSignature;
+use p256::ecdsa::signature::{Signer, Verifier};
+use serde_json::{Map, Value};
+use time::macros::format_description;
+use time::{PrimitiveDateTime, UtcOffset};
+
+use crate::keys::{PrivateKey, PublicKey};
+use crate::ticket::{
+    Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, opt_str, req_str, to_i64,
+};
+
+/// What the C++ original writes in `TLS.version` (nobody checks it).
+pub const VERSION_TEXT: &str = "201803230000";
+
+/// The string values that a v1 signature covers, as they stand in the ticket.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedFields<'a> {
+    /// `TLS.appid_at_3rd`; its line is left out of the content when absent.
+    pub appid_at_3rd: Option<&'a str>,
+    /// `TLS.account_type`.
+    pub account_type: &'a str,
+    /// `TLS.identifier`.
+    pub identifier: &'a str,
+    /// `TLS.sdk_appid`.
+    pub sdk_appid: &'a str,
+    /// `TLS.time`.
+    pub time: &'a str,
+    /// `TLS.expire_after`.
+    pub expire_after: &'a str,
+    /// `TLS.userbuf` (base64 text), for userbuf tickets.
+    pub userbuf: Option<&'a str>,
+}
+
+impl SignedFields<'_> {
+    /// The signed content: `NAME:VALUE\n` lines in the fixed order of SPEC 3.
+    ///
+    /// ```
+    /// use tls_licence_tools::v1::SignedFields;
+    /// let f = SignedFields { appid_at_3rd: Some("0"), account_type: "0", identifier: "u",
+    ///     sdk_appid: "1400001052", time: "100", expire_after: "60", userbuf: None };
+    /// assert_eq!(f.content(), b"TLS.appid_at_3rd:0\nTLS.account_type:0\nTLS.identifier:u\n\
+    /// TLS.sdk_appid:1400001052\nTLS.time:100\nTLS.expire_after:60\n");
+    /// ```
+    pub fn content(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(160 + self.identifier.len());
+        let mut line = |name: &str, value: &str| {
+            out.extend_from_slice(name.as_bytes());
+            out.push(b':');
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'\n');
+        };
+        if let Some(v) = self.appid_at_3rd {
+            line("TLS.appid_at_3rd", v);
+        }
+        line("TLS.account_type", self.account_type);
+        line("TLS.identifier", self.identifier);
+        line("TLS.sdk_appid", self.sdk_appid);
+        line("TLS.time", self.time);
+        line("TLS.expire_after", self.expire_after);
+        if let Some(v) = self.userbuf {
+            line("TLS.userbuf", v);
+        }
+        out
+    }
+}
+
+/// Sign `content` and return the base64 of the DER signature (`TLS.sig`).
+pub fn sign(key: &PrivateKey, content: &[u8]) -> String {
+    let sig: DerSignature = key.signing_key().sign(content);
+    STANDARD.encode(sig.as_bytes())
+}
+
+/// Whether `der` is a valid ECDSA P-256/SHA-256 signature of `content` under `key`.
+pub fn signature_verifies(key: &PublicKey, content: &[u8], der: &[u8]) -> bool {
+    match DerSignature::from_bytes(der) {
+        Ok(sig) => key.verifying_key().verify(content, &sig).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Build a complete v1 ticket's JSON with the fields, order and types the C++ original
+/// writes: `gen` order without a userbuf, `genuser` order (no `TLS.version`) with one.
+pub fn ticket_json(
+    key: &PrivateKey,
+    sdkappid: u32,
+    identifier: &str,
+    time: i64,
+    expire: u32,
+    userbuf: Option<&[u8]>,
+) -> String {
+    let sdk_appid = sdkappid.to_string();
+    let time = time.to_string();
+    let expire_after = expire.to_string();
+    let userbuf = userbuf.map(|b| STANDARD.encode(b));
+    let fields = SignedFields {
+        appid_at_3rd: Some("0"),
+        account_type: "0",
+        identifier,
+        sdk_appid: &sdk_appid,
+        time: &time,
+        expire_after: &expire_after,
+        userbuf: userbuf.as_deref(),
+    };
+    let sig = sign(key, &fields.content());
+    let id = json_string(identifier);
+    match &userbuf {
+        None => format!(
+            concat!(
+                r#"{{"TLS.account_type":"0","TLS.identifier":{id},"TLS.appid_at_3rd":"0","#,
+                r#""TLS.sdk_appid":"{app}","TLS.expire_after":"{exp}","TLS.version":"{ver}","#,
+                r#""TLS.time":"{time}","TLS.sig":"{sig}"}}"#
+            ),
+            id = id,
+            app = sdk_appid,
+            exp = expire_after,
+            ver = VERSION_TEXT,
+            time = time,
+            sig = sig,
+        ),
+        Some(ub) => format!(
+            concat!(
+                r#"{{"TLS.sdk_appid":"{app}","TLS.identifier":{id},"TLS.time":"{time}","#,
+                r#""TLS.expire_after":"{exp}","TLS.account_type":"0","TLS.appid_at_3rd":"0","#,
+                r#""TLS.userbuf":"{ub}","TLS.sig":"{sig}"}}"#
+            ),
+            app = sdk_appid,
+            id = id,
+            time = time,
+            exp = expire_after,
+            ub = ub,
+            sig = sig,
+        ),
+    }
+}
+
+/// A string as a JSON string literal, escaped (`"` and `\` above all).
+pub(crate) fn json_string(s: &str) -> String {
+    // Serializing a &str cannot fail.
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// The signed fields and signature of a v1 object, checked for presence and type.
+fn read_fields(obj: &Map<String, Value>) -> Result<(SignedFields<'_>, Vec<u8>), Malformed> {
+    let fields = SignedFields {
+        appid_at_3rd: opt_str(obj, "TLS.appid_at_3rd")?,
+        account_type: req_str(obj, "TLS.account_type")?,
+        identifier: req_str(obj, "TLS.identifier")?,
+        sdk_appid: req_str(obj, "TLS.sdk_appid")?,
+        time: req_str(obj, "TLS.time")?,
+        expire_after: req_str(obj, "TLS.expire_after")?,
+        userbuf: opt_str(obj, "TLS.userbuf")?,
+    };
+    if fields.userbuf.is_some() && fields.appid_at_3rd.is_none() {
+        return Err(Malformed::MissingField("TLS.appid_at_3rd"));
+    }
+    opt_str(obj, "TLS.version")?;
+    let signature = base64_field(req_str(obj, "TLS.sig")?, "TLS.sig")?;
+    Ok((fields, signature))
+}
+
+fn ticket(
+    version: Version,
+    fields: &SignedFields<'_>,
+    init_time: i64,
+    signature: Vec<u8>,
+) -> Result<Ticket, Malformed> {
+    let userbuf = match fields.userbuf {
+        Some(text) => Some(base64_field(text, "TLS.userbuf")?),
+        None => None,
+    };
+    let info = TicketInfo {
+        version,
+        identifier: fields.identifier.to_owned(),
+        sdkappid: decimal_field(fields.sdk_appid, "TLS.sdk_appid")?,
+        init_time,
+        expire: to_i64(
+            decimal_field(fields.expire_after, "TLS.expire_after")?,
+            "TLS.expire_after",
+        )?,
+        userbuf,
+    };
+    Ok(Ticket {
+        info,
+        signed_content: fields.content(),
+        signature,
+    })
+}
+
+/// Read an enveloped v1 ticket's JSON object.
+pub(crate) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
+    let (fields, signature) = read_fields(obj)?;
+    let time = to_i64(decimal_field(fields.time, "TLS.time")?, "TLS.time")?;
+    ticket(Version::V1, &fields, time, signature)
+}
+
+/// Read a plain-JSON ticket, whose `TLS.time` is local wall-clock text such as
+/// `2026-11-26T06:40:57-08:00`: the trailing offset is a literal suffix, not a real
+/// offset, and the time is read in `local` (the verifying host's zone, as the C++
+/// verifier does). A decimal `TLS.time` is taken as Unix seconds.
+pub(crate) fn parse_plain_json(
+    obj: &Map<String, Value>,
+    local: UtcOffset,
+) -> Result<Ticket, Malformed> {
+    let (fields, signature) = read_fields(obj)?;
+    let time = match decimal_field(fields.time, "TLS.time") {
+        Ok(n) => to_i64(n, "TLS.time")?,
+        Err(_) => wall_clock_time(fields.time, local)?,
+    };
+    ticket(Version::V1PlainJson, &fields, time, signature)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` followed by an ignored `±HH:MM` suffix, read in `local`.
+fn wall_clock_time(text: &str, local: UtcOffset) -> Result<i64, Malformed> {
+    let bad = Malformed::BadValue {
+        field: "TLS.time",
+        why: "is neither Unix seconds nor wall-clock time YYYY-MM-DDTHH:MM:SS-08:00",
+    };
+    let (clock, suffix) = match (text.get(..19), text.get(19..)) {
+        (Some(c), Some(s)) => (c, s),
+        _ => return Err(bad),
+    };
+    let suffix_ok = suffix.is_empty()
+        || (suffix.len() == 6
+            && matches!(suffix.as_bytes()[0], b'+' | b'-')
+            && suffix.as_bytes()[3] == b':'
+            && suffix
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| i == 0 || i == 3 || b.is_ascii_digit()));
+    if !suffix_ok {
+        return Err(bad);
+    }
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let when = PrimitiveDateTime::parse(clock, format).map_err(|_| bad)?;
+    Ok(when.assume_offset(local).unix_timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wall_clock_reads_in_the_given_zone_and_ignores_the_suffix() {
+        let utc = wall_clock_time("2026-11-26T06:40:57-08:00", UtcOffset::UTC).unwrap();
+        assert_eq!(utc, 1_795_675_257);
+        let cst = UtcOffset::from_hms(8, 0, 0).unwrap();
+        assert_eq!(
+            wall_clock_time("2026-11-26T06:40:57-08:00", cst).unwrap(),
+            utc - 8 * 3600
+        );
+        assert_eq!(wall_clock_time("2026-11-26T06:40:57", UtcOffset::UTC).unwrap(), utc);
+        for bad in [
+            "2026-11-26T06:40:57Z",
+            "2026-11-26 06:40:57",
+            "2026-13-26T06:40:57-08:00",
+            "2026-11-26T06:40:57-0800",
+            "",
+            "2026-11-26T06:40:5\u{e9}",
+        ] {
+            assert!(wall_clock_time(bad, UtcOffset::UTC).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn identifier_is_escaped() {
+        assert_eq!(json_string(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
+}

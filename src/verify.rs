@@ -1,0 +1,276 @@
+//! Verification: the verdict on a ticket, in the order of SPEC 6, with the server code
+//! a failure corresponds to.
+//!
+//! Authenticity is checked first, over the ticket's own values; then the identifier
+//! (70013), the sdkappid (70014) and the expiry (70001). So a tampered ticket is never
+//! reported as merely expired, and a genuine ticket for another user is reported as
+//! 70013, not as a bad signature.
+
+use std::fmt;
+
+use crate::clock::{Clock, describe_span, rfc3339};
+use crate::keys::PublicKey;
+use crate::ticket::{self, Malformed, Ticket, TicketInfo, Version};
+use crate::{Secret, v1, v2};
+
+/// Server code: the ticket has expired.
+pub const CODE_EXPIRED: u32 = 70001;
+/// Server code: the ticket cannot be parsed.
+pub const CODE_MALFORMED: u32 = 70003;
+/// Server code: the signature or MAC does not verify with this key.
+pub const CODE_BAD_SIGNATURE: u32 = 70009;
+/// Server code: the ticket is for another identifier.
+pub const CODE_IDENTIFIER_MISMATCH: u32 = 70013;
+/// Server code: the ticket is for another sdkappid.
+pub const CODE_SDKAPPID_MISMATCH: u32 = 70014;
+
+/// The key a ticket is checked with: a public key for v1, the secret for v2.
+#[derive(Debug, Clone)]
+pub enum VerifyKey {
+    /// An ECDSA P-256 public key (v1 and plain-JSON tickets).
+    Public(PublicKey),
+    /// The app's v2 secret (v2 tickets).
+    Secret(Secret),
+}
+
+/// What the ticket is expected to be for.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The app.
+    pub sdkappid: u32,
+    /// The user.
+    pub identifier: &'a str,
+    /// When set, the ticket must carry exactly this userbuf (the original's `verify2user`).
+    pub userbuf: Option<&'a [u8]>,
+}
+
+/// Why a ticket is not valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// It cannot be read (70003).
+    Malformed(Malformed),
+    /// It is a v2 ticket and a public key was given, or a v1 ticket and a secret (70009).
+    WrongKindOfKey {
+        /// The ticket's form.
+        ticket: Version,
+    },
+    /// The signature (v1) or MAC (v2) does not verify with the key (70009).
+    BadSignature {
+        /// The ticket's form.
+        version: Version,
+        /// The sdkappid the ticket claims.
+        sdkappid: u64,
+    },
+    /// It was made for another identifier (70013).
+    IdentifierMismatch {
+        /// The ticket's identifier.
+        ticket: String,
+        /// The identifier asked about.
+        asked: String,
+    },
+    /// It was made for another app (70014).
+    SdkAppIdMismatch {
+        /// The ticket's sdkappid.
+        ticket: u64,
+        /// The sdkappid asked about.
+        asked: u32,
+    },
+    /// It has expired (70001).
+    Expired {
+        /// What the ticket says.
+        info: TicketInfo,
+        /// The time it was judged at.
+        now: i64,
+    },
+    /// It does not carry the userbuf asked for (no server code: the server does not
+    /// check userbufs).
+    UserbufMismatch {
+        /// The ticket's userbuf, if any.
+        ticket: Option<Vec<u8>>,
+    },
+}
+
+impl Failure {
+    /// The server's error code for this failure (SPEC 6), if there is one.
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            Failure::Malformed(_) => Some(CODE_MALFORMED),
+            Failure::WrongKindOfKey { .. } | Failure::BadSignature { .. } => {
+                Some(CODE_BAD_SIGNATURE)
+            }
+            Failure::IdentifierMismatch { .. } => Some(CODE_IDENTIFIER_MISMATCH),
+            Failure::SdkAppIdMismatch { .. } => Some(CODE_SDKAPPID_MISMATCH),
+            Failure::Expired { .. } => Some(CODE_EXPIRED),
+            Failure::UserbufMismatch { .. } => None,
+        }
+    }
+
+    /// What is wrong, in plain words.
+    pub fn cause(&self) -> String {
+        match self {
+            Failure::Malformed(m) => format!("the ticket cannot be read: {m}"),
+            Failure::WrongKindOfKey { ticket } if ticket.is_v1() => format!(
+                "this is a {ticket} ticket (ECDSA), which is checked with a public key, not a v2 secret"
+            ),
+            Failure::WrongKindOfKey { .. } => {
+                "this is a v2 ticket (HMAC-SHA256), which is checked with the app's secret, not a public key".into()
+            }
+            Failure::BadSignature { version, .. } if version.is_v1() => {
+                "the ticket's signature does not verify with this public key".into()
+            }
+            Failure::BadSignature { .. } => {
+                "the ticket's MAC does not verify with this secret".into()
+            }
+            Failure::IdentifierMismatch { ticket, asked } => {
+                format!("the ticket was made for identifier {ticket:?}, not {asked:?}")
+            }
+            Failure::SdkAppIdMismatch { ticket, asked } => {
+                format!("the ticket was made for sdkappid {ticket}, not {asked}")
+            }
+            Failure::Expired { info, now } => format!(
+                "the ticket expired at {} ({} ago; issued {} for {} s)",
+                rfc3339(info.expires_at()),
+                describe_span(now.saturating_sub(info.expires_at())),
+                rfc3339(info.init_time),
+                info.expire
+            ),
+            Failure::UserbufMismatch { ticket: None } => {
+                "the ticket carries no userbuf, but one was given to check".into()
+            }
+            Failure::UserbufMismatch { ticket: Some(_) } => {
+                "the ticket's userbuf is not the one given".into()
+            }
+        }
+    }
+
+    /// The likely fix.
+    pub fn fix(&self) -> String {
+        match self {
+            Failure::Malformed(_) => "pass the ticket exactly as it was generated; it may have been cut short or altered".into(),
+            Failure::WrongKindOfKey { ticket } if ticket.is_v1() => {
+                "verify it with the app's public key: tls_licence_tools verify public.pem SIG_FILE SDKAPPID IDENTIFIER".into()
+            }
+            Failure::WrongKindOfKey { .. } => {
+                "verify it with the secret: tls_licence_tools verify2 file:SECRET_FILE SIG_FILE SDKAPPID IDENTIFIER".into()
+            }
+            Failure::BadSignature { version, .. } if version.is_v1() => "it was made with another key pair, or altered; check that this public key belongs to the private key that made it".into(),
+            Failure::BadSignature { sdkappid, .. } => format!(
+                "it was made with another secret, perhaps another app's, or altered; use the secret of sdkappid {sdkappid} from the console"
+            ),
+            Failure::IdentifierMismatch { asked, .. } => {
+                format!("check the identifier, or generate a ticket for {asked:?}")
+            }
+            Failure::SdkAppIdMismatch { .. } => {
+                "check the sdkappid, or generate a ticket with this app's key".into()
+            }
+            Failure::Expired { .. } => "generate a new ticket".into(),
+            Failure::UserbufMismatch { .. } => {
+                "check the userbuf, or verify without one (verify2 shows the ticket's userbuf)".into()
+            }
+        }
+    }
+}
+
+/// One line: the cause, the server code, and the likely fix.
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.code() {
+            Some(code) => write!(f, "{} (server code {code}); {}", self.cause(), self.fix()),
+            None => write!(f, "{} (no server code); {}", self.cause(), self.fix()),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<Malformed> for Failure {
+    fn from(m: Malformed) -> Self {
+        Failure::Malformed(m)
+    }
+}
+
+/// Check a ticket's signature or MAC over its own values.
+pub fn authenticate(ticket: &Ticket, key: &VerifyKey) -> Result<(), Failure> {
+    let version = ticket.info.version;
+    let ok = match (key, version.is_v1()) {
+        (VerifyKey::Public(pk), true) => {
+            v1::signature_verifies(pk, &ticket.signed_content, &ticket.signature)
+        }
+        (VerifyKey::Secret(s), false) => {
+            v2::mac_verifies(s, &ticket.signed_content, &ticket.signature)
+        }
+        _ => return Err(Failure::WrongKindOfKey { ticket: version }),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::BadSignature {
+            version,
+            sdkappid: ticket.info.sdkappid,
+        })
+    }
+}
+
+/// Judge a parsed ticket at time `now`: authenticity, identifier, sdkappid, expiry,
+/// then the userbuf when one is expected.
+pub fn judge(
+    ticket: &Ticket,
+    key: &VerifyKey,
+    expect: &Expect<'_>,
+    now: i64,
+) -> Result<(), Failure> {
+    authenticate(ticket, key)?;
+    let info = &ticket.info;
+    if info.identifier != expect.identifier {
+        return Err(Failure::IdentifierMismatch {
+            ticket: info.identifier.clone(),
+            asked: expect.identifier.to_owned(),
+        });
+    }
+    if info.sdkappid != u64::from(expect.sdkappid) {
+        return Err(Failure::SdkAppIdMismatch {
+            ticket: info.sdkappid,
+            asked: expect.sdkappid,
+        });
+    }
+    if now > info.expires_at() {
+        return Err(Failure::Expired {
+            info: info.clone(),
+            now,
+        });
+    }
+    if let Some(want) = expect.userbuf
+        && info.userbuf.as_deref() != Some(want)
+    {
+        return Err(Failure::UserbufMismatch {
+            ticket: info.userbuf.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Verify ticket text of any form with `key`, as of `clock.now()`.
+///
+/// ```
+/// use tls_licence_tools::{Secret, clock::FixedClock, verify::{self, Expect, VerifyKey, Failure}};
+/// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
+/// let text = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
+/// let key = VerifyKey::Secret(secret);
+/// let expect = Expect { sdkappid: 1400001052, identifier: "xiaojun", userbuf: None };
+/// let info = verify::verify(text, &key, &expect, &FixedClock::at(1795678857)).unwrap();
+/// assert_eq!((info.init_time, info.expire), (1795675257, 15552000));
+/// let other = Expect { identifier: "someone", ..expect };
+/// let err = verify::verify(text, &key, &other, &FixedClock::at(1795678857)).unwrap_err();
+/// assert_eq!(err.code(), Some(70013));
+/// ```
+pub fn verify(
+    text: &str,
+    key: &VerifyKey,
+    expect: &Expect<'_>,
+    clock: &dyn Clock,
+) -> Result<TicketInfo, Failure> {
+    let ticket = ticket::parse(text, clock)?;
+    judge(&ticket, key, expect, clock.now())?;
+    Ok(ticket.info)
+}
