@@ -121,7 +121,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     if compact.is_empty() {
         return Err(EnvelopeError::Empty);
     }
-    let body = compact.strip_suffix(b"__").or_else(|| compact.strip_suffix(b"_"));
+    let body = compact
+        .strip_suffix(b"__")
+        .or_else(|| compact.strip_suffix(b"_"));
     let body = body.unwrap_or(&compact);
     let padding = compact.len() - body.len();
     if body.len() % 4 == 1 || (padding > 0 && (body.len() + padding) % 4 != 0) {
@@ -130,7 +132,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
         ));
     }
     if padding == 0 && body.len() % 4 != 0 {
-        return Err(EnvelopeError::NotBase64("its '_' padding is missing".into()));
+        return Err(EnvelopeError::NotBase64(
+            "its '_' padding is missing".into(),
+        ));
     }
     let compressed = TICKET_BASE64
         .decode(body)
@@ -229,7 +233,10 @@ mod tests {
         let text = encode(json);
         let raw = STANDARD.decode(text.replace('*', "+").replace('-', "/").replace('_', "="));
         assert_eq!(raw.unwrap()[..2], [0x78, 0x01], "zlib header of level 1");
-        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b"*-_".contains(&b)));
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"*-_".contains(&b))
+        );
         assert_eq!(decode(&text).unwrap(), json);
     }
 
@@ -290,9 +297,6 @@ mod tests {
         let data = vec![b'a'; MAX_TICKET_BYTES];
         assert_eq!(decode(&encode(&data)).unwrap().len(), MAX_TICKET_BYTES);
         let data = vec![b'a'; MAX_TICKET_BYTES + 1];
-        assert_eq!(
-            decode(&encode(&data)),
-            Err(EnvelopeError::InflatesTooLarge)
-        );
+        assert_eq!(decode(&encode(&data)), Err(EnvelopeError::InflatesTooLarge));
     }
 }

@@ -22,9 +22,11 @@
 
 pub mod clock;
 pub mod envelope;
+pub mod fsio;
 pub mod issue;
 pub mod keys;
 pub mod secret;
+pub mod source;
 pub mod ticket;
 pub mod v1;
 pub mod v2;

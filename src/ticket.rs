@@ -84,6 +84,8 @@ pub struct Ticket {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Malformed {
+    /// The ticket holds bytes that are not UTF-8 text.
+    NotText,
     /// The base64/zlib envelope is broken.
     Envelope(EnvelopeError),
     /// The inflated bytes are not JSON.
@@ -113,6 +115,7 @@ pub enum Malformed {
 impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Malformed::NotText => write!(f, "the ticket holds bytes that are not text"),
             Malformed::Envelope(e) => e.fmt(f),
             Malformed::NotJson(why) => write!(f, "the ticket does not hold JSON ({why})"),
             Malformed::NotAnObject => write!(f, "the ticket's JSON is not an object"),
@@ -123,7 +126,10 @@ impl fmt::Display for Malformed {
             Malformed::BadValue { field, why } => write!(f, "the ticket's {field} {why}"),
             Malformed::UnknownVersion(v) => {
                 let shown: String = v.chars().take(20).collect();
-                write!(f, "the ticket's TLS.ver {shown:?} is not a known version (\"2.0\")")
+                write!(
+                    f,
+                    "the ticket's TLS.ver {shown:?} is not a known version (\"2.0\")"
+                )
             }
         }
     }
@@ -166,6 +172,33 @@ pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
     }
     let json = envelope::decode(text)?;
     parse_json(&json)
+}
+
+/// Parse ticket text given as bytes (a sig file's contents): as [`parse`], after
+/// checking that the bytes are text.
+pub fn parse_bytes(bytes: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed> {
+    parse(as_text(bytes)?, clock)
+}
+
+/// The JSON object a ticket holds, as text: the plain-JSON form as it stands, or an
+/// envelope's inflated content. Only checks that it is a JSON object (for `dump`).
+pub fn json_text(bytes: &[u8]) -> Result<String, Malformed> {
+    let text = as_text(bytes)?.trim_ascii();
+    let json = if text.starts_with('{') {
+        if text.len() > envelope::MAX_TICKET_BYTES {
+            return Err(EnvelopeError::TextTooLarge.into());
+        }
+        text.as_bytes().to_vec()
+    } else {
+        envelope::decode(text)?
+    };
+    json_object(&json)?;
+    // json_object succeeded, so the bytes are UTF-8.
+    String::from_utf8(json).map_err(|_| Malformed::NotText)
+}
+
+fn as_text(bytes: &[u8]) -> Result<&str, Malformed> {
+    std::str::from_utf8(bytes).map_err(|_| Malformed::NotText)
 }
 
 /// Parse the inflated JSON of an enveloped ticket (v1 or v2).

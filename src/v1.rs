@@ -253,7 +253,10 @@ mod tests {
             wall_clock_time("2026-11-26T06:40:57-08:00", cst).unwrap(),
             utc - 8 * 3600
         );
-        assert_eq!(wall_clock_time("2026-11-26T06:40:57", UtcOffset::UTC).unwrap(), utc);
+        assert_eq!(
+            wall_clock_time("2026-11-26T06:40:57", UtcOffset::UTC).unwrap(),
+            utc
+        );
         for bad in [
             "2026-11-26T06:40:57Z",
             "2026-11-26 06:40:57",

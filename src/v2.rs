@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::Secret;
-use crate::ticket::{Malformed, Ticket, TicketInfo, Version, base64_field, opt_str, req_str, to_i64};
+use crate::ticket::{
+    Malformed, Ticket, TicketInfo, Version, base64_field, opt_str, req_str, to_i64,
+};
 use crate::v1::json_string;
 
 type HmacSha256 = Hmac<Sha256>;

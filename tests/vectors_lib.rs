@@ -136,7 +136,10 @@ fn plain_json_time_follows_the_local_offset() {
         .find(|c| c["kind"] == "v1-plain-json")
         .unwrap();
     let sig = case["sig"].as_str().unwrap();
-    let utc = ticket::parse(sig, &FixedClock::at(0)).unwrap().info.init_time;
+    let utc = ticket::parse(sig, &FixedClock::at(0))
+        .unwrap()
+        .info
+        .init_time;
     let beijing = FixedClock {
         now: 0,
         offset: time::UtcOffset::from_hms(8, 0, 0).unwrap(),
@@ -150,7 +153,10 @@ fn plain_json_time_follows_the_local_offset() {
 #[test]
 fn wrong_kind_of_key_names_the_key_needed() {
     let cases = cases();
-    let v1 = cases.iter().find(|c| c["name"] == "v1-cpp-gen-sec1-key").unwrap();
+    let v1 = cases
+        .iter()
+        .find(|c| c["name"] == "v1-cpp-gen-sec1-key")
+        .unwrap();
     let v2 = cases.iter().find(|c| c["name"] == "v2-cpp-gen2").unwrap();
     let expect = Expect {
         sdkappid: 1400001052,
@@ -158,12 +164,12 @@ fn wrong_kind_of_key_names_the_key_needed() {
         userbuf: None,
     };
     let clock = FixedClock::at(1_795_678_857);
-    let err = verify::verify(v2["sig"].as_str().unwrap(), &key_for(v1), &expect, &clock)
-        .unwrap_err();
+    let err =
+        verify::verify(v2["sig"].as_str().unwrap(), &key_for(v1), &expect, &clock).unwrap_err();
     assert_eq!(err.code(), Some(70009));
     assert!(err.to_string().contains("verify2"), "{err}");
-    let err = verify::verify(v1["sig"].as_str().unwrap(), &key_for(v2), &expect, &clock)
-        .unwrap_err();
+    let err =
+        verify::verify(v1["sig"].as_str().unwrap(), &key_for(v2), &expect, &clock).unwrap_err();
     assert_eq!(err.code(), Some(70009));
     assert!(err.to_string().contains("public key"), "{err}");
 }

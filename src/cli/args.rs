@@ -1,0 +1,257 @@
+//! The command line: the original's commands, in its argument order.
+
+use std::ffi::OsString;
+
+use clap::{Args, Parser, Subcommand};
+
+const KEY_FORMS: &str = "\
+A PEM key is a path, or file:PATH, env:NAME (the PEM text in a variable) or - (stdin).
+Accepted: SEC1 'EC PRIVATE KEY' (with or without 'EC PARAMETERS'), PKCS#8 'PRIVATE KEY',
+SPKI 'PUBLIC KEY'; P-256 only.";
+
+const SECRET_FORMS: &str = "\
+KEY is the app's secret (64 characters, from the console). Prefer file:PATH, env:NAME or
+- (stdin): a secret typed as the argument itself, as the original requires, can be read by
+every user of the machine in the process list. Surrounding white space in a file,
+variable or stdin is ignored.";
+
+pub const EXIT_STATUSES: &str = "\
+Exit status: 0 success; 1 the ticket is not valid; 2 bad arguments;
+3 a file or key could not be read, used or written.";
+
+/// Generate and verify UserSig tickets for Tencent Cloud IM and TRTC (v1 ECDSA, v2 HMAC).
+#[derive(Debug, Parser)]
+#[command(
+    name = "tls_licence_tools",
+    version,
+    after_help = EXIT_STATUSES,
+    disable_help_subcommand = false,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a v1 ticket (ECDSA P-256) valid for 180 days and write it to SIG_FILE.
+    #[command(after_help = gen_help("gen ec_key.pem sig 1400001052 xiaojun"))]
+    Gen(GenArgs),
+    /// The same as gen (the original kept both names).
+    #[command(name = "gen_without_expire", after_help = gen_help("gen_without_expire ec_key.pem sig 1400001052 xiaojun"))]
+    GenWithoutExpire(GenArgs),
+    /// Make a v1 ticket valid for EXPIRE_SECONDS and write it to SIG_FILE.
+    #[command(after_help = gen_help("genexpire ec_key.pem sig 1400001052 xiaojun 86400"))]
+    Genexpire(GenExpireArgs),
+    /// Make a v1 ticket that carries USERBUF (any bytes) and write it to SIG_FILE.
+    #[command(after_help = gen_help("genuser ec_key.pem sig 1400001052 xiaojun 86400 abc"))]
+    Genuser(GenUserArgs),
+    /// Make a v2 ticket (HMAC-SHA256) valid for 180 days; print it and write it to SIG_FILE.
+    #[command(after_help = gen2_help("gen2 file:secret.txt sig 1400001052 xiaojun"))]
+    Gen2(Gen2Args),
+    /// Make a v2 ticket that carries USERBUF; print it and write it to SIG_FILE.
+    #[command(after_help = gen2_help("gen2user file:secret.txt sig 1400001052 xiaojun abc"))]
+    Gen2user(Gen2UserArgs),
+    /// Verify a v1 ticket with the app's public key (a private key works too).
+    #[command(after_help = verify_help("verify public.pem sig 1400001052 xiaojun"))]
+    Verify(VerifyArgs),
+    /// The same as verify (every verify form shows a ticket's userbuf).
+    #[command(after_help = verify_help("verifyuser public.pem sig 1400001052 xiaojun"))]
+    Verifyuser(VerifyArgs),
+    /// Verify a v2 ticket with the app's secret.
+    #[command(after_help = verify2_help("verify2 file:secret.txt sig 1400001052 xiaojun"))]
+    Verify2(Verify2Args),
+    /// Verify a v2 ticket with the app's secret, and that it carries USERBUF.
+    #[command(after_help = verify2_help("verify2user file:secret.txt sig 1400001052 xiaojun abc"))]
+    Verify2user(Verify2UserArgs),
+    /// Print the JSON inside a ticket (no key needed, nothing checked).
+    #[command(
+        after_help = "SIGTEXT is the ticket text itself, or - to read it from stdin.\n\
+        Example: tls_licence_tools dump \"$(cat sig)\"\n\n\
+        Exit status: 0 printed; 1 not a ticket; 2 bad arguments."
+    )]
+    Dump(DumpArgs),
+}
+
+fn gen_help(example: &str) -> String {
+    format!(
+        "SIG_FILE is replaced atomically (a failed run leaves it as it was); - writes the ticket to\n\
+         stdout. New sig files are created with mode 0600.\n{KEY_FORMS}\n\n\
+         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
+    )
+}
+
+fn gen2_help(example: &str) -> String {
+    format!(
+        "{SECRET_FORMS}\nSIG_FILE is replaced atomically; - writes the ticket to stdout only.\n\n\
+         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
+    )
+}
+
+fn verify_help(example: &str) -> String {
+    format!(
+        "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.\n\
+         SIG_FILE is a file holding the ticket, or - for stdin.\n{KEY_FORMS}\n\n\
+         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
+    )
+}
+
+fn verify2_help(example: &str) -> String {
+    format!(
+        "Accepts every v2 ticket, with or without a userbuf. SIG_FILE is a file holding the\n\
+         ticket, or - for stdin.\n{SECRET_FORMS}\n\n\
+         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
+    )
+}
+
+/// Options shared by the gen forms.
+#[derive(Debug, Args)]
+pub struct GenOptions {
+    /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
+    /// printable ASCII).
+    #[arg(long)]
+    pub allow_any_identifier: bool,
+}
+
+/// Options shared by the verify forms.
+#[derive(Debug, Args)]
+pub struct VerifyOptions {
+    /// Judge the ticket as of this time: Unix seconds or RFC 3339
+    /// (2026-11-26T06:40:57Z). Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct GenArgs {
+    /// The app's private key (PEM).
+    pub pri_key_file: OsString,
+    /// Where to write the ticket (- for stdout).
+    pub sig_file: OsString,
+    /// The app's SDKAppID.
+    pub sdkappid: String,
+    /// The user id the ticket is for.
+    pub identifier: String,
+    #[command(flatten)]
+    pub options: GenOptions,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct GenExpireArgs {
+    #[command(flatten)]
+    pub base: GenArgs,
+    /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
+    pub expire_seconds: String,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct GenUserArgs {
+    #[command(flatten)]
+    pub base: GenArgs,
+    /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
+    pub expire_seconds: String,
+    /// The bytes to carry in the ticket.
+    pub userbuf: OsString,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct Gen2Args {
+    /// The app's secret: file:PATH, env:NAME, - (stdin), or the secret itself.
+    pub key: OsString,
+    /// Where to write the ticket (- for stdout only).
+    pub sig_file: OsString,
+    /// The app's SDKAppID.
+    pub sdkappid: String,
+    /// The user id the ticket is for.
+    pub identifier: String,
+    #[command(flatten)]
+    pub options: GenOptions,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct Gen2UserArgs {
+    #[command(flatten)]
+    pub base: Gen2Args,
+    /// The bytes to carry in the ticket.
+    pub userbuf: OsString,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct VerifyArgs {
+    /// The app's public key (PEM); its private key works too.
+    pub pub_key_file: OsString,
+    /// The file holding the ticket (- for stdin).
+    pub sig_file: OsString,
+    /// The SDKAppID the ticket must be for.
+    pub sdkappid: String,
+    /// The user id the ticket must be for.
+    pub identifier: String,
+    #[command(flatten)]
+    pub options: VerifyOptions,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct Verify2Args {
+    /// The app's secret: file:PATH, env:NAME, - (stdin), or the secret itself.
+    pub key: OsString,
+    /// The file holding the ticket (- for stdin).
+    pub sig_file: OsString,
+    /// The SDKAppID the ticket must be for.
+    pub sdkappid: String,
+    /// The user id the ticket must be for.
+    pub identifier: String,
+    #[command(flatten)]
+    pub options: VerifyOptions,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct Verify2UserArgs {
+    #[command(flatten)]
+    pub base: Verify2Args,
+    /// The bytes the ticket must carry.
+    pub userbuf: OsString,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// The ticket text (- to read it from stdin).
+    pub sigtext: String,
+}
+
+/// What the bare command prints: the version and the gen and verify forms, with an
+/// example each (the original printed its usage this way).
+pub fn bare_usage() -> String {
+    format!(
+        "\
+tls_licence_tools {version}
+current version: {format}
+gen:     tls_licence_tools gen         pri_key_file sig_file sdkappid identifier
+         tls_licence_tools gen_without_expire  (same arguments, same result)
+         tls_licence_tools genexpire   pri_key_file sig_file sdkappid identifier expire_seconds
+         tls_licence_tools genuser     pri_key_file sig_file sdkappid identifier expire_seconds userbuf
+         tls_licence_tools gen2        key sig_file sdkappid identifier
+         tls_licence_tools gen2user    key sig_file sdkappid identifier userbuf
+  e.g.   tls_licence_tools gen ec_key.pem sig 1400001052 xiaojun
+         tls_licence_tools gen2 file:secret.txt sig 1400001052 xiaojun
+verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier [--at TIME]
+         tls_licence_tools verifyuser  pub_key_file sig_file sdkappid identifier [--at TIME]
+         tls_licence_tools verify2     key sig_file sdkappid identifier [--at TIME]
+         tls_licence_tools verify2user key sig_file sdkappid identifier userbuf [--at TIME]
+  e.g.   tls_licence_tools verify public.pem sig 1400001052 xiaojun
+         tls_licence_tools verify2 file:secret.txt sig 1400001052 xiaojun
+dump:    tls_licence_tools dump sigtext
+Run 'tls_licence_tools COMMAND --help' for details.
+{EXIT_STATUSES}
+",
+        version = env!("CARGO_PKG_VERSION"),
+        format = tls_licence_tools::v1::VERSION_TEXT,
+    )
+}

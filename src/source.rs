@@ -1,0 +1,159 @@
+//! Where a key or secret comes from: a file, an environment variable, standard input,
+//! or (for compatibility with the original's `gen2`/`verify2`) the command line itself.
+//!
+//! The command line is readable by every user of the machine (`ps`), so `file:PATH`,
+//! `env:NAME` and `-` are the forms to prefer for secrets.
+
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::fsio::{self, FsError};
+
+/// The largest key or secret file read: 64 KiB (a P-256 PEM is about 300 bytes).
+pub const MAX_KEY_BYTES: usize = 64 * 1024;
+
+/// A place to read a key or secret from.
+#[derive(Clone)]
+pub enum Source {
+    /// A file (`file:PATH`, or a plain path where a PEM key is expected).
+    File(PathBuf),
+    /// An environment variable (`env:NAME`).
+    Env(OsString),
+    /// Standard input (`-`).
+    Stdin,
+    /// The argument itself: a v2 secret given literally on the command line.
+    Literal(Zeroizing<Vec<u8>>),
+}
+
+/// A key or secret that could not be read. `Display` names the source, never its content.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// The file or stdin could not be read.
+    Fs(FsError),
+    /// The environment variable is not set.
+    EnvMissing(OsString),
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::Fs(e) => e.fmt(f),
+            SourceError::EnvMissing(name) => write!(
+                f,
+                "environment variable {} is not set",
+                Path::new(name).display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+impl Source {
+    /// Read a PEM key argument: `file:PATH`, `env:NAME`, `-`, or else a path.
+    pub fn pem_key(arg: &OsStr) -> Source {
+        Source::prefixed(arg).unwrap_or_else(|| Source::File(PathBuf::from(arg)))
+    }
+
+    /// Read a v2 secret argument: `file:PATH`, `env:NAME`, `-`, or else the secret
+    /// itself (the original's form, which exposes it in the process list).
+    pub fn secret(arg: &OsStr) -> Source {
+        Source::prefixed(arg)
+            .unwrap_or_else(|| Source::Literal(Zeroizing::new(arg.as_bytes().to_vec())))
+    }
+
+    fn prefixed(arg: &OsStr) -> Option<Source> {
+        let bytes = arg.as_bytes();
+        if bytes == b"-" {
+            Some(Source::Stdin)
+        } else if let Some(path) = bytes.strip_prefix(b"file:") {
+            Some(Source::File(PathBuf::from(OsStr::from_bytes(path))))
+        } else {
+            bytes
+                .strip_prefix(b"env:")
+                .map(|name| Source::Env(OsStr::from_bytes(name).to_owned()))
+        }
+    }
+
+    /// Whether reading this source consumes standard input.
+    pub fn is_stdin(&self) -> bool {
+        matches!(self, Source::Stdin)
+    }
+
+    /// Whether the value was given on the command line.
+    pub fn is_literal(&self) -> bool {
+        matches!(self, Source::Literal(_))
+    }
+
+    /// Read the bytes (at most [`MAX_KEY_BYTES`]; wiped when dropped). `what` names the
+    /// role in messages, e.g. "key file".
+    pub fn read(&self, what: &'static str) -> Result<Zeroizing<Vec<u8>>, SourceError> {
+        match self {
+            Source::File(path) => fsio::read_capped(path, MAX_KEY_BYTES, what)
+                .map(Zeroizing::new)
+                .map_err(SourceError::Fs),
+            Source::Stdin => fsio::read_capped(Path::new("-"), MAX_KEY_BYTES, what)
+                .map(Zeroizing::new)
+                .map_err(SourceError::Fs),
+            Source::Env(name) => match std::env::var_os(name) {
+                Some(v) => Ok(Zeroizing::new(v.as_bytes().to_vec())),
+                None => Err(SourceError::EnvMissing(name.clone())),
+            },
+            Source::Literal(bytes) => Ok(bytes.clone()),
+        }
+    }
+
+    /// A description for messages: never the value itself.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::File(path) => format!("'{}'", path.display()),
+            Source::Env(name) => format!("environment variable {}", Path::new(name).display()),
+            Source::Stdin => "standard input".into(),
+            Source::Literal(_) => "the secret given on the command line".into(),
+        }
+    }
+}
+
+/// `Debug` shows where, never what.
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Source({})", self.describe())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let s = |a: &str| Source::secret(OsStr::new(a));
+        assert!(matches!(s("-"), Source::Stdin));
+        assert!(matches!(s("file:a/b"), Source::File(p) if p == Path::new("a/b")));
+        assert!(matches!(s("env:X"), Source::Env(n) if n == "X"));
+        assert!(matches!(s("abc"), Source::Literal(b) if b.as_slice() == b"abc"));
+        assert!(
+            matches!(Source::pem_key(OsStr::new("k.pem")), Source::File(p) if p == Path::new("k.pem"))
+        );
+        assert_eq!(
+            format!("{:?}", s("topsecret")),
+            "Source(the secret given on the command line)"
+        );
+    }
+
+    #[test]
+    fn missing_env_names_the_variable() {
+        let e = Source::Env("TLS_LICENCE_TOOLS_SURELY_UNSET".into())
+            .read("secret")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "environment variable TLS_LICENCE_TOOLS_SURELY_UNSET is not set"
+        );
+    }
+}
