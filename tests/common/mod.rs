@@ -1,0 +1,210 @@
+//! Helpers shared by the binary's tests: run it, a scratch directory, fixture paths, and
+//! an independent decoder for ticket text.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_tls_licence_tools");
+pub const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+pub const OTHER_SECRET: &str = "0345c13c214c9e350561aa9b921f426769fb351d294772f0eace4e6d773295b0";
+/// The private scalar of fixtures/ec_key.pem in its PEM base64 (a run of it must never
+/// appear in output).
+pub const KEY_BODY: &str = "MHcCAQEEIDj0A8ub5XG5DrI2XrZHh0DslUpFbT9ABH";
+
+/// The path of a file in fixtures/.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// The result of one run, with the streams as text.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub raw_stdout: Vec<u8>,
+}
+
+impl Run {
+    /// Assert that nothing secret leaked into either stream.
+    pub fn assert_no_secrets(&self) -> &Run {
+        for s in [SECRET, OTHER_SECRET, KEY_BODY] {
+            assert!(!self.stdout.contains(s), "secret in stdout: {self:?}");
+            assert!(!self.stderr.contains(s), "secret in stderr: {self:?}");
+        }
+        self
+    }
+
+    /// Assert the exit status and that stderr is a single line (or empty).
+    pub fn expect(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "{self:#?}");
+        assert!(
+            self.stderr.lines().count() <= 1,
+            "stderr is more than one line: {self:#?}"
+        );
+        self.assert_no_secrets()
+    }
+}
+
+fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        raw_stdout: out.stdout,
+    }
+}
+
+/// Run the binary in `dir` with these arguments and no stdin.
+pub fn run<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run_with_stdin(dir, args, None)
+}
+
+/// Run the binary in `dir`, feeding `stdin` when given.
+pub fn run_with_stdin<I, S>(dir: &Path, args: I, stdin: Option<&[u8]>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let mut child = cmd.spawn().expect("run the binary");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        // The binary may stop reading early; a broken pipe here is fine.
+        let _ = pipe.write_all(input);
+    }
+    finish(child.wait_with_output().expect("wait for the binary"))
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh scratch directory holding copies of the fixture keys; removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!(
+            "tls_licence_tools-test-{}-{tag}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in [
+            "ec_key.pem",
+            "private_pkcs8.pem",
+            "public.pem",
+            "other_public.pem",
+            "secret.txt",
+            "other_secret.txt",
+        ] {
+            std::fs::copy(fixture(f), dir.join(f)).unwrap();
+        }
+        Scratch(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    pub fn write(&self, name: &str, data: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, data).unwrap();
+        p
+    }
+
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.path(name)).unwrap()
+    }
+
+    /// The names in the directory, sorted (to prove no temporary file was left).
+    pub fn listing(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Decode ticket text without the library: undo the character swap, base64, inflate.
+pub fn decode_independently(text: &str) -> String {
+    use std::io::Read;
+    let std_b64: String = text
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| match c {
+            '*' => '+',
+            '-' => '/',
+            '_' => '=',
+            c => c,
+        })
+        .collect();
+    let compressed = STANDARD.decode(std_b64).expect("base64");
+    let mut json = String::new();
+    flate2::read::ZlibDecoder::new(&compressed[..])
+        .read_to_string(&mut json)
+        .expect("zlib");
+    json
+}
+
+/// Check `data` against a signature with the openssl command line (an implementation
+/// independent of ours): ECDSA with a PEM public key, or HMAC-SHA256 with a secret.
+pub fn openssl_ecdsa_verifies(public_pem: &Path, content: &[u8], der_sig: &[u8]) -> bool {
+    let dir = Scratch::new("openssl");
+    let content_path = dir.write("content", content);
+    let sig_path = dir.write("sig.der", der_sig);
+    let out = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(public_pem)
+        .arg("-signature")
+        .arg(&sig_path)
+        .arg(&content_path)
+        .output()
+        .expect("openssl is installed (it is part of the machine)");
+    out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Verified OK")
+}
+
+/// HMAC-SHA256 of `content` keyed with `secret`, by openssl, as base64.
+pub fn openssl_hmac_base64(secret: &str, content: &[u8]) -> String {
+    let dir = Scratch::new("openssl-hmac");
+    let content_path = dir.write("content", content);
+    let out = Command::new("openssl")
+        .args(["dgst", "-sha256", "-binary", "-mac", "HMAC", "-macopt"])
+        .arg(format!("key:{secret}"))
+        .arg(&content_path)
+        .output()
+        .expect("openssl is installed (it is part of the machine)");
+    assert!(out.status.success(), "{out:?}");
+    STANDARD.encode(out.stdout)
+}
