@@ -1,80 +1,807 @@
-//! TEMPORARY stub until the real keys module lands.
-use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
-/// stub
-pub struct PrivateKey(p256::ecdsa::SigningKey);
-/// stub
-#[derive(Clone, Debug)]
-pub struct PublicKey(p256::ecdsa::VerifyingKey);
-/// stub
+//! Loading the ECDSA P-256 keys that sign (private) and verify (public) UserSig v1 tickets.
+//!
+//! Tencent only ever issued P-256 (prime256v1, secp256r1) keys, in these PEM forms:
+//! `EC PRIVATE KEY` (SEC1 / RFC 5915, optionally with an `EC PARAMETERS` block before or
+//! after it, as `openssl ecparam -genkey -name prime256v1` writes), `PRIVATE KEY` (PKCS#8)
+//! and `PUBLIC KEY` (SubjectPublicKeyInfo). White space, CRLF line endings and text
+//! around the blocks (such as openssl's "Bag Attributes") are ignored.
+//!
+//! When a file holds several blocks, the first block whose label is a key label (ends in
+//! `PRIVATE KEY` or `PUBLIC KEY`) is used and later key blocks are ignored, the same way
+//! openssl reads the first key; so a certificate followed by its key loads the key. The
+//! first `EC PARAMETERS` block, if any, must name P-256 when the key is `EC PRIVATE KEY`.
+//!
+//! Anything else is refused with a [`KeyError`] that says what was found, what is needed
+//! and, where there is an obvious one, the command that fixes it. Error messages never
+//! contain key material: only labels, algorithm and curve names, OIDs and lengths.
+
+use std::fmt;
+
+use p256::ecdsa::{SigningKey, VerifyingKey};
+use pkcs8::PrivateKeyInfoRef;
+use spki::der::asn1::{AnyRef, BitStringRef, ContextSpecific, ObjectIdentifier, OctetStringRef};
+use spki::der::{self, Decode, ErrorKind, Reader, SliceReader, Tag, TagNumber, Tagged};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use zeroize::Zeroizing;
+
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const NO_END: &str = "it has no matching -----END line";
+const BAD_BEGIN: &str = "its -----BEGIN line is not of the form -----BEGIN LABEL-----";
+const BAD_SCALAR: &str =
+    "its private key is not a valid P-256 scalar (zero, out of range or wrong length)";
+const NEEDS: &str = "UserSig v1 needs an ECDSA P-256 (prime256v1) key";
+const EXPECTED: &str = "expected EC PRIVATE KEY, PRIVATE KEY or PUBLIC KEY";
+const UNSUPPORTED: &str =
+    "is not a key this tool reads; expected EC PRIVATE KEY, PRIVATE KEY or PUBLIC KEY";
+const MIX_UP: &str = " (a common mix-up with P-256)";
+const DER_PRIVATE: &str = "this is a binary DER private key, not PEM; convert it with `openssl ec -inform DER -in KEY -out key.pem`";
+const DER_PUBLIC: &str = "this is a binary DER public key, not PEM; convert it with `openssl pkey -pubin -inform DER -in KEY -out public.pem`";
+const V2_SECRET: &str = "this looks like a v2 secret key (64 hex characters), not a PEM key; v2 tickets are made with gen2/verify2";
+const EXPLICIT: &str = "explicit EC curve parameters are not supported; use a named curve: `openssl ec -in KEY -param_enc named_curve -out key.pem`";
+const ENCRYPTED: &str = "this private key is passphrase-protected; decrypt it with `openssl pkey -in KEY -out key.pem` (prompts for the passphrase and writes it unencrypted)";
+const CERTIFICATE: &str = "this is an X.509 certificate, not a key; extract its public key with `openssl x509 -in CERT -pubkey -noout > public.pem`";
+const SSH_PRIVATE_FIX: &str = "convert it to PEM in place with `ssh-keygen -p -m PEM -f KEY`";
+const SSH_PUBLIC_FIX: &str = "convert it with `ssh-keygen -e -m PKCS8 -f KEY > public.pem`";
+const SSH_UNKNOWN: &str = "UserSig v1 needs an ECDSA P-256 key in PEM form (an ecdsa-sha2-nistp256 private key converts with `ssh-keygen -p -m PEM -f KEY`)";
+const PUBLIC_FOR_SIGNING: &str = "this is a public key; signing needs the private key (an EC PRIVATE KEY or PRIVATE KEY PEM, such as ec_key.pem)";
+
+/// Key algorithms (PKCS#8 / SPKI algorithm OIDs) other than EC that we can name.
+const ALGORITHMS: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.1", "RSA"),
+    ("1.2.840.113549.1.1.10", "RSASSA-PSS"),
+    ("1.3.101.112", "Ed25519"),
+    ("1.3.101.113", "Ed448"),
+    ("1.3.101.110", "X25519"),
+    ("1.3.101.111", "X448"),
+    ("1.2.840.10040.4.1", "DSA"),
+    ("1.2.156.10197.1.301", "SM2"),
+];
+
+/// Named curves other than P-256 that we can name.
+const CURVES: &[(&str, &str)] = &[
+    ("1.3.132.0.10", "secp256k1"),
+    ("1.3.132.0.34", "P-384 (secp384r1)"),
+    ("1.3.132.0.35", "P-521 (secp521r1)"),
+    ("1.3.132.0.33", "P-224 (secp224r1)"),
+    ("1.2.840.10045.3.1.1", "P-192 (prime192v1)"),
+    ("1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"),
+    ("1.2.156.10197.1.301", "SM2"),
+];
+
+/// A P-256 private key (signs v1 tickets).
+pub struct PrivateKey(SigningKey);
+
+/// A P-256 public key (verifies v1 tickets).
+#[derive(Clone)]
+pub struct PublicKey(VerifyingKey);
+
+/// What a PEM file held.
+#[derive(Debug)]
 pub enum EcKey {
+    /// A private key (`EC PRIVATE KEY` or `PRIVATE KEY`).
     Private(PrivateKey),
+    /// A public key (`PUBLIC KEY`).
     Public(PublicKey),
 }
-/// stub
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyError {
-    Bad,
-}
-impl std::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "bad key")
-    }
-}
-impl std::error::Error for KeyError {}
-impl std::fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PrivateKey")
-    }
-}
+
 impl PrivateKey {
-    /// stub
+    /// Parse a private key PEM (SEC1 `EC PRIVATE KEY`, optionally with an `EC PARAMETERS`
+    /// block; or PKCS#8 `PRIVATE KEY`). A public key is [`KeyError::PublicKeyForSigning`].
     pub fn from_pem(text: &[u8]) -> Result<PrivateKey, KeyError> {
-        let s = std::str::from_utf8(text).map_err(|_| KeyError::Bad)?;
-        let blocks = pem::parse_many(s).map_err(|_| KeyError::Bad)?;
-        for b in blocks {
-            if b.tag() == "EC PRIVATE KEY" {
-                return p256::SecretKey::from_sec1_der(b.contents())
-                    .map(|k| PrivateKey(k.into()))
-                    .map_err(|_| KeyError::Bad);
-            }
-            if b.tag() == "PRIVATE KEY" {
-                return p256::ecdsa::SigningKey::from_pkcs8_der(b.contents())
-                    .map(PrivateKey)
-                    .map_err(|_| KeyError::Bad);
-            }
+        match EcKey::from_pem(text)? {
+            EcKey::Private(key) => Ok(key),
+            EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
-        Err(KeyError::Bad)
     }
-    /// stub
+
+    /// The public half of this key.
     pub fn public_key(&self) -> PublicKey {
         PublicKey(*self.0.verifying_key())
     }
-    /// stub
-    pub fn signing_key(&self) -> &p256::ecdsa::SigningKey {
+
+    /// The underlying ECDSA signing key.
+    pub fn signing_key(&self) -> &SigningKey {
         &self.0
     }
 }
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(P-256, <redacted>)")
+    }
+}
+
 impl PublicKey {
-    /// stub
+    /// Parse a public key PEM (`PUBLIC KEY`, SPKI). A private key PEM (any form that
+    /// [`PrivateKey::from_pem`] accepts) is accepted too, and its public half is used.
     pub fn from_pem(text: &[u8]) -> Result<PublicKey, KeyError> {
-        if let Ok(k) = PrivateKey::from_pem(text) {
-            return Ok(k.public_key());
+        match EcKey::from_pem(text)? {
+            EcKey::Private(key) => Ok(key.public_key()),
+            EcKey::Public(key) => Ok(key),
         }
-        let s = std::str::from_utf8(text).map_err(|_| KeyError::Bad)?;
-        p256::ecdsa::VerifyingKey::from_public_key_pem(s.trim())
-            .map(PublicKey)
-            .map_err(|_| KeyError::Bad)
     }
-    /// stub
-    pub fn verifying_key(&self) -> &p256::ecdsa::VerifyingKey {
+
+    /// The underlying ECDSA verifying key.
+    pub fn verifying_key(&self) -> &VerifyingKey {
         &self.0
     }
 }
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PublicKey(P-256)")
+    }
+}
+
 impl EcKey {
-    /// stub
+    /// Parse a P-256 private or public key PEM; see the module documentation for the
+    /// accepted forms and how files with several blocks are read.
     pub fn from_pem(text: &[u8]) -> Result<EcKey, KeyError> {
-        PrivateKey::from_pem(text)
-            .map(EcKey::Private)
-            .or_else(|_| PublicKey::from_pem(text).map(EcKey::Public))
+        if text.trim_ascii().is_empty() {
+            return Err(KeyError::Empty);
+        }
+        let blocks = pem_blocks(text);
+        let is_key =
+            |b: &&Block| b.label.ends_with(b"PRIVATE KEY") || b.label.ends_with(b"PUBLIC KEY");
+        let not_params = |b: &&Block| b.label != b"EC PARAMETERS";
+        let Some(block) = blocks
+            .iter()
+            .find(is_key)
+            .or_else(|| blocks.iter().find(not_params))
+        else {
+            return Err(if blocks.is_empty() {
+                not_pem(text)
+            } else {
+                KeyError::ParametersOnly
+            });
+        };
+        let label = label_text(block.label);
+        let Some(body) = block.text else {
+            let unclosed = block.label.is_empty();
+            return Err(malformed(&label, if unclosed { BAD_BEGIN } else { NO_END }));
+        };
+        let wrong = |algorithm: &str, public| {
+            Err(KeyError::WrongAlgorithm {
+                algorithm: algorithm.into(),
+                public,
+            })
+        };
+        match block.label {
+            b"RSA PRIVATE KEY" => wrong("RSA", false),
+            b"RSA PUBLIC KEY" => wrong("RSA", true),
+            b"DSA PRIVATE KEY" => wrong("DSA", false),
+            b"ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
+            b"CERTIFICATE" | b"X509 CERTIFICATE" | b"TRUSTED CERTIFICATE" => {
+                Err(KeyError::Certificate)
+            }
+            b"OPENSSH PRIVATE KEY" => {
+                let key_type = block
+                    .decode(&label)
+                    .ok()
+                    .and_then(|der| openssh_key_type(&der));
+                Err(KeyError::OpenSsh {
+                    key_type,
+                    public: false,
+                })
+            }
+            b"EC PRIVATE KEY"
+                if find(body, b"Proc-Type:").is_some() && find(body, b"ENCRYPTED").is_some() =>
+            {
+                Err(KeyError::Encrypted)
+            }
+            b"EC PRIVATE KEY" => {
+                if let Some(params) = blocks.iter().find(|b| !not_params(b)) {
+                    let der = params.decode("EC PARAMETERS")?;
+                    let any = AnyRef::from_der(&der).map_err(|e| der_error("EC PARAMETERS", e))?;
+                    check_curve(Some(any), false, "EC PARAMETERS")?;
+                }
+                from_sec1(&block.decode(&label)?, &label).map(EcKey::Private)
+            }
+            b"PRIVATE KEY" => from_pkcs8(&block.decode(&label)?, &label).map(EcKey::Private),
+            b"PUBLIC KEY" => from_spki(&block.decode(&label)?, &label).map(EcKey::Public),
+            _ => Err(KeyError::UnsupportedLabel { label }),
+        }
+    }
+}
+
+/// Why a key could not be used.
+///
+/// `Display` is one line naming what was found and what is needed (and the fix, when there
+/// is an obvious one). It never contains key material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The input is empty or only white space.
+    Empty,
+    /// Binary DER instead of PEM; `public` picks the conversion command to suggest.
+    Der {
+        /// Whether the DER parses as a public key (SubjectPublicKeyInfo).
+        public: bool,
+    },
+    /// 64 hex characters: a v2 (HMAC) secret key, not a v1 key.
+    V2Secret,
+    /// No `-----BEGIN` line and nothing else we recognise.
+    NotPem,
+    /// A PEM block whose framing, base64, DER or key values are broken.
+    Malformed {
+        /// The block's PEM label.
+        label: String,
+        /// What is wrong, in a few words (never key bytes).
+        reason: String,
+    },
+    /// A key for another algorithm, such as RSA or Ed25519.
+    WrongAlgorithm {
+        /// Algorithm name, or dotted OID when unknown.
+        algorithm: String,
+        /// Whether it is a public key.
+        public: bool,
+    },
+    /// An EC key on a curve other than P-256.
+    WrongCurve {
+        /// Curve name, or dotted OID when unknown.
+        curve: String,
+        /// Whether it is a public key.
+        public: bool,
+    },
+    /// An EC key with explicit curve parameters instead of a named curve.
+    ExplicitParameters,
+    /// A passphrase-protected private key.
+    Encrypted,
+    /// An X.509 certificate rather than a key.
+    Certificate,
+    /// An OpenSSH-format key.
+    OpenSsh {
+        /// The SSH key type (such as `ssh-ed25519`), when it could be read.
+        key_type: Option<String>,
+        /// Whether it is a public key line.
+        public: bool,
+    },
+    /// Only an `EC PARAMETERS` block, no key.
+    ParametersOnly,
+    /// A PEM block with a label that is not a key this tool reads.
+    UnsupportedLabel {
+        /// The PEM label.
+        label: String,
+    },
+    /// A public key where signing needs the private key.
+    PublicKeyForSigning,
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = |public: &bool| if *public { "public" } else { "private" };
+        match self {
+            Self::Empty => write!(f, "the key file is empty; {EXPECTED}"),
+            Self::Der { public: false } => f.write_str(DER_PRIVATE),
+            Self::Der { public: true } => f.write_str(DER_PUBLIC),
+            Self::V2Secret => f.write_str(V2_SECRET),
+            Self::NotPem => write!(f, "not a PEM key file (no -----BEGIN line); {EXPECTED}"),
+            Self::Malformed { label, reason } => write!(f, "malformed {label} block: {reason}"),
+            Self::WrongAlgorithm {
+                algorithm: a,
+                public,
+            } => {
+                let k = kind(public);
+                let an =
+                    a.starts_with(['A', 'E', 'F', 'H', 'I', 'L', 'M', 'N', 'O', 'R', 'S', 'X']);
+                match (a.starts_with(char::is_numeric), if an { "an" } else { "a" }) {
+                    (true, _) => write!(f, "this {k} key uses algorithm {a}; {NEEDS}"),
+                    (false, article) => write!(f, "this is {article} {a} {k} key; {NEEDS}"),
+                }
+            }
+            Self::WrongCurve { curve, public } => {
+                let (k, note) = (kind(public), if curve == "secp256k1" { MIX_UP } else { "" });
+                write!(f, "this is an EC {k} key on curve {curve}{note}; {NEEDS}")
+            }
+            Self::ExplicitParameters => f.write_str(EXPLICIT),
+            Self::Encrypted => f.write_str(ENCRYPTED),
+            Self::Certificate => f.write_str(CERTIFICATE),
+            Self::OpenSsh { key_type, public } => {
+                let (k, fix) = (
+                    kind(public),
+                    if *public {
+                        SSH_PUBLIC_FIX
+                    } else {
+                        SSH_PRIVATE_FIX
+                    },
+                );
+                match key_type.as_deref() {
+                    Some(t @ "ecdsa-sha2-nistp256") => {
+                        write!(f, "this is an OpenSSH-format {k} key ({t}); {fix}")
+                    }
+                    Some(t) => write!(f, "this is an OpenSSH {t} {k} key; {NEEDS}"),
+                    None => write!(f, "this is an OpenSSH-format {k} key; {SSH_UNKNOWN}"),
+                }
+            }
+            Self::ParametersOnly => {
+                write!(f, "the file holds only EC PARAMETERS, no key; {EXPECTED}")
+            }
+            Self::UnsupportedLabel { label } => write!(f, "a PEM '{label}' block {UNSUPPORTED}"),
+            Self::PublicKeyForSigning => f.write_str(PUBLIC_FOR_SIGNING),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// One PEM block: its label and its text from `-----BEGIN` to the matching `-----END`
+/// line (`None` when it has none).
+struct Block<'a> {
+    label: &'a [u8],
+    text: Option<&'a [u8]>,
+}
+
+impl Block<'_> {
+    /// Base64-decode the block body (the result is wiped on drop).
+    fn decode(&self, label: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let text = self.text.ok_or_else(|| malformed(label, NO_END))?;
+        let der = pem::parse(text).map(|pem| Zeroizing::new(pem.into_contents()));
+        match der {
+            Ok(der) if der.is_empty() => Err(malformed(label, "it is empty")),
+            Ok(der) => Ok(der),
+            Err(pem::PemError::InvalidData(_)) => {
+                Err(malformed(label, "the base64 inside is invalid"))
+            }
+            Err(pem::PemError::NotUtf8(_)) => Err(malformed(label, "it is not valid text")),
+            Err(pem::PemError::InvalidHeader(_)) => {
+                Err(malformed(label, "a header line is invalid"))
+            }
+            Err(_) => Err(malformed(label, "its BEGIN/END lines are broken")),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len().max(1))
+        .position(|w| w == needle)
+}
+
+/// Split the input into PEM blocks; scanning stops at the first unterminated block (an
+/// unterminated BEGIN line gives an empty label).
+fn pem_blocks(input: &[u8]) -> Vec<Block<'_>> {
+    let mut blocks = Vec::new();
+    let mut rest = input;
+    while let Some(start) = find(rest, b"-----BEGIN ") {
+        let from_begin = rest.get(start..).unwrap_or_default();
+        let line = from_begin
+            .get(11..)
+            .unwrap_or_default()
+            .split(|&b| b == b'\n')
+            .next();
+        let line = line.unwrap_or_default();
+        let label = find(line, b"-----")
+            .and_then(|n| line.get(..n))
+            .unwrap_or_default();
+        let end_line = [b"-----END ", label, b"-----"].concat();
+        let stop = find(from_begin, &end_line)
+            .map(|n| n + end_line.len())
+            .filter(|_| !label.is_empty());
+        blocks.push(Block {
+            label,
+            text: stop.and_then(|n| from_begin.get(..n)),
+        });
+        let Some(stop) = stop else { break };
+        rest = from_begin.get(stop..).unwrap_or_default();
+    }
+    blocks
+}
+
+/// A PEM label as printable text (labels are not key material, but come from the input).
+fn label_text(label: &[u8]) -> String {
+    if label.is_empty() {
+        return "PEM".into();
+    }
+    let printable = |&b: &u8| {
+        if b.is_ascii_graphic() || b == b' ' {
+            b as char
+        } else {
+            '?'
+        }
+    };
+    label.iter().take(40).map(printable).collect()
+}
+
+/// Classify input with no PEM block in it.
+fn not_pem(input: &[u8]) -> KeyError {
+    let text = std::str::from_utf8(input).map(str::trim);
+    if let Ok(t) = text {
+        if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return KeyError::V2Secret;
+        }
+        if ["ssh-", "ecdsa-sha2-", "sk-"]
+            .iter()
+            .any(|p| t.starts_with(p))
+        {
+            let key_type = t
+                .split_whitespace()
+                .next()
+                .and_then(|w| short_token(w.as_bytes()));
+            return KeyError::OpenSsh {
+                key_type,
+                public: true,
+            };
+        }
+    }
+    if input.first() == Some(&0x30) && (text.is_err() || AnyRef::from_der(input).is_ok()) {
+        let public = SubjectPublicKeyInfoRef::from_der(input).is_ok();
+        return KeyError::Der { public };
+    }
+    if find(input, b"-----BEGIN").is_some() {
+        return malformed("PEM", BAD_BEGIN);
+    }
+    KeyError::NotPem
+}
+
+fn short_token(bytes: &[u8]) -> Option<String> {
+    let ok = (1..=40).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_graphic);
+    ok.then(|| String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The key type in an `openssh-key-v1` blob (it sits in the unencrypted public part).
+fn openssh_key_type(blob: &[u8]) -> Option<String> {
+    fn string<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let (len, tail) = rest.split_first_chunk::<4>()?;
+        let (value, tail) =
+            tail.split_at_checked(usize::try_from(u32::from_be_bytes(*len)).ok()?)?;
+        *rest = tail;
+        Some(value)
+    }
+    let mut rest = blob.strip_prefix(b"openssh-key-v1\0")?;
+    for _ in 0..3 {
+        string(&mut rest)?; // cipher name, KDF name, KDF options
+    }
+    rest = rest.get(4..)?; // number of keys
+    let mut public = string(&mut rest)?;
+    short_token(string(&mut public)?)
+}
+
+fn malformed(label: &str, reason: impl Into<String>) -> KeyError {
+    KeyError::Malformed {
+        label: label.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A DER decoding error as a short reason naming only what the schema expected.
+fn der_error(label: &str, e: der::Error) -> KeyError {
+    let reason = match e.kind() {
+        ErrorKind::Incomplete { .. } => "invalid DER: it is truncated".into(),
+        ErrorKind::TrailingData { .. } => "invalid DER: data after the end".into(),
+        ErrorKind::TagUnexpected {
+            expected: Some(tag),
+            ..
+        } => format!("invalid DER: expected {tag}"),
+        ErrorKind::Length { tag } | ErrorKind::Value { tag } | ErrorKind::Noncanonical { tag } => {
+            format!("invalid DER: bad {tag}")
+        }
+        _ => "invalid DER".to_string(),
+    };
+    malformed(label, reason)
+}
+
+/// Dotted OID text, or the name the table gives it.
+fn name_of(table: &[(&str, &str)], oid: ObjectIdentifier) -> String {
+    let dotted = oid.to_string();
+    table
+        .iter()
+        .find(|(o, _)| *o == dotted)
+        .map_or(dotted, |(_, name)| name.to_string())
+}
+
+/// Check a PKCS#8 / SPKI algorithm is id-ecPublicKey on P-256.
+fn check_algorithm(
+    alg: AlgorithmIdentifierRef<'_>,
+    public: bool,
+    label: &str,
+) -> Result<(), KeyError> {
+    if alg.oid != ID_EC_PUBLIC_KEY {
+        return Err(KeyError::WrongAlgorithm {
+            algorithm: name_of(ALGORITHMS, alg.oid),
+            public,
+        });
+    }
+    if alg.parameters.is_none() {
+        return Err(malformed(label, "the EC algorithm names no curve"));
+    }
+    check_curve(alg.parameters, public, label)
+}
+
+/// Check EC domain parameters (`None` when absent) name P-256.
+fn check_curve(params: Option<AnyRef<'_>>, public: bool, label: &str) -> Result<(), KeyError> {
+    let Some(any) = params else { return Ok(()) };
+    match any.tag() {
+        Tag::ObjectIdentifier => match any.decode_as::<ObjectIdentifier>() {
+            Ok(oid) if oid == P256 => Ok(()),
+            Ok(oid) => Err(KeyError::WrongCurve {
+                curve: name_of(CURVES, oid),
+                public,
+            }),
+            Err(e) => Err(der_error(label, e)),
+        },
+        Tag::Sequence => Err(KeyError::ExplicitParameters),
+        _ => Err(malformed(
+            label,
+            "the curve parameters are not a named curve",
+        )),
+    }
+}
+
+/// The fields of an RFC 5915 `ECPrivateKey`.
+struct Sec1<'a> {
+    version: u8,
+    scalar: &'a [u8],
+    params: Option<AnyRef<'a>>,
+    public: Option<BitStringRef<'a>>,
+}
+
+fn read_sec1(der: &[u8]) -> der::Result<Sec1<'_>> {
+    let mut reader = SliceReader::new(der)?;
+    let key = reader.sequence(|r| {
+        Ok::<_, der::Error>(Sec1 {
+            version: r.decode()?,
+            scalar: r.decode::<&OctetStringRef>()?.as_bytes(),
+            params: ContextSpecific::decode_explicit(r, TagNumber(0))?.map(|c| c.value),
+            public: ContextSpecific::decode_explicit(r, TagNumber(1))?.map(|c| c.value),
+        })
+    })?;
+    reader.finish()?;
+    Ok(key)
+}
+
+fn from_sec1(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
+    let key = read_sec1(der).map_err(|e| der_error(label, e))?;
+    if key.version != 1 {
+        return Err(malformed(label, "its version is not 1"));
+    }
+    check_curve(key.params, false, label)?;
+    let signing = SigningKey::from_slice(key.scalar).map_err(|_| malformed(label, BAD_SCALAR))?;
+    if let Some(bits) = key.public {
+        let embedded = bits
+            .as_bytes()
+            .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok());
+        if embedded.as_ref() != Some(signing.verifying_key()) {
+            return Err(malformed(
+                label,
+                "its public key does not match its private key",
+            ));
+        }
+    }
+    Ok(PrivateKey(signing))
+}
+
+fn from_pkcs8(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
+    let info = PrivateKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
+    check_algorithm(info.algorithm, false, label)?;
+    from_sec1(info.private_key.as_bytes(), label)
+}
+
+fn from_spki(der: &[u8], label: &str) -> Result<PublicKey, KeyError> {
+    let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
+    check_algorithm(info.algorithm, true, label)?;
+    let point = info
+        .subject_public_key
+        .as_bytes()
+        .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok());
+    point
+        .map(PublicKey)
+        .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::ecdsa::Signature;
+    use p256::ecdsa::signature::{Signer, Verifier};
+
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!("../fixtures/keys/", $name)).as_slice()
+        };
+    }
+
+    /// The keys that came with Tencent's vectors, in fixtures/.
+    macro_rules! vector_key {
+        ($name:literal) => {
+            include_bytes!(concat!("../fixtures/", $name)).as_slice()
+        };
+    }
+
+    fn sec1(key: &PublicKey) -> Box<[u8]> {
+        key.verifying_key().to_sec1_bytes()
+    }
+
+    /// Fail if `message` holds 16+ characters of a base64 run of `input`, or the hex of 8+
+    /// of its bytes.
+    fn assert_no_leak(input: &[u8], message: &str) {
+        let b64 = |b: &u8| b.is_ascii_alphanumeric() || b"+/=".contains(b);
+        let body: Vec<u8> = input
+            .iter()
+            .copied()
+            .filter(|b| b64(b) || !b.is_ascii_whitespace())
+            .collect();
+        for run in body.split(|b| !b64(b)) {
+            for window in run.windows(16) {
+                let window = String::from_utf8_lossy(window);
+                assert!(!message.contains(&*window), "{message:?} leaks {window:?}");
+            }
+        }
+        let hex: String = input.iter().map(|b| format!("{b:02x}")).collect();
+        for i in (0..hex.len().saturating_sub(15)).step_by(2) {
+            let window = hex.get(i..i + 16).unwrap_or_default();
+            assert!(
+                !message.to_lowercase().contains(window),
+                "{message:?} leaks hex {window}"
+            );
+        }
+    }
+
+    #[test]
+    fn valid_keys_parse_to_the_same_key() {
+        let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
+        for input in [
+            vector_key!("ec_key.pem"),
+            vector_key!("private_pkcs8.pem"),
+            fixture!("p256_sec1_no_params.pem"),
+            fixture!("p256_crlf.pem"),
+            fixture!("p256_with_text_before.pem"),
+        ] {
+            let key = PrivateKey::from_pem(input).unwrap();
+            assert_eq!(sec1(&key.public_key()), sec1(&public));
+            assert_eq!(sec1(&PublicKey::from_pem(input).unwrap()), sec1(&public));
+        }
+        let other = PublicKey::from_pem(vector_key!("other_public.pem")).unwrap();
+        assert_ne!(sec1(&other), sec1(&public));
+        assert!(matches!(
+            EcKey::from_pem(vector_key!("public.pem")),
+            Ok(EcKey::Public(_))
+        ));
+        // A certificate before the key, and a later second key, do not get in the way.
+        let bundle = [
+            fixture!("certificate.pem"),
+            vector_key!("ec_key.pem"),
+            vector_key!("other_public.pem"),
+        ]
+        .concat();
+        assert_eq!(sec1(&PublicKey::from_pem(&bundle).unwrap()), sec1(&public));
+    }
+
+    #[test]
+    fn signs_and_verifies() {
+        let key = PrivateKey::from_pem(vector_key!("ec_key.pem")).unwrap();
+        let signature: Signature = key.signing_key().sign(b"TLS.identifier:admin\n");
+        let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
+        assert!(
+            public
+                .verifying_key()
+                .verify(b"TLS.identifier:admin\n", &signature)
+                .is_ok()
+        );
+        assert!(
+            public
+                .verifying_key()
+                .verify(b"TLS.identifier:other\n", &signature)
+                .is_err()
+        );
+        let other = PublicKey::from_pem(vector_key!("other_public.pem")).unwrap();
+        assert!(
+            other
+                .verifying_key()
+                .verify(b"TLS.identifier:admin\n", &signature)
+                .is_err()
+        );
+        assert_eq!(format!("{key:?}"), "PrivateKey(P-256, <redacted>)");
+        assert_eq!(format!("{public:?}"), "PublicKey(P-256)");
+    }
+
+    /// Rows `input => "start of the error's Debug text", [words its Display must hold];`.
+    macro_rules! cases {
+        ($($input:expr => $variant:literal, [$($word:literal),*];)*) => {
+            [$(($input as &[u8], $variant, &[$($word),*] as &[&str])),*]
+        };
+    }
+
+    #[test]
+    fn bad_inputs_give_precise_errors() {
+        let cases = cases! {
+            fixture!("empty.pem") => "Empty", ["empty"];
+            b" \r\n\t\n" => "Empty", ["empty"];
+            fixture!("not_a_key.txt") => "NotPem", ["not a PEM key file (no -----BEGIN line)"];
+            fixture!("secret_like.txt") => "V2Secret", ["v2 secret", "gen2/verify2"];
+            fixture!("der_private.der") => "Der { public: false }", ["DER", "openssl ec -inform DER"];
+            fixture!("der_public.der") => "Der { public: true }", ["DER", "openssl pkey -pubin"];
+            fixture!("corrupt_base64.pem") => "Malformed", ["malformed EC PRIVATE KEY block", "base64"];
+            fixture!("corrupt_der.pem") => "Malformed", ["malformed PRIVATE KEY block", "DER"];
+            b"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQ\n" => "Malformed", ["PUBLIC KEY", "-----END"];
+            b"-----BEGIN PUBLIC KEY\nMFkwEwYHKoZIzj0CAQ\n" => "Malformed", ["PEM", "-----BEGIN"];
+            fixture!("rsa_private.pem") => "WrongAlgorithm", ["an RSA private key", "P-256"];
+            fixture!("rsa_traditional.pem") => "WrongAlgorithm", ["an RSA private key"];
+            fixture!("rsa_public.pem") => "WrongAlgorithm", ["an RSA public key"];
+            fixture!("ed25519_private.pem") => "WrongAlgorithm", ["an Ed25519 private key"];
+            fixture!("ed25519_public.pem") => "WrongAlgorithm", ["an Ed25519 public key"];
+            fixture!("x25519_private.pem") => "WrongAlgorithm", ["an X25519 private key"];
+            b"-----BEGIN DSA PRIVATE KEY-----\n-----END DSA PRIVATE KEY-----" => "WrongAlgorithm", ["a DSA"];
+            fixture!("secp256k1_sec1.pem") => "WrongCurve", ["secp256k1", "mix-up"];
+            fixture!("secp256k1_pkcs8.pem") => "WrongCurve", ["private key on curve secp256k1"];
+            fixture!("p384_sec1.pem") => "WrongCurve", ["P-384", "secp384r1"];
+            fixture!("p384_public.pem") => "WrongCurve", ["public key on curve P-384"];
+            fixture!("p521_pkcs8.pem") => "WrongCurve", ["P-521"];
+            fixture!("brainpool_sec1.pem") => "WrongCurve", ["brainpoolP256r1"];
+            fixture!("explicit_params_p256.pem") => "ExplicitParameters", ["explicit", "named curve"];
+            fixture!("encrypted_pkcs8.pem") => "Encrypted", ["passphrase", "openssl pkey -in KEY"];
+            fixture!("encrypted_sec1.pem") => "Encrypted", ["passphrase"];
+            fixture!("certificate.pem") => "Certificate", ["certificate", "openssl x509"];
+            fixture!("openssh_private") => "OpenSsh", ["OpenSSH ssh-ed25519 private key"];
+            fixture!("openssh_public.pub") => "OpenSsh", ["OpenSSH ssh-ed25519 public key"];
+            fixture!("ec_params_only.pem") => "ParametersOnly", ["only EC PARAMETERS, no key"];
+            b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----" => "UnsupportedLabel", ["'FOO'"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_pem(input).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                format!("{error:?}").starts_with(variant),
+                "{error:?} is not {variant}"
+            );
+            for word in words {
+                assert!(message.contains(word), "{message:?} lacks {word:?}");
+            }
+            assert!(
+                !message.contains('\n') && !message.ends_with('.'),
+                "{message:?}"
+            );
+            assert!(!message.starts_with(char::is_uppercase), "{message:?}");
+            assert_no_leak(input, &message);
+            assert_eq!(PrivateKey::from_pem(input).unwrap_err(), error);
+        }
+        let error = PrivateKey::from_pem(vector_key!("public.pem")).unwrap_err();
+        assert_eq!(error, KeyError::PublicKeyForSigning);
+        assert!(error.to_string().contains("signing needs the private key"));
+        assert_no_leak(vector_key!("public.pem"), &error.to_string());
+    }
+
+    #[test]
+    #[should_panic(expected = "leaks")]
+    fn leak_check_catches_base64() {
+        assert_no_leak(vector_key!("public.pem"), "oops: DQgAERT4iFme3ynBWiJHQlZ");
+    }
+
+    #[test]
+    #[should_panic(expected = "leaks hex")]
+    fn leak_check_catches_hex() {
+        assert_no_leak(fixture!("der_private.der"), "oops: 3077020101042038");
+    }
+
+    #[test]
+    fn parameters_block_and_scalar_are_checked() {
+        let k1_params =
+            b"-----BEGIN EC PARAMETERS-----\nBgUrgQQACg==\n-----END EC PARAMETERS-----\n";
+        let input = [k1_params.as_slice(), fixture!("p256_sec1_no_params.pem")].concat();
+        let error = PrivateKey::from_pem(&input).unwrap_err();
+        assert!(matches!(&error, KeyError::WrongCurve { curve, .. } if curve == "secp256k1"));
+        // ECPrivateKey { version 1, privateKey 32 zero bytes, parameters P-256 }
+        let mut der = vec![0x30, 0x31, 0x02, 0x01, 0x01, 0x04, 0x20];
+        der.extend([0; 32]);
+        der.extend([
+            0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+        ]);
+        let input = pem::encode(&pem::Pem::new("EC PRIVATE KEY", der));
+        let error = PrivateKey::from_pem(input.as_bytes()).unwrap_err();
+        assert!(matches!(&error, KeyError::Malformed { reason, .. } if reason.contains("scalar")));
+    }
+
+    #[test]
+    fn truncated_inputs_never_panic() {
+        for input in [
+            vector_key!("ec_key.pem"),
+            fixture!("der_private.der"),
+            fixture!("openssh_private"),
+            fixture!("encrypted_sec1.pem"),
+        ] {
+            for len in 0..input.len() {
+                let _ = EcKey::from_pem(input.get(..len).unwrap_or_default());
+            }
+        }
     }
 }
