@@ -594,3 +594,76 @@ fn verdict_messages_say_what_and_how_to_fix() {
         r.stderr
     );
 }
+
+/// Every wrong kind of key file: exit 3, a message naming what was found, nothing written.
+#[test]
+fn wrong_keys_are_named() {
+    let dir = with_old_sig("wrongkeys");
+    let keys = fixture("keys");
+    for (file, words) in [
+        ("rsa_private.pem", &["RSA private key", "P-256"][..]),
+        ("rsa_traditional.pem", &["RSA"][..]),
+        ("rsa_public.pem", &["RSA public key"][..]),
+        ("ed25519_private.pem", &["Ed25519"][..]),
+        ("x25519_private.pem", &["X25519"][..]),
+        ("secp256k1_sec1.pem", &["secp256k1", "mix-up"][..]),
+        ("secp256k1_pkcs8.pem", &["secp256k1"][..]),
+        ("p384_sec1.pem", &["P-384"][..]),
+        ("p384_public.pem", &["P-384"][..]),
+        ("p521_pkcs8.pem", &["P-521"][..]),
+        ("brainpool_sec1.pem", &["brainpoolP256r1"][..]),
+        ("encrypted_pkcs8.pem", &["passphrase", "openssl pkey"][..]),
+        ("encrypted_sec1.pem", &["passphrase"][..]),
+        ("explicit_params_p256.pem", &["explicit"][..]),
+        ("certificate.pem", &["certificate", "openssl x509"][..]),
+        ("ec_params_only.pem", &["only EC PARAMETERS"][..]),
+        ("der_private.der", &["DER", "openssl ec -inform DER"][..]),
+        ("openssh_private", &["OpenSSH"][..]),
+        ("not_a_key.txt", &["not a PEM key file"][..]),
+        ("secret_like.txt", &["v2 secret", "gen2"][..]),
+        ("empty.pem", &["empty"][..]),
+        ("corrupt_base64.pem", &["malformed"][..]),
+    ] {
+        let path = keys.join(file);
+        let path = path.to_str().unwrap();
+        refused(
+            &dir,
+            &["gen", path, "sig", "1400001052", "xiaojun"],
+            3,
+            words,
+        );
+        // The ticket is not read when the key is unusable: verify says the same.
+        if !file.contains("public") {
+            refused(
+                &dir,
+                &["verify", path, "sig", "1400001052", "xiaojun"],
+                3,
+                words,
+            );
+        }
+    }
+    // Valid variants are accepted.
+    for file in [
+        "p256_sec1_no_params.pem",
+        "p256_crlf.pem",
+        "p256_with_text_before.pem",
+    ] {
+        let path = keys.join(file);
+        run(
+            &dir.0,
+            [
+                "gen",
+                path.to_str().unwrap(),
+                "new",
+                "1400001052",
+                "xiaojun",
+            ],
+        )
+        .expect(0);
+        run(
+            &dir.0,
+            ["verify", "public.pem", "new", "1400001052", "xiaojun"],
+        )
+        .expect(0);
+    }
+}
