@@ -351,6 +351,18 @@ fn decompression_bomb_is_refused_quickly() {
     assert!(r.stderr.contains("inflates to more than"), "{}", r.stderr);
     assert!(r.stderr.contains("(server code 70003)"), "{}", r.stderr);
     assert!(took.as_secs() < 5, "took {took:?}");
+
+    // Under a 32 MiB address-space limit: inflating 200 MB would fail to allocate.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 32768 && exec '{BIN}' verify public.pem sig 1400001052 xiaojun"
+        ))
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inflates to more than"));
 }
 
 /// Deeply nested JSON inside a ticket is refused (serde_json bounds recursion).
@@ -666,4 +678,43 @@ fn wrong_keys_are_named() {
         )
         .expect(0);
     }
+}
+
+/// Keys from stdin and the environment; a sig file with white space around the ticket.
+#[test]
+fn key_sources_and_sig_white_space() {
+    let dir = Scratch::new("sources");
+    let pem = std::fs::read(fixture("ec_key.pem")).unwrap();
+    let r = run_with_stdin(
+        &dir.0,
+        ["gen", "-", "sig", "1400001052", "xiaojun"],
+        Some(&pem),
+    );
+    r.expect(0);
+    let ticket = dir.read("sig");
+    let mut spaced = b"\n  ".to_vec();
+    spaced.extend_from_slice(&ticket);
+    spaced.extend_from_slice(b"\r\n");
+    dir.write("sig_spaced", &spaced);
+    let public = std::fs::read(fixture("public.pem")).unwrap();
+    let r = run_with_stdin(
+        &dir.0,
+        ["verify", "-", "sig_spaced", "1400001052", "xiaojun"],
+        Some(&public),
+    );
+    r.expect(0);
+    let out = std::process::Command::new(BIN)
+        .args([
+            "verify",
+            "env:TLT_PUBLIC_PEM",
+            "sig",
+            "1400001052",
+            "xiaojun",
+        ])
+        .env("TLT_PUBLIC_PEM", String::from_utf8(public).unwrap())
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("verify sig ok\n"));
 }
