@@ -18,7 +18,7 @@ use clap::error::ErrorKind;
 use tls_licence_tools::Secret;
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::fsio::{self, Written};
+use tls_licence_tools::fsio;
 use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::keys::{PrivateKey, PublicKey};
 use tls_licence_tools::source::Source;
@@ -199,9 +199,7 @@ fn write_ticket(sig_file: &OsStr, ticket: &str, print_ticket: bool) -> Outcome {
         let _ = writeln!(io::stderr().lock(), "generate sig ok");
         return Ok(());
     }
-    let written =
-        fsio::write_atomic(Path::new(sig_file), ticket.as_bytes(), "sig file").map_err(io_err)?;
-    debug_assert!(written != Written::Stdout);
+    fsio::write_atomic(Path::new(sig_file), ticket.as_bytes(), "sig file").map_err(io_err)?;
     if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
     } else {
@@ -226,17 +224,15 @@ fn gen_v1(a: &GenArgs, expire: Option<&str>, userbuf: Option<&[u8]>, clock: &dyn
     write_ticket(&a.sig_file, &req.sign_v1(&key, clock), false)
 }
 
-/// Read a v2 secret from its source.
-fn load_secret(arg: &OsStr) -> Result<(Source, Secret), Stop> {
-    let source = Source::secret(arg);
-    let secret = if source.is_literal() {
-        Secret::new(arg.as_bytes()).map_err(usage)?
+/// Read a v2 secret: a literal is used as it is, anything read is trimmed.
+fn load_secret(source: &Source) -> Result<Secret, Stop> {
+    let bytes = source.read("secret file").map_err(io_err)?;
+    if source.is_literal() {
+        Secret::new(&bytes).map_err(usage)
     } else {
-        let bytes = source.read("secret file").map_err(io_err)?;
         Secret::from_file_contents(&bytes)
-            .map_err(|e| Stop::Io(format!("{}: {e}", source.describe())))?
-    };
-    Ok((source, secret))
+            .map_err(|e| Stop::Io(format!("{}: {e}", source.describe())))
+    }
 }
 
 fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &dyn Clock) -> Outcome {
@@ -247,9 +243,10 @@ fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &dyn Clock) -> Outcome {
         None,
         userbuf,
     )?;
-    check_one_stdin(&Source::secret(&a.key), &a.sig_file)?;
-    let (source, secret) = load_secret(&a.key)?;
+    let source = Source::secret(&a.key);
+    check_one_stdin(&source, &a.sig_file)?;
     check_not_same_file(&source, &a.sig_file)?;
+    let secret = load_secret(&source)?;
     write_ticket(&a.sig_file, &req.sign_v2(&secret, clock), true)
 }
 
@@ -269,22 +266,16 @@ fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
     fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
 }
 
-fn verify_with(
+/// Read the ticket in the sig file and judge it.
+fn verify_file(
     key: &VerifyKey,
     sig_file: &OsStr,
-    sdkappid: &str,
-    identifier: &str,
-    userbuf: Option<&[u8]>,
+    expect: &Expect<'_>,
     clock: &FixedClock,
 ) -> Result<TicketInfo, Stop> {
     let text = read_ticket(sig_file)?;
-    let expect = Expect {
-        sdkappid: issue::parse_sdkappid(sdkappid).map_err(usage)?,
-        identifier,
-        userbuf,
-    };
     let ticket = ticket::parse_bytes(&text, clock).map_err(|m| Stop::Invalid(m.into()))?;
-    verify::judge(&ticket, key, &expect, clock.now()).map_err(Stop::Invalid)?;
+    verify::judge(&ticket, key, expect, clock.now()).map_err(Stop::Invalid)?;
     Ok(ticket.info)
 }
 
@@ -297,21 +288,18 @@ fn userbuf_shown(ub: &[u8], label_text: &str, label_b64: &str) -> String {
 }
 
 fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Outcome {
-    issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
+    let expect = Expect {
+        sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
+        identifier: &a.identifier,
+        userbuf: None,
+    };
     let clock = judging_clock(a.options.at.as_deref(), system)?;
     let source = Source::pem_key(&a.pub_key_file);
     check_one_stdin(&source, &a.sig_file)?;
     let pem = source.read("key file").map_err(io_err)?;
     let key = PublicKey::from_pem(&pem)
         .map_err(|e| Stop::Io(format!("cannot verify with key {}: {e}", source.describe())))?;
-    let info = verify_with(
-        &VerifyKey::Public(key),
-        &a.sig_file,
-        &a.sdkappid,
-        &a.identifier,
-        None,
-        &clock,
-    )?;
+    let info = verify_file(&VerifyKey::Public(key), &a.sig_file, &expect, &clock)?;
     let mut text = format!(
         "verify sig ok\nexpire {} init time {}\n",
         info.expire, info.init_time
@@ -324,18 +312,16 @@ fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Outcome {
 }
 
 fn verify_v2(a: &Verify2Args, userbuf: Option<&[u8]>, system: &SystemClock) -> Outcome {
-    issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
-    let clock = judging_clock(a.options.at.as_deref(), system)?;
-    check_one_stdin(&Source::secret(&a.key), &a.sig_file)?;
-    let (_, secret) = load_secret(&a.key)?;
-    let info = verify_with(
-        &VerifyKey::Secret(secret),
-        &a.sig_file,
-        &a.sdkappid,
-        &a.identifier,
+    let expect = Expect {
+        sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
+        identifier: &a.identifier,
         userbuf,
-        &clock,
-    )?;
+    };
+    let clock = judging_clock(a.options.at.as_deref(), system)?;
+    let source = Source::secret(&a.key);
+    check_one_stdin(&source, &a.sig_file)?;
+    let secret = load_secret(&source)?;
+    let info = verify_file(&VerifyKey::Secret(secret), &a.sig_file, &expect, &clock)?;
     let mut text = format!(
         "verify sig ok\nexpire {} init time {}",
         info.expire, info.init_time
