@@ -196,26 +196,12 @@ impl TicketRequest {
 
     /// The JSON of a v1 ticket issued at `time`, signed with `key`.
     pub fn v1_json(&self, key: &PrivateKey, time: i64) -> String {
-        v1::ticket_json(
-            key,
-            self.sdkappid,
-            &self.identifier,
-            time,
-            self.expire,
-            self.userbuf.as_deref(),
-        )
+        v1::ticket_json(key, self, time)
     }
 
     /// The JSON of a v2 ticket issued at `time`, MACed with `secret`.
     pub fn v2_json(&self, secret: &Secret, time: i64) -> String {
-        v2::ticket_json(
-            secret,
-            self.sdkappid,
-            &self.identifier,
-            time,
-            self.expire,
-            self.userbuf.as_deref(),
-        )
+        v2::ticket_json(secret, self, time)
     }
 
     /// A v1 ticket (ECDSA P-256), issued now by `clock`.

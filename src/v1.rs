@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use time::macros::format_description;
 use time::{PrimitiveDateTime, UtcOffset};
 
+use crate::issue::TicketRequest;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::ticket::{
     Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, opt_str, req_str, to_i64,
@@ -85,14 +86,9 @@ pub fn signature_verifies(key: &PublicKey, content: &[u8], der: &[u8]) -> bool {
 
 /// Build a complete v1 ticket's JSON with the fields, order and types the C++ original
 /// writes: `gen` order without a userbuf, `genuser` order (no `TLS.version`) with one.
-pub fn ticket_json(
-    key: &PrivateKey,
-    sdkappid: u32,
-    identifier: &str,
-    time: i64,
-    expire: u32,
-    userbuf: Option<&[u8]>,
-) -> String {
+pub fn ticket_json(key: &PrivateKey, request: &TicketRequest, time: i64) -> String {
+    let (sdkappid, identifier) = (request.sdkappid(), request.identifier());
+    let (expire, userbuf) = (request.expire(), request.userbuf());
     let sdk_appid = sdkappid.to_string();
     let time = time.to_string();
     let expire_after = expire.to_string();

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::Secret;
+use crate::issue::TicketRequest;
 use crate::ticket::{
     Malformed, Ticket, TicketInfo, Version, base64_field, opt_str, req_str, to_i64,
 };
@@ -61,14 +62,9 @@ pub fn mac_verifies(secret: &Secret, content: &[u8], mac: &[u8]) -> bool {
 
 /// Build a complete v2 ticket's JSON with the fields, order and types the C++ original
 /// writes: ver, sdkappid, identifier, time, expire, [userbuf], sig.
-pub fn ticket_json(
-    secret: &Secret,
-    sdkappid: u32,
-    identifier: &str,
-    time: i64,
-    expire: u32,
-    userbuf: Option<&[u8]>,
-) -> String {
+pub fn ticket_json(secret: &Secret, request: &TicketRequest, time: i64) -> String {
+    let (sdkappid, identifier) = (request.sdkappid(), request.identifier());
+    let (expire, userbuf) = (request.expire(), request.userbuf());
     let userbuf = userbuf.map(|b| STANDARD.encode(b));
     let content = signed_content(
         identifier,

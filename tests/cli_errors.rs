@@ -7,8 +7,6 @@ use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::time::Instant;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use common::*;
 
 const OLD: &[u8] = b"OLD TICKET";
@@ -313,20 +311,6 @@ fn sig_file_problems_on_verify() {
     r.expect(1);
     assert!(r.stderr.contains("not text"), "{}", r.stderr);
     assert!(r.stderr.contains("(server code 70003)"), "{}", r.stderr);
-}
-
-fn ticket_text(bytes: &[u8]) -> String {
-    STANDARD
-        .encode(bytes)
-        .replace('+', "*")
-        .replace('/', "-")
-        .replace('=', "_")
-}
-
-fn zlib(data: &[u8], level: u32) -> Vec<u8> {
-    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 /// A ticket of well under 1 MiB that inflates to 200 MB is refused quickly.

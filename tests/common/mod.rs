@@ -157,6 +157,22 @@ impl Drop for Scratch {
     }
 }
 
+/// Ticket text for raw bytes, made without the library: base64, then the swap.
+pub fn ticket_text(bytes: &[u8]) -> String {
+    STANDARD
+        .encode(bytes)
+        .replace('+', "*")
+        .replace('/', "-")
+        .replace('=', "_")
+}
+
+/// zlib-compress at `level`.
+pub fn zlib(data: &[u8], level: u32) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
 /// Decode ticket text without the library: undo the character swap, base64, inflate.
 pub fn decode_independently(text: &str) -> String {
     use std::io::Read;
