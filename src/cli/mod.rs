@@ -39,8 +39,8 @@ mod status {
 
 /// Why a command stopped.
 enum Stop {
-    /// The ticket is not valid.
-    Invalid(Failure),
+    /// The ticket is not valid (the words name what was being done: "verify failed").
+    Invalid(&'static str, Failure),
     /// An argument breaks a rule.
     Usage(String),
     /// A file or key could not be read, used or written.
@@ -50,7 +50,7 @@ enum Stop {
 impl Stop {
     fn report(&self) -> u8 {
         let (line, code) = match self {
-            Stop::Invalid(f) => (format!("{NAME}: verify failed: {f}"), status::INVALID),
+            Stop::Invalid(doing, f) => (format!("{NAME}: {doing}: {f}"), status::INVALID),
             Stop::Usage(m) => (format!("{NAME}: error: {m}"), status::USAGE),
             Stop::Io(m) => (format!("{NAME}: error: {m}"), status::IO),
         };
@@ -274,8 +274,9 @@ fn verify_file(
     clock: &FixedClock,
 ) -> Result<TicketInfo, Stop> {
     let text = read_ticket(sig_file)?;
-    let ticket = ticket::parse_bytes(&text, clock).map_err(|m| Stop::Invalid(m.into()))?;
-    verify::judge(&ticket, key, expect, clock.now()).map_err(Stop::Invalid)?;
+    let invalid = |f| Stop::Invalid("verify failed", f);
+    let ticket = ticket::parse_bytes(&text, clock).map_err(|m| invalid(m.into()))?;
+    verify::judge(&ticket, key, expect, clock.now()).map_err(invalid)?;
     Ok(ticket.info)
 }
 
@@ -349,6 +350,6 @@ fn dump(sigtext: &str) -> Outcome {
     } else {
         sigtext.as_bytes().to_vec()
     };
-    let json = ticket::json_text(&bytes).map_err(|m| Stop::Invalid(m.into()))?;
+    let json = ticket::json_text(&bytes).map_err(|m| Stop::Invalid("not a ticket", m.into()))?;
     out(format!("{json}\n").as_bytes())
 }
