@@ -224,6 +224,17 @@ fn read_limited<R: Read>(mut r: R, limit: usize, hint: u64) -> io::Result<Option
 ///   error the temporary file is removed and the old target is untouched
 ///   ([`Written::Replaced`]).
 pub fn write_atomic(path: &Path, data: &[u8], what: &'static str) -> Result<Written, FsError> {
+    write_atomic_mode(path, data, what, None)
+}
+
+/// As [`write_atomic`], but a replaced or new regular file gets exactly `mode` when it is
+/// given (a private key is 0600 even when it replaces a file that was 0644).
+pub fn write_atomic_mode(
+    path: &Path,
+    data: &[u8],
+    what: &'static str,
+    mode: Option<u32>,
+) -> Result<Written, FsError> {
     let cx = Ctx(path, what, true);
     if is_dash(path) {
         let mut out = io::stdout().lock();
@@ -273,7 +284,8 @@ pub fn write_atomic(path: &Path, data: &[u8], what: &'static str) -> Result<Writ
         let reason = format!("'{}' does not name a file", shown(&target));
         return Err(cx.err(FsErrorKind::Other(ErrorKind::InvalidInput), reason));
     };
-    replace(&target, dir, name, data, old_mode.unwrap_or(0o600)).map_err(|e| cx.io(e))?;
+    let new_mode = mode.or(old_mode).unwrap_or(0o600);
+    replace(&target, dir, name, data, new_mode).map_err(|e| cx.io(e))?;
     Ok(Written::Replaced {
         created: old_mode.is_none(),
     })

@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::Secret;
 use crate::clock::Clock;
+use crate::duration;
 use crate::keys::PrivateKey;
 use crate::{envelope, v1, v2};
 
@@ -40,7 +41,7 @@ impl fmt::Display for ArgError {
             ),
             ArgError::Expire(given) => write!(
                 f,
-                "expire {given:?} is not a whole number of seconds from 1 to {MAX_EXPIRE} (50 years, Tencent's maximum)"
+                "expire {given:?} is not a duration from 1 second to 50 years ({MAX_EXPIRE} s, Tencent's maximum): use seconds (86400) or a unit (90d, 12h, 1y)"
             ),
             ArgError::IdentifierEmpty => write!(f, "the identifier is empty"),
             ArgError::IdentifierTooLong(n) => write!(
@@ -73,11 +74,23 @@ pub fn parse_sdkappid(text: &str) -> Result<u32, ArgError> {
     }
 }
 
-/// Parse an expiry: a decimal count of seconds, 1 to [`MAX_EXPIRE`].
+/// Parse an expiry: seconds or a duration such as `90d` (see [`crate::duration`]), from
+/// 1 second to [`MAX_EXPIRE`] (50 years).
+///
+/// ```
+/// use tls_licence_tools::issue::{parse_expire, MAX_EXPIRE};
+/// assert_eq!(parse_expire("86400"), Ok(86400));
+/// assert_eq!(parse_expire("90d"), Ok(90 * 86400));
+/// assert_eq!(parse_expire("50y"), Ok(MAX_EXPIRE));
+/// assert!(parse_expire("51y").is_err());
+/// ```
 pub fn parse_expire(text: &str) -> Result<u32, ArgError> {
-    match decimal_u32(text) {
-        Some(n) => check_expire(n),
-        None => Err(ArgError::Expire(shorten(text))),
+    match duration::parse(text)
+        .ok()
+        .and_then(|n| u32::try_from(n).ok())
+    {
+        Some(n) if (1..=MAX_EXPIRE).contains(&n) => Ok(n),
+        _ => Err(ArgError::Expire(shorten(text))),
     }
 }
 
@@ -243,7 +256,20 @@ mod tests {
     fn expire_rules() {
         assert_eq!(parse_expire("1576800000"), Ok(MAX_EXPIRE));
         assert_eq!(parse_expire("1"), Ok(1));
-        for bad in ["0", "1576800001", "-5", "+5", " 5", "5s", "", "99999999999"] {
+        assert_eq!(parse_expire("5s"), Ok(5));
+        assert_eq!(parse_expire("1d12h"), Ok(129_600));
+        for bad in [
+            "0",
+            "0d",
+            "1576800001",
+            "-5",
+            "+5",
+            " 5",
+            "5x",
+            "",
+            "99999999999",
+            "51y",
+        ] {
             assert!(parse_expire(bad).is_err(), "{bad}");
         }
     }

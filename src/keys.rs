@@ -18,7 +18,10 @@
 use std::fmt;
 
 use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::elliptic_curve::Generate;
+use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use pkcs8::PrivateKeyInfoRef;
+use sha2::{Digest, Sha256};
 use spki::der::asn1::{AnyRef, BitStringRef, ContextSpecific, ObjectIdentifier, OctetStringRef};
 use spki::der::{self, Decode, ErrorKind, Reader, SliceReader, Tag, TagNumber, Tagged};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
@@ -106,6 +109,24 @@ impl PrivateKey {
     }
 }
 
+impl PrivateKey {
+    /// A fresh random P-256 key from the operating system's random number generator.
+    pub fn generate() -> Result<PrivateKey, KeyError> {
+        SigningKey::try_generate()
+            .map(PrivateKey)
+            .map_err(|_| KeyError::NoRandomness)
+    }
+
+    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), wiped when dropped.
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        match self.0.to_pkcs8_pem(LineEnding::LF) {
+            Ok(pem) => pem,
+            // Encoding a valid P-256 key into memory cannot fail.
+            Err(e) => unreachable!("PKCS#8 encoding of a P-256 key failed: {e}"),
+        }
+    }
+}
+
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PrivateKey(P-256, <redacted>)")
@@ -127,6 +148,47 @@ impl PublicKey {
         &self.0
     }
 }
+
+impl PublicKey {
+    /// The key as SubjectPublicKeyInfo DER.
+    pub fn to_spki_der(&self) -> Vec<u8> {
+        match self.0.to_public_key_der() {
+            Ok(doc) => doc.into_vec(),
+            Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
+        }
+    }
+
+    /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as `openssl pkey -pubout` writes.
+    pub fn to_spki_pem(&self) -> String {
+        match self.0.to_public_key_pem(LineEnding::LF) {
+            Ok(pem) => pem,
+            Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
+        }
+    }
+
+    /// `SHA256:` and the hex SHA-256 of the SPKI DER: the same as
+    /// `openssl pkey -pubin -in public.pem -outform DER | sha256sum`.
+    ///
+    /// ```
+    /// let pem = std::fs::read("fixtures/public.pem").unwrap();
+    /// let key = tls_licence_tools::keys::PublicKey::from_pem(&pem).unwrap();
+    /// assert!(key.fingerprint().starts_with("SHA256:"));
+    /// assert_eq!(key.fingerprint().len(), 7 + 64);
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::digest(self.to_spki_der());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("SHA256:{hex}")
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -266,6 +328,8 @@ pub enum KeyError {
     },
     /// A public key where signing needs the private key.
     PublicKeyForSigning,
+    /// The operating system gave no randomness for a new key.
+    NoRandomness,
 }
 
 impl fmt::Display for KeyError {
@@ -319,6 +383,9 @@ impl fmt::Display for KeyError {
             }
             Self::UnsupportedLabel { label } => write!(f, "a PEM '{label}' block {UNSUPPORTED}"),
             Self::PublicKeyForSigning => f.write_str(PUBLIC_FOR_SIGNING),
+            Self::NoRandomness => f.write_str(
+                "the operating system's random number generator failed; no key was made",
+            ),
         }
     }
 }

@@ -23,13 +23,17 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod duration;
 pub mod envelope;
 pub mod fsio;
 pub mod issue;
 pub mod keys;
+pub mod renew;
+pub mod report;
 pub mod secret;
 pub mod source;
 pub mod ticket;
+pub mod userbuf;
 pub mod v1;
 pub mod v2;
 pub mod verify;

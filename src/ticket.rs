@@ -180,21 +180,28 @@ pub fn parse_bytes(bytes: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed>
     parse(as_text(bytes)?, clock)
 }
 
-/// The JSON object a ticket holds, as text: the plain-JSON form as it stands, or an
-/// envelope's inflated content. Only checks that it is a JSON object (for `dump`).
-pub fn json_text(bytes: &[u8]) -> Result<String, Malformed> {
+/// The JSON object a ticket holds, as text, and the form it is in (by `TLS.ver` and
+/// the envelope alone): the plain-JSON form as it stands, or an envelope's inflated
+/// content. Only checks that it is a JSON object (for `dump`).
+pub fn json_text(bytes: &[u8]) -> Result<(Version, String), Malformed> {
     let text = as_text(bytes)?.trim_ascii();
-    let json = if text.starts_with('{') {
+    let (plain, json) = if text.starts_with('{') {
         if text.len() > envelope::MAX_TICKET_BYTES {
             return Err(EnvelopeError::TextTooLarge.into());
         }
-        text.as_bytes().to_vec()
+        (true, text.as_bytes().to_vec())
     } else {
-        envelope::decode(text)?
+        (false, envelope::decode(text)?)
     };
-    json_object(&json)?;
+    let obj = json_object(&json)?;
+    let version = match (plain, obj.contains_key("TLS.ver")) {
+        (true, _) => Version::V1PlainJson,
+        (false, true) => Version::V2,
+        (false, false) => Version::V1,
+    };
     // json_object succeeded, so the bytes are UTF-8.
-    String::from_utf8(json).map_err(|_| Malformed::NotText)
+    let json = String::from_utf8(json).map_err(|_| Malformed::NotText)?;
+    Ok((version, json))
 }
 
 fn as_text(bytes: &[u8]) -> Result<&str, Malformed> {

@@ -61,6 +61,8 @@ pub enum Failure {
         version: Version,
         /// The sdkappid the ticket claims.
         sdkappid: u64,
+        /// How many keys were tried.
+        keys: usize,
     },
     /// It was made for another identifier (70013).
     IdentifierMismatch {
@@ -116,11 +118,17 @@ impl Failure {
             Failure::WrongKindOfKey { .. } => {
                 "this is a v2 ticket (HMAC-SHA256), which is checked with the app's secret, not a public key".into()
             }
-            Failure::BadSignature { version, .. } if version.is_v1() => {
-                "the ticket's signature does not verify with this public key".into()
-            }
-            Failure::BadSignature { .. } => {
-                "the ticket's MAC does not verify with this secret".into()
+            Failure::BadSignature { version, keys, .. } => {
+                let (what, key) = if version.is_v1() {
+                    ("signature", "public key")
+                } else {
+                    ("MAC", "secret")
+                };
+                if *keys > 1 {
+                    format!("the ticket's {what} does not verify with any of the {keys} {key}s")
+                } else {
+                    format!("the ticket's {what} does not verify with this {key}")
+                }
             }
             Failure::IdentifierMismatch { ticket, asked } => {
                 format!("the ticket was made for identifier {ticket:?}, not {asked:?}")
@@ -190,37 +198,56 @@ impl From<Malformed> for Failure {
     }
 }
 
-/// Check a ticket's signature or MAC over its own values.
-pub fn authenticate(ticket: &Ticket, key: &VerifyKey) -> Result<(), Failure> {
+/// Check a ticket's signature or MAC over its own values with any of `keys`, and return
+/// the index of the first key it verifies with.
+pub fn authenticate(ticket: &Ticket, keys: &[VerifyKey]) -> Result<usize, Failure> {
     let version = ticket.info.version;
-    let ok = match (key, version.is_v1()) {
-        (VerifyKey::Public(pk), true) => {
-            v1::signature_verifies(pk, &ticket.signed_content, &ticket.signature)
+    let mut tried = 0;
+    for (i, key) in keys.iter().enumerate() {
+        let ok = match (key, version.is_v1()) {
+            (VerifyKey::Public(pk), true) => {
+                v1::signature_verifies(pk, &ticket.signed_content, &ticket.signature)
+            }
+            (VerifyKey::Secret(s), false) => {
+                v2::mac_verifies(s, &ticket.signed_content, &ticket.signature)
+            }
+            _ => continue,
+        };
+        if ok {
+            return Ok(i);
         }
-        (VerifyKey::Secret(s), false) => {
-            v2::mac_verifies(s, &ticket.signed_content, &ticket.signature)
-        }
-        _ => return Err(Failure::WrongKindOfKey { ticket: version }),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::BadSignature {
-            version,
-            sdkappid: ticket.info.sdkappid,
-        })
+        tried += 1;
     }
+    if tried == 0 {
+        return Err(Failure::WrongKindOfKey { ticket: version });
+    }
+    Err(Failure::BadSignature {
+        version,
+        sdkappid: ticket.info.sdkappid,
+        keys: tried,
+    })
 }
 
-/// Judge a parsed ticket at time `now`: authenticity, identifier, sdkappid, expiry,
-/// then the userbuf when one is expected.
+/// Judge a parsed ticket at time `now` with one key: authenticity, identifier, sdkappid,
+/// expiry, then the userbuf when one is expected.
 pub fn judge(
     ticket: &Ticket,
     key: &VerifyKey,
     expect: &Expect<'_>,
     now: i64,
 ) -> Result<(), Failure> {
-    authenticate(ticket, key)?;
+    judge_any(ticket, std::slice::from_ref(key), expect, now).map(|_| ())
+}
+
+/// As [`judge`], with several keys (ops rotating keys check old tickets against old and
+/// new ones): returns the index of the key the ticket verifies with.
+pub fn judge_any(
+    ticket: &Ticket,
+    keys: &[VerifyKey],
+    expect: &Expect<'_>,
+    now: i64,
+) -> Result<usize, Failure> {
+    let matched = authenticate(ticket, keys)?;
     let info = &ticket.info;
     if info.identifier != expect.identifier {
         return Err(Failure::IdentifierMismatch {
@@ -247,7 +274,46 @@ pub fn judge(
             ticket: info.userbuf.clone(),
         });
     }
-    Ok(())
+    Ok(matched)
+}
+
+/// Everything known after checking one ticket: what it says (when it could be read at
+/// all), the verdict (with the index of the key that matched), and when it was judged.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The ticket's claims; `None` when it could not be parsed.
+    pub info: Option<TicketInfo>,
+    /// The index of the key it verified with, or why it is not valid.
+    pub verdict: Result<usize, Failure>,
+    /// The time it was judged at, Unix seconds.
+    pub now: i64,
+}
+
+impl Checked {
+    /// Seconds from the judging time to the last valid second (negative once expired).
+    pub fn remaining(&self) -> Option<i64> {
+        self.info
+            .as_ref()
+            .map(|i| i.expires_at().saturating_sub(self.now))
+    }
+}
+
+/// Check ticket text (a sig file's bytes) with any of `keys`, as of `clock.now()`,
+/// keeping what the ticket says even when it is not valid.
+pub fn check(bytes: &[u8], keys: &[VerifyKey], expect: &Expect<'_>, clock: &dyn Clock) -> Checked {
+    let now = clock.now();
+    match ticket::parse_bytes(bytes, clock) {
+        Ok(ticket) => Checked {
+            verdict: judge_any(&ticket, keys, expect, now),
+            info: Some(ticket.info),
+            now,
+        },
+        Err(m) => Checked {
+            info: None,
+            verdict: Err(Failure::Malformed(m)),
+            now,
+        },
+    }
 }
 
 /// Verify ticket text of any form with `key`, as of `clock.now()`.

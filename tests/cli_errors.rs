@@ -73,7 +73,17 @@ fn bad_sdkappid_is_refused_before_anything_is_written() {
 #[test]
 fn bad_expire_is_refused() {
     let dir = with_old_sig("expire");
-    for bad in ["0", "1576800001", "5s", "-1", "", "1e6", "99999999999999"] {
+    for bad in [
+        "0",
+        "1576800001",
+        "5x",
+        "-1",
+        "",
+        "1e6",
+        "99999999999999",
+        "51y",
+        "1.5h",
+    ] {
         refused(
             &dir,
             &[
@@ -153,9 +163,25 @@ fn usage_errors_are_one_line_with_the_usage() {
     );
     refused(
         &dir,
-        &["gen2", "-", "-", "1400001052", "xiaojun"],
+        &["verify2", "-", "-", "1400001052", "xiaojun"],
         2,
-        &["cannot both come from standard input"],
+        &["only one key or ticket can come from standard input"],
+    );
+    refused(
+        &dir,
+        &[
+            "verify",
+            "public.pem",
+            "sig",
+            "1400001052",
+            "xiaojun",
+            "--key",
+            "-",
+            "--key",
+            "-",
+        ],
+        2,
+        &["only one key or ticket can come from standard input"],
     );
 }
 

@@ -17,7 +17,12 @@ variable or stdin is ignored.";
 
 pub const EXIT_STATUSES: &str = "\
 Exit status: 0 success; 1 the ticket is not valid; 2 bad arguments;
-3 a file or key could not be read, used or written.";
+3 a file or key could not be read, used or written; 4 the ticket is valid but expires
+sooner than --min-remaining.";
+
+const DURATIONS: &str = "\
+A DURATION is seconds (86400) or a number with a unit: 90d, 12h, 30m, 45s, 2w, 1y
+(365 days), or combined like 1d12h.";
 
 /// Generate and verify UserSig tickets for Tencent Cloud IM and TRTC (v1 ECDSA, v2 HMAC).
 #[derive(Debug, Parser)]
@@ -64,6 +69,45 @@ pub enum Command {
     /// Verify a v2 ticket with the app's secret, and that it carries USERBUF.
     #[command(after_help = verify2_help("verify2user file:secret.txt sig 1400001052 xiaojun abc"))]
     Verify2user(Verify2UserArgs),
+    /// Renew SIG_FILE when it is missing, not valid, or expires within --within.
+    #[command(after_help = format!(
+        "KEY is a private key PEM (makes v1 tickets) or a v2 secret (makes v2 tickets), given as\n\
+         PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line\n\
+         here. Otherwise SIG_FILE is left byte for byte as it is. The write is atomic (temporary\n\
+         file, fsync, rename) and keeps the file's mode; a new file is 0600.\n{DURATIONS}\n\n\
+         Example: tls_licence_tools renew ec_key.pem sig 1400001052 xiaojun --within 30d\n\n\
+         Exit status: 0 renewed or kept; 2 bad arguments; 3 a file or key problem."))]
+    Renew(RenewArgs),
+    /// Show what a ticket says, without a key: version, user, app, times, userbuf.
+    #[command(
+        after_help = "SIG_FILE is a file holding the ticket, or - for stdin. A PrivateMapKey\n\
+        userbuf (TRTC room permissions) is decoded. Nothing is verified: use verify for that.\n\n\
+        Example: tls_licence_tools inspect sig\n\n\
+        Exit status: 0 shown; 1 not a ticket; 2 bad arguments; 3 a file problem."
+    )]
+    Inspect(InspectArgs),
+    /// Make a new P-256 key pair: a PKCS#8 private key (mode 0600) and its public key.
+    #[command(
+        after_help = "Both files are PEM, readable by OpenSSL. Existing files are not\n\
+        replaced unless --force is given.\n\n\
+        Example: tls_licence_tools keygen ec_key.pem public.pem\n\n\
+        Exit status: 0 written; 2 bad arguments; 3 a file exists or cannot be written."
+    )]
+    Keygen(KeygenArgs),
+    /// Say whether a public key belongs to a private key (a common cause of 70009).
+    #[command(
+        after_help = "Prints the SHA-256 fingerprint of each key (the same as\n\
+        `openssl pkey -pubin -in public.pem -outform DER | sha256sum`).\n\n\
+        Example: tls_licence_tools keycheck ec_key.pem public.pem\n\n\
+        Exit status: 0 they match; 1 they do not; 2 bad arguments; 3 a key cannot be read."
+    )]
+    Keycheck(KeycheckArgs),
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    #[command(after_help = "Examples:\n  \
+        tls_licence_tools completions bash > /etc/bash_completion.d/tls_licence_tools\n  \
+        tls_licence_tools completions zsh > \"${fpath[1]}/_tls_licence_tools\"\n  \
+        tls_licence_tools completions fish > ~/.config/fish/completions/tls_licence_tools.fish")]
+    Completions(CompletionsArgs),
     /// Print the JSON inside a ticket (no key needed, nothing checked).
     #[command(
         after_help = "SIGTEXT is the ticket text itself, or - to read it from stdin.\n\
@@ -76,14 +120,14 @@ pub enum Command {
 fn gen_help(example: &str) -> String {
     format!(
         "SIG_FILE is replaced atomically (a failed run leaves it as it was); - writes the ticket to\n\
-         stdout. New sig files are created with mode 0600.\n{KEY_FORMS}\n\n\
+         stdout. New sig files are created with mode 0600.\n{KEY_FORMS}\n{DURATIONS}\n\n\
          Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
     )
 }
 
 fn gen2_help(example: &str) -> String {
     format!(
-        "{SECRET_FORMS}\nSIG_FILE is replaced atomically; - writes the ticket to stdout only.\n\n\
+        "{SECRET_FORMS}\nSIG_FILE is replaced atomically; - writes the ticket to stdout only.\n{DURATIONS}\n\n\
          Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
     )
 }
@@ -91,7 +135,8 @@ fn gen2_help(example: &str) -> String {
 fn verify_help(example: &str) -> String {
     format!(
         "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.\n\
-         SIG_FILE is a file holding the ticket, or - for stdin.\n{KEY_FORMS}\n\n\
+         SIG_FILE is a file holding the ticket, or - for stdin. --key adds keys to try (ops\n\
+         rotating keys); the one that matched is reported.\n{KEY_FORMS}\n{DURATIONS}\n\n\
          Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
     )
 }
@@ -99,7 +144,7 @@ fn verify_help(example: &str) -> String {
 fn verify2_help(example: &str) -> String {
     format!(
         "Accepts every v2 ticket, with or without a userbuf. SIG_FILE is a file holding the\n\
-         ticket, or - for stdin.\n{SECRET_FORMS}\n\n\
+         ticket, or - for stdin. --key adds secrets to try.\n{SECRET_FORMS}\n{DURATIONS}\n\n\
          Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
     )
 }
@@ -107,10 +152,16 @@ fn verify2_help(example: &str) -> String {
 /// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
+    /// How long the ticket is valid (default 180d; at most 50y).
+    #[arg(long, value_name = "DURATION")]
+    pub expire: Option<String>,
     /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
     /// printable ASCII).
     #[arg(long)]
     pub allow_any_identifier: bool,
+    /// Print one JSON object on stdout instead of the original's lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options shared by the verify forms.
@@ -120,6 +171,15 @@ pub struct VerifyOptions {
     /// (2026-11-26T06:40:57Z). Default: now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Fail (exit 4) when the ticket is valid but expires sooner than this.
+    #[arg(long, value_name = "DURATION")]
+    pub min_remaining: Option<String>,
+    /// Another key to try (repeatable); the one that matched is reported.
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<OsString>,
+    /// Print one JSON object on stdout instead of the original's lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -224,6 +284,78 @@ pub struct Verify2UserArgs {
 pub struct DumpArgs {
     /// The ticket text (- to read it from stdin).
     pub sigtext: String,
+    /// Print {"ok":…,"version":…,"json":{the ticket's object}} instead.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct RenewArgs {
+    /// A private key PEM (v1) or a v2 secret: PATH, file:PATH, env:NAME or -.
+    pub key: OsString,
+    /// The sig file to keep fresh.
+    pub sig_file: OsString,
+    /// The app's SDKAppID.
+    pub sdkappid: String,
+    /// The user id the ticket is for.
+    pub identifier: String,
+    /// Renew when less than this remains (required).
+    #[arg(long, value_name = "DURATION")]
+    pub within: String,
+    #[command(flatten)]
+    pub options: GenOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file holding the ticket (- for stdin).
+    pub sig_file: OsString,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key (PKCS#8 PEM, mode 0600).
+    pub private_pem: OsString,
+    /// Where to write the public key (SPKI PEM).
+    pub public_pem: OsString,
+    /// Replace files that exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeycheckArgs {
+    /// The private key (PEM): PATH, file:PATH, env:NAME or -.
+    pub private_pem: OsString,
+    /// The public key (PEM): PATH, file:PATH, env:NAME or -.
+    pub public_pem: OsString,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: Shell,
+}
+
+/// The shells completions are made for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
 }
 
 /// What the bare command prints: the version and the gen and verify forms, with an
@@ -241,17 +373,43 @@ gen:     tls_licence_tools gen         pri_key_file sig_file sdkappid identifier
          tls_licence_tools gen2user    key sig_file sdkappid identifier userbuf
   e.g.   tls_licence_tools gen ec_key.pem sig 1400001052 xiaojun
          tls_licence_tools gen2 file:secret.txt sig 1400001052 xiaojun
-verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier [--at TIME]
-         tls_licence_tools verifyuser  pub_key_file sig_file sdkappid identifier [--at TIME]
-         tls_licence_tools verify2     key sig_file sdkappid identifier [--at TIME]
-         tls_licence_tools verify2user key sig_file sdkappid identifier userbuf [--at TIME]
+verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier
+         tls_licence_tools verifyuser  pub_key_file sig_file sdkappid identifier
+         tls_licence_tools verify2     key sig_file sdkappid identifier
+         tls_licence_tools verify2user key sig_file sdkappid identifier userbuf
+         [--at TIME] [--min-remaining DURATION] [--key KEY]...
   e.g.   tls_licence_tools verify public.pem sig 1400001052 xiaojun
          tls_licence_tools verify2 file:secret.txt sig 1400001052 xiaojun
 dump:    tls_licence_tools dump sigtext
+more:    renew KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, inspect SIG_FILE,
+         keygen PRIVATE_PEM PUBLIC_PEM, keycheck PRIVATE_PEM PUBLIC_PEM, completions SHELL;
+         --json on every gen, verify, dump and inspect form
 Run 'tls_licence_tools COMMAND --help' for details.
 {EXIT_STATUSES}
 ",
         version = env!("CARGO_PKG_VERSION"),
         format = tls_licence_tools::v1::VERSION_TEXT,
     )
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Gen(a) | Command::GenWithoutExpire(a) => a.options.json,
+            Command::Genexpire(a) => a.base.options.json,
+            Command::Genuser(a) => a.base.options.json,
+            Command::Gen2(a) => a.options.json,
+            Command::Gen2user(a) => a.base.options.json,
+            Command::Verify(a) | Command::Verifyuser(a) => a.options.json,
+            Command::Verify2(a) => a.options.json,
+            Command::Verify2user(a) => a.base.options.json,
+            Command::Renew(a) => a.options.json,
+            Command::Inspect(a) => a.json,
+            Command::Keygen(a) => a.json,
+            Command::Keycheck(a) => a.json,
+            Command::Dump(a) => a.json,
+            Command::Completions(_) => false,
+        }
+    }
 }

@@ -2,30 +2,26 @@
 //! and exit statuses. All the work is done by the library.
 
 mod args;
+mod keys;
+mod make;
+mod verify;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::ExitCode;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
-use tls_licence_tools::Secret;
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
-use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::fsio;
-use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::keys::{PrivateKey, PublicKey};
+use tls_licence_tools::clock::SystemClock;
+use tls_licence_tools::keys::PrivateKey;
 use tls_licence_tools::source::Source;
-use tls_licence_tools::ticket::{self, TicketInfo};
-use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
+use tls_licence_tools::verify::Failure;
+use tls_licence_tools::{Secret, duration, fsio, report};
 
-use args::{Cli, Command, Gen2Args, GenArgs, Verify2Args, VerifyArgs};
+use args::{Cli, Command, Shell};
 
 const NAME: &str = "tls_licence_tools";
 
@@ -35,12 +31,17 @@ mod status {
     pub const INVALID: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const IO: u8 = 3;
+    pub const EXPIRING: u8 = 4;
 }
 
 /// Why a command stopped.
 enum Stop {
     /// The ticket is not valid (the words name what was being done: "verify failed").
     Invalid(&'static str, Failure),
+    /// The ticket is valid but expires sooner than --min-remaining.
+    Expiring(String),
+    /// A check other than a ticket's failed (keycheck): the message.
+    Mismatch(String),
     /// An argument breaks a rule.
     Usage(String),
     /// A file or key could not be read, used or written.
@@ -48,14 +49,21 @@ enum Stop {
 }
 
 impl Stop {
-    fn report(&self) -> u8 {
+    /// Say why on stderr (and, in JSON mode, as a JSON object on stdout for the stops
+    /// whose command has not printed its own object) and give the exit status.
+    fn report(&self, json: bool) -> u8 {
         let (line, code) = match self {
-            Stop::Invalid(doing, f) => (format!("{NAME}: {doing}: {f}"), status::INVALID),
-            Stop::Usage(m) => (format!("{NAME}: error: {m}"), status::USAGE),
-            Stop::Io(m) => (format!("{NAME}: error: {m}"), status::IO),
+            Stop::Invalid(doing, f) => (format!("{doing}: {f}"), status::INVALID),
+            Stop::Expiring(why) => (format!("too close to expiry: {why}"), status::EXPIRING),
+            Stop::Mismatch(why) => (why.clone(), status::INVALID),
+            Stop::Usage(m) => (format!("error: {m}"), status::USAGE),
+            Stop::Io(m) => (format!("error: {m}"), status::IO),
         };
+        if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
+            let _ = out(format!("{}\n", report::error_object(&line, code)).as_bytes());
+        }
         // Nothing more can be done if stderr is gone.
-        let _ = writeln!(io::stderr().lock(), "{line}");
+        let _ = writeln!(io::stderr().lock(), "{NAME}: {line}");
         code
     }
 }
@@ -74,26 +82,36 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_error(&e)),
     };
+    let json = cli.command.json();
     let result = match cli.command {
-        Command::Gen(a) | Command::GenWithoutExpire(a) => gen_v1(&a, None, None, &clock),
-        Command::Genexpire(a) => gen_v1(&a.base, Some(&a.expire_seconds), None, &clock),
-        Command::Genuser(a) => gen_v1(
+        Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(&a, None, None, &clock),
+        Command::Genexpire(a) => make::gen_v1(&a.base, Some(&a.expire_seconds), None, &clock),
+        Command::Genuser(a) => make::gen_v1(
             &a.base,
             Some(&a.expire_seconds),
-            Some(a.userbuf.as_bytes()),
+            Some(os_bytes(&a.userbuf)),
             &clock,
         ),
-        Command::Gen2(a) => gen_v2(&a, None, &clock),
-        Command::Gen2user(a) => gen_v2(&a.base, Some(a.userbuf.as_bytes()), &clock),
-        Command::Verify(a) | Command::Verifyuser(a) => verify_v1(&a, &clock),
-        Command::Verify2(a) => verify_v2(&a, None, &clock),
-        Command::Verify2user(a) => verify_v2(&a.base, Some(a.userbuf.as_bytes()), &clock),
-        Command::Dump(a) => dump(&a.sigtext),
+        Command::Gen2(a) => make::gen_v2(&a, None, &clock),
+        Command::Gen2user(a) => make::gen_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
+        Command::Verify(a) | Command::Verifyuser(a) => verify::verify_v1(&a, &clock),
+        Command::Verify2(a) => verify::verify_v2(&a, None, &clock),
+        Command::Verify2user(a) => verify::verify_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
+        Command::Renew(a) => make::renew(&a, &clock),
+        Command::Inspect(a) => verify::inspect(&a, &clock),
+        Command::Keygen(a) => keys::keygen(&a),
+        Command::Keycheck(a) => keys::keycheck(&a),
+        Command::Completions(a) => completions(a.shell),
+        Command::Dump(a) => verify::dump(&a),
     };
     ExitCode::from(match result {
         Ok(()) => status::OK,
-        Err(stop) => stop.report(),
+        Err(stop) => stop.report(json),
     })
+}
+
+fn os_bytes(s: &OsStr) -> &[u8] {
+    std::os::unix::ffi::OsStrExt::as_bytes(s)
 }
 
 /// Print clap's help and version as they are; squeeze its errors into one line.
@@ -118,9 +136,20 @@ fn clap_error(e: &clap::Error) -> u8 {
                 .find_map(|p| p.trim().strip_prefix("Usage: "))
                 .map(|u| format!("; usage: {}", u.trim()))
                 .unwrap_or_default();
-            Stop::Usage(format!("{what}{usage}")).report()
+            Stop::Usage(format!("{what}{usage}")).report(false)
         }
     }
+}
+
+fn completions(shell: Shell) -> Outcome {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
+    out(&script)
 }
 
 fn usage<E: std::fmt::Display>(e: E) -> Stop {
@@ -141,215 +170,98 @@ fn out(bytes: &[u8]) -> Outcome {
     }
 }
 
-/// The request a gen form asks for, with every argument checked.
-fn request(
-    sdkappid: &str,
-    identifier: &str,
-    any_identifier: bool,
-    expire: Option<&str>,
-    userbuf: Option<&[u8]>,
-) -> Result<TicketRequest, Stop> {
-    let sdkappid = issue::parse_sdkappid(sdkappid).map_err(usage)?;
-    let mut req = if any_identifier {
-        TicketRequest::any_identifier(sdkappid, identifier)
-    } else {
-        TicketRequest::new(sdkappid, identifier)
-    }
-    .map_err(usage)?;
-    if let Some(expire) = expire {
-        req = req
-            .with_expire(issue::parse_expire(expire).map_err(usage)?)
-            .map_err(usage)?;
-    }
-    if let Some(ub) = userbuf {
-        req = req.with_userbuf(ub);
-    }
-    Ok(req)
+/// Write a JSON object and a newline to stdout.
+fn out_json(object: &str) -> Outcome {
+    out(format!("{object}\n").as_bytes())
 }
 
-/// Refuse to let a sig file overwrite the key it was made with.
-fn check_not_same_file(key: &Source, sig_file: &OsStr) -> Outcome {
+/// A warning line on stderr.
+fn warn(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "{NAME}: warning: {message}");
+}
+
+/// Parse a duration option (any length, 0 allowed).
+fn parse_duration(option: &str, text: &str) -> Result<u64, Stop> {
+    duration::parse(text).map_err(|e| Stop::Usage(format!("{option}: {e}")))
+}
+
+/// Warn when a file holding a private key or secret can be read by group or others.
+fn warn_if_exposed(source: &Source, what: &str) {
+    if let Source::File(path) = source
+        && let Some(mode) = fsio::mode_of(path)
+        && mode & 0o077 != 0
+    {
+        warn(&format!(
+            "{what} '{}' is readable by group or others (mode {:04o}); restrict it: chmod 600 '{}'",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        ));
+    }
+}
+
+/// Read a PEM private key from its source (warning when the file is exposed).
+fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
+    let pem = source.read("key file").map_err(io_err)?;
+    private_key_from(source, &pem, doing)
+}
+
+/// Parse a PEM private key read from `source`.
+fn private_key_from(source: &Source, pem: &[u8], doing: &str) -> Result<PrivateKey, Stop> {
+    let key = PrivateKey::from_pem(pem).map_err(|e| {
+        Stop::Io(format!(
+            "cannot {doing} with key {}: {e}",
+            source.describe()
+        ))
+    })?;
+    warn_if_exposed(source, "private key file");
+    Ok(key)
+}
+
+/// Read a v2 secret from its source.
+fn load_secret(source: &Source) -> Result<Secret, Stop> {
+    let bytes = source.read("secret file").map_err(io_err)?;
+    secret_from(source, &bytes)
+}
+
+/// A v2 secret read from `source`: a literal is used as it is, anything read is trimmed.
+fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
+    if source.is_literal() {
+        return Secret::new(bytes).map_err(usage);
+    }
+    let secret = Secret::from_file_contents(bytes)
+        .map_err(|e| Stop::Io(format!("{}: {e}", source.describe())))?;
+    warn_if_exposed(source, "secret file");
+    Ok(secret)
+}
+
+/// Refuse to let an output file overwrite a key.
+fn check_not_same_file(key: &Source, output: &OsStr) -> Outcome {
     if let Source::File(key_path) = key
-        && let (Ok(k), Ok(s)) = (std::fs::metadata(key_path), std::fs::metadata(sig_file))
+        && let (Ok(k), Ok(s)) = (std::fs::metadata(key_path), std::fs::metadata(output))
         && k.dev() == s.dev()
         && k.ino() == s.ino()
         && s.is_file()
     {
         return Err(Stop::Usage(format!(
-            "sig_file '{}' is the key file; refusing to overwrite the key with a ticket",
-            Path::new(sig_file).display()
+            "'{}' is the key file; refusing to overwrite the key with a ticket",
+            Path::new(output).display()
         )));
     }
     Ok(())
 }
 
-fn check_one_stdin(key: &Source, sig_file: &OsStr) -> Outcome {
-    if key.is_stdin() && sig_file == "-" {
+/// At most one input may come from standard input: the keys', and the ticket's when
+/// `ticket_from_stdin`.
+fn check_one_stdin<'a>(
+    sources: impl IntoIterator<Item = &'a Source>,
+    ticket_from_stdin: bool,
+) -> Outcome {
+    let n = sources.into_iter().filter(|s| s.is_stdin()).count() + usize::from(ticket_from_stdin);
+    if n > 1 {
         return Err(Stop::Usage(
-            "the key and the ticket cannot both come from standard input (-)".into(),
+            "only one key or ticket can come from standard input (-)".into(),
         ));
     }
     Ok(())
-}
-
-/// Write a new ticket to the sig file and say so, as the original does.
-fn write_ticket(sig_file: &OsStr, ticket: &str, print_ticket: bool) -> Outcome {
-    if sig_file == "-" {
-        out(format!("{ticket}\n").as_bytes())?;
-        let _ = writeln!(io::stderr().lock(), "generate sig ok");
-        return Ok(());
-    }
-    fsio::write_atomic(Path::new(sig_file), ticket.as_bytes(), "sig file").map_err(io_err)?;
-    if print_ticket {
-        out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
-    } else {
-        out(b"generate sig ok\n")
-    }
-}
-
-fn gen_v1(a: &GenArgs, expire: Option<&str>, userbuf: Option<&[u8]>, clock: &dyn Clock) -> Outcome {
-    let req = request(
-        &a.sdkappid,
-        &a.identifier,
-        a.options.allow_any_identifier,
-        expire,
-        userbuf,
-    )?;
-    let source = Source::pem_key(&a.pri_key_file);
-    check_one_stdin(&source, &a.sig_file)?;
-    check_not_same_file(&source, &a.sig_file)?;
-    let pem = source.read("key file").map_err(io_err)?;
-    let key = PrivateKey::from_pem(&pem)
-        .map_err(|e| Stop::Io(format!("cannot sign with key {}: {e}", source.describe())))?;
-    write_ticket(&a.sig_file, &req.sign_v1(&key, clock), false)
-}
-
-/// Read a v2 secret: a literal is used as it is, anything read is trimmed.
-fn load_secret(source: &Source) -> Result<Secret, Stop> {
-    let bytes = source.read("secret file").map_err(io_err)?;
-    if source.is_literal() {
-        Secret::new(&bytes).map_err(usage)
-    } else {
-        Secret::from_file_contents(&bytes)
-            .map_err(|e| Stop::Io(format!("{}: {e}", source.describe())))
-    }
-}
-
-fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &dyn Clock) -> Outcome {
-    let req = request(
-        &a.sdkappid,
-        &a.identifier,
-        a.options.allow_any_identifier,
-        None,
-        userbuf,
-    )?;
-    let source = Source::secret(&a.key);
-    check_one_stdin(&source, &a.sig_file)?;
-    check_not_same_file(&source, &a.sig_file)?;
-    let secret = load_secret(&source)?;
-    write_ticket(&a.sig_file, &req.sign_v2(&secret, clock), true)
-}
-
-/// The clock a verify form judges by: `--at` when given.
-fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, Stop> {
-    let now = match at {
-        Some(text) => parse_instant(text).map_err(|e| Stop::Usage(format!("--at: {e}")))?,
-        None => system.now(),
-    };
-    Ok(FixedClock {
-        now,
-        offset: system.local_offset(),
-    })
-}
-
-fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
-    fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
-}
-
-/// Read the ticket in the sig file and judge it.
-fn verify_file(
-    key: &VerifyKey,
-    sig_file: &OsStr,
-    expect: &Expect<'_>,
-    clock: &FixedClock,
-) -> Result<TicketInfo, Stop> {
-    let text = read_ticket(sig_file)?;
-    let invalid = |f| Stop::Invalid("verify failed", f);
-    let ticket = ticket::parse_bytes(&text, clock).map_err(|m| invalid(m.into()))?;
-    verify::judge(&ticket, key, expect, clock.now()).map_err(invalid)?;
-    Ok(ticket.info)
-}
-
-/// A userbuf as the verify lines show it: as text when it is printable, else base64.
-fn userbuf_shown(ub: &[u8], label_text: &str, label_b64: &str) -> String {
-    match std::str::from_utf8(ub) {
-        Ok(s) if !s.chars().any(char::is_control) => format!("{label_text}{s}"),
-        _ => format!("{label_b64}{}", STANDARD.encode(ub)),
-    }
-}
-
-fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Outcome {
-    let expect = Expect {
-        sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
-        identifier: &a.identifier,
-        userbuf: None,
-    };
-    let clock = judging_clock(a.options.at.as_deref(), system)?;
-    let source = Source::pem_key(&a.pub_key_file);
-    check_one_stdin(&source, &a.sig_file)?;
-    let pem = source.read("key file").map_err(io_err)?;
-    let key = PublicKey::from_pem(&pem)
-        .map_err(|e| Stop::Io(format!("cannot verify with key {}: {e}", source.describe())))?;
-    let info = verify_file(&VerifyKey::Public(key), &a.sig_file, &expect, &clock)?;
-    let mut text = format!(
-        "verify sig ok\nexpire {} init time {}\n",
-        info.expire, info.init_time
-    );
-    if let Some(ub) = &info.userbuf {
-        text.push_str(&userbuf_shown(ub, "userbuf:", "userbuf_base64:"));
-        text.push('\n');
-    }
-    out(text.as_bytes())
-}
-
-fn verify_v2(a: &Verify2Args, userbuf: Option<&[u8]>, system: &SystemClock) -> Outcome {
-    let expect = Expect {
-        sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
-        identifier: &a.identifier,
-        userbuf,
-    };
-    let clock = judging_clock(a.options.at.as_deref(), system)?;
-    let source = Source::secret(&a.key);
-    check_one_stdin(&source, &a.sig_file)?;
-    let secret = load_secret(&source)?;
-    let info = verify_file(&VerifyKey::Secret(secret), &a.sig_file, &expect, &clock)?;
-    let mut text = format!(
-        "verify sig ok\nexpire {} init time {}",
-        info.expire, info.init_time
-    );
-    match (&info.userbuf, userbuf.is_some()) {
-        // verify2user: the original puts the userbuf at the end of the expire line.
-        (Some(ub), true) => {
-            text.push(' ');
-            text.push_str(&userbuf_shown(ub, "userbuf ", "userbuf_base64 "));
-            text.push('\n');
-        }
-        (Some(ub), false) => {
-            text.push('\n');
-            text.push_str(&userbuf_shown(ub, "userbuf:", "userbuf_base64:"));
-            text.push('\n');
-        }
-        (None, _) => text.push('\n'),
-    }
-    out(text.as_bytes())
-}
-
-fn dump(sigtext: &str) -> Outcome {
-    let bytes = if sigtext == "-" {
-        read_ticket(OsStr::new("-"))?
-    } else {
-        sigtext.as_bytes().to_vec()
-    };
-    let json = ticket::json_text(&bytes).map_err(|m| Stop::Invalid("not a ticket", m.into()))?;
-    out(format!("{json}\n").as_bytes())
 }

@@ -4,6 +4,7 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -122,6 +123,15 @@ impl Scratch {
             "other_secret.txt",
         ] {
             std::fs::copy(fixture(f), dir.join(f)).unwrap();
+        }
+        // Private keys and secrets as they should be kept (else the tool warns).
+        for f in [
+            "ec_key.pem",
+            "private_pkcs8.pem",
+            "secret.txt",
+            "other_secret.txt",
+        ] {
+            std::fs::set_permissions(dir.join(f), std::fs::Permissions::from_mode(0o600)).unwrap();
         }
         Scratch(dir)
     }

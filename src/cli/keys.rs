@@ -1,0 +1,113 @@
+//! keygen and keycheck: make a key pair, and tell whether two keys belong together.
+
+use std::path::Path;
+
+use tls_licence_tools::fsio;
+use tls_licence_tools::keys::{EcKey, PrivateKey};
+use tls_licence_tools::report::JsonObject;
+use tls_licence_tools::source::Source;
+
+use super::args::{KeycheckArgs, KeygenArgs};
+use super::{
+    Outcome, Stop, check_one_stdin, io_err, load_private_key, out, out_json, warn_if_exposed,
+};
+
+pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
+    let (private, public) = (Path::new(&a.private_pem), Path::new(&a.public_pem));
+    if a.private_pem == a.public_pem {
+        return Err(Stop::Usage(
+            "the private and public key files must be different files".into(),
+        ));
+    }
+    for path in [private, public] {
+        if path.as_os_str() == "-" {
+            return Err(Stop::Usage("keygen writes files, not - (stdout)".into()));
+        }
+        if !a.force && std::fs::symlink_metadata(path).is_ok() {
+            return Err(Stop::Io(format!(
+                "'{}' exists; pass --force to replace it",
+                path.display()
+            )));
+        }
+    }
+    let key = PrivateKey::generate().map_err(io_err)?;
+    let public_key = key.public_key();
+    fsio::write_atomic_mode(
+        private,
+        key.to_pkcs8_pem().as_bytes(),
+        "private key file",
+        Some(0o600),
+    )
+    .map_err(io_err)?;
+    fsio::write_atomic_mode(
+        public,
+        public_key.to_spki_pem().as_bytes(),
+        "public key file",
+        Some(0o644),
+    )
+    .map_err(io_err)?;
+    let fingerprint = public_key.fingerprint();
+    if a.json {
+        let obj = JsonObject::new()
+            .bool("ok", true)
+            .str("private_key", &private.to_string_lossy())
+            .str("public_key", &public.to_string_lossy())
+            .str("fingerprint", &fingerprint);
+        return out_json(&obj.finish());
+    }
+    out(format!(
+        "wrote private key '{}' (PKCS#8, mode 0600) and public key '{}'\nfingerprint {fingerprint}\n",
+        private.display(),
+        public.display()
+    )
+    .as_bytes())
+}
+
+pub(super) fn keycheck(a: &KeycheckArgs) -> Outcome {
+    let private_source = Source::pem_key(&a.private_pem);
+    let public_source = Source::pem_key(&a.public_pem);
+    check_one_stdin([&private_source, &public_source], false)?;
+    let private = load_private_key(&private_source, "check")?;
+    let pem = public_source.read("key file").map_err(io_err)?;
+    let public = match EcKey::from_pem(&pem) {
+        Ok(EcKey::Public(key)) => key,
+        Ok(EcKey::Private(key)) => {
+            warn_if_exposed(&public_source, "private key file");
+            key.public_key()
+        }
+        Err(e) => {
+            return Err(Stop::Io(format!(
+                "cannot check key {}: {e}",
+                public_source.describe()
+            )));
+        }
+    };
+    let (mine, theirs) = (private.public_key().fingerprint(), public.fingerprint());
+    let matches = private.public_key() == public;
+    if a.json {
+        let obj = JsonObject::new()
+            .bool("ok", matches)
+            .str("private_key_fingerprint", &mine)
+            .str("public_key_fingerprint", &theirs);
+        out_json(&obj.finish())?;
+    } else {
+        out(format!(
+            "private key {}: {mine}\npublic key  {}: {theirs}\n",
+            private_source.describe(),
+            public_source.describe()
+        )
+        .as_bytes())?;
+        if matches {
+            out(b"match: the public key belongs to the private key\n")?;
+        }
+    }
+    if matches {
+        Ok(())
+    } else {
+        Err(Stop::Mismatch(
+            "keycheck failed: the public key does not belong to the private key; \
+             tickets made with this private key fail against this public key with 70009"
+                .into(),
+        ))
+    }
+}

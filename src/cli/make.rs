@@ -1,0 +1,228 @@
+//! The gen forms and renew: make a ticket, write it, say so.
+
+use std::ffi::OsStr;
+use std::io::{self, Write};
+use std::path::Path;
+
+use tls_licence_tools::clock::{Clock, FixedClock, SystemClock};
+use tls_licence_tools::envelope::MAX_TICKET_BYTES;
+use tls_licence_tools::fsio::{self, FsErrorKind};
+use tls_licence_tools::issue::{self, TicketRequest};
+use tls_licence_tools::keys::PrivateKey;
+use tls_licence_tools::renew::{self, Decision};
+use tls_licence_tools::report::{JsonObject, ticket_fields};
+use tls_licence_tools::source::Source;
+use tls_licence_tools::ticket::{TicketInfo, Version};
+use tls_licence_tools::verify::{Expect, VerifyKey};
+use tls_licence_tools::{Secret, duration};
+
+use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
+use super::{
+    Outcome, Stop, check_not_same_file, io_err, load_private_key, load_secret, out, out_json,
+    parse_duration, private_key_from, secret_from, usage,
+};
+
+/// The request a gen form asks for, with every argument checked.
+fn request(
+    sdkappid: &str,
+    identifier: &str,
+    options: &GenOptions,
+    positional_expire: Option<&str>,
+    userbuf: Option<&[u8]>,
+) -> Result<TicketRequest, Stop> {
+    let sdkappid = issue::parse_sdkappid(sdkappid).map_err(usage)?;
+    let mut req = if options.allow_any_identifier {
+        TicketRequest::any_identifier(sdkappid, identifier)
+    } else {
+        TicketRequest::new(sdkappid, identifier)
+    }
+    .map_err(usage)?;
+    let expire = match (positional_expire, options.expire.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(Stop::Usage(
+                "give the expiry once: as EXPIRE_SECONDS or as --expire, not both".into(),
+            ));
+        }
+        (Some(e), None) | (None, Some(e)) => Some(e),
+        (None, None) => None,
+    };
+    if let Some(expire) = expire {
+        req = req
+            .with_expire(issue::parse_expire(expire).map_err(usage)?)
+            .map_err(usage)?;
+    }
+    if let Some(ub) = userbuf {
+        req = req.with_userbuf(ub);
+    }
+    Ok(req)
+}
+
+/// A ticket just made: its text and what it says.
+struct Made {
+    text: String,
+    info: TicketInfo,
+}
+
+/// Sign `req` now, with one reading of the clock for both the ticket and the report.
+fn make(
+    req: &TicketRequest,
+    version: Version,
+    clock: &SystemClock,
+    sign: impl Fn(&dyn Clock) -> String,
+) -> Made {
+    let now = FixedClock::at(clock.now());
+    Made {
+        text: sign(&now),
+        info: TicketInfo {
+            version,
+            identifier: req.identifier().to_owned(),
+            sdkappid: req.sdkappid().into(),
+            init_time: now.now,
+            expire: req.expire().into(),
+            userbuf: req.userbuf().map(<[u8]>::to_vec),
+        },
+    }
+}
+
+/// The object `gen --json` prints.
+fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
+    let obj = JsonObject::new()
+        .bool("ok", true)
+        .str("usersig", &made.text);
+    ticket_fields(obj, &made.info, made.info.init_time)
+        .str("sig_file", &Path::new(sig_file).to_string_lossy())
+}
+
+/// Write a new ticket to the sig file and say so: the original's lines, or JSON.
+fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -> Outcome {
+    if sig_file != "-" {
+        fsio::write_atomic(Path::new(sig_file), made.text.as_bytes(), "sig file")
+            .map_err(io_err)?;
+    }
+    if json {
+        return out_json(&gen_object(made, sig_file).finish());
+    }
+    let ticket = &made.text;
+    if sig_file == "-" {
+        // stdout carries the ticket alone, so that it pipes.
+        out(format!("{ticket}\n").as_bytes())?;
+        let _ = writeln!(io::stderr().lock(), "generate sig ok");
+        Ok(())
+    } else if print_ticket {
+        out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
+    } else {
+        out(b"generate sig ok\n")
+    }
+}
+
+pub(super) fn gen_v1(
+    a: &GenArgs,
+    expire: Option<&str>,
+    userbuf: Option<&[u8]>,
+    clock: &SystemClock,
+) -> Outcome {
+    let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
+    let source = Source::pem_key(&a.pri_key_file);
+    check_not_same_file(&source, &a.sig_file)?;
+    let key = load_private_key(&source, "sign")?;
+    let made = make(&req, Version::V1, clock, |c| req.sign_v1(&key, c));
+    write_ticket(&a.sig_file, &made, false, a.options.json)
+}
+
+pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> Outcome {
+    let req = request(&a.sdkappid, &a.identifier, &a.options, None, userbuf)?;
+    let source = Source::secret(&a.key);
+    check_not_same_file(&source, &a.sig_file)?;
+    let secret = load_secret(&source)?;
+    let made = make(&req, Version::V2, clock, |c| req.sign_v2(&secret, c));
+    write_ticket(&a.sig_file, &made, true, a.options.json)
+}
+
+/// What renew signs with: the kind of key decides the ticket's version.
+enum Signer {
+    V1(PrivateKey),
+    V2(Secret),
+}
+
+/// Read renew's KEY: a PEM private key, or else a v2 secret (never a literal).
+fn load_signer(source: &Source) -> Result<Signer, Stop> {
+    let bytes = source.read("key file").map_err(io_err)?;
+    if bytes.windows(10).any(|w| w == b"-----BEGIN") {
+        private_key_from(source, &bytes, "renew").map(Signer::V1)
+    } else {
+        secret_from(source, &bytes).map(Signer::V2)
+    }
+}
+
+/// The sig file's bytes, `None` when there is none.
+fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
+    match fsio::read_capped(sig_file, MAX_TICKET_BYTES, "sig file") {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == FsErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(e)),
+    }
+}
+
+pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
+    let req = request(&a.sdkappid, &a.identifier, &a.options, None, None)?;
+    let within = parse_duration("--within", &a.within)?;
+    if within >= u64::from(req.expire()) {
+        return Err(Stop::Usage(format!(
+            "--within {} is not shorter than the ticket's validity {}: every run would renew",
+            duration::format(within),
+            duration::format(req.expire().into())
+        )));
+    }
+    if a.sig_file == "-" {
+        return Err(Stop::Usage("renew needs a sig file, not -".into()));
+    }
+    let source = Source::pem_key(&a.key);
+    check_not_same_file(&source, &a.sig_file)?;
+    let signer = load_signer(&source)?;
+    let verify_key = match &signer {
+        Signer::V1(key) => VerifyKey::Public(key.public_key()),
+        Signer::V2(secret) => VerifyKey::Secret(secret.clone()),
+    };
+    let sig_path = Path::new(&a.sig_file);
+    let existing = read_existing(sig_path)?;
+    let expect = Expect {
+        sdkappid: req.sdkappid(),
+        identifier: req.identifier(),
+        userbuf: None,
+    };
+    let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
+    let why = decision.explain(within);
+    let shown = sig_path.display();
+    match &decision {
+        Decision::Keep { info, .. } => {
+            if a.options.json {
+                let obj = JsonObject::new()
+                    .bool("ok", true)
+                    .str("action", "kept")
+                    .str("reason", &why);
+                let obj = ticket_fields(obj, info, clock.now());
+                return out_json(&obj.str("sig_file", &shown.to_string()).finish());
+            }
+            out(format!("kept '{shown}': {why}\n").as_bytes())
+        }
+        Decision::Renew(_) => {
+            let made = match &signer {
+                Signer::V1(key) => make(&req, Version::V1, clock, |c| req.sign_v1(key, c)),
+                Signer::V2(secret) => make(&req, Version::V2, clock, |c| req.sign_v2(secret, c)),
+            };
+            fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
+            if a.options.json {
+                let obj = gen_object(&made, &a.sig_file)
+                    .str("action", "renewed")
+                    .str("reason", &why);
+                return out_json(&obj.finish());
+            }
+            out(format!(
+                "renewed '{shown}': {why}; the new {} ticket is valid until {}\n",
+                made.info.version,
+                tls_licence_tools::clock::rfc3339(made.info.expires_at())
+            )
+            .as_bytes())
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The verify forms, inspect and dump: read a ticket and say what it is.
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use tls_licence_tools::clock::{
+    Clock, FixedClock, SystemClock, describe_span, parse_instant, rfc3339,
+};
+use tls_licence_tools::envelope::MAX_TICKET_BYTES;
+use tls_licence_tools::keys::EcKey;
+use tls_licence_tools::report::{self, JsonObject, private_map_key_object, ticket_fields};
+use tls_licence_tools::source::Source;
+use tls_licence_tools::ticket::{self, Malformed, TicketInfo, Version};
+use tls_licence_tools::userbuf::{PrivateMapKey, Room};
+use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
+use tls_licence_tools::{duration, fsio, issue};
+
+use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
+use super::{
+    Outcome, Stop, check_one_stdin, io_err, load_secret, out, out_json, parse_duration, usage,
+    warn_if_exposed,
+};
+
+/// The clock a verify form judges by: `--at` when given.
+fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, Stop> {
+    let now = match at {
+        Some(text) => parse_instant(text).map_err(|e| Stop::Usage(format!("--at: {e}")))?,
+        None => system.now(),
+    };
+    Ok(FixedClock {
+        now,
+        offset: system.local_offset(),
+    })
+}
+
+fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
+    fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
+}
+
+/// A userbuf as the verify lines show it: as text when it is printable, else base64.
+fn userbuf_shown(ub: &[u8], label_text: &str, label_b64: &str) -> String {
+    match printable(ub) {
+        Some(s) => format!("{label_text}{s}"),
+        None => format!("{label_b64}{}", STANDARD.encode(ub)),
+    }
+}
+
+/// The bytes as text, when they are UTF-8 without control characters.
+fn printable(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|s| !s.chars().any(char::is_control))
+}
+
+/// A verify form's keys, with names to report which one matched.
+struct Keys {
+    keys: Vec<VerifyKey>,
+    names: Vec<String>,
+}
+
+/// The sources of a verify form's keys: the positional one, then each --key.
+fn key_sources(
+    first: &OsStr,
+    more: &[std::ffi::OsString],
+    parse: fn(&OsStr) -> Source,
+) -> Vec<Source> {
+    std::iter::once(first)
+        .chain(more.iter().map(|k| k.as_os_str()))
+        .map(parse)
+        .collect()
+}
+
+/// Name each source for reports: where it came from; literals by position.
+fn names(sources: &[Source]) -> Vec<String> {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| match s {
+            Source::Literal(_) => format!("key #{} (given on the command line)", i + 1),
+            other => other.describe(),
+        })
+        .collect()
+}
+
+fn load_public_keys(sources: &[Source]) -> Result<Keys, Stop> {
+    let mut keys = Vec::with_capacity(sources.len());
+    for source in sources {
+        let pem = source.read("key file").map_err(io_err)?;
+        let key = match EcKey::from_pem(&pem) {
+            Ok(EcKey::Public(key)) => key,
+            Ok(EcKey::Private(key)) => {
+                warn_if_exposed(source, "private key file");
+                key.public_key()
+            }
+            Err(e) => {
+                return Err(Stop::Io(format!(
+                    "cannot verify with key {}: {e}",
+                    source.describe()
+                )));
+            }
+        };
+        keys.push(VerifyKey::Public(key));
+    }
+    Ok(Keys {
+        keys,
+        names: names(sources),
+    })
+}
+
+fn load_secrets(sources: &[Source]) -> Result<Keys, Stop> {
+    let keys = sources
+        .iter()
+        .map(|s| load_secret(s).map(VerifyKey::Secret))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Keys {
+        keys,
+        names: names(sources),
+    })
+}
+
+/// The common part of the verify forms: check, then print the original's lines (made by
+/// `lines`) or the JSON object, and give the verdict as the outcome.
+fn verify_and_report(
+    keys: &Keys,
+    sig_file: &OsStr,
+    expect: &Expect<'_>,
+    options: &VerifyOptions,
+    clock: &FixedClock,
+    lines: impl Fn(&TicketInfo) -> String,
+) -> Outcome {
+    let min_remaining = options
+        .min_remaining
+        .as_deref()
+        .map(|t| parse_duration("--min-remaining", t))
+        .transpose()?;
+    let bytes = read_ticket(sig_file)?;
+    let checked = verify::check(&bytes, &keys.keys, expect, clock);
+    let soon = report::expiring_soon(&checked, min_remaining);
+    if options.json {
+        out_json(&report::verify_object(&checked, min_remaining, &keys.names))?;
+    }
+    let matched = match checked.verdict {
+        Err(f) => return Err(Stop::Invalid("verify failed", f)),
+        Ok(i) => i,
+    };
+    if !options.json
+        && let Some(info) = &checked.info
+    {
+        let mut text = lines(info);
+        if keys.keys.len() > 1
+            && let Some(name) = keys.names.get(matched)
+        {
+            text.push_str(&format!("key {name}\n"));
+        }
+        out(text.as_bytes())?;
+    }
+    match soon {
+        Some(why) => Err(Stop::Expiring(why)),
+        None => Ok(()),
+    }
+}
+
+pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Outcome {
+    let expect = Expect {
+        sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
+        identifier: &a.identifier,
+        userbuf: None,
+    };
+    let clock = judging_clock(a.options.at.as_deref(), system)?;
+    let sources = key_sources(&a.pub_key_file, &a.options.keys, Source::pem_key);
+    check_one_stdin(&sources, a.sig_file == "-")?;
+    let keys = load_public_keys(&sources)?;
+    verify_and_report(&keys, &a.sig_file, &expect, &a.options, &clock, |info| {
+        let mut text = format!(
+            "verify sig ok\nexpire {} init time {}\n",
+            info.expire, info.init_time
+        );
+        if let Some(ub) = &info.userbuf {
+            text.push_str(&userbuf_shown(ub, "userbuf:", "userbuf_base64:"));
+            text.push('\n');
+        }
+        text
+    })
+}
+
+pub(super) fn verify_v2(a: &Verify2Args, userbuf: Option<&[u8]>, system: &SystemClock) -> Outcome {
+    let expect = Expect {
+        sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
+        identifier: &a.identifier,
+        userbuf,
+    };
+    let clock = judging_clock(a.options.at.as_deref(), system)?;
+    let sources = key_sources(&a.key, &a.options.keys, Source::secret);
+    check_one_stdin(&sources, a.sig_file == "-")?;
+    let keys = load_secrets(&sources)?;
+    verify_and_report(&keys, &a.sig_file, &expect, &a.options, &clock, |info| {
+        let mut text = format!(
+            "verify sig ok\nexpire {} init time {}",
+            info.expire, info.init_time
+        );
+        match (&info.userbuf, userbuf.is_some()) {
+            // verify2user: the original puts the userbuf at the end of the expire line.
+            (Some(ub), true) => {
+                text.push(' ');
+                text.push_str(&userbuf_shown(ub, "userbuf ", "userbuf_base64 "));
+                text.push('\n');
+            }
+            (Some(ub), false) => {
+                text.push('\n');
+                text.push_str(&userbuf_shown(ub, "userbuf:", "userbuf_base64:"));
+                text.push('\n');
+            }
+            (None, _) => text.push('\n'),
+        }
+        text
+    })
+}
+
+/// A malformed ticket: the JSON object (in JSON mode) and the stop.
+fn not_a_ticket(m: Malformed, json: bool) -> Stop {
+    let failure = Failure::from(m);
+    if json {
+        let obj = JsonObject::new()
+            .bool("ok", false)
+            .num("code", failure.code().unwrap_or(0))
+            .str("reason", &failure.to_string());
+        // The stop's line on stderr still says why; a closed stdout is not news.
+        let _ = out_json(&obj.finish());
+    }
+    Stop::Invalid("not a ticket", failure)
+}
+
+pub(super) fn dump(a: &DumpArgs) -> Outcome {
+    let bytes = if a.sigtext == "-" {
+        read_ticket(OsStr::new("-"))?
+    } else {
+        a.sigtext.as_bytes().to_vec()
+    };
+    let (version, json) = ticket::json_text(&bytes).map_err(|m| not_a_ticket(m, a.json))?;
+    if a.json {
+        let obj = JsonObject::new()
+            .bool("ok", true)
+            .str("version", version.name())
+            .raw("json", &json);
+        return out_json(&obj.finish());
+    }
+    out(format!("{json}\n").as_bytes())
+}
+
+/// A Unix time in the host's zone: `2026-11-26 14:40:57 +08:00`.
+fn local_time(unix: i64, clock: &dyn Clock) -> String {
+    let format = format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+    );
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .map(|t| t.to_offset(clock.local_offset()))
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| format!("{unix} (Unix seconds)"))
+}
+
+/// "expires in 3 days" / "expired 2 hours ago".
+fn status_words(expires_at: i64, now: i64) -> String {
+    if now <= expires_at {
+        format!("valid for {} more", describe_span(expires_at - now))
+    } else {
+        format!("expired {} ago", describe_span(now - expires_at))
+    }
+}
+
+pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> Outcome {
+    let bytes = read_ticket(&a.sig_file)?;
+    let parsed = ticket::parse_bytes(&bytes, system).map_err(|m| not_a_ticket(m, a.json))?;
+    let info = &parsed.info;
+    let now = system.now();
+    let pmk = info.userbuf.as_deref().and_then(PrivateMapKey::decode);
+    if a.json {
+        let mut obj = ticket_fields(JsonObject::new().bool("ok", true), info, now)
+            .bool("expired", now > info.expires_at())
+            .str("issued_at_rfc3339", &rfc3339(info.init_time))
+            .str("issued_at_local", &local_time(info.init_time, system))
+            .str("expires_at_local", &local_time(info.expires_at(), system));
+        if let Some(text) = info.userbuf.as_deref().and_then(printable) {
+            obj = obj.str("userbuf_text", text);
+        }
+        if let Some(pmk) = &pmk {
+            obj = obj.raw("private_map_key", &private_map_key_object(pmk));
+        }
+        return out_json(&obj.bool("verified", false).finish());
+    }
+    let scheme = match info.version {
+        Version::V2 => "HMAC-SHA256",
+        _ => "ECDSA P-256",
+    };
+    let mut text = format!(
+        "version      {} ({scheme})\n\
+         identifier   {:?}\n\
+         sdkappid     {}\n\
+         issued at    {} (local {})\n\
+         expires at   {} (local {})\n\
+         validity     {} s ({})\n\
+         status       {}\n",
+        info.version,
+        info.identifier,
+        info.sdkappid,
+        rfc3339(info.init_time),
+        local_time(info.init_time, system),
+        rfc3339(info.expires_at()),
+        local_time(info.expires_at(), system),
+        info.expire,
+        duration::format(info.expire.max(0).unsigned_abs()),
+        status_words(info.expires_at(), now),
+    );
+    if let Some(ub) = &info.userbuf {
+        text.push_str(&match printable(ub) {
+            Some(s) => format!("userbuf      {s:?}\n"),
+            None => format!("userbuf      {} (base64)\n", STANDARD.encode(ub)),
+        });
+    }
+    if let Some(pmk) = &pmk {
+        let room = match &pmk.room {
+            Room::Numeric(id) => format!("{id}"),
+            Room::Named(name) => format!("{name:?}"),
+        };
+        let names = pmk.privilege_names().join(", ");
+        let until = i64::from(pmk.expires_at);
+        text.push_str(&format!(
+            "PrivateMapKey (TRTC room permission) in the userbuf:\n  \
+             account      {:?}\n  \
+             sdkappid     {}\n  \
+             room         {room}\n  \
+             privileges   {} ({names})\n  \
+             expires at   {} ({})\n",
+            pmk.account,
+            pmk.sdkappid,
+            pmk.privileges,
+            rfc3339(until),
+            status_words(until, now),
+        ));
+    }
+    text.push_str("not verified: inspect reads a ticket without its key; verify checks it\n");
+    out(text.as_bytes())
+}

@@ -1,0 +1,215 @@
+//! Durations as people write them: `86400`, `90d`, `12h`, `1d12h`, `50y`.
+//!
+//! A year is exactly 365 days, so `50y` is 1 576 800 000 seconds, Tencent's documented
+//! maximum ticket lifetime.
+//!
+//! ```
+//! use tls_licence_tools::duration;
+//!
+//! assert_eq!(duration::parse("1d12h")?, 129_600);
+//! assert_eq!(duration::parse("86400")?, 86_400);
+//! assert_eq!(duration::format(90_061), "1d1h1m1s");
+//! assert!(duration::parse("1.5h").is_err());
+//! # Ok::<(), duration::DurationError>(())
+//! ```
+
+use std::fmt;
+
+/// Units from largest to smallest: seconds per unit, symbol, and long spellings.
+const UNITS: [(u64, &str, &[&str]); 6] = [
+    (365 * 86400, "y", &["year", "years"]),
+    (7 * 86400, "w", &["week", "weeks"]),
+    (86400, "d", &["day", "days"]),
+    (3600, "h", &["hour", "hours"]),
+    (60, "m", &["min", "mins", "minute", "minutes"]),
+    (1, "s", &["sec", "secs", "second", "seconds"]),
+];
+
+/// A string that is not a duration [`parse`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationError {
+    /// The input, truncated to 40 characters.
+    input: String,
+}
+
+impl DurationError {
+    fn new(text: &str) -> Self {
+        let mut input: String = text.chars().take(40).collect();
+        if input.len() < text.len() {
+            input.push('…');
+        }
+        DurationError { input }
+    }
+}
+
+impl fmt::Display for DurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not a duration: use seconds (86400) or a number with a unit: \
+             90d, 12h, 30m, 45s, 2w, 1y, or combined like 1d12h",
+            self.input
+        )
+    }
+}
+
+impl std::error::Error for DurationError {}
+
+/// Parse a duration in seconds: a plain decimal count of seconds (`"86400"`), or one or
+/// more number+unit parts with no spaces between them (`"90d"`, `"12h"`, `"30m"`, `"45s"`,
+/// `"2w"`, `"1y"`, `"1d12h"`, `"1h30m"`).
+///
+/// Units: s, m, h, d (86400 s), w, y (365 days exactly, so `50y` == 1 576 800 000).
+/// Long forms are accepted too: sec/secs/second/seconds, min/mins/minute/minutes,
+/// hour/hours, day/days, week/weeks, year/years, all case-insensitive. Each unit may
+/// appear at most once and in decreasing order; overflow, empty input, signs, spaces,
+/// decimals, a unit without a number, or an unknown unit are errors.
+pub fn parse(text: &str) -> Result<u64, DurationError> {
+    parse_inner(text.as_bytes()).ok_or_else(|| DurationError::new(text))
+}
+
+fn parse_inner(mut rest: &[u8]) -> Option<u64> {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let number = |s: &[u8]| {
+        s.iter().try_fold(0u64, |n, b| {
+            let digit = char::from(*b).to_digit(10)?;
+            n.checked_mul(10)?.checked_add(u64::from(digit))
+        })
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    if digits(rest) == rest.len() {
+        return number(rest);
+    }
+    let mut total = 0u64;
+    let mut allowed = 0; // index into UNITS of the largest unit still allowed
+    while !rest.is_empty() {
+        let (num, tail) = rest.split_at_checked(digits(rest))?;
+        let letters = tail.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let (unit, tail) = tail.split_at_checked(letters)?;
+        let index = UNITS.iter().position(|(_, symbol, long)| {
+            let mut names = std::iter::once(symbol).chain(long.iter());
+            names.any(|name| name.as_bytes().eq_ignore_ascii_case(unit))
+        })?;
+        let (size, _, _) = UNITS.get(index)?;
+        if num.is_empty() || index < allowed {
+            return None;
+        }
+        total = total.checked_add(number(num)?.checked_mul(*size)?)?;
+        allowed = index + 1;
+        rest = tail;
+    }
+    Some(total)
+}
+
+/// Format seconds compactly with the largest units first: `90061` → `"1d1h1m1s"`,
+/// `0` → `"0s"`, `1576800000` → `"50y"`. [`parse`] reads the result back.
+pub fn format(seconds: u64) -> String {
+    if seconds == 0 {
+        return "0s".to_string();
+    }
+    let mut left = seconds;
+    let mut out = String::new();
+    for (size, symbol, _) in UNITS {
+        if left >= size {
+            out.push_str(&(left / size).to_string());
+            out.push_str(symbol);
+            left %= size;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_examples() {
+        let cases = [
+            ("86400", 86400),
+            ("0", 0),
+            ("90d", 90 * 86400),
+            ("12h", 12 * 3600),
+            ("30m", 1800),
+            ("45s", 45),
+            ("2w", 14 * 86400),
+            ("1y", 365 * 86400),
+            ("50y", 1_576_800_000),
+            ("1d12h", 129_600),
+            ("1h30m", 5400),
+            ("1y1w1d1h1m1s", 31_536_000 + 604_800 + 86400 + 3661),
+            ("3Days", 3 * 86400),
+            ("2HOURS15MIN", 8100),
+            ("1week2days", 9 * 86400),
+            ("10seconds", 10),
+            ("007s", 7),
+            ("18446744073709551615", u64::MAX),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let bad = [
+            "",
+            "-1",
+            "+5",
+            "1.5h",
+            "d",
+            "5x",
+            "1h1d",
+            "1d1d",
+            "1m1min",
+            " 5",
+            "5 ",
+            "5 d",
+            "1h30",
+            "h1",
+            "1d-2h",
+            "5秒",
+            "99999999999999999999",
+            "9999999999999y",
+            "584942417356y",
+            "584942417355y4w",
+        ];
+        for text in bad {
+            assert!(parse(text).is_err(), "{text:?} should fail");
+        }
+    }
+
+    #[test]
+    fn error_message() {
+        let msg = parse("5x").unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "\"5x\" is not a duration: use seconds (86400) or a number with a unit: \
+             90d, 12h, 30m, 45s, 2w, 1y, or combined like 1d12h"
+        );
+        let long = parse(&"x\n".repeat(100)).unwrap_err().to_string();
+        assert!(
+            long.starts_with("\"x\\nx\\n") && long.contains("…\" is not"),
+            "{long}"
+        );
+        assert!(!long.contains('\n'));
+    }
+
+    #[test]
+    fn format_examples_and_round_trip() {
+        assert_eq!(format(90061), "1d1h1m1s");
+        assert_eq!(format(0), "0s");
+        assert_eq!(format(1_576_800_000), "50y");
+        assert_eq!(format(3600), "1h");
+        let mut n = 0u64;
+        while n < u64::MAX / 3 {
+            assert_eq!(parse(&format(n)), Ok(n), "{n}");
+            n = n * 3 + 1;
+        }
+        for n in (0..200_000).step_by(7).chain([u64::MAX, u64::MAX - 1]) {
+            assert_eq!(parse(&format(n)), Ok(n), "{n}");
+        }
+    }
+}
