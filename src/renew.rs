@@ -4,8 +4,7 @@
 //! the renewal window remains before it expires; otherwise (missing, unreadable as a
 //! ticket, not valid for this key and user, or expiring within the window) it is renewed.
 
-use crate::clock::{Clock, rfc3339};
-use crate::duration;
+use crate::clock::{Clock, describe_span, rfc3339};
 use crate::ticket::{self, TicketInfo};
 use crate::verify::{self, Expect, Failure, VerifyKey};
 
@@ -48,12 +47,12 @@ impl Decision {
 
     /// Why, in words, for the message that says what renew did.
     pub fn explain(&self, within: u64) -> String {
-        let window = duration::format(within);
+        let window = describe_span(i64::try_from(within).unwrap_or(i64::MAX));
         match self {
             Decision::Keep { info, remaining } => format!(
                 "the ticket is valid until {} ({} left, more than the {window} window)",
                 rfc3339(info.expires_at()),
-                duration::format(remaining.unsigned_abs())
+                describe_span(*remaining)
             ),
             Decision::Renew(Reason::Missing) => "there was no ticket".into(),
             Decision::Renew(Reason::NotValid(f)) => {
@@ -62,7 +61,7 @@ impl Decision {
             Decision::Renew(Reason::Expiring { info, remaining }) => format!(
                 "the old ticket expires at {} ({} left, within the {window} window)",
                 rfc3339(info.expires_at()),
-                duration::format(remaining.max(&0).unsigned_abs())
+                describe_span(*remaining.max(&0))
             ),
         }
     }

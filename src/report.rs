@@ -6,7 +6,7 @@ use std::fmt::Display;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::clock::rfc3339;
+use crate::clock::{describe_span, rfc3339};
 use crate::ticket::TicketInfo;
 use crate::userbuf::PrivateMapKey;
 use crate::verify::Checked;
@@ -128,8 +128,8 @@ pub fn expiring_soon(checked: &Checked, min_remaining: Option<u64>) -> Option<St
     Some(format!(
         "the ticket is valid but expires at {} ({} from now), sooner than the {} required by --min-remaining",
         rfc3339(info.expires_at()),
-        crate::duration::format(remaining.max(0).unsigned_abs()),
-        crate::duration::format(min.unsigned_abs()),
+        describe_span(remaining.max(0)),
+        describe_span(min),
     ))
 }
 

@@ -37,6 +37,9 @@ pub enum SourceError {
     Fs(FsError),
     /// The environment variable is not set.
     EnvMissing(OsString),
+    /// A path that could not be read and has the shape of a v2 secret (64 hex
+    /// characters): most likely a secret given where a file was expected. Not shown.
+    SecretAsPath,
 }
 
 impl fmt::Display for SourceError {
@@ -47,6 +50,11 @@ impl fmt::Display for SourceError {
                 f,
                 "environment variable {} is not set",
                 Path::new(name).display()
+            ),
+            SourceError::SecretAsPath => write!(
+                f,
+                "the key argument looks like a v2 secret, not a file (not shown here); \
+                 pass a secret as file:PATH, env:NAME or - (stdin)"
             ),
         }
     }
@@ -96,7 +104,13 @@ impl Source {
         match self {
             Source::File(path) => fsio::read_capped(path, MAX_KEY_BYTES, what)
                 .map(Zeroizing::new)
-                .map_err(SourceError::Fs),
+                .map_err(|e| {
+                    if looks_like_secret(path) {
+                        SourceError::SecretAsPath
+                    } else {
+                        SourceError::Fs(e)
+                    }
+                }),
             Source::Stdin => fsio::read_capped(Path::new("-"), MAX_KEY_BYTES, what)
                 .map(Zeroizing::new)
                 .map_err(SourceError::Fs),
@@ -111,12 +125,20 @@ impl Source {
     /// A description for messages: never the value itself.
     pub fn describe(&self) -> String {
         match self {
+            Source::File(path) if looks_like_secret(path) => "a path shaped like a secret".into(),
             Source::File(path) => format!("'{}'", path.display()),
             Source::Env(name) => format!("environment variable {}", Path::new(name).display()),
             Source::Stdin => "standard input".into(),
             Source::Literal(_) => "the secret given on the command line".into(),
         }
     }
+}
+
+/// Whether a path has the shape of a v2 secret: 64 hex characters. Such a path is never
+/// shown in messages, in case it is a secret passed where a file was expected.
+pub fn looks_like_secret(path: &Path) -> bool {
+    let b = path.as_os_str().as_bytes();
+    b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit)
 }
 
 /// `Debug` shows where, never what.

@@ -4,7 +4,8 @@ use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::Path;
 
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock};
+use tls_licence_tools::Secret;
+use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
 use tls_licence_tools::fsio::{self, FsErrorKind};
 use tls_licence_tools::issue::{self, TicketRequest};
@@ -14,7 +15,6 @@ use tls_licence_tools::report::{JsonObject, ticket_fields};
 use tls_licence_tools::source::Source;
 use tls_licence_tools::ticket::{TicketInfo, Version};
 use tls_licence_tools::verify::{Expect, VerifyKey};
-use tls_licence_tools::{Secret, duration};
 
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
 use super::{
@@ -169,8 +169,8 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
     if within >= u64::from(req.expire()) {
         return Err(Stop::Usage(format!(
             "--within {} is not shorter than the ticket's validity {}: every run would renew",
-            duration::format(within),
-            duration::format(req.expire().into())
+            describe_span(i64::try_from(within).unwrap_or(i64::MAX)),
+            describe_span(req.expire().into())
         )));
     }
     if a.sig_file == "-" {

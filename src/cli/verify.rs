@@ -18,7 +18,7 @@ use tls_licence_tools::source::Source;
 use tls_licence_tools::ticket::{self, Malformed, TicketInfo, Version};
 use tls_licence_tools::userbuf::{PrivateMapKey, Room};
 use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
-use tls_licence_tools::{duration, fsio, issue};
+use tls_licence_tools::{fsio, issue};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
 use super::{
@@ -81,8 +81,10 @@ fn names(sources: &[Source]) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, s)| match s {
+            Source::File(path) => path.display().to_string(),
+            Source::Env(name) => format!("env:{}", Path::new(name).display()),
+            Source::Stdin => "-".into(),
             Source::Literal(_) => format!("key #{} (given on the command line)", i + 1),
-            other => other.describe(),
         })
         .collect()
 }
@@ -313,7 +315,7 @@ pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> Outcome {
         rfc3339(info.expires_at()),
         local_time(info.expires_at(), system),
         info.expire,
-        duration::format(info.expire.max(0).unsigned_abs()),
+        describe_span(info.expire),
         status_words(info.expires_at(), now),
     );
     if let Some(ub) = &info.userbuf {
