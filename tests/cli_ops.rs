@@ -246,6 +246,30 @@ fn verify_json_ok_and_not_ok() {
     assert_eq!(o["ok"], false);
     assert_eq!(o["exit_status"], 3);
     assert!(o["error"].as_str().unwrap().contains("missing"));
+
+    // Bad arguments, even those the parser itself refuses: an error object, exit 2.
+    for args in [
+        vec!["verify", "public.pem", "sig", "abc", "xiaojun", "--json"],
+        vec!["verify", "public.pem", "sig", "--json"],
+        vec![
+            "verify",
+            "public.pem",
+            "sig",
+            "1400001052",
+            "xiaojun",
+            "--json",
+            "--bogus",
+        ],
+    ] {
+        let r = run(&dir.0, &args);
+        r.expect(2);
+        let o = one_object(&r);
+        assert_eq!(
+            (o["ok"].clone(), o["exit_status"].clone()),
+            (false.into(), 2.into()),
+            "{args:?}"
+        );
+    }
 }
 
 #[test]

@@ -80,7 +80,11 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     }
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
-        Err(e) => return ExitCode::from(clap_error(&e)),
+        Err(e) => {
+            // Before parsing succeeds, --json is known only by its presence.
+            let json = argv.iter().skip(2).any(|a| a == "--json");
+            return ExitCode::from(clap_error(&e, json));
+        }
     };
     let json = cli.command.json();
     let result = match cli.command {
@@ -115,7 +119,7 @@ fn os_bytes(s: &OsStr) -> &[u8] {
 }
 
 /// Print clap's help and version as they are; squeeze its errors into one line.
-fn clap_error(e: &clap::Error) -> u8 {
+fn clap_error(e: &clap::Error, json: bool) -> u8 {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = e.print();
@@ -136,7 +140,7 @@ fn clap_error(e: &clap::Error) -> u8 {
                 .find_map(|p| p.trim().strip_prefix("Usage: "))
                 .map(|u| format!("; usage: {}", u.trim()))
                 .unwrap_or_default();
-            Stop::Usage(format!("{what}{usage}")).report(false)
+            Stop::Usage(format!("{what}{usage}")).report(json)
         }
     }
 }
