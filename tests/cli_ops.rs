@@ -5,19 +5,9 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::*;
 use serde_json::Value;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .try_into()
-        .unwrap()
-}
 
 /// stdout is exactly one JSON object and a newline.
 fn one_object(r: &Run) -> serde_json::Map<String, Value> {

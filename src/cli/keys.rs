@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use tls_licence_tools::fsio;
-use tls_licence_tools::keys::{EcKey, PrivateKey};
+use tls_licence_tools::keys::PrivateKey;
 use tls_licence_tools::report::JsonObject;
 use tls_licence_tools::source::Source;
 
 use super::args::{KeycheckArgs, KeygenArgs};
 use super::{
-    Outcome, Stop, check_one_stdin, io_err, load_private_key, out, out_json, warn_if_exposed,
+    Outcome, Stop, check_one_stdin, io_err, load_private_key, load_public_key, out, out_json,
 };
 
 pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
@@ -68,20 +68,7 @@ pub(super) fn keycheck(a: &KeycheckArgs) -> Outcome {
     let public_source = Source::pem_key(&a.public_pem);
     check_one_stdin([&private_source, &public_source], false)?;
     let private = load_private_key(&private_source, "check")?;
-    let pem = public_source.read("key file").map_err(io_err)?;
-    let public = match EcKey::from_pem(&pem) {
-        Ok(EcKey::Public(key)) => key,
-        Ok(EcKey::Private(key)) => {
-            warn_if_exposed(&public_source, "private key file");
-            key.public_key()
-        }
-        Err(e) => {
-            return Err(Stop::Io(format!(
-                "cannot check key {}: {e}",
-                public_source.describe()
-            )));
-        }
-    };
+    let public = load_public_key(&public_source, "check")?;
     let (mine, theirs) = (private.public_key().fingerprint(), public.fingerprint());
     let matches = private.public_key() == public;
     if a.json {

@@ -16,7 +16,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 
 use tls_licence_tools::clock::SystemClock;
-use tls_licence_tools::keys::PrivateKey;
+use tls_licence_tools::keys::{EcKey, PrivateKey, PublicKey};
 use tls_licence_tools::source::Source;
 use tls_licence_tools::verify::Failure;
 use tls_licence_tools::{Secret, duration, fsio, report};
@@ -220,6 +220,23 @@ fn private_key_from(source: &Source, pem: &[u8], doing: &str) -> Result<PrivateK
     })?;
     warn_if_exposed(source, "private key file");
     Ok(key)
+}
+
+/// Read a public key from its source; a private key gives its public half (warning when
+/// its file is exposed).
+fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> {
+    let pem = source.read("key file").map_err(io_err)?;
+    match EcKey::from_pem(&pem) {
+        Ok(EcKey::Public(key)) => Ok(key),
+        Ok(EcKey::Private(key)) => {
+            warn_if_exposed(source, "private key file");
+            Ok(key.public_key())
+        }
+        Err(e) => Err(Stop::Io(format!(
+            "cannot {doing} with key {}: {e}",
+            source.describe()
+        ))),
+    }
 }
 
 /// Read a v2 secret from its source.

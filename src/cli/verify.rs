@@ -12,7 +12,6 @@ use tls_licence_tools::clock::{
     Clock, FixedClock, SystemClock, describe_span, parse_instant, rfc3339,
 };
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::keys::EcKey;
 use tls_licence_tools::report::{self, JsonObject, private_map_key_object, ticket_fields};
 use tls_licence_tools::source::Source;
 use tls_licence_tools::ticket::{self, Malformed, TicketInfo, Version};
@@ -22,8 +21,8 @@ use tls_licence_tools::{fsio, issue};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
 use super::{
-    Outcome, Stop, check_one_stdin, io_err, load_secret, out, out_json, parse_duration, usage,
-    warn_if_exposed,
+    Outcome, Stop, check_one_stdin, io_err, load_public_key, load_secret, out, out_json,
+    parse_duration, usage,
 };
 
 /// The clock a verify form judges by: `--at` when given.
@@ -90,24 +89,10 @@ fn names(sources: &[Source]) -> Vec<String> {
 }
 
 fn load_public_keys(sources: &[Source]) -> Result<Keys, Stop> {
-    let mut keys = Vec::with_capacity(sources.len());
-    for source in sources {
-        let pem = source.read("key file").map_err(io_err)?;
-        let key = match EcKey::from_pem(&pem) {
-            Ok(EcKey::Public(key)) => key,
-            Ok(EcKey::Private(key)) => {
-                warn_if_exposed(source, "private key file");
-                key.public_key()
-            }
-            Err(e) => {
-                return Err(Stop::Io(format!(
-                    "cannot verify with key {}: {e}",
-                    source.describe()
-                )));
-            }
-        };
-        keys.push(VerifyKey::Public(key));
-    }
+    let keys = sources
+        .iter()
+        .map(|s| load_public_key(s, "verify").map(VerifyKey::Public))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Keys {
         keys,
         names: names(sources),

@@ -19,6 +19,16 @@ pub const OTHER_SECRET: &str = "0345c13c214c9e350561aa9b921f426769fb351d294772f0
 /// appear in output).
 pub const KEY_BODY: &str = "MHcCAQEEIDj0A8ub5XG5DrI2XrZHh0DslUpFbT9ABH";
 
+/// The system clock, Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .try_into()
+        .unwrap()
+}
+
 /// The path of a file in fixtures/.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
