@@ -17,7 +17,12 @@
 
 use std::fmt;
 
-use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use ring::rand::SystemRandom;
+use ring::signature::{
+    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
+};
 use p256::elliptic_curve::Generate;
 use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use pkcs8::PrivateKeyInfoRef;
@@ -73,11 +78,19 @@ const CURVES: &[(&str, &str)] = &[
 ];
 
 /// A P-256 private key (signs v1 tickets).
-pub struct PrivateKey(SigningKey);
+pub struct PrivateKey {
+    key: SigningKey,
+    /// The same key in the signing engine (ring: OpenSSL's speed, random nonces).
+    engine: EcdsaKeyPair,
+}
 
 /// A P-256 public key (verifies v1 tickets).
 #[derive(Clone)]
-pub struct PublicKey(VerifyingKey);
+pub struct PublicKey {
+    key: VerifyingKey,
+    /// The uncompressed SEC1 point, as the verifying engine takes it.
+    point: Box<[u8]>,
+}
 
 /// What a PEM file held.
 #[derive(Debug)]
@@ -98,14 +111,41 @@ impl PrivateKey {
         }
     }
 
+    /// Wrap a P-256 signing key, and load it into the signing engine.
+    fn new(key: SigningKey) -> Result<PrivateKey, KeyError> {
+        let scalar = Zeroizing::new(key.to_bytes());
+        let point = key.verifying_key().to_sec1_point(false);
+        let engine = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_ASN1_SIGNING,
+            scalar.as_slice(),
+            point.as_bytes(),
+            &SystemRandom::new(),
+        )
+        .map_err(|_| malformed("EC PRIVATE KEY", BAD_SCALAR))?;
+        Ok(PrivateKey { key, engine })
+    }
+
     /// The public half of this key.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(*self.0.verifying_key())
+        PublicKey::new(*self.key.verifying_key())
     }
 
     /// The underlying ECDSA signing key.
     pub fn signing_key(&self) -> &SigningKey {
-        &self.0
+        &self.key
+    }
+
+    /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a random nonce as
+    /// OpenSSL uses. Should the system's random number generator fail, the signature is
+    /// made with an RFC 6979 deterministic nonce instead (just as valid).
+    pub fn sign_der(&self, message: &[u8]) -> Vec<u8> {
+        match self.engine.sign(&SystemRandom::new(), message) {
+            Ok(sig) => sig.as_ref().to_vec(),
+            Err(_) => {
+                let sig: DerSignature = self.key.sign(message);
+                sig.as_bytes().to_vec()
+            }
+        }
     }
 }
 
@@ -113,13 +153,13 @@ impl PrivateKey {
     /// A fresh random P-256 key from the operating system's random number generator.
     pub fn generate() -> Result<PrivateKey, KeyError> {
         SigningKey::try_generate()
-            .map(PrivateKey)
             .map_err(|_| KeyError::NoRandomness)
+            .and_then(PrivateKey::new)
     }
 
     /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), wiped when dropped.
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        match self.0.to_pkcs8_pem(LineEnding::LF) {
+        match self.key.to_pkcs8_pem(LineEnding::LF) {
             Ok(pem) => pem,
             // Encoding a valid P-256 key into memory cannot fail.
             Err(e) => unreachable!("PKCS#8 encoding of a P-256 key failed: {e}"),
@@ -143,16 +183,28 @@ impl PublicKey {
         }
     }
 
+    fn new(key: VerifyingKey) -> PublicKey {
+        let point = key.to_sec1_point(false).as_bytes().into();
+        PublicKey { key, point }
+    }
+
     /// The underlying ECDSA verifying key.
     pub fn verifying_key(&self) -> &VerifyingKey {
-        &self.0
+        &self.key
+    }
+
+    /// Whether `der` is a valid DER ECDSA P-256 signature of SHA-256(`message`).
+    pub fn verify_der(&self, message: &[u8], der: &[u8]) -> bool {
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, &self.point)
+            .verify(message, der)
+            .is_ok()
     }
 }
 
 impl PublicKey {
     /// The key as SubjectPublicKeyInfo DER.
     pub fn to_spki_der(&self) -> Vec<u8> {
-        match self.0.to_public_key_der() {
+        match self.key.to_public_key_der() {
             Ok(doc) => doc.into_vec(),
             Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
         }
@@ -160,7 +212,7 @@ impl PublicKey {
 
     /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as `openssl pkey -pubout` writes.
     pub fn to_spki_pem(&self) -> String {
-        match self.0.to_public_key_pem(LineEnding::LF) {
+        match self.key.to_public_key_pem(LineEnding::LF) {
             Ok(pem) => pem,
             Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
         }
@@ -184,7 +236,7 @@ impl PublicKey {
 
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
+        self.key == other.key
     }
 }
 
@@ -635,7 +687,7 @@ fn from_sec1(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
             ));
         }
     }
-    Ok(PrivateKey(signing))
+    PrivateKey::new(signing)
 }
 
 fn from_pkcs8(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
@@ -652,7 +704,7 @@ fn from_spki(der: &[u8], label: &str) -> Result<PublicKey, KeyError> {
         .as_bytes()
         .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok());
     point
-        .map(PublicKey)
+        .map(PublicKey::new)
         .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))
 }
 

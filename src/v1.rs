@@ -3,8 +3,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use p256::ecdsa::DerSignature;
-use p256::ecdsa::signature::{Signer, Verifier};
 use serde_json::{Map, Value};
 use time::macros::format_description;
 use time::{PrimitiveDateTime, UtcOffset};
@@ -72,16 +70,12 @@ impl SignedFields<'_> {
 
 /// Sign `content` and return the base64 of the DER signature (`TLS.sig`).
 pub fn sign(key: &PrivateKey, content: &[u8]) -> String {
-    let sig: DerSignature = key.signing_key().sign(content);
-    STANDARD.encode(sig.as_bytes())
+    STANDARD.encode(key.sign_der(content))
 }
 
 /// Whether `der` is a valid ECDSA P-256/SHA-256 signature of `content` under `key`.
 pub fn signature_verifies(key: &PublicKey, content: &[u8], der: &[u8]) -> bool {
-    match DerSignature::from_bytes(der) {
-        Ok(sig) => key.verifying_key().verify(content, &sig).is_ok(),
-        Err(_) => false,
-    }
+    key.verify_der(content, der)
 }
 
 /// Build a complete v1 ticket's JSON with the fields, order and types the C++ original
