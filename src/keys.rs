@@ -81,7 +81,7 @@ const CURVES: &[(&str, &str)] = &[
 pub struct PrivateKey {
     key: SigningKey,
     /// The same key in the signing engine (ring: OpenSSL's speed, random nonces).
-    engine: EcdsaKeyPair,
+    engine: Box<EcdsaKeyPair>,
 }
 
 /// A P-256 public key (verifies v1 tickets).
@@ -122,7 +122,10 @@ impl PrivateKey {
             &SystemRandom::new(),
         )
         .map_err(|_| malformed("EC PRIVATE KEY", BAD_SCALAR))?;
-        Ok(PrivateKey { key, engine })
+        Ok(PrivateKey {
+            key,
+            engine: Box::new(engine),
+        })
     }
 
     /// The public half of this key.
