@@ -8,24 +8,18 @@
 //! [`MAX_TICKET_BYTES`], so a small ticket that inflates to hundreds of megabytes is
 //! refused after inflating one mebibyte.
 
-use std::fmt;
-use std::io::Write;
-
 use std::borrow::Cow;
+use std::fmt;
 
 use base64::Engine;
 use base64::alphabet::Alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use flate2::{Compression, Decompress, FlushDecompress, Status};
+use flate2::{Decompress, FlushDecompress, Status};
 
 /// The largest ticket text, and the largest inflated JSON, this crate accepts: 1 MiB.
 ///
 /// Real tickets are a few hundred bytes; even one with a large userbuf is far below this.
 pub const MAX_TICKET_BYTES: usize = 1 << 20;
-
-/// The zlib level the C++ original compresses at. Using it (with real zlib) makes our
-/// tickets byte-identical to the original's for the same JSON.
-const ZLIB_LEVEL: u32 = 1;
 
 /// Base64 in the ticket alphabet, without padding: the caller writes and checks the
 /// `_` padding itself, since the padding character of the base64 crate is fixed at `=`.
@@ -81,7 +75,8 @@ impl fmt::Display for EnvelopeError {
 
 impl std::error::Error for EnvelopeError {}
 
-/// Wrap JSON bytes into ticket text: zlib (level 1), base64, then the `tr` swap.
+/// Wrap JSON bytes into ticket text: zlib (our fast [`crate::deflate`] encoder), base64,
+/// then the `tr` swap.
 ///
 /// ```
 /// use tls_licence_tools::envelope;
@@ -90,15 +85,7 @@ impl std::error::Error for EnvelopeError {}
 /// assert!(!text.contains(['+', '/', '=']));
 /// ```
 pub fn encode(json: &[u8]) -> String {
-    let mut z = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(json.len() / 2 + 64),
-        Compression::new(ZLIB_LEVEL),
-    );
-    // Writing into a Vec cannot fail.
-    let compressed = match z.write_all(json).and_then(|()| z.finish()) {
-        Ok(bytes) => bytes,
-        Err(e) => unreachable!("zlib into memory failed: {e}"),
-    };
+    let compressed = crate::deflate::zlib(json);
     let mut text = TICKET_BASE64.encode(&compressed);
     // The padding the standard alphabet writes as '=', in the ticket's '_'.
     text.extend(std::iter::repeat_n('_', (3 - compressed.len() % 3) % 3));
@@ -217,6 +204,8 @@ fn zlib_reason(e: &flate2::DecompressError) -> String {
 mod tests {
     use super::*;
     use base64::engine::general_purpose::STANDARD;
+    use flate2::Compression;
+    use std::io::Write;
 
     /// Ticket text for raw bytes, made the plain way (independent of `encode`).
     fn ticket_text(bytes: &[u8]) -> String {

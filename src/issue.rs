@@ -140,9 +140,11 @@ fn shorten(text: &str) -> String {
 /// use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
 /// let req = TicketRequest::new(1400001052, "xiaojun").unwrap();
-/// // Byte for byte what the C++ original's gen2 made at this second:
-/// assert_eq!(req.sign_v2(&secret, &FixedClock::at(1795675257)),
-///     "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__");
+/// let ticket = req.sign_v2(&secret, &FixedClock::at(1795675257));
+/// // Inside, byte for byte the JSON the C++ original's gen2 made at this second:
+/// let cpp = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
+/// use tls_licence_tools::envelope::decode;
+/// assert_eq!(decode(&ticket).unwrap(), decode(cpp).unwrap());
 /// assert!(TicketRequest::new(1400001052, "").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

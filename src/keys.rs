@@ -19,13 +19,13 @@ use std::fmt;
 
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use p256::elliptic_curve::Generate;
+use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use pkcs8::PrivateKeyInfoRef;
 use ring::rand::SystemRandom;
 use ring::signature::{
     ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
 };
-use p256::elliptic_curve::Generate;
-use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use pkcs8::PrivateKeyInfoRef;
 use sha2::{Digest, Sha256};
 use spki::der::asn1::{AnyRef, BitStringRef, ContextSpecific, ObjectIdentifier, OctetStringRef};
 use spki::der::{self, Decode, ErrorKind, Reader, SliceReader, Tag, TagNumber, Tagged};

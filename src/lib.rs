@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod deflate;
 pub mod duration;
 pub mod envelope;
 pub mod fsio;

@@ -436,3 +436,64 @@ fn at_judges_as_of_another_time() {
     r.expect(2);
     assert!(r.stderr.contains("RFC 3339"), "{}", r.stderr);
 }
+
+/// Our tickets' zlib streams are read by real zlib (CPython's), the decoder Tencent's
+/// implementations use, for every gen form and identifiers of every length.
+#[test]
+fn real_zlib_reads_our_tickets() {
+    let dir = Scratch::new("pyzlib");
+    let mut tickets = Vec::new();
+    for id in [
+        "x",
+        "xiaojun",
+        "a-much-longer-identifier_012345",
+        r#"q"u\o"#,
+    ] {
+        for args in [
+            vec!["gen", "ec_key.pem", "-", "1400001052", id],
+            vec![
+                "genuser",
+                "ec_key.pem",
+                "-",
+                "1400001052",
+                id,
+                "1d",
+                "some user bytes",
+            ],
+            vec!["gen2", "file:secret.txt", "-", "1400001052", id],
+            vec!["gen2user", "file:secret.txt", "-", "1400001052", id, "abc"],
+        ] {
+            let r = run(&dir.0, &args);
+            r.expect(0);
+            tickets.push(r.stdout.trim_end().to_string());
+        }
+    }
+    let script = "import sys, base64, zlib\n\
+        for line in sys.stdin:\n\
+        \x20   t = line.strip().replace('*', '+').replace('-', '/').replace('_', '=')\n\
+        \x20   print(zlib.decompress(base64.b64decode(t, validate=True)).decode())\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is part of the machine");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(tickets.join("\n").as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let decoded: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(decoded.len(), tickets.len());
+    for (ticket, json) in tickets.iter().zip(&decoded) {
+        assert_eq!(&decode_independently(ticket), json);
+        assert!(json.starts_with("{\"TLS."), "{json}");
+    }
+}
