@@ -9,6 +9,7 @@
 //! refused after inflating one mebibyte.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use base64::Engine;
@@ -152,7 +153,20 @@ fn describe_base64_error(e: &base64::DecodeError) -> String {
 
 /// Inflate one complete zlib stream, with the output capped at [`MAX_TICKET_BYTES`].
 fn inflate(input: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
-    let mut z = Decompress::new(true);
+    INFLATE.with(|cell| {
+        let mut z = cell.borrow_mut();
+        z.reset(true);
+        inflate_with(&mut z, input)
+    })
+}
+
+thread_local! {
+    /// One inflater per thread, reset for each ticket: setting one up costs more than
+    /// inflating a ticket.
+    static INFLATE: RefCell<Decompress> = RefCell::new(Decompress::new(true));
+}
+
+fn inflate_with(z: &mut Decompress, input: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
     let mut out: Vec<u8> = Vec::with_capacity((input.len() * 4).clamp(256, MAX_TICKET_BYTES));
     loop {
         if out.len() == out.capacity() {

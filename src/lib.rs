@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod clock;
 pub mod deflate;
 pub mod duration;

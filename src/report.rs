@@ -89,8 +89,44 @@ impl JsonObject {
 }
 
 fn json_string(s: &str) -> String {
-    // Serializing a &str cannot fail.
-    serde_json::to_string(s).unwrap_or_default()
+    let mut out = Vec::with_capacity(s.len() + 2);
+    push_json_str(&mut out, s);
+    // Escaping keeps UTF-8 valid.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Append `s` as a JSON string literal: quoted, with `"`, `\` and control characters
+/// escaped (the rest of UTF-8 as it is).
+///
+/// ```
+/// let mut out = Vec::new();
+/// tls_licence_tools::report::push_json_str(&mut out, "a\"b\\c\n");
+/// assert_eq!(out, br#""a\"b\\c\n""#);
+/// ```
+pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f | 0x7f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 /// A JSON array of strings.

@@ -3,11 +3,19 @@
 
 use std::fmt;
 
+use hmac::{Hmac, KeyInit};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 /// A v2 HMAC secret. Its bytes are wiped when dropped, and `Debug` never shows them.
+///
+/// It keeps the HMAC keyed with it, so that each MAC costs only the hashing of the
+/// content (this halves the cost of a v2 ticket).
 #[derive(Clone)]
-pub struct Secret(Zeroizing<Vec<u8>>);
+pub struct Secret {
+    bytes: Zeroizing<Vec<u8>>,
+    keyed: Hmac<Sha256>,
+}
 
 /// Why a secret was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +51,13 @@ impl Secret {
         if bytes.is_empty() {
             return Err(SecretError::Empty);
         }
-        Ok(Secret(Zeroizing::new(bytes.to_vec())))
+        // HMAC takes keys of any length.
+        let keyed =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(bytes).map_err(|_| SecretError::Empty)?;
+        Ok(Secret {
+            bytes: Zeroizing::new(bytes.to_vec()),
+            keyed,
+        })
     }
 
     /// The secret as read from a file, the environment or stdin: surrounding white
@@ -55,12 +69,17 @@ impl Secret {
 
     /// The HMAC key bytes.
     pub fn expose(&self) -> &[u8] {
-        &self.0
+        &self.bytes
+    }
+
+    /// HMAC-SHA256 keyed with this secret, ready for content.
+    pub fn mac(&self) -> Hmac<Sha256> {
+        self.keyed.clone()
     }
 }
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret({} bytes, redacted)", self.0.len())
+        write!(f, "Secret({} bytes, redacted)", self.bytes.len())
     }
 }

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
@@ -41,11 +41,7 @@ pub fn signed_content(
 }
 
 fn hmac(secret: &Secret, content: &[u8]) -> HmacSha256 {
-    // HMAC takes keys of any length.
-    let mut mac = match HmacSha256::new_from_slice(secret.expose()) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC accepts any key length"),
-    };
+    let mut mac = secret.mac();
     mac.update(content);
     mac
 }

@@ -2,6 +2,7 @@
 //! and exit statuses. All the work is done by the library.
 
 mod args;
+mod batch;
 mod keys;
 mod make;
 mod verify;
@@ -102,6 +103,8 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Verify2(a) => verify::verify_v2(&a, None, &clock),
         Command::Verify2user(a) => verify::verify_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
         Command::Renew(a) => make::renew(&a, &clock),
+        Command::GenBatch(a) => batch::gen_batch(&a, &clock),
+        Command::VerifyBatch(a) => batch::verify_batch(&a, &clock),
         Command::Inspect(a) => verify::inspect(&a, &clock),
         Command::Keygen(a) => keys::keygen(&a),
         Command::Keycheck(a) => keys::keycheck(&a),

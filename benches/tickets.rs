@@ -1,0 +1,69 @@
+//! Criterion benchmarks of the core operations, one ticket at a time on one core:
+//! sign, verify, encode and decode, for v1 and v2. Run: `cargo bench --bench tickets`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tls_licence_tools::clock::FixedClock;
+use tls_licence_tools::issue::TicketRequest;
+use tls_licence_tools::keys::PrivateKey;
+use tls_licence_tools::verify::{self, Expect, VerifyKey};
+use tls_licence_tools::{Secret, envelope, ticket};
+
+const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+fn benches(c: &mut Criterion) {
+    let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"))
+        .expect("fixtures/ec_key.pem");
+    let key = PrivateKey::from_pem(&pem).expect("the demo key");
+    let secret = Secret::new(SECRET).expect("a secret");
+    let clock = FixedClock::at(1_795_675_257);
+    let request = TicketRequest::new(1400001052, "xiaojun").expect("a request");
+    let expect = Expect {
+        sdkappid: 1400001052,
+        identifier: "xiaojun",
+        userbuf: None,
+    };
+
+    let content = b"TLS.appid_at_3rd:0\nTLS.account_type:0\nTLS.identifier:xiaojun\n";
+    c.bench_function("v1 sign (ECDSA P-256, DER)", |b| {
+        b.iter(|| key.sign_der(black_box(content)))
+    });
+    let public = key.public_key();
+    let der = key.sign_der(content);
+    c.bench_function("v1 verify (ECDSA P-256, DER)", |b| {
+        b.iter(|| public.verify_der(black_box(content), black_box(&der)))
+    });
+
+    c.bench_function("v1 gen ticket", |b| {
+        b.iter(|| request.sign_v1(black_box(&key), &clock))
+    });
+    let v1 = request.sign_v1(&key, &clock);
+    let v1_key = VerifyKey::Public(public.clone());
+    c.bench_function("v1 verify ticket", |b| {
+        b.iter(|| verify::verify(black_box(&v1), &v1_key, &expect, &clock))
+    });
+
+    c.bench_function("v2 gen ticket", |b| {
+        b.iter(|| request.sign_v2(black_box(&secret), &clock))
+    });
+    let v2 = request.sign_v2(&secret, &clock);
+    let v2_key = VerifyKey::Secret(secret.clone());
+    c.bench_function("v2 verify ticket", |b| {
+        b.iter(|| verify::verify(black_box(&v2), &v2_key, &expect, &clock))
+    });
+
+    let json = request.v1_json(&key, 1_795_675_257);
+    c.bench_function("encode (deflate + base64), v1 JSON", |b| {
+        b.iter(|| envelope::encode(black_box(json.as_bytes())))
+    });
+    c.bench_function("decode (base64 + inflate), v1 ticket", |b| {
+        b.iter(|| envelope::decode(black_box(&v1)))
+    });
+    c.bench_function("parse v2 ticket (decode + JSON + fields)", |b| {
+        b.iter(|| ticket::parse(black_box(&v2), &clock))
+    });
+}
+
+criterion_group!(tickets, benches);
+criterion_main!(tickets);

@@ -1,0 +1,322 @@
+//! gen-batch and verify-batch: one ticket per input line, on every core, in order.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::os::unix::fs::MetadataExt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tls_licence_tools::batch::{self, Line, Outcome, Progress, Totals};
+use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span, parse_instant};
+use tls_licence_tools::issue::{self, TicketRequest};
+use tls_licence_tools::keys::{EcKey, PrivateKey};
+use tls_licence_tools::report::{self, push_json_str};
+use tls_licence_tools::source::Source;
+use tls_licence_tools::verify::{self, Expect, VerifyKey};
+use tls_licence_tools::{Secret, issue::DEFAULT_EXPIRE};
+
+use super::args::{BatchFormat, GenBatchArgs, VerifyBatchArgs};
+use super::{
+    Outcome as CliOutcome, Stop, io_err, parse_duration, secret_from, usage, warn_if_exposed,
+};
+
+/// What KEY holds: a PEM key (v1) or a v2 secret. Stdin carries the lines, so `-` is not
+/// a key source here, and neither is a literal secret.
+enum BatchKey {
+    Pem(EcKey),
+    Secret(Secret),
+}
+
+fn load_batch_key(arg: &std::ffi::OsStr) -> Result<BatchKey, Stop> {
+    let source = Source::pem_key(arg);
+    if source.is_stdin() {
+        return Err(Stop::Usage(
+            "stdin carries the input lines; give KEY as PATH, file:PATH or env:NAME".into(),
+        ));
+    }
+    let bytes = source.read("key file").map_err(io_err)?;
+    if !bytes.windows(10).any(|w| w == b"-----BEGIN") {
+        return secret_from(&source, &bytes).map(BatchKey::Secret);
+    }
+    let key = EcKey::from_pem(&bytes)
+        .map_err(|e| Stop::Io(format!("cannot use key {}: {e}", source.describe())))?;
+    if matches!(key, EcKey::Private(_)) {
+        warn_if_exposed(&source, "private key file");
+    }
+    Ok(BatchKey::Pem(key))
+}
+
+fn jobs(requested: Option<usize>) -> Result<usize, Stop> {
+    match requested {
+        Some(0) => Err(Stop::Usage("--jobs must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
+    }
+}
+
+/// A progress line on stderr while `run` goes on, when stderr is a terminal: lines done,
+/// the rate, and the time left when the input is a file of known size.
+fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
+    let progress = Progress::default();
+    if !io::stderr().is_terminal() {
+        return run(&progress);
+    }
+    let total = std::fs::metadata("/dev/stdin")
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.size());
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let start = Instant::now();
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(200));
+                let lines = progress.lines.load(Ordering::Relaxed);
+                let secs = start.elapsed().as_secs_f64().max(0.001);
+                let mut line = format!("\r{lines} lines, {:.0}/s", lines as f64 / secs);
+                if let Some(total) = total {
+                    let bytes = progress.bytes.load(Ordering::Relaxed);
+                    if bytes > 0 {
+                        let left = (total.saturating_sub(bytes)) as f64 * secs / bytes as f64;
+                        line.push_str(&format!(
+                            ", {:.0}%, about {} left",
+                            100.0 * bytes as f64 / total as f64,
+                            describe_span(left as i64)
+                        ));
+                    }
+                }
+                let _ = write!(io::stderr().lock(), "{line}\x1b[K");
+            }
+            let _ = write!(io::stderr().lock(), "\r\x1b[K");
+        });
+        let result = run(&progress);
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+/// Run the pipeline over stdin into stdout.
+fn pipeline<F>(jobs: usize, process: F) -> Result<Totals, Stop>
+where
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> Outcome + Sync,
+{
+    let stdin = io::stdin().lock();
+    let stdout = BufWriter::with_capacity(1 << 16, io::stdout());
+    with_progress(|progress| batch::run(stdin, stdout, jobs, progress, process))
+        .map_err(|e| Stop::Io(format!("batch: {e}")))
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break.
+fn push_csv_field(out: &mut Vec<u8>, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field.as_bytes());
+    }
+}
+
+fn line_error(line_no: u64, message: &str) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "tls_licence_tools: line {line_no}: {message}"
+    );
+}
+
+/// The exit for a finished batch: 1 when lines failed, 4 when some only warned.
+fn finish(totals: Totals, what: &str) -> CliOutcome {
+    if totals.failed > 0 {
+        return Err(Stop::Mismatch(format!(
+            "{what}: {} of {} lines failed",
+            totals.failed,
+            totals.ok + totals.warned + totals.failed
+        )));
+    }
+    if totals.warned > 0 {
+        return Err(Stop::Expiring(format!(
+            "{} of {} tickets expire sooner than --min-remaining",
+            totals.warned,
+            totals.ok + totals.warned
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
+    let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
+    let expire = match &a.expire {
+        Some(text) => issue::parse_expire(text).map_err(usage)?,
+        None => DEFAULT_EXPIRE,
+    };
+    let jobs = jobs(a.jobs)?;
+    let signer = match load_batch_key(&a.key)? {
+        BatchKey::Pem(EcKey::Private(key)) => Signer::V1(key),
+        BatchKey::Pem(EcKey::Public(_)) => {
+            return Err(Stop::Io(
+                "KEY is a public key; gen-batch signs with the private key".into(),
+            ));
+        }
+        BatchKey::Secret(secret) => Signer::V2(secret),
+    };
+    // Every ticket of the run is issued at the same second.
+    let now = FixedClock::at(clock.now());
+    let expires_at = now.now + i64::from(expire);
+    let csv = a.format == BatchFormat::Csv;
+    let totals = pipeline(jobs, |line_no, line, out| {
+        let text = match line {
+            Line::Text(t) => String::from_utf8_lossy(t),
+            Line::TooLong => {
+                return bad_identifier(out, csv, line_no, "", "the line is too long");
+            }
+        };
+        let id = text.as_ref();
+        let request = if a.allow_any_identifier {
+            TicketRequest::any_identifier(sdkappid, id)
+        } else {
+            TicketRequest::new(sdkappid, id)
+        }
+        .and_then(|r| r.with_expire(expire));
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => return bad_identifier(out, csv, line_no, id, &e.to_string()),
+        };
+        let ticket = match &signer {
+            Signer::V1(key) => request.sign_v1(key, &now),
+            Signer::V2(secret) => request.sign_v2(secret, &now),
+        };
+        if csv {
+            push_csv_field(out, id);
+            out.push(b',');
+            out.extend_from_slice(ticket.as_bytes());
+            out.extend_from_slice(format!(",{expires_at}\n").as_bytes());
+        } else {
+            out.extend_from_slice(b"{\"identifier\":");
+            push_json_str(out, id);
+            out.extend_from_slice(b",\"usersig\":\"");
+            out.extend_from_slice(ticket.as_bytes());
+            out.extend_from_slice(format!("\",\"expires_at\":{expires_at}}}\n").as_bytes());
+        }
+        Outcome::Ok
+    })?;
+    finish(totals, "gen-batch")
+}
+
+enum Signer {
+    V1(PrivateKey),
+    V2(Secret),
+}
+
+/// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
+/// fields and the message on stderr.
+fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &str) -> Outcome {
+    if csv {
+        push_csv_field(out, id);
+        out.extend_from_slice(b",,\n");
+        line_error(line_no, why);
+    } else {
+        out.extend_from_slice(b"{\"identifier\":");
+        push_json_str(out, id);
+        out.extend_from_slice(b",\"error\":");
+        push_json_str(out, &format!("line {line_no}: {why}"));
+        out.extend_from_slice(b"}\n");
+    }
+    Outcome::Failed
+}
+
+/// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
+fn parse_input(text: &str) -> Result<(String, String), String> {
+    let text = text.trim();
+    if text.starts_with('{') {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
+        let field = |name: &str| {
+            value
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("the JSON has no string \"{name}\""))
+        };
+        return Ok((field("identifier")?, field("usersig")?));
+    }
+    // The ticket alphabet has no comma or quote: the last comma ends the identifier,
+    // unless the last field is gen-batch's expires_at (digits), which is dropped.
+    let mut text = text;
+    if let Some((rest, last)) = text.rsplit_once(',')
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_digit())
+        && rest.contains(',')
+    {
+        text = rest;
+    }
+    let (id, sig) = text
+        .rsplit_once(',')
+        .ok_or("neither JSON nor CSV identifier,usersig")?;
+    let id = match id.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => id.to_owned(),
+    };
+    Ok((id, sig.to_owned()))
+}
+
+pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutcome {
+    let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
+    let now = match &a.at {
+        Some(text) => parse_instant(text).map_err(|e| Stop::Usage(format!("--at: {e}")))?,
+        None => system.now(),
+    };
+    let clock = FixedClock {
+        now,
+        offset: system.local_offset(),
+    };
+    let min_remaining = a
+        .min_remaining
+        .as_deref()
+        .map(|t| parse_duration("--min-remaining", t))
+        .transpose()?;
+    let jobs = jobs(a.jobs)?;
+    let key = match load_batch_key(&a.key)? {
+        BatchKey::Pem(EcKey::Private(key)) => VerifyKey::Public(key.public_key()),
+        BatchKey::Pem(EcKey::Public(key)) => VerifyKey::Public(key),
+        BatchKey::Secret(secret) => VerifyKey::Secret(secret),
+    };
+    let keys = [key];
+    let totals = pipeline(jobs, |line_no, line, out| {
+        let parsed = match line {
+            Line::Text(t) => match std::str::from_utf8(t) {
+                Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
+                    return Outcome::Skipped; // a CSV header
+                }
+                Ok(text) => parse_input(text),
+                Err(_) => Err("the line is not UTF-8 text".to_owned()),
+            },
+            Line::TooLong => Err("the line is too long".to_owned()),
+        };
+        let (identifier, usersig) = match parsed {
+            Ok(p) => p,
+            Err(why) => {
+                let obj = report::error_object(&format!("line {line_no}: {why}"), 1);
+                out.extend_from_slice(obj.as_bytes());
+                out.push(b'\n');
+                return Outcome::Failed;
+            }
+        };
+        let expect = Expect {
+            sdkappid,
+            identifier: &identifier,
+            userbuf: None,
+        };
+        let checked = verify::check(usersig.as_bytes(), &keys, &expect, &clock);
+        out.extend_from_slice(report::verify_object(&checked, min_remaining, &[]).as_bytes());
+        out.push(b'\n');
+        match (
+            &checked.verdict,
+            report::expiring_soon(&checked, min_remaining),
+        ) {
+            (Err(_), _) => Outcome::Failed,
+            (Ok(_), Some(_)) => Outcome::Warned,
+            (Ok(_), None) => Outcome::Ok,
+        }
+    })?;
+    finish(totals, "verify-batch")
+}
