@@ -1,0 +1,181 @@
+//! Property tests over real tickets (Tencent's vectors): mutate them (bit flips,
+//! truncation, insertions, deletions, field edits, re-encoding) and check that decoding
+//! never panics and that no ticket whose content changed verifies.
+
+use std::io::Write;
+
+use proptest::prelude::*;
+use serde_json::Value;
+use tls_licence_tools::clock::FixedClock;
+use tls_licence_tools::keys::PublicKey;
+use tls_licence_tools::ticket::{self, TicketInfo};
+use tls_licence_tools::verify::{self, Expect, VerifyKey};
+use tls_licence_tools::{Secret, envelope};
+
+struct Case {
+    sig: String,
+    key: VerifyKey,
+    sdkappid: u32,
+    identifier: String,
+    at: i64,
+}
+
+/// The good vectors, read once.
+fn good_cases() -> &'static [Case] {
+    static CASES: std::sync::OnceLock<Vec<Case>> = std::sync::OnceLock::new();
+    CASES.get_or_init(read_good_cases)
+}
+
+fn read_good_cases() -> Vec<Case> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
+    let text = std::fs::read_to_string(format!("{dir}vectors.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["expect"]["ok"] == true)
+        .map(|c| {
+            let name = c["key"].as_str().unwrap();
+            let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
+            let key = if name.ends_with(".pem") {
+                VerifyKey::Public(PublicKey::from_pem(&bytes).unwrap())
+            } else {
+                VerifyKey::Secret(Secret::from_file_contents(&bytes).unwrap())
+            };
+            Case {
+                sig: c["sig"].as_str().unwrap().to_string(),
+                key,
+                sdkappid: u32::try_from(c["sdkappid"].as_u64().unwrap()).unwrap(),
+                identifier: c["identifier"].as_str().unwrap().to_string(),
+                at: c["verify_at"].as_i64().unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// What a ticket text means: the JSON it holds (plain or inflated), if it holds any.
+fn content(text: &str) -> Option<Vec<u8>> {
+    ticket::json_text(text.as_bytes())
+        .ok()
+        .map(|(_, json)| json.into_bytes())
+}
+
+/// What a ticket says and signs: its claims, the signed content and the signature.
+/// (Fields outside the signed content, such as `TLS.version`, are not part of it.)
+fn meaning(bytes: &[u8], at: i64) -> Option<(TicketInfo, Vec<u8>, Vec<u8>)> {
+    ticket::parse_bytes(bytes, &FixedClock::at(at))
+        .ok()
+        .map(|t| (t.info, t.signed_content, t.signature))
+}
+
+fn verifies(case: &Case, text: &str) -> bool {
+    let expect = Expect {
+        sdkappid: case.sdkappid,
+        identifier: &case.identifier,
+        userbuf: None,
+    };
+    verify::verify(text, &case.key, &expect, &FixedClock::at(case.at)).is_ok()
+}
+
+/// A text mutation: what to do, where, with what.
+#[derive(Debug, Clone)]
+enum Mutation {
+    FlipBit { at: usize, bit: u8 },
+    Truncate { at: usize },
+    Insert { at: usize, byte: u8 },
+    Delete { at: usize },
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Mutation::FlipBit { at, bit }),
+        any::<usize>().prop_map(|at| Mutation::Truncate { at }),
+        (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Mutation::Insert { at, byte }),
+        any::<usize>().prop_map(|at| Mutation::Delete { at }),
+    ]
+}
+
+fn apply(text: &str, m: &Mutation) -> Vec<u8> {
+    let mut b = text.as_bytes().to_vec();
+    let n = b.len();
+    match *m {
+        Mutation::FlipBit { at, bit } => b[at % n] ^= 1 << bit,
+        Mutation::Truncate { at } => b.truncate(at % n),
+        Mutation::Insert { at, byte } => b.insert(at % (n + 1), byte),
+        Mutation::Delete { at } => {
+            b.remove(at % n);
+        }
+    }
+    b
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Text mutations never panic the decoder or the verifier, and a mutated ticket
+    /// verifies only if what it says and signs is unchanged (white space around it, say,
+    /// or the unsigned `TLS.version`).
+    #[test]
+    fn text_mutations(index in any::<usize>(), m in mutation()) {
+        let cases = good_cases();
+        let case = &cases[index % cases.len()];
+        let mutated = apply(&case.sig, &m);
+        let parsed = meaning(&mutated, case.at);
+        if let Ok(text) = std::str::from_utf8(&mutated)
+            && verifies(case, text)
+        {
+            prop_assert!(parsed.is_some());
+            prop_assert!(parsed == meaning(case.sig.as_bytes(), case.at), "{:?} verified", m);
+        }
+    }
+
+    /// Editing any field of the JSON and re-encoding never verifies.
+    #[test]
+    fn field_edits(index in any::<usize>(), field in any::<usize>(), delta in 1u64..1_000_000) {
+        let cases = good_cases();
+        let case = &cases[index % cases.len()];
+        let json = content(&case.sig).unwrap();
+        let Value::Object(mut obj) = serde_json::from_slice::<Value>(&json).unwrap() else {
+            panic!("a ticket holds an object");
+        };
+        let names: Vec<String> = obj.keys().filter(|k| *k != "TLS.sig" && *k != "TLS.version").cloned().collect();
+        let name = &names[field % names.len()];
+        let edited = match &obj[name] {
+            Value::String(s) => match s.parse::<u64>() {
+                Ok(n) => Value::String((n ^ delta).to_string()),
+                Err(_) => Value::String(format!("{s}{delta}")),
+            },
+            Value::Number(n) => Value::from(n.as_u64().unwrap() ^ delta),
+            other => other.clone(),
+        };
+        prop_assume!(edited != obj[name]);
+        obj.insert(name.clone(), edited);
+        let text = envelope::encode(serde_json::to_string(&obj).unwrap().as_bytes());
+        prop_assert!(!verifies(case, &text), "editing {} verified", name);
+    }
+}
+
+/// Re-encoding the same JSON with any zlib level, or as plain JSON for v1, still means
+/// the same ticket and verifies: the envelope is not what is signed.
+#[test]
+fn re_encoding_the_same_json_still_verifies() {
+    // The plain-JSON form is its own form (its time is wall-clock text): not enveloped.
+    for case in good_cases().iter().filter(|c| !c.sig.starts_with('{')) {
+        let json = content(&case.sig).unwrap();
+        for level in 0..=9 {
+            let mut z =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+            z.write_all(&json).unwrap();
+            let raw = z.finish().unwrap();
+            use base64::Engine;
+            let text = base64::engine::general_purpose::STANDARD
+                .encode(raw)
+                .replace('+', "*")
+                .replace('/', "-")
+                .replace('=', "_");
+            assert!(verifies(case, &text), "level {level}");
+        }
+        assert!(verifies(case, &envelope::encode(&json)));
+    }
+}
