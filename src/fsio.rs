@@ -218,11 +218,13 @@ fn read_limited<R: Read>(mut r: R, limit: usize, hint: u64) -> io::Result<Option
 ///   truncate, and written in place ([`Written::Direct`]).
 /// * Otherwise the final target is found by following symlinks (at most 40; a dangling link
 ///   means its target is created, and the link stays a link). The data goes to a new
-///   temporary file `.<name>.tmp-<pid>-<n>` in the target's directory, which is fsynced,
-///   given the old file's permission bits (or 0600 for a new file, regardless of umask)
-///   and renamed over the target; the directory is then fsynced (best effort). On any
-///   error the temporary file is removed and the old target is untouched
-///   ([`Written::Replaced`]).
+///   temporary file `.<name>.tmp-<pid>-<n>` in the target's directory, which is given
+///   the old file's permission bits (or 0600 for a new file, regardless of umask),
+///   written, flushed to disk (`fdatasync`) and renamed over the target. On any error the
+///   temporary file is removed and the old target is untouched ([`Written::Replaced`]).
+///   A crash at any moment leaves the old file or the new one, whole. (The directory is
+///   not synced: after a crash the rename itself may be lost, leaving the old file, which
+///   is allowed, and syncing it would double the cost of a write.)
 pub fn write_atomic(path: &Path, data: &[u8], what: &'static str) -> Result<Written, FsError> {
     write_atomic_mode(path, data, what, None)
 }
@@ -333,18 +335,11 @@ fn replace(target: &Path, dir: &Path, name: &OsStr, data: &[u8], mode: u32) -> i
     let result = file
         .set_permissions(fs::Permissions::from_mode(mode))
         .and_then(|()| file.write_all(data))
-        .and_then(|()| file.sync_all());
+        .and_then(|()| file.sync_data());
     drop(file);
     let result = result.and_then(|()| fs::rename(&tmp, target));
-    match result {
-        Ok(()) => {
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Err(_) => {
-            let _ = fs::remove_file(&tmp);
-        }
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
     result
 }

@@ -79,8 +79,11 @@ const CURVES: &[(&str, &str)] = &[
 
 /// A P-256 private key (signs v1 tickets).
 pub struct PrivateKey {
-    key: SigningKey,
-    /// The same key in the signing engine (ring: OpenSSL's speed, random nonces).
+    /// The private scalar, big-endian (wiped on drop).
+    scalar: Zeroizing<Vec<u8>>,
+    /// Its public half.
+    public: PublicKey,
+    /// The key in the signing engine (ring: OpenSSL's speed, random nonces).
     engine: Box<EcdsaKeyPair>,
 }
 
@@ -111,31 +114,52 @@ impl PrivateKey {
         }
     }
 
-    /// Wrap a P-256 signing key, and load it into the signing engine.
-    fn new(key: SigningKey) -> Result<PrivateKey, KeyError> {
-        let scalar = Zeroizing::new(key.to_bytes());
-        let point = key.verifying_key().to_sec1_point(false);
+    /// Load a scalar and its public key into the signing engine, which checks that they
+    /// belong together (with its own fast arithmetic: computing the public key with
+    /// p256 would cost a process half a millisecond of table building).
+    fn new(scalar: &[u8], public: PublicKey, label: &str) -> Result<PrivateKey, KeyError> {
         let engine = EcdsaKeyPair::from_private_key_and_public_key(
             &ECDSA_P256_SHA256_ASN1_SIGNING,
-            scalar.as_slice(),
-            point.as_bytes(),
+            scalar,
+            &public.point,
             &SystemRandom::new(),
         )
-        .map_err(|_| malformed("EC PRIVATE KEY", BAD_SCALAR))?;
+        .map_err(|e| {
+            if e.to_string() == "InconsistentComponents" {
+                malformed(label, "its public key does not match its private key")
+            } else {
+                malformed(label, BAD_SCALAR)
+            }
+        })?;
         Ok(PrivateKey {
-            key,
+            scalar: Zeroizing::new(scalar.to_vec()),
+            public,
             engine: Box::new(engine),
         })
     }
 
-    /// The public half of this key.
-    pub fn public_key(&self) -> PublicKey {
-        PublicKey::new(*self.key.verifying_key())
+    /// A key from a p256 signing key (its public half computed by p256).
+    fn from_signing_key(key: &SigningKey, label: &str) -> Result<PrivateKey, KeyError> {
+        let scalar = Zeroizing::new(key.to_bytes());
+        PrivateKey::new(
+            scalar.as_slice(),
+            PublicKey::new(*key.verifying_key()),
+            label,
+        )
     }
 
-    /// The underlying ECDSA signing key.
-    pub fn signing_key(&self) -> &SigningKey {
-        &self.key
+    /// The public half of this key.
+    pub fn public_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+
+    /// The key as a p256 ECDSA signing key (made on demand).
+    pub fn signing_key(&self) -> SigningKey {
+        match SigningKey::from_slice(&self.scalar) {
+            Ok(key) => key,
+            // The engine accepted the scalar, so p256 does too.
+            Err(e) => unreachable!("a valid P-256 scalar was refused: {e}"),
+        }
     }
 
     /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a random nonce as
@@ -145,7 +169,7 @@ impl PrivateKey {
         match self.engine.sign(&SystemRandom::new(), message) {
             Ok(sig) => sig.as_ref().to_vec(),
             Err(_) => {
-                let sig: DerSignature = self.key.sign(message);
+                let sig: DerSignature = self.signing_key().sign(message);
                 sig.as_bytes().to_vec()
             }
         }
@@ -157,12 +181,12 @@ impl PrivateKey {
     pub fn generate() -> Result<PrivateKey, KeyError> {
         SigningKey::try_generate()
             .map_err(|_| KeyError::NoRandomness)
-            .and_then(PrivateKey::new)
+            .and_then(|key| PrivateKey::from_signing_key(&key, "PRIVATE KEY"))
     }
 
     /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), wiped when dropped.
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        match self.key.to_pkcs8_pem(LineEnding::LF) {
+        match self.signing_key().to_pkcs8_pem(LineEnding::LF) {
             Ok(pem) => pem,
             // Encoding a valid P-256 key into memory cannot fail.
             Err(e) => unreachable!("PKCS#8 encoding of a P-256 key failed: {e}"),
@@ -678,19 +702,21 @@ fn from_sec1(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
         return Err(malformed(label, "its version is not 1"));
     }
     check_curve(key.params, false, label)?;
-    let signing = SigningKey::from_slice(key.scalar).map_err(|_| malformed(label, BAD_SCALAR))?;
-    if let Some(bits) = key.public {
-        let embedded = bits
-            .as_bytes()
-            .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok());
-        if embedded.as_ref() != Some(signing.verifying_key()) {
-            return Err(malformed(
-                label,
-                "its public key does not match its private key",
-            ));
+    match key.public {
+        // The usual case (openssl always writes it): the engine checks the pair.
+        Some(bits) => {
+            let public = bits
+                .as_bytes()
+                .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok())
+                .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))?;
+            PrivateKey::new(key.scalar, PublicKey::new(public), label)
+        }
+        None => {
+            let signing =
+                SigningKey::from_slice(key.scalar).map_err(|_| malformed(label, BAD_SCALAR))?;
+            PrivateKey::from_signing_key(&signing, label)
         }
     }
-    PrivateKey::new(signing)
 }
 
 fn from_pkcs8(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
