@@ -454,3 +454,28 @@ fn a_million_lines_in_constant_memory() {
         assert_eq!(lines, 1_000_000);
     }
 }
+
+/// On a terminal, a progress line (count, rate, share done and time left when stdin is a
+/// file) goes to stderr; off a terminal, nothing (the other tests check stderr is empty).
+#[test]
+fn progress_on_a_terminal() {
+    let dir = Scratch::new("progress");
+    let ids: String = (0..100_000).map(|i| format!("user{i:07}\n")).collect();
+    dir.write("ids", ids.as_bytes());
+    // script(1) runs the command on a pseudo-terminal and copies what it shows.
+    let command = format!("'{BIN}' gen-batch file:secret.txt 1400001052 < ids > out");
+    let out = Command::new("script")
+        .args(["-q", "-c", &command, "/dev/null"])
+        .current_dir(&dir.0)
+        .output()
+        .expect("script(1), from util-linux, is part of the machine");
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let line = shown
+        .split('\r')
+        .find(|l| l.contains(" lines, ") && l.contains("/s, ") && l.contains("%, "))
+        .unwrap_or_else(|| panic!("no progress line in {shown:?}"));
+    assert!(line.contains("left"), "{line}");
+    let written = std::fs::read_to_string(dir.path("out")).unwrap();
+    assert_eq!(written.lines().count(), 100_000);
+}
