@@ -7,43 +7,29 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tls_licence_tools::batch::{self, Line, Outcome, Progress, Totals};
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span, parse_instant};
+use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
+use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::keys::{EcKey, PrivateKey};
+use tls_licence_tools::keys::EcKey;
 use tls_licence_tools::report::{self, push_json_str};
 use tls_licence_tools::source::Source;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, issue::DEFAULT_EXPIRE};
 
 use super::args::{BatchFormat, GenBatchArgs, VerifyBatchArgs};
 use super::{
-    Outcome as CliOutcome, Stop, io_err, parse_duration, secret_from, usage, warn_if_exposed,
+    KeyOrSecret, Outcome as CliOutcome, Signer, Stop, judging_clock, load_key_or_secret,
+    parse_duration, usage,
 };
 
-/// What KEY holds: a PEM key (v1) or a v2 secret. Stdin carries the lines, so `-` is not
-/// a key source here, and neither is a literal secret.
-enum BatchKey {
-    Pem(EcKey),
-    Secret(Secret),
-}
-
-fn load_batch_key(arg: &std::ffi::OsStr) -> Result<BatchKey, Stop> {
+/// A batch command's KEY: stdin carries the lines, so `-` is no key source here.
+fn batch_key_source(arg: &std::ffi::OsStr) -> Result<Source, Stop> {
     let source = Source::pem_key(arg);
     if source.is_stdin() {
         return Err(Stop::Usage(
             "stdin carries the input lines; give KEY as PATH, file:PATH or env:NAME".into(),
         ));
     }
-    let bytes = source.read("key file").map_err(io_err)?;
-    if !bytes.windows(10).any(|w| w == b"-----BEGIN") {
-        return secret_from(&source, &bytes).map(BatchKey::Secret);
-    }
-    let key = EcKey::from_pem(&bytes)
-        .map_err(|e| Stop::Io(format!("cannot use key {}: {e}", source.describe())))?;
-    if matches!(key, EcKey::Private(_)) {
-        warn_if_exposed(&source, "private key file");
-    }
-    Ok(BatchKey::Pem(key))
+    Ok(source)
 }
 
 fn jobs(requested: Option<usize>) -> Result<usize, Stop> {
@@ -150,15 +136,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         None => DEFAULT_EXPIRE,
     };
     let jobs = jobs(a.jobs)?;
-    let signer = match load_batch_key(&a.key)? {
-        BatchKey::Pem(EcKey::Private(key)) => Signer::V1(key),
-        BatchKey::Pem(EcKey::Public(_)) => {
-            return Err(Stop::Io(
-                "KEY is a public key; gen-batch signs with the private key".into(),
-            ));
-        }
-        BatchKey::Secret(secret) => Signer::V2(secret),
-    };
+    let signer = Signer::load(&batch_key_source(&a.key)?, "gen-batch")?;
     // Every ticket of the run is issued at the same second.
     let now = FixedClock::at(clock.now());
     let expires_at = now.now + i64::from(expire);
@@ -181,10 +159,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
             Ok(r) => r,
             Err(e) => return bad_identifier(out, csv, line_no, id, &e.to_string()),
         };
-        let ticket = match &signer {
-            Signer::V1(key) => request.sign_v1(key, &now),
-            Signer::V2(secret) => request.sign_v2(secret, &now),
-        };
+        let ticket = signer.sign(&request, &now);
         if csv {
             push_csv_field(out, id);
             out.push(b',');
@@ -200,11 +175,6 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         Outcome::Ok
     })?;
     finish(totals, "gen-batch")
-}
-
-enum Signer {
-    V1(PrivateKey),
-    V2(Secret),
 }
 
 /// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
@@ -261,24 +231,17 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
 
 pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutcome {
     let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
-    let now = match &a.at {
-        Some(text) => parse_instant(text).map_err(|e| Stop::Usage(format!("--at: {e}")))?,
-        None => system.now(),
-    };
-    let clock = FixedClock {
-        now,
-        offset: system.local_offset(),
-    };
+    let clock = judging_clock(a.at.as_deref(), system)?;
     let min_remaining = a
         .min_remaining
         .as_deref()
         .map(|t| parse_duration("--min-remaining", t))
         .transpose()?;
     let jobs = jobs(a.jobs)?;
-    let key = match load_batch_key(&a.key)? {
-        BatchKey::Pem(EcKey::Private(key)) => VerifyKey::Public(key.public_key()),
-        BatchKey::Pem(EcKey::Public(key)) => VerifyKey::Public(key),
-        BatchKey::Secret(secret) => VerifyKey::Secret(secret),
+    let key = match load_key_or_secret(&batch_key_source(&a.key)?, "verify-batch")? {
+        KeyOrSecret::Pem(EcKey::Private(key)) => VerifyKey::Public(key.public_key()),
+        KeyOrSecret::Pem(EcKey::Public(key)) => VerifyKey::Public(key),
+        KeyOrSecret::Secret(secret) => VerifyKey::Secret(secret),
     };
     let keys = [key];
     let totals = pipeline(jobs, |line_no, line, out| {

@@ -4,22 +4,20 @@ use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::Path;
 
-use tls_licence_tools::Secret;
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
 use tls_licence_tools::fsio::{self, FsErrorKind};
 use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::keys::PrivateKey;
 use tls_licence_tools::renew::{self, Decision};
 use tls_licence_tools::report::{JsonObject, ticket_fields};
 use tls_licence_tools::source::Source;
-use tls_licence_tools::ticket::{TicketInfo, Version};
-use tls_licence_tools::verify::{Expect, VerifyKey};
+use tls_licence_tools::ticket::TicketInfo;
+use tls_licence_tools::verify::Expect;
 
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
 use super::{
-    Outcome, Stop, check_not_same_file, io_err, load_private_key, load_secret, out, out_json,
-    parse_duration, private_key_from, secret_from, usage,
+    Outcome, Signer, Stop, check_not_same_file, io_err, load_private_key, load_secret, out,
+    out_json, parse_duration, usage,
 };
 
 /// The request a gen form asks for, with every argument checked.
@@ -64,17 +62,12 @@ struct Made {
 }
 
 /// Sign `req` now, with one reading of the clock for both the ticket and the report.
-fn make(
-    req: &TicketRequest,
-    version: Version,
-    clock: &SystemClock,
-    sign: impl Fn(&dyn Clock) -> String,
-) -> Made {
+fn make(req: &TicketRequest, signer: &Signer, clock: &SystemClock) -> Made {
     let now = FixedClock::at(clock.now());
     Made {
-        text: sign(&now),
+        text: signer.sign(req, &now),
         info: TicketInfo {
-            version,
+            version: signer.version(),
             identifier: req.identifier().to_owned(),
             sdkappid: req.sdkappid().into(),
             init_time: now.now,
@@ -124,8 +117,8 @@ pub(super) fn gen_v1(
     let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
     let source = Source::pem_key(&a.pri_key_file);
     check_not_same_file(&source, &a.sig_file)?;
-    let key = load_private_key(&source, "sign")?;
-    let made = make(&req, Version::V1, clock, |c| req.sign_v1(&key, c));
+    let signer = Signer::V1(load_private_key(&source, "sign")?);
+    let made = make(&req, &signer, clock);
     write_ticket(&a.sig_file, &made, false, a.options.json)
 }
 
@@ -133,25 +126,9 @@ pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) 
     let req = request(&a.sdkappid, &a.identifier, &a.options, None, userbuf)?;
     let source = Source::secret(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
-    let secret = load_secret(&source)?;
-    let made = make(&req, Version::V2, clock, |c| req.sign_v2(&secret, c));
+    let signer = Signer::V2(load_secret(&source)?);
+    let made = make(&req, &signer, clock);
     write_ticket(&a.sig_file, &made, true, a.options.json)
-}
-
-/// What renew signs with: the kind of key decides the ticket's version.
-enum Signer {
-    V1(PrivateKey),
-    V2(Secret),
-}
-
-/// Read renew's KEY: a PEM private key, or else a v2 secret (never a literal).
-fn load_signer(source: &Source) -> Result<Signer, Stop> {
-    let bytes = source.read("key file").map_err(io_err)?;
-    if bytes.windows(10).any(|w| w == b"-----BEGIN") {
-        private_key_from(source, &bytes, "renew").map(Signer::V1)
-    } else {
-        secret_from(source, &bytes).map(Signer::V2)
-    }
 }
 
 /// The sig file's bytes, `None` when there is none.
@@ -178,11 +155,8 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
     }
     let source = Source::pem_key(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
-    let signer = load_signer(&source)?;
-    let verify_key = match &signer {
-        Signer::V1(key) => VerifyKey::Public(key.public_key()),
-        Signer::V2(secret) => VerifyKey::Secret(secret.clone()),
-    };
+    let signer = Signer::load(&source, "renew")?;
+    let verify_key = signer.verify_key();
     let sig_path = Path::new(&a.sig_file);
     let existing = read_existing(sig_path)?;
     let expect = Expect {
@@ -206,10 +180,7 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
             out(format!("kept '{shown}': {why}\n").as_bytes())
         }
         Decision::Renew(_) => {
-            let made = match &signer {
-                Signer::V1(key) => make(&req, Version::V1, clock, |c| req.sign_v1(key, c)),
-                Signer::V2(secret) => make(&req, Version::V2, clock, |c| req.sign_v2(secret, c)),
-            };
+            let made = make(&req, &signer, clock);
             fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
             if a.options.json {
                 let obj = gen_object(&made, &a.sig_file)

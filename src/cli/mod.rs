@@ -16,10 +16,13 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 
-use tls_licence_tools::clock::SystemClock;
+use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
+use tls_licence_tools::issue::TicketRequest;
 use tls_licence_tools::keys::{EcKey, PrivateKey, PublicKey};
 use tls_licence_tools::source::Source;
+use tls_licence_tools::ticket::Version;
 use tls_licence_tools::verify::Failure;
+use tls_licence_tools::verify::VerifyKey;
 use tls_licence_tools::{Secret, duration, fsio, report};
 
 use args::{Cli, Command, Shell};
@@ -210,12 +213,7 @@ fn warn_if_exposed(source: &Source, what: &str) {
 /// Read a PEM private key from its source (warning when the file is exposed).
 fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
     let pem = source.read("key file").map_err(io_err)?;
-    private_key_from(source, &pem, doing)
-}
-
-/// Parse a PEM private key read from `source`.
-fn private_key_from(source: &Source, pem: &[u8], doing: &str) -> Result<PrivateKey, Stop> {
-    let key = PrivateKey::from_pem(pem).map_err(|e| {
+    let key = PrivateKey::from_pem(&pem).map_err(|e| {
         Stop::Io(format!(
             "cannot {doing} with key {}: {e}",
             source.describe()
@@ -240,6 +238,87 @@ fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> {
             source.describe()
         ))),
     }
+}
+
+/// What signs tickets: a private key (v1 tickets) or a secret (v2 tickets).
+enum Signer {
+    V1(PrivateKey),
+    V2(Secret),
+}
+
+impl Signer {
+    /// The key for renew or gen-batch: a PEM private key, or else a v2 secret (read from
+    /// a file, variable or stdin, never taken from the command line).
+    fn load(source: &Source, command: &str) -> Result<Signer, Stop> {
+        match load_key_or_secret(source, command)? {
+            KeyOrSecret::Pem(EcKey::Private(key)) => Ok(Signer::V1(key)),
+            KeyOrSecret::Pem(EcKey::Public(_)) => Err(Stop::Io(format!(
+                "{} is a public key; {command} signs with the private key",
+                source.describe()
+            ))),
+            KeyOrSecret::Secret(secret) => Ok(Signer::V2(secret)),
+        }
+    }
+
+    /// A ticket for `request`, issued now by `clock`.
+    fn sign(&self, request: &TicketRequest, clock: &dyn Clock) -> String {
+        match self {
+            Signer::V1(key) => request.sign_v1(key, clock),
+            Signer::V2(secret) => request.sign_v2(secret, clock),
+        }
+    }
+
+    /// The form of the tickets it makes.
+    fn version(&self) -> Version {
+        match self {
+            Signer::V1(_) => Version::V1,
+            Signer::V2(_) => Version::V2,
+        }
+    }
+
+    /// The key that checks its tickets.
+    fn verify_key(&self) -> VerifyKey {
+        match self {
+            Signer::V1(key) => VerifyKey::Public(key.public_key()),
+            Signer::V2(secret) => VerifyKey::Secret(secret.clone()),
+        }
+    }
+}
+
+/// A KEY that may be either kind: renew and the batch commands tell by its content.
+enum KeyOrSecret {
+    Pem(EcKey),
+    Secret(Secret),
+}
+
+/// Read a KEY that is a PEM key (it holds `-----BEGIN`) or else a v2 secret.
+fn load_key_or_secret(source: &Source, command: &str) -> Result<KeyOrSecret, Stop> {
+    let bytes = source.read("key file").map_err(io_err)?;
+    if !bytes.windows(10).any(|w| w == b"-----BEGIN") {
+        return secret_from(source, &bytes).map(KeyOrSecret::Secret);
+    }
+    let key = EcKey::from_pem(&bytes).map_err(|e| {
+        Stop::Io(format!(
+            "{command} cannot use key {}: {e}",
+            source.describe()
+        ))
+    })?;
+    if matches!(key, EcKey::Private(_)) {
+        warn_if_exposed(source, "private key file");
+    }
+    Ok(KeyOrSecret::Pem(key))
+}
+
+/// The clock a verify form judges by: `--at` when given, else now; in the host's zone.
+fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, Stop> {
+    let now = match at {
+        Some(text) => parse_instant(text).map_err(|e| Stop::Usage(format!("--at: {e}")))?,
+        None => system.now(),
+    };
+    Ok(FixedClock {
+        now,
+        offset: system.local_offset(),
+    })
 }
 
 /// Read a v2 secret from its source.

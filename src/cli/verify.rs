@@ -8,9 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use tls_licence_tools::clock::{
-    Clock, FixedClock, SystemClock, describe_span, parse_instant, rfc3339,
-};
+use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span, rfc3339};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
 use tls_licence_tools::report::{self, JsonObject, private_map_key_object, ticket_fields};
 use tls_licence_tools::source::Source;
@@ -21,21 +19,9 @@ use tls_licence_tools::{fsio, issue};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
 use super::{
-    Outcome, Stop, check_one_stdin, io_err, load_public_key, load_secret, out, out_json,
-    parse_duration, usage,
+    Outcome, Stop, check_one_stdin, io_err, judging_clock, load_public_key, load_secret, out,
+    out_json, parse_duration, usage,
 };
-
-/// The clock a verify form judges by: `--at` when given.
-fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, Stop> {
-    let now = match at {
-        Some(text) => parse_instant(text).map_err(|e| Stop::Usage(format!("--at: {e}")))?,
-        None => system.now(),
-    };
-    Ok(FixedClock {
-        now,
-        offset: system.local_offset(),
-    })
-}
 
 fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
     fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
