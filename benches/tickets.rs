@@ -60,6 +60,13 @@ fn benches(c: &mut Criterion) {
     c.bench_function("decode (base64 + inflate), v1 ticket", |b| {
         b.iter(|| envelope::decode(black_box(&v1)))
     });
+    let json2 = request.v2_json(&secret, 1_795_675_257);
+    c.bench_function("encode (deflate + base64), v2 JSON", |b| {
+        b.iter(|| envelope::encode(black_box(json2.as_bytes())))
+    });
+    c.bench_function("decode (base64 + inflate), v2 ticket", |b| {
+        b.iter(|| envelope::decode(black_box(&v2)))
+    });
     c.bench_function("parse v2 ticket (decode + JSON + fields)", |b| {
         b.iter(|| ticket::parse(black_box(&v2), &clock))
     });
