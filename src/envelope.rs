@@ -114,12 +114,12 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
         .or_else(|| compact.strip_suffix(b"_"));
     let body = body.unwrap_or(&compact);
     let padding = compact.len() - body.len();
-    if body.len() % 4 == 1 || (padding > 0 && (body.len() + padding) % 4 != 0) {
+    if body.len() % 4 == 1 || (padding > 0 && !(body.len() + padding).is_multiple_of(4)) {
         return Err(EnvelopeError::NotBase64(
             "its length or '_' padding is not that of base64 text".into(),
         ));
     }
-    if padding == 0 && body.len() % 4 != 0 {
+    if padding == 0 && !body.len().is_multiple_of(4) {
         return Err(EnvelopeError::NotBase64(
             "its '_' padding is missing".into(),
         ));
