@@ -57,7 +57,7 @@ pub fn mac_verifies(secret: &Secret, content: &[u8], mac: &[u8]) -> bool {
 }
 
 /// Build a complete v2 ticket's JSON with the fields, order and types the C++ original
-/// writes: ver, sdkappid, identifier, time, expire, [userbuf], sig.
+/// writes: ver, sdkappid, identifier, time, expire, (userbuf), sig.
 pub fn ticket_json(secret: &Secret, request: &TicketRequest, time: i64) -> String {
     let (sdkappid, identifier) = (request.sdkappid(), request.identifier());
     let (expire, userbuf) = (request.expire(), request.userbuf());
