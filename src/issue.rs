@@ -85,13 +85,9 @@ pub fn parse_sdkappid(text: &str) -> Result<u32, ArgError> {
 /// assert!(parse_expire("51y").is_err());
 /// ```
 pub fn parse_expire(text: &str) -> Result<u32, ArgError> {
-    match duration::parse(text)
-        .ok()
-        .and_then(|n| u32::try_from(n).ok())
-    {
-        Some(n) if (1..=MAX_EXPIRE).contains(&n) => Ok(n),
-        _ => Err(ArgError::Expire(shorten(text))),
-    }
+    let bad = || ArgError::Expire(shorten(text));
+    let seconds = duration::parse(text).map_err(|_| bad())?;
+    check_expire(u32::try_from(seconds).map_err(|_| bad())?).map_err(|_| bad())
 }
 
 /// Check an expiry in seconds against 1 to [`MAX_EXPIRE`].

@@ -1,6 +1,7 @@
 //! A ticket taken apart: which form it is, what it claims, and exactly which bytes were
 //! signed. Parsing checks structure only; [`crate::verify`] checks authenticity.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine;
@@ -156,22 +157,32 @@ impl From<EnvelopeError> for Malformed {
 /// assert_eq!(t.info.expires_at(), 1795675257 + 15552000);
 /// ```
 pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
-    let trimmed = text.trim_ascii();
-    if trimmed.starts_with('{') {
-        if trimmed.len() > envelope::MAX_TICKET_BYTES {
-            return Err(EnvelopeError::TextTooLarge.into());
-        }
-        let obj = json_object(trimmed.as_bytes())?;
-        if obj.contains_key("TLS.ver") {
-            return Err(Malformed::BadValue {
-                field: "TLS.ver",
-                why: "appears in an uncompressed ticket, a form only v1 ever had",
-            });
-        }
-        return v1::parse_plain_json(&obj, clock.local_offset());
+    let (plain, json) = unwrap(text)?;
+    if !plain {
+        return parse_json(&json);
     }
-    let json = envelope::decode(text)?;
-    parse_json(&json)
+    let obj = json_object(&json)?;
+    if obj.contains_key("TLS.ver") {
+        return Err(Malformed::BadValue {
+            field: "TLS.ver",
+            why: "appears in an uncompressed ticket, a form only v1 ever had",
+        });
+    }
+    v1::parse_plain_json(&obj, clock.local_offset())
+}
+
+/// The JSON bytes a ticket text holds, and whether it is the plain-JSON form: a text that
+/// starts with `{` is taken as it stands (as the C++ verifier tries first), anything else
+/// is an envelope.
+fn unwrap(text: &str) -> Result<(bool, Cow<'_, [u8]>), Malformed> {
+    let trimmed = text.trim_ascii();
+    if !trimmed.starts_with('{') {
+        return Ok((false, Cow::Owned(envelope::decode(trimmed)?)));
+    }
+    if trimmed.len() > envelope::MAX_TICKET_BYTES {
+        return Err(EnvelopeError::TextTooLarge.into());
+    }
+    Ok((true, Cow::Borrowed(trimmed.as_bytes())))
 }
 
 /// Parse ticket text given as bytes (a sig file's contents): as [`parse`], after
@@ -184,15 +195,7 @@ pub fn parse_bytes(bytes: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed>
 /// the envelope alone): the plain-JSON form as it stands, or an envelope's inflated
 /// content. Only checks that it is a JSON object (for `dump`).
 pub fn json_text(bytes: &[u8]) -> Result<(Version, String), Malformed> {
-    let text = as_text(bytes)?.trim_ascii();
-    let (plain, json) = if text.starts_with('{') {
-        if text.len() > envelope::MAX_TICKET_BYTES {
-            return Err(EnvelopeError::TextTooLarge.into());
-        }
-        (true, text.as_bytes().to_vec())
-    } else {
-        (false, envelope::decode(text)?)
-    };
+    let (plain, json) = unwrap(as_text(bytes)?)?;
     let obj = json_object(&json)?;
     let version = match (plain, obj.contains_key("TLS.ver")) {
         (true, _) => Version::V1PlainJson,
@@ -200,7 +203,7 @@ pub fn json_text(bytes: &[u8]) -> Result<(Version, String), Malformed> {
         (false, false) => Version::V1,
     };
     // json_object succeeded, so the bytes are UTF-8.
-    let json = String::from_utf8(json).map_err(|_| Malformed::NotText)?;
+    let json = String::from_utf8(json.into_owned()).map_err(|_| Malformed::NotText)?;
     Ok((version, json))
 }
 
