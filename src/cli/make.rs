@@ -1,7 +1,6 @@
 //! The gen forms and renew: make a ticket, write it, say so.
 
 use std::ffi::OsStr;
-use std::io::{self, Write};
 use std::path::Path;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
@@ -99,7 +98,7 @@ fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -
     if sig_file == "-" {
         // stdout carries the ticket alone, so that it pipes.
         out(format!("{ticket}\n").as_bytes())?;
-        let _ = writeln!(io::stderr().lock(), "generate sig ok");
+        super::output::stderr_line("generate sig ok");
         Ok(())
     } else if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
