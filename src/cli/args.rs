@@ -170,6 +170,17 @@ fn verify2_help(example: &str) -> String {
     )
 }
 
+/// The most worker threads --jobs may ask for.
+pub const MAX_JOBS: usize = 1024;
+
+/// Parse --jobs: a whole number from 1 to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_JOBS).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {MAX_JOBS}")),
+    }
+}
+
 /// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
@@ -347,8 +358,8 @@ pub struct GenBatchArgs {
     /// How long the tickets are valid (default 180d; at most 50y).
     #[arg(long, value_name = "DURATION")]
     pub expire: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
@@ -371,8 +382,8 @@ pub struct VerifyBatchArgs {
     /// Count a valid ticket that expires sooner than this as expiring (exit 4).
     #[arg(long, value_name = "DURATION")]
     pub min_remaining: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
 }
 

@@ -85,7 +85,9 @@ impl Write for Stdout {
             note(&STDOUT_FAILED, &e);
             return Err(e);
         }
-        io::stdout().write(buf).inspect_err(|e| note(&STDOUT_FAILED, e))
+        io::stdout()
+            .write(buf)
+            .inspect_err(|e| note(&STDOUT_FAILED, e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -94,7 +96,9 @@ impl Write for Stdout {
             note(&STDOUT_FAILED, &e);
             return Err(e);
         }
-        io::stdout().flush().inspect_err(|e| note(&STDOUT_FAILED, e))
+        io::stdout()
+            .flush()
+            .inspect_err(|e| note(&STDOUT_FAILED, e))
     }
 }
 
