@@ -245,7 +245,8 @@ pub struct GenUserArgs {
     pub base: GenArgs,
     /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
     pub expire_seconds: String,
-    /// The bytes to carry in the ticket.
+    /// The bytes to carry in the ticket (taken as it is, even when it begins with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub userbuf: OsString,
 }
 
@@ -269,7 +270,8 @@ pub struct Gen2Args {
 pub struct Gen2UserArgs {
     #[command(flatten)]
     pub base: Gen2Args,
-    /// The bytes to carry in the ticket.
+    /// The bytes to carry in the ticket (taken as it is, even when it begins with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub userbuf: OsString,
 }
 
@@ -308,7 +310,8 @@ pub struct Verify2Args {
 pub struct Verify2UserArgs {
     #[command(flatten)]
     pub base: Verify2Args,
-    /// The bytes the ticket must carry.
+    /// The bytes the ticket must carry (taken as it is, even when it begins with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub userbuf: OsString,
 }
 
