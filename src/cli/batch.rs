@@ -171,23 +171,13 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
                 return bad_identifier(out, csv, line_no, "", "the line is too long");
             }
         };
-        if is_blank(bytes) {
-            return Outcome::Blank;
-        }
-        let id = match std::str::from_utf8(bytes) {
-            Ok(id) => id,
-            Err(e) => {
-                let why = format!(
-                    "the identifier is not UTF-8 text (a bad byte at offset {}); give identifiers in UTF-8",
-                    e.valid_up_to()
-                );
+        let id = match identifier_of(bytes) {
+            Ok(Some(id)) => id,
+            Ok(None) => return Outcome::Blank,
+            Err(why) => {
                 return bad_identifier(out, csv, line_no, &String::from_utf8_lossy(bytes), &why);
             }
         };
-        if id.trim() != id {
-            let why = "the identifier begins or ends with white space; identifiers are signed exactly as given: remove it";
-            return bad_identifier(out, csv, line_no, id, why);
-        }
         let request = if a.allow_any_identifier {
             TicketRequest::any_identifier(sdkappid, id)
         } else {
@@ -214,6 +204,25 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         Outcome::Ok
     })?;
     finish(totals, "gen-batch")
+}
+
+/// The identifier a gen-batch line gives: the line's bytes exactly, `None` for a blank
+/// line, or why it is refused (not UTF-8; white space at either end, which a line cannot
+/// show and the identifier would carry).
+fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
+    if is_blank(line) {
+        return Ok(None);
+    }
+    let id = std::str::from_utf8(line).map_err(|e| {
+        format!(
+            "the identifier is not UTF-8 text (a bad byte at offset {}); give identifiers in UTF-8",
+            e.valid_up_to()
+        )
+    })?;
+    if id.trim() != id {
+        return Err("the identifier begins or ends with white space; identifiers are signed exactly as given: remove it".into());
+    }
+    Ok(Some(id))
 }
 
 /// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
@@ -322,4 +331,41 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
         }
     })?;
     finish(totals, "verify-batch")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the line, an identifier taken from it is the line's bytes exactly,
+        /// with no white space at either end; a blank line gives none; nothing else is
+        /// refused but lines that are not UTF-8 or carry white space at an end.
+        #[test]
+        fn an_identifier_is_the_line_exactly(
+            line in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..40),
+                "[ \t\u{a0}\u{3000}]{0,2}[a-z\u{4e00}\t ]{0,10}[ \t\u{a0}\u{85}]{0,2}"
+                    .prop_map(String::into_bytes),
+            ]
+        ) {
+            let text = std::str::from_utf8(&line).ok();
+            match identifier_of(&line) {
+                Ok(Some(id)) => {
+                    prop_assert_eq!(id.as_bytes(), &line[..]);
+                    prop_assert_eq!(id.trim(), id);
+                    prop_assert!(!id.is_empty());
+                }
+                Ok(None) => prop_assert!(text.is_some_and(|t| t.trim().is_empty())),
+                Err(why) => match text {
+                    None => prop_assert!(why.contains("not UTF-8"), "{}", why),
+                    Some(t) => {
+                        prop_assert!(!t.trim().is_empty() && t.trim() != t);
+                        prop_assert!(why.contains("white space"), "{}", why);
+                    }
+                },
+            }
+        }
+    }
 }
