@@ -652,4 +652,35 @@ fn hyphen_userbufs_are_taken_as_they_are() {
             }
         }
     }
+    // An option of the command's own is read as that option, even where USERBUF goes:
+    // then USERBUF is missing (give it after `--`, as above).
+    for args in [
+        vec![
+            "genuser",
+            "ec_key.pem",
+            "sig",
+            "1400001052",
+            "bob",
+            "100",
+            "--json",
+        ],
+        vec![
+            "gen2user",
+            "file:secret.txt",
+            "sig",
+            "1400001052",
+            "bob",
+            "--json",
+        ],
+    ] {
+        let r = run(&dir.0, &args);
+        assert_eq!(r.code, 2, "{r:?}");
+        assert!(
+            r.stderr.starts_with(
+                "tls_licence_tools: error: the following required arguments were not provided: <USERBUF>"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
 }
