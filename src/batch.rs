@@ -4,9 +4,11 @@
 //! The reader cuts the input into chunks of lines; worker threads turn each chunk into
 //! output bytes; a writer puts the chunks back in order. The channels between them are
 //! bounded, so at most a few chunks per worker are in memory at once whatever the size
-//! of the input. A write error ends the run (a closed pipe, `| head`, ends it quietly).
+//! of the input. A write error ends the run: a closed pipe (`| head`) is reported in
+//! [`Totals::output_closed`], any other failure as [`Error::Write`].
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io::{self, BufRead, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -23,7 +25,8 @@ const CHUNK_LINES: usize = 512;
 /// One input line, as the processor sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line<'a> {
-    /// The line's bytes, without the line ending (`\n` or `\r\n`).
+    /// The line's bytes, without the line ending (`\n` or `\r\n`; a `\r` not followed
+    /// by `\n` is part of the line).
     Text(&'a [u8]),
     /// The line was longer than [`MAX_LINE`].
     TooLong,
@@ -40,6 +43,9 @@ pub enum Outcome {
     Failed,
     /// It was not an item at all (a header line): not counted.
     Skipped,
+    /// The line was blank (empty or only white space): skipped, counted in
+    /// [`Totals::blank`].
+    Blank,
 }
 
 /// How many lines came to each outcome.
@@ -51,7 +57,11 @@ pub struct Totals {
     pub warned: u64,
     /// Lines that failed.
     pub failed: u64,
-    /// Whether the run stopped early because the output was closed.
+    /// Blank lines skipped.
+    pub blank: u64,
+    /// Whether the run stopped early because the output was a closed pipe: the output
+    /// was cut short, the input not all processed, and the counts cover only what was
+    /// written. A caller must not report such a run as a success.
     pub output_closed: bool,
 }
 
@@ -60,6 +70,7 @@ impl Totals {
         self.ok += other.ok;
         self.warned += other.warned;
         self.failed += other.failed;
+        self.blank += other.blank;
     }
 
     fn count(&mut self, outcome: Outcome) {
@@ -67,6 +78,7 @@ impl Totals {
             Outcome::Ok => self.ok += 1,
             Outcome::Warned => self.warned += 1,
             Outcome::Failed => self.failed += 1,
+            Outcome::Blank => self.blank += 1,
             Outcome::Skipped => {}
         }
     }
@@ -79,6 +91,33 @@ pub struct Progress {
     pub lines: AtomicU64,
     /// Input bytes read so far.
     pub bytes: AtomicU64,
+}
+
+/// Why a run stopped before the end of its input (a closed output pipe is not an error:
+/// see [`Totals::output_closed`]).
+#[derive(Debug)]
+pub enum Error {
+    /// The input could not be read.
+    Read(io::Error),
+    /// The output could not be written (other than a closed pipe).
+    Write(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Read(e) => write!(f, "cannot read standard input: {e}"),
+            Error::Write(e) => write!(f, "cannot write to standard output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Read(e) | Error::Write(e) => Some(e),
+        }
+    }
 }
 
 /// A chunk of input lines: the bytes, and where each line ends (`None`: too long).
@@ -103,6 +142,10 @@ struct Done {
 /// writes, in input order, to `output`. `process` gets the 1-based line number, the
 /// line, and the buffer to append its output to.
 ///
+/// A write error ends the run: a closed pipe gives totals with
+/// [`Totals::output_closed`] set, any other failure [`Error::Write`]. A read error gives
+/// [`Error::Read`] (a write error, which stops the reading, takes precedence).
+///
 /// ```
 /// use tls_licence_tools::batch::{self, Line, Outcome, Progress};
 /// let input = b"a\nbb\nccc\n";
@@ -122,7 +165,7 @@ pub fn run<R, W, F>(
     jobs: usize,
     progress: &Progress,
     process: F,
-) -> io::Result<Totals>
+) -> Result<Totals, Error>
 where
     R: BufRead,
     W: Write + Send,
@@ -146,9 +189,10 @@ where
         drop(chunk_tx);
         let written = writer
             .join()
-            .unwrap_or_else(|_| Err(io::Error::other("writer panicked")));
-        read?;
-        written
+            .unwrap_or_else(|_| Err(io::Error::other("writer panicked")))
+            .map_err(Error::Write)?;
+        read.map_err(Error::Read)?;
+        Ok(written)
     })
 }
 
@@ -176,11 +220,12 @@ fn read_chunks<R: BufRead>(
                     at_end = true;
                     break;
                 }
-                Some((consumed, fits)) => {
+                Some((consumed, fits, newline)) => {
                     chunk.input_bytes += consumed;
                     if fits {
                         let mut end = chunk.bytes.len();
-                        if chunk.bytes[start..end].ends_with(b"\r") {
+                        // `\r\n` is a line ending; a `\r` without `\n` is data.
+                        if newline && chunk.bytes[start..end].ends_with(b"\r") {
                             end -= 1;
                         }
                         chunk.lines.push(Some((start, end)));
@@ -202,10 +247,14 @@ fn read_chunks<R: BufRead>(
     }
 }
 
-/// Read one line (without its `\n`) onto `buf`. Returns the bytes consumed and whether
+/// Read one line (without its `\n`) onto `buf`. Returns the bytes consumed, whether
 /// the line fitted in [`MAX_LINE`] (if not, what was read of it is left on `buf` for the
-/// caller to drop, and the rest is skipped unread into memory); `None` at the end.
-fn read_line<R: BufRead>(input: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<(u64, bool)>> {
+/// caller to drop, and the rest is skipped unread into memory) and whether it ended with
+/// `\n` (not at the end of the input); `None` at the end.
+fn read_line<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<(u64, bool, bool)>> {
     let start = buf.len();
     let mut consumed = 0u64;
     let mut fits = true;
@@ -216,7 +265,7 @@ fn read_line<R: BufRead>(input: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<
             Err(e) => return Err(e),
         };
         if available.is_empty() {
-            return Ok((consumed > 0).then_some((consumed, fits)));
+            return Ok((consumed > 0).then_some((consumed, fits, false)));
         }
         let (piece, newline) = match available.iter().position(|&b| b == b'\n') {
             Some(i) => (&available[..i], true),
@@ -231,7 +280,7 @@ fn read_line<R: BufRead>(input: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<
         consumed += used as u64;
         input.consume(used);
         if newline {
-            return Ok(Some((consumed, fits)));
+            return Ok(Some((consumed, fits, true)));
         }
     }
 }
@@ -364,6 +413,9 @@ mod tests {
     fn line_endings_and_the_last_line() {
         let (out, _) = numbered(b"a\r\nb\n\nc", 2);
         assert_eq!(out, b"1:a\n2:b\n3:\n4:c\n");
+        // Only `\r\n` is a line ending: a lone `\r`, or two before the `\n`, is data.
+        let (out, _) = numbered(b"a\rb\nc\r\r\nd\r", 1);
+        assert_eq!(out, b"1:a\rb\n2:c\r\n3:d\r\n");
         let (out, totals) = numbered(b"", 2);
         assert_eq!((out.len(), totals.ok), (0, 0));
     }
@@ -411,5 +463,76 @@ mod tests {
         .unwrap();
         assert!(totals.output_closed);
         assert!(totals.ok < 100_000);
+    }
+
+    /// A writer that fails with a full disk.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from_raw_os_error(28))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A reader that gives some lines and then fails.
+    struct FailingReader(&'static [u8]);
+
+    impl io::Read for FailingReader {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::from_raw_os_error(5));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_failed_write_or_read_is_an_error_that_says_which() {
+        let input: String = (0..10_000).map(|i| format!("{i}\n")).collect();
+        let echo = |_: u64, _: Line<'_>, buf: &mut Vec<u8>| {
+            buf.extend_from_slice(b"x\n");
+            Outcome::Ok
+        };
+        for jobs in [1, 3] {
+            let e = run(input.as_bytes(), Full, jobs, &Progress::default(), echo).unwrap_err();
+            assert!(
+                matches!(&e, Error::Write(io) if io.raw_os_error() == Some(28)),
+                "{e:?}"
+            );
+            assert!(
+                e.to_string()
+                    .starts_with("cannot write to standard output: ")
+            );
+            let reader = io::BufReader::new(FailingReader(b"a\nb\n"));
+            let e = run(reader, Vec::new(), jobs, &Progress::default(), echo).unwrap_err();
+            assert!(
+                matches!(&e, Error::Read(io) if io.raw_os_error() == Some(5)),
+                "{e:?}"
+            );
+            assert!(e.to_string().starts_with("cannot read standard input: "));
+        }
+    }
+
+    #[test]
+    fn blank_lines_are_counted_apart() {
+        let mut out = Vec::new();
+        let totals = run(
+            &b"a\n\n  \nb\n\t\r\n"[..],
+            &mut out,
+            2,
+            &Progress::default(),
+            |_, line, _| match line {
+                Line::Text(t) if t.iter().all(u8::is_ascii_whitespace) => Outcome::Blank,
+                _ => Outcome::Ok,
+            },
+        )
+        .unwrap();
+        assert_eq!((totals.ok, totals.blank, totals.failed), (2, 3, 0));
     }
 }

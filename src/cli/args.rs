@@ -17,8 +17,9 @@ variable or stdin is ignored.";
 
 pub const EXIT_STATUSES: &str = "\
 Exit status: 0 success; 1 the ticket is not valid; 2 bad arguments;
-3 a file or key could not be read, used or written; 4 the ticket is valid but expires
-sooner than --min-remaining.";
+3 a file or key could not be read, used or written, or output could not be written;
+4 the ticket is valid but expires sooner than --min-remaining; 141 stdout was a closed
+pipe (| head) and the output was cut short. Output that was not all written is never 0.";
 
 const DURATIONS: &str = "\
 A DURATION is seconds (86400) or a number with a unit: 90d, 12h, 30m, 45s, 2w, 1y
@@ -73,10 +74,13 @@ pub enum Command {
     #[command(after_help = format!(
         "KEY is a private key PEM (makes v1 tickets) or a v2 secret (makes v2 tickets), given as\n\
          PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line\n\
-         here. Otherwise SIG_FILE is left byte for byte as it is. The write is atomic (temporary\n\
-         file, fsync, rename) and keeps the file's mode; a new file is 0600.\n{DURATIONS}\n\n\
+         here. A SIG_FILE that holds no valid ticket (whatever it holds, however large) is\n\
+         renewed; one that is a directory or not a regular file is an error. Otherwise SIG_FILE\n\
+         is left byte for byte as it is. The write is atomic (temporary file, fsync, rename)\n\
+         and keeps the file's mode; a new file is 0600.\n{DURATIONS}\n\n\
          Example: tls_licence_tools renew ec_key.pem sig 1400001052 xiaojun --within 30d\n\n\
-         Exit status: 0 renewed or kept; 2 bad arguments; 3 a file or key problem."))]
+         Exit status: 0 renewed or kept; 2 bad arguments; 3 a file or key problem;\n\
+         141 stdout was a closed pipe."))]
     Renew(RenewArgs),
     /// Make a ticket for every identifier on stdin (one a line), on every core.
     #[command(name = "gen-batch", after_help = format!(
@@ -84,20 +88,26 @@ pub enum Command {
          env:NAME or - is not allowed here (stdin carries the identifiers).\n\
          Writes JSON Lines in input order: {{\"identifier\",\"usersig\",\"expires_at\"}}, or for a bad\n\
          identifier {{\"identifier\",\"error\"}}; with --format csv, identifier,usersig,expires_at\n\
-         (a bad identifier gets empty fields and a message on stderr). A progress line goes to\n\
-         stderr when it is a terminal.\n{DURATIONS}\n\n\
+         (a bad identifier gets empty fields and a message on stderr). Each identifier is the\n\
+         line exactly, without its \\n or \\r\\n: a line with white space at either end, or that is\n\
+         not UTF-8, is refused, never changed. Blank lines are skipped and counted on stderr\n\
+         (gen-batch: N blank lines skipped). A progress line goes to stderr when it is a\n\
+         terminal.\n{DURATIONS}\n\n\
          Example: cut -d, -f1 users.csv | tls_licence_tools gen-batch ec_key.pem 1400001052 > sigs.jsonl\n\n\
-         Exit status: 0 all made; 1 some lines failed; 2 bad arguments; 3 a file or key problem."))]
+         Exit status: 0 all made; 1 some lines failed; 2 bad arguments; 3 a file or key problem,\n\
+         or stdout cannot be written; 141 stdout was a closed pipe (| head): not every line was\n\
+         made."))]
     GenBatch(GenBatchArgs),
     /// Verify a ticket for every line on stdin, on every core.
     #[command(name = "verify-batch", after_help = format!(
         "Each line is JSON {{\"identifier\":…,\"usersig\":…}} or CSV identifier,usersig (a first line\n\
-         'identifier,usersig' is a header and is skipped). KEY is a PEM key (v1) or a v2 secret,\n\
-         as for gen-batch. Writes one line per ticket, in input order, with the fields of\n\
-         verify --json.\n{DURATIONS}\n\n\
+         'identifier,usersig' is a header and is skipped; blank lines are skipped and counted).\n\
+         KEY is a PEM key (v1) or a v2 secret, as for gen-batch. Writes one line per ticket, in\n\
+         input order, with the fields of verify --json.\n{DURATIONS}\n\n\
          Example: tls_licence_tools verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl\n\n\
          Exit status: 0 all valid; 1 some not valid; 4 all valid but some expire within\n\
-         --min-remaining; 2 bad arguments; 3 a file or key problem."))]
+         --min-remaining; 2 bad arguments; 3 a file or key problem, or stdout cannot be written;\n\
+         141 stdout was a closed pipe (| head): not every line was judged."))]
     VerifyBatch(VerifyBatchArgs),
     /// Show what a ticket says, without a key: version, user, app, times, userbuf.
     #[command(
@@ -170,6 +180,17 @@ fn verify2_help(example: &str) -> String {
     )
 }
 
+/// The most worker threads --jobs may ask for.
+pub const MAX_JOBS: usize = 1024;
+
+/// Parse --jobs: a whole number from 1 to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_JOBS).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {MAX_JOBS}")),
+    }
+}
+
 /// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
@@ -234,7 +255,9 @@ pub struct GenUserArgs {
     pub base: GenArgs,
     /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
     pub expire_seconds: String,
-    /// The bytes to carry in the ticket.
+    /// The bytes to carry in the ticket, taken as they are even when they begin with `-`
+    /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    #[arg(allow_hyphen_values = true)]
     pub userbuf: OsString,
 }
 
@@ -258,7 +281,9 @@ pub struct Gen2Args {
 pub struct Gen2UserArgs {
     #[command(flatten)]
     pub base: Gen2Args,
-    /// The bytes to carry in the ticket.
+    /// The bytes to carry in the ticket, taken as they are even when they begin with `-`
+    /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    #[arg(allow_hyphen_values = true)]
     pub userbuf: OsString,
 }
 
@@ -297,7 +322,9 @@ pub struct Verify2Args {
 pub struct Verify2UserArgs {
     #[command(flatten)]
     pub base: Verify2Args,
-    /// The bytes the ticket must carry.
+    /// The bytes the ticket must carry, taken as they are even when they begin with `-`
+    /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    #[arg(allow_hyphen_values = true)]
     pub userbuf: OsString,
 }
 
@@ -347,8 +374,8 @@ pub struct GenBatchArgs {
     /// How long the tickets are valid (default 180d; at most 50y).
     #[arg(long, value_name = "DURATION")]
     pub expire: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
@@ -371,8 +398,8 @@ pub struct VerifyBatchArgs {
     /// Count a valid ticket that expires sooner than this as expiring (exit 4).
     #[arg(long, value_name = "DURATION")]
     pub min_remaining: Option<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
 }
 

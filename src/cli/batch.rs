@@ -1,6 +1,6 @@
 //! gen-batch and verify-batch: one ticket per input line, on every core, in order.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal};
 use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -15,10 +15,10 @@ use tls_licence_tools::report::{self, push_json_str};
 use tls_licence_tools::source::Source;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
-use super::args::{BatchFormat, GenBatchArgs, VerifyBatchArgs};
+use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::{
-    KeyOrSecret, Outcome as CliOutcome, Signer, Stop, judging_clock, load_key_or_secret,
-    parse_duration, usage,
+    KeyOrSecret, NAME, Outcome as CliOutcome, Signer, Stop, judging_clock, load_key_or_secret,
+    output, parse_duration, stdout_error, usage,
 };
 
 /// A batch command's KEY: stdin carries the lines, so `-` is no key source here.
@@ -32,12 +32,14 @@ fn batch_key_source(arg: &std::ffi::OsStr) -> Result<Source, Stop> {
     Ok(source)
 }
 
-fn jobs(requested: Option<usize>) -> Result<usize, Stop> {
-    match requested {
-        Some(0) => Err(Stop::Usage("--jobs must be at least 1".into())),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
-    }
+/// The worker threads: --jobs (clap has checked it is 1 to [`MAX_JOBS`]), else one per
+/// core.
+fn jobs(requested: Option<usize>) -> usize {
+    requested.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(MAX_JOBS)
+    })
 }
 
 /// A progress line on stderr while `run` goes on, when stderr is a terminal: lines done,
@@ -71,9 +73,9 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
                         ));
                     }
                 }
-                let _ = write!(io::stderr().lock(), "{line}\x1b[K");
+                output::write_stderr(format!("{line}\x1b[K").as_bytes());
             }
-            let _ = write!(io::stderr().lock(), "\r\x1b[K");
+            output::write_stderr(b"\r\x1b[K");
         });
         let result = run(&progress);
         done.store(true, Ordering::Relaxed);
@@ -81,15 +83,25 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
     })
 }
 
-/// Run the pipeline over stdin into stdout.
+/// Run the pipeline over stdin into stdout. A closed stdout pipe comes back as
+/// [`Totals::output_closed`]; any other failed write or read is the stop.
 fn pipeline<F>(jobs: usize, process: F) -> Result<Totals, Stop>
 where
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> Outcome + Sync,
 {
     let stdin = io::stdin().lock();
-    let stdout = BufWriter::with_capacity(1 << 16, io::stdout());
-    with_progress(|progress| batch::run(stdin, stdout, jobs, progress, process))
-        .map_err(|e| Stop::Io(format!("batch: {e}")))
+    let stdout = BufWriter::with_capacity(1 << 16, output::Stdout);
+    with_progress(|progress| batch::run(stdin, stdout, jobs, progress, process)).map_err(
+        |e| match e {
+            batch::Error::Write(e) => stdout_error(&e),
+            batch::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
+        },
+    )
+}
+
+/// Whether a line is blank: empty, or only white space.
+fn is_blank(line: &[u8]) -> bool {
+    std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty())
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break.
@@ -104,27 +116,37 @@ fn push_csv_field(out: &mut Vec<u8>, field: &str) {
 }
 
 fn line_error(line_no: u64, message: &str) {
-    let _ = writeln!(
-        io::stderr().lock(),
-        "tls_licence_tools: line {line_no}: {message}"
-    );
+    output::stderr_line(&format!("{NAME}: line {line_no}: {message}"));
 }
 
-/// The exit for a finished batch: 1 when lines failed, 4 when some only warned.
+/// The exit for a batch: 141 (quietly) when stdout was a closed pipe and the run was cut
+/// short; else 1 when lines failed, 4 when some only warned. Blank lines skipped are
+/// counted in the summary line, which is written on success too when there were any.
 fn finish(totals: Totals, what: &str) -> CliOutcome {
+    if totals.output_closed {
+        return Err(Stop::Closed);
+    }
+    let blanks = match totals.blank {
+        0 => String::new(),
+        1 => "; 1 blank line skipped".to_owned(),
+        n => format!("; {n} blank lines skipped"),
+    };
     if totals.failed > 0 {
         return Err(Stop::Mismatch(format!(
-            "{what}: {} of {} lines failed",
+            "{what}: {} of {} lines failed{blanks}",
             totals.failed,
             totals.ok + totals.warned + totals.failed
         )));
     }
     if totals.warned > 0 {
         return Err(Stop::Expiring(format!(
-            "{} of {} tickets expire sooner than --min-remaining",
+            "{} of {} tickets expire sooner than --min-remaining{blanks}",
             totals.warned,
             totals.ok + totals.warned
         )));
+    }
+    if let Some(blanks) = blanks.strip_prefix("; ") {
+        output::stderr_line(&format!("{NAME}: {what}: {blanks}"));
     }
     Ok(())
 }
@@ -135,20 +157,27 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         Some(text) => issue::parse_expire(text).map_err(usage)?,
         None => DEFAULT_EXPIRE,
     };
-    let jobs = jobs(a.jobs)?;
+    let jobs = jobs(a.jobs);
     let signer = Signer::load(&batch_key_source(&a.key)?, "gen-batch")?;
     // Every ticket of the run is issued at the same second.
     let now = FixedClock::at(clock.now());
     let expires_at = now.now + i64::from(expire);
     let csv = a.format == BatchFormat::Csv;
     let totals = pipeline(jobs, |line_no, line, out| {
-        let text = match line {
-            Line::Text(t) => String::from_utf8_lossy(t),
+        // The identifier is the line exactly (without its line ending), or it is refused.
+        let bytes = match line {
+            Line::Text(t) => t,
             Line::TooLong => {
                 return bad_identifier(out, csv, line_no, "", "the line is too long");
             }
         };
-        let id = text.as_ref();
+        let id = match identifier_of(bytes) {
+            Ok(Some(id)) => id,
+            Ok(None) => return Outcome::Blank,
+            Err(why) => {
+                return bad_identifier(out, csv, line_no, &String::from_utf8_lossy(bytes), &why);
+            }
+        };
         let request = if a.allow_any_identifier {
             TicketRequest::any_identifier(sdkappid, id)
         } else {
@@ -175,6 +204,25 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         Outcome::Ok
     })?;
     finish(totals, "gen-batch")
+}
+
+/// The identifier a gen-batch line gives: the line's bytes exactly, `None` for a blank
+/// line, or why it is refused (not UTF-8; white space at either end, which a line cannot
+/// show and the identifier would carry).
+fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
+    if is_blank(line) {
+        return Ok(None);
+    }
+    let id = std::str::from_utf8(line).map_err(|e| {
+        format!(
+            "the identifier is not UTF-8 text (a bad byte at offset {}); give identifiers in UTF-8",
+            e.valid_up_to()
+        )
+    })?;
+    if id.trim() != id {
+        return Err("the identifier begins or ends with white space; identifiers are signed exactly as given: remove it".into());
+    }
+    Ok(Some(id))
 }
 
 /// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
@@ -237,7 +285,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
         .as_deref()
         .map(|t| parse_duration("--min-remaining", t))
         .transpose()?;
-    let jobs = jobs(a.jobs)?;
+    let jobs = jobs(a.jobs);
     let key = match load_key_or_secret(&batch_key_source(&a.key)?, "verify-batch")? {
         KeyOrSecret::Pem(EcKey::Private(key)) => VerifyKey::Public(key.public_key()),
         KeyOrSecret::Pem(EcKey::Public(key)) => VerifyKey::Public(key),
@@ -246,6 +294,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
     let keys = [key];
     let totals = pipeline(jobs, |line_no, line, out| {
         let parsed = match line {
+            Line::Text(t) if is_blank(t) => return Outcome::Blank,
             Line::Text(t) => match std::str::from_utf8(t) {
                 Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
                     return Outcome::Skipped; // a CSV header
@@ -282,4 +331,41 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
         }
     })?;
     finish(totals, "verify-batch")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the line, an identifier taken from it is the line's bytes exactly,
+        /// with no white space at either end; a blank line gives none; nothing else is
+        /// refused but lines that are not UTF-8 or carry white space at an end.
+        #[test]
+        fn an_identifier_is_the_line_exactly(
+            line in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..40),
+                "[ \t\u{a0}\u{3000}]{0,2}[a-z\u{4e00}\t ]{0,10}[ \t\u{a0}\u{85}]{0,2}"
+                    .prop_map(String::into_bytes),
+            ]
+        ) {
+            let text = std::str::from_utf8(&line).ok();
+            match identifier_of(&line) {
+                Ok(Some(id)) => {
+                    prop_assert_eq!(id.as_bytes(), &line[..]);
+                    prop_assert_eq!(id.trim(), id);
+                    prop_assert!(!id.is_empty());
+                }
+                Ok(None) => prop_assert!(text.is_some_and(|t| t.trim().is_empty())),
+                Err(why) => match text {
+                    None => prop_assert!(why.contains("not UTF-8"), "{}", why),
+                    Some(t) => {
+                        prop_assert!(!t.trim().is_empty() && t.trim() != t);
+                        prop_assert!(why.contains("white space"), "{}", why);
+                    }
+                },
+            }
+        }
+    }
 }

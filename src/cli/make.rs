@@ -1,7 +1,8 @@
 //! The gen forms and renew: make a ticket, write it, say so.
 
 use std::ffi::OsStr;
-use std::io::{self, Write};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
@@ -99,7 +100,7 @@ fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -
     if sig_file == "-" {
         // stdout carries the ticket alone, so that it pipes.
         out(format!("{ticket}\n").as_bytes())?;
-        let _ = writeln!(io::stderr().lock(), "generate sig ok");
+        super::output::stderr_line("generate sig ok");
         Ok(())
     } else if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
@@ -131,11 +132,40 @@ pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) 
     write_ticket(&a.sig_file, &made, true, a.options.json)
 }
 
-/// The sig file's bytes, `None` when there is none.
+/// The sig file's bytes, `None` when there is none. A regular file larger than any
+/// ticket gives its first `MAX_TICKET_BYTES + 1` bytes, which are not a valid ticket
+/// (too long), so it is renewed; a directory, or anything else that is not a regular
+/// file, is an error.
 fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
     match fsio::read_capped(sig_file, MAX_TICKET_BYTES, "sig file") {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == FsErrorKind::NotFound => Ok(None),
+        Err(e) if matches!(e.kind(), FsErrorKind::TooLarge { .. }) => {
+            let oversized = || -> io::Result<Option<Vec<u8>>> {
+                // Non-blocking, so that a FIFO put in its place cannot hang the open;
+                // only a regular file is read.
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_NONBLOCK)
+                    .open(sig_file)?;
+                if !file.metadata()?.is_file() {
+                    return Ok(None);
+                }
+                let mut head = Vec::new();
+                file.take(MAX_TICKET_BYTES as u64 + 1)
+                    .read_to_end(&mut head)?;
+                Ok(Some(head))
+            };
+            match oversized() {
+                Ok(Some(head)) => Ok(Some(head)),
+                // Not a regular file (a device that never ends): the size error stands.
+                Ok(None) => Err(io_err(e)),
+                Err(read) => Err(Stop::Io(format!(
+                    "cannot read sig file '{}': {read}",
+                    sig_file.display()
+                ))),
+            }
+        }
         Err(e) => Err(io_err(e)),
     }
 }

@@ -5,6 +5,7 @@ mod args;
 mod batch;
 mod keys;
 mod make;
+mod output;
 mod verify;
 
 use std::ffi::{OsStr, OsString};
@@ -36,6 +37,9 @@ mod status {
     pub const USAGE: u8 = 2;
     pub const IO: u8 = 3;
     pub const EXPIRING: u8 = 4;
+    /// Output cut short by a closed pipe (128 + SIGPIPE, what a shell shows for a tool
+    /// killed by SIGPIPE).
+    pub const CLOSED_PIPE: u8 = super::output::CLOSED_PIPE;
 }
 
 /// Why a command stopped.
@@ -50,6 +54,8 @@ enum Stop {
     Usage(String),
     /// A file or key could not be read, used or written.
     Io(String),
+    /// Standard output is a closed pipe (`| head`): the output was cut short.
+    Closed,
 }
 
 impl Stop {
@@ -62,12 +68,14 @@ impl Stop {
             Stop::Mismatch(why) => (why.clone(), status::INVALID),
             Stop::Usage(m) => (format!("error: {m}"), status::USAGE),
             Stop::Io(m) => (format!("error: {m}"), status::IO),
+            // Whoever closed the pipe stopped reading on purpose: nothing to say.
+            Stop::Closed => return status::CLOSED_PIPE,
         };
         if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
             let _ = out(format!("{}\n", report::error_object(&line, code)).as_bytes());
         }
-        // Nothing more can be done if stderr is gone.
-        let _ = writeln!(io::stderr().lock(), "{NAME}: {line}");
+        // A failure here is remembered, but this stop's status stands.
+        output::stderr_line(&format!("{NAME}: {line}"));
         code
     }
 }
@@ -79,7 +87,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     // Read the local offset while the process still has one thread (see SystemClock).
     let clock = SystemClock::new();
     if argv.len() <= 1 {
-        let _ = io::stderr().lock().write_all(args::bare_usage().as_bytes());
+        output::write_stderr(args::bare_usage().as_bytes());
         return ExitCode::from(status::USAGE);
     }
     let cli = match Cli::try_parse_from(&argv) {
@@ -87,7 +95,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
             let json = argv.iter().skip(2).any(|a| a == "--json");
-            return ExitCode::from(clap_error(&e, json));
+            return ExitCode::from(output::settle(clap_error(&e, json), status::IO));
         }
     };
     let json = cli.command.json();
@@ -114,10 +122,12 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Completions(a) => completions(a.shell),
         Command::Dump(a) => verify::dump(&a),
     };
-    ExitCode::from(match result {
+    let code = match result {
         Ok(()) => status::OK,
         Err(stop) => stop.report(json),
-    })
+    };
+    // Output that was not all written is never a success (see the output module).
+    ExitCode::from(output::settle(code, status::IO))
 }
 
 fn os_bytes(s: &OsStr) -> &[u8] {
@@ -128,10 +138,22 @@ fn os_bytes(s: &OsStr) -> &[u8] {
 fn clap_error(e: &clap::Error, json: bool) -> u8 {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            status::OK
+            // Help and version go to stdout: a failed write is an output error.
+            let printed = if output::stdout_closed_at_start() {
+                Err(io::Error::from_raw_os_error(libc::EBADF))
+            } else {
+                e.print().and_then(|()| io::stdout().flush())
+            };
+            match printed {
+                Ok(()) => status::OK,
+                Err(err) => {
+                    output::note_stdout_failure(&err);
+                    stdout_error(&err).report(json)
+                }
+            }
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // This help goes to stderr; the status is a usage error whatever happens.
             let _ = e.print();
             status::USAGE
         }
@@ -170,14 +192,19 @@ fn io_err<E: std::fmt::Display>(e: E) -> Stop {
     Stop::Io(e.to_string())
 }
 
-/// Write to stdout; a closed pipe (`| head`) ends the output quietly.
-fn out(bytes: &[u8]) -> Outcome {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Stop::Io(format!("cannot write to standard output: {e}"))),
+/// The stop for a failed write to stdout: a closed pipe (`| head`) ends the command
+/// quietly (status 141); any other failure is an I/O error (status 3).
+fn stdout_error(e: &io::Error) -> Stop {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Stop::Closed
+    } else {
+        Stop::Io(format!("cannot write to standard output: {e}"))
     }
+}
+
+/// Write to stdout; a failure stops the command (see [`stdout_error`]).
+fn out(bytes: &[u8]) -> Outcome {
+    output::write_stdout(bytes).map_err(|e| stdout_error(&e))
 }
 
 /// Write a JSON object and a newline to stdout.
@@ -187,7 +214,7 @@ fn out_json(object: &str) -> Outcome {
 
 /// A warning line on stderr.
 fn warn(message: &str) {
-    let _ = writeln!(io::stderr().lock(), "{NAME}: warning: {message}");
+    output::stderr_line(&format!("{NAME}: warning: {message}"));
 }
 
 /// Parse a duration option (any length, 0 allowed).
