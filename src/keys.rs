@@ -52,6 +52,9 @@ const CERTIFICATE: &str = "this is an X.509 certificate, not a key; extract its 
 const SSH_PRIVATE_FIX: &str = "convert it to PEM in place with `ssh-keygen -p -m PEM -f KEY`";
 const SSH_PUBLIC_FIX: &str = "convert it with `ssh-keygen -e -m PKCS8 -f KEY > public.pem`";
 const SSH_UNKNOWN: &str = "UserSig v1 needs an ECDSA P-256 key in PEM form (an ecdsa-sha2-nistp256 private key converts with `ssh-keygen -p -m PEM -f KEY`)";
+const PUTTY_FIX: &str = "convert it to PEM with `puttygen KEY -O private-openssh -o key.pem`";
+const NO_PEM_LINES: &str = "this is a key's base64 without its -----BEGIN and -----END lines; give the whole PEM file (or the binary DER)";
+const UNSUPPORTED_DER: &str = "this is binary DER data that is not a key this tool reads; expected an EC PRIVATE KEY (SEC1), PRIVATE KEY (PKCS#8) or PUBLIC KEY (SubjectPublicKeyInfo), in PEM or DER";
 const PUBLIC_FOR_SIGNING: &str = "this is a public key; signing needs the private key (an EC PRIVATE KEY or PRIVATE KEY PEM, such as ec_key.pem)";
 
 /// Key algorithms (PKCS#8 / SPKI algorithm OIDs) other than EC that we can name.
@@ -109,6 +112,25 @@ impl PrivateKey {
     /// block; or PKCS#8 `PRIVATE KEY`). A public key is [`KeyError::PublicKeyForSigning`].
     pub fn from_pem(text: &[u8]) -> Result<PrivateKey, KeyError> {
         match EcKey::from_pem(text)? {
+            EcKey::Private(key) => Ok(key),
+            EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
+        }
+    }
+
+    /// Parse a binary DER private key: SEC1 `ECPrivateKey` (as `openssl ec -outform DER`
+    /// writes) or PKCS#8 (as `openssl pkey -outform DER` writes). A DER public key is
+    /// [`KeyError::PublicKeyForSigning`].
+    pub fn from_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_der(der)? {
+            EcKey::Private(key) => Ok(key),
+            EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
+        }
+    }
+
+    /// Parse a private key file's bytes, PEM or DER, told apart by their content
+    /// (see [`EcKey::from_bytes`]).
+    pub fn from_bytes(bytes: &[u8]) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_bytes(bytes)? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
@@ -210,6 +232,24 @@ impl PublicKey {
         }
     }
 
+    /// Parse a binary DER public key (SubjectPublicKeyInfo, as `openssl pkey -pubout
+    /// -outform DER` writes); a DER private key gives its public half.
+    pub fn from_der(der: &[u8]) -> Result<PublicKey, KeyError> {
+        match EcKey::from_der(der)? {
+            EcKey::Private(key) => Ok(key.public_key()),
+            EcKey::Public(key) => Ok(key),
+        }
+    }
+
+    /// Parse a key file's bytes, PEM or DER (see [`EcKey::from_bytes`]); a private key
+    /// gives its public half.
+    pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, KeyError> {
+        match EcKey::from_bytes(bytes)? {
+            EcKey::Private(key) => Ok(key.public_key()),
+            EcKey::Public(key) => Ok(key),
+        }
+    }
+
     fn new(key: VerifyingKey) -> PublicKey {
         let point = key.to_sec1_point(false).as_bytes().into();
         PublicKey { key, point }
@@ -276,6 +316,56 @@ impl fmt::Debug for PublicKey {
 }
 
 impl EcKey {
+    /// Parse a P-256 key in binary DER: SubjectPublicKeyInfo (public), PKCS#8 or SEC1
+    /// `ECPrivateKey` (private). Other DER gets the same diagnostics as its PEM form: a
+    /// key of another algorithm or curve, an encrypted key, a certificate.
+    pub fn from_der(der: &[u8]) -> Result<EcKey, KeyError> {
+        if der.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        if !outer_sequence_spans(der) {
+            return Err(malformed(
+                "DER",
+                "it is not one ASN.1 SEQUENCE spanning the file (truncated, or data after the end)",
+            ));
+        }
+        let wrong = |public| KeyError::WrongAlgorithm {
+            algorithm: "RSA".into(),
+            public,
+        };
+        match DerKind::of(der) {
+            DerKind::PublicKey => from_spki(der, "DER PUBLIC KEY").map(EcKey::Public),
+            DerKind::PrivateKey => from_pkcs8(der, "DER PRIVATE KEY").map(EcKey::Private),
+            DerKind::EcPrivateKey => from_sec1(der, "DER EC PRIVATE KEY").map(EcKey::Private),
+            DerKind::EncryptedPrivateKey => Err(KeyError::Encrypted),
+            DerKind::Certificate => Err(KeyError::Certificate),
+            DerKind::RsaPublicKey => Err(wrong(true)),
+            DerKind::RsaPrivateKey => Err(wrong(false)),
+            DerKind::Unknown => Err(KeyError::UnsupportedDer),
+        }
+    }
+
+    /// Parse a key file's bytes, PEM or DER: binary DER (an ASN.1 SEQUENCE spanning the
+    /// input) goes to [`EcKey::from_der`], anything else to [`EcKey::from_pem`].
+    ///
+    /// ```
+    /// use tls_licence_tools::keys::EcKey;
+    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
+    /// let pem = std::fs::read("fixtures/public.pem").unwrap();
+    /// assert!(matches!(EcKey::from_bytes(&der), Ok(EcKey::Public(_))));
+    /// assert!(matches!(EcKey::from_bytes(&pem), Ok(EcKey::Public(_))));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<EcKey, KeyError> {
+        if let Some(der) = spanning_der(bytes) {
+            return EcKey::from_der(der);
+        }
+        match EcKey::from_pem(bytes) {
+            // Binary that starts like DER but does not span the input.
+            Err(KeyError::Der { .. }) => EcKey::from_der(bytes),
+            other => other,
+        }
+    }
+
     /// Parse a P-256 private or public key PEM; see the module documentation for the
     /// accepted forms and how files with several blocks are read.
     pub fn from_pem(text: &[u8]) -> Result<EcKey, KeyError> {
@@ -409,6 +499,15 @@ pub enum KeyError {
     PublicKeyForSigning,
     /// The operating system gave no randomness for a new key.
     NoRandomness,
+    /// A PuTTY key file (`.ppk`).
+    Putty {
+        /// The key type from its first line, when it could be read.
+        key_type: Option<String>,
+    },
+    /// A key's base64 (a PEM body) without its BEGIN and END lines.
+    NoPemLines,
+    /// Binary DER that is none of the key forms this tool reads.
+    UnsupportedDer,
 }
 
 impl fmt::Display for KeyError {
@@ -465,11 +564,295 @@ impl fmt::Display for KeyError {
             Self::NoRandomness => f.write_str(
                 "the operating system's random number generator failed; no key was made",
             ),
+            Self::Putty { key_type } => match key_type.as_deref() {
+                Some(t @ "ecdsa-sha2-nistp256") => {
+                    write!(f, "this is a PuTTY key file ({t}); {PUTTY_FIX}")
+                }
+                Some(t) => write!(f, "this is a PuTTY {t} key file; {NEEDS}"),
+                None => write!(f, "this is a PuTTY key file; {NEEDS} ({PUTTY_FIX})"),
+            },
+            Self::NoPemLines => f.write_str(NO_PEM_LINES),
+            Self::UnsupportedDer => f.write_str(UNSUPPORTED_DER),
         }
     }
 }
 
 impl std::error::Error for KeyError {}
+
+/// Key material found where a v2 secret was expected (see [`KeyMaterial::recognise`]).
+///
+/// `Display` names what it is in a few words, such as "a public key (DER
+/// SubjectPublicKeyInfo)"; it never contains key bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyMaterial {
+    /// PEM text (a `-----BEGIN ` line anywhere): the label of its first block, made
+    /// printable and cut to 40 characters (empty when the BEGIN line is broken).
+    Pem {
+        /// The first block's label, such as `PUBLIC KEY`.
+        label: String,
+    },
+    /// Binary DER: an ASN.1 SEQUENCE whose length spans the whole input.
+    Der(DerKind),
+    /// The base64 of a DER key or certificate without its PEM lines (a PEM file's body).
+    Base64Der(DerKind),
+    /// An OpenSSH public key line, such as `ssh-ed25519 AAAA... comment`.
+    OpenSshPublic {
+        /// The key type, such as `ssh-ed25519` (printable, at most 40 characters).
+        key_type: String,
+    },
+    /// An SSH2 public key block (RFC 4716, `---- BEGIN SSH2 PUBLIC KEY ----`).
+    Ssh2Public,
+    /// A PuTTY key file (`PuTTY-User-Key-File-`).
+    Putty {
+        /// The key type from its first line, when it could be read.
+        key_type: Option<String>,
+    },
+}
+
+/// What a DER SEQUENCE holds, as far as its shape tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DerKind {
+    /// A public key (SubjectPublicKeyInfo), any algorithm.
+    PublicKey,
+    /// A private key (PKCS#8 PrivateKeyInfo), any algorithm.
+    PrivateKey,
+    /// A passphrase-protected private key (PKCS#8 EncryptedPrivateKeyInfo).
+    EncryptedPrivateKey,
+    /// An EC private key (SEC1 / RFC 5915 ECPrivateKey).
+    EcPrivateKey,
+    /// An X.509 certificate.
+    Certificate,
+    /// An RSA public key (PKCS#1 RSAPublicKey).
+    RsaPublicKey,
+    /// An RSA private key (PKCS#1 RSAPrivateKey).
+    RsaPrivateKey,
+    /// Some other DER structure.
+    Unknown,
+}
+
+impl DerKind {
+    /// What it is and the form it is in, for messages.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            DerKind::PublicKey => ("a public key", "SubjectPublicKeyInfo"),
+            DerKind::PrivateKey => ("a private key", "PKCS#8"),
+            DerKind::EncryptedPrivateKey => ("an encrypted private key", "PKCS#8"),
+            DerKind::EcPrivateKey => ("an EC private key", "SEC1"),
+            DerKind::Certificate => ("an X.509 certificate", ""),
+            DerKind::RsaPublicKey => ("an RSA public key", "PKCS#1"),
+            DerKind::RsaPrivateKey => ("an RSA private key", "PKCS#1"),
+            DerKind::Unknown => ("DER data", "an ASN.1 SEQUENCE"),
+        }
+    }
+
+    /// Tell what a DER SEQUENCE (already known to span the input) holds.
+    fn of(der: &[u8]) -> DerKind {
+        if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+            return DerKind::PublicKey;
+        }
+        if PrivateKeyInfoRef::from_der(der).is_ok() {
+            return DerKind::PrivateKey;
+        }
+        if read_sec1(der).is_ok() {
+            return DerKind::EcPrivateKey;
+        }
+        let tags = sequence_tags(der).unwrap_or_default();
+        let int = Tag::Integer;
+        match tags.as_slice() {
+            [Tag::Sequence, Tag::Sequence, Tag::BitString] => DerKind::Certificate,
+            [Tag::Sequence, Tag::OctetString] => DerKind::EncryptedPrivateKey,
+            [a, b] if *a == int && *b == int => DerKind::RsaPublicKey,
+            all if all.len() == 9 && all.iter().all(|t| *t == int) => DerKind::RsaPrivateKey,
+            _ => DerKind::Unknown,
+        }
+    }
+}
+
+impl KeyMaterial {
+    /// Whether `bytes` hold a key or certificate in any common form, rather than a v2
+    /// secret: PEM of any label; binary DER (any ASN.1 SEQUENCE spanning the input,
+    /// named when its shape is known); the base64 of such DER without PEM lines; an
+    /// OpenSSH public key line; an SSH2 (RFC 4716) public key; a PuTTY key file.
+    ///
+    /// A secret as the console shows it (64 hex characters, with or without surrounding
+    /// white space) is never taken for key material.
+    ///
+    /// ```
+    /// use tls_licence_tools::keys::KeyMaterial;
+    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
+    /// let found = KeyMaterial::recognise(&der).unwrap();
+    /// assert_eq!(found.to_string(), "a public key (DER SubjectPublicKeyInfo)");
+    /// let secret = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n";
+    /// assert_eq!(KeyMaterial::recognise(secret), None);
+    /// ```
+    pub fn recognise(bytes: &[u8]) -> Option<KeyMaterial> {
+        if let Some(der) = spanning_der(bytes) {
+            return Some(KeyMaterial::Der(DerKind::of(der)));
+        }
+        if let Some(block) = pem_blocks(bytes).first() {
+            let label = if block.label.is_empty() {
+                String::new()
+            } else {
+                label_text(block.label)
+            };
+            return Some(KeyMaterial::Pem { label });
+        }
+        if find(bytes, b"---- BEGIN SSH2 PUBLIC KEY ----").is_some() {
+            return Some(KeyMaterial::Ssh2Public);
+        }
+        if let Some(at) = find(bytes, b"PuTTY-User-Key-File-") {
+            let line = bytes.get(at..).unwrap_or_default();
+            let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
+            let key_type = line
+                .split(|&b| b == b':')
+                .nth(1)
+                .and_then(|t| short_token(t.trim_ascii()));
+            return Some(KeyMaterial::Putty { key_type });
+        }
+        if let Some(key_type) = openssh_public_line(bytes) {
+            return Some(KeyMaterial::OpenSshPublic { key_type });
+        }
+        base64_der(bytes).map(|der| KeyMaterial::Base64Der(DerKind::of(&der)))
+    }
+}
+
+impl fmt::Display for KeyMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pem { label } if label.is_empty() => f.write_str("PEM text (a -----BEGIN line)"),
+            Self::Pem { label } if label == "OPENSSH PRIVATE KEY" => {
+                f.write_str("an OpenSSH private key (PEM OPENSSH PRIVATE KEY block)")
+            }
+            Self::Pem { label } => {
+                let what = if label.ends_with("PRIVATE KEY") {
+                    "a private key"
+                } else if label.ends_with("PUBLIC KEY") {
+                    "a public key"
+                } else if label.contains("CERTIFICATE") {
+                    "a certificate"
+                } else {
+                    "PEM data"
+                };
+                write!(f, "{what} (PEM {label} block)")
+            }
+            Self::Der(DerKind::Unknown) => f.write_str("binary DER data (an ASN.1 SEQUENCE)"),
+            Self::Der(kind) => {
+                let (what, form) = kind.words();
+                let sep = if form.is_empty() { "" } else { " " };
+                write!(f, "{what} (DER{sep}{form})")
+            }
+            Self::Base64Der(kind) => {
+                let (what, form) = kind.words();
+                let sep = if form.is_empty() { "" } else { " " };
+                write!(f, "{what} (base64 of DER{sep}{form}, without PEM lines)")
+            }
+            Self::OpenSshPublic { key_type } => write!(f, "an OpenSSH public key ({key_type})"),
+            Self::Ssh2Public => f.write_str("an SSH2 public key (RFC 4716)"),
+            Self::Putty { key_type: Some(t) } => write!(f, "a PuTTY key file ({t})"),
+            Self::Putty { key_type: None } => f.write_str("a PuTTY key file"),
+        }
+    }
+}
+
+/// Whether `bytes` (or `bytes` without trailing white space) are one DER SEQUENCE
+/// spanning them: returns that SEQUENCE. Binary input needs only the outer length to
+/// span it; printable text must also hold well-formed DER elements inside, so that no
+/// text secret is ever mistaken for DER by chance.
+fn spanning_der(bytes: &[u8]) -> Option<&[u8]> {
+    let untrailed = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .and_then(|n| bytes.get(..=n))
+        .unwrap_or_default();
+    [bytes, untrailed].into_iter().find(|der| {
+        outer_sequence_spans(der)
+            && (sequence_tags(der).is_some()
+                || !der
+                    .iter()
+                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()))
+    })
+}
+
+/// Whether `der` starts with a SEQUENCE header whose length reaches exactly its end.
+fn outer_sequence_spans(der: &[u8]) -> bool {
+    let Some((&[0x30, first], rest)) = der.split_first_chunk::<2>() else {
+        return false;
+    };
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        let Some(bytes) = rest.get(..n).filter(|_| (1..=4).contains(&n)) else {
+            return false;
+        };
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (len, 2 + n)
+    };
+    header.checked_add(len) == Some(der.len())
+}
+
+/// The tags of the elements of a canonical DER SEQUENCE, `None` unless every element
+/// is well formed and they fill it exactly.
+fn sequence_tags(der: &[u8]) -> Option<Vec<Tag>> {
+    let any = AnyRef::from_der(der)
+        .ok()
+        .filter(|a| a.tag() == Tag::Sequence)?;
+    let mut reader = SliceReader::new(any.value()).ok()?;
+    let mut tags = Vec::new();
+    while !reader.is_finished() {
+        tags.push(reader.decode::<AnyRef<'_>>().ok()?.tag());
+    }
+    Some(tags)
+}
+
+/// The key type of the first OpenSSH public key line in `bytes`: a line (after any
+/// authorized_keys options) with a word starting `ssh-`, `ecdsa-sha2-` or `sk-` followed
+/// by base64 starting `AAAA`, or a line starting with such a word and a space.
+fn openssh_public_line(bytes: &[u8]) -> Option<String> {
+    const TYPES: [&[u8]; 3] = [b"ssh-", b"ecdsa-sha2-", b"sk-"];
+    let is_type = |w: &[u8]| TYPES.iter().any(|p| w.starts_with(p));
+    bytes.split(|&b| b == b'\n').find_map(|line| {
+        let line = line.trim_ascii();
+        let words: Vec<&[u8]> = line
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let first = words.first().filter(|w| is_type(w) && words.len() > 1);
+        let found = first.or_else(|| {
+            words
+                .windows(2)
+                .find(|pair| {
+                    pair.first().is_some_and(|w| is_type(w))
+                        && pair.get(1).is_some_and(|b| b.starts_with(b"AAAA"))
+                })
+                .and_then(|pair| pair.first())
+        })?;
+        Some(short_token(found).unwrap_or_else(|| "unknown type".into()))
+    })
+}
+
+/// The DER in `bytes` when they are only base64 (white space allowed between lines)
+/// that decodes to a DER SEQUENCE spanning it whose elements are well formed.
+fn base64_der(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let text: Zeroizing<Vec<u8>> = Zeroizing::new(
+        bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect(),
+    );
+    if text.len() < 8 {
+        return None;
+    }
+    let der = Zeroizing::new(STANDARD.decode(text.as_slice()).ok()?);
+    (outer_sequence_spans(&der) && sequence_tags(&der).is_some()).then_some(der)
+}
 
 /// One PEM block: its label and its text from `-----BEGIN` to the matching `-----END`
 /// line (`None` when it has none).
@@ -569,6 +952,23 @@ fn not_pem(input: &[u8]) -> KeyError {
                 public: true,
             };
         }
+    }
+    match KeyMaterial::recognise(input) {
+        Some(KeyMaterial::Putty { key_type }) => return KeyError::Putty { key_type },
+        Some(KeyMaterial::Ssh2Public) => {
+            return KeyError::OpenSsh {
+                key_type: None,
+                public: true,
+            };
+        }
+        Some(KeyMaterial::OpenSshPublic { key_type }) => {
+            return KeyError::OpenSsh {
+                key_type: Some(key_type),
+                public: true,
+            };
+        }
+        Some(KeyMaterial::Base64Der(_)) => return KeyError::NoPemLines,
+        _ => {}
     }
     if input.first() == Some(&0x30) && (text.is_err() || AnyRef::from_der(input).is_ok()) {
         let public = SubjectPublicKeyInfoRef::from_der(input).is_ok();
