@@ -586,8 +586,9 @@ impl std::error::Error for KeyError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyMaterial {
-    /// PEM text (a `-----BEGIN ` line anywhere): the label of its first block, made
-    /// printable and cut to 40 characters (empty when the BEGIN line is broken).
+    /// PEM text (a `-----BEGIN ` line anywhere): the label of its first key block, or
+    /// else of its first block, made printable and cut to 40 characters (empty when the
+    /// BEGIN line is broken).
     Pem {
         /// The first block's label, such as `PUBLIC KEY`.
         label: String,
@@ -691,7 +692,10 @@ impl KeyMaterial {
         if let Some(der) = spanning_der(bytes) {
             return Some(KeyMaterial::Der(DerKind::of(der)));
         }
-        if let Some(block) = pem_blocks(bytes).first() {
+        let blocks = pem_blocks(bytes);
+        let is_key =
+            |b: &&Block<'_>| b.label.ends_with(b"PRIVATE KEY") || b.label.ends_with(b"PUBLIC KEY");
+        if let Some(block) = blocks.iter().find(is_key).or(blocks.first()) {
             let label = if block.label.is_empty() {
                 String::new()
             } else {
@@ -733,7 +737,7 @@ impl fmt::Display for KeyMaterial {
                 } else if label.contains("CERTIFICATE") {
                     "a certificate"
                 } else {
-                    "PEM data"
+                    return write!(f, "a PEM {label} block");
                 };
                 write!(f, "{what} (PEM {label} block)")
             }
@@ -1349,6 +1353,370 @@ mod tests {
         ] {
             for len in 0..input.len() {
                 let _ = EcKey::from_pem(input.get(..len).unwrap_or_default());
+            }
+        }
+    }
+
+    const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    #[test]
+    fn key_material_is_recognised_in_every_form() {
+        let pem = |label: &str| KeyMaterial::Pem {
+            label: label.into(),
+        };
+        let der = KeyMaterial::Der;
+        let ssh = |t: &str| KeyMaterial::OpenSshPublic { key_type: t.into() };
+        let unknown_der: &[u8] = &[0x30, 0x03, 0x02, 0x01, 0x05];
+        let der_public_newline = [fixture!("der_public.der"), b"\n"].concat();
+        let ed25519_line = fixture!("openssh_public.pub");
+        let with_options = [b"no-pty,command=\"x\" ".as_slice(), ed25519_line].concat();
+        let after_comment = [b"# deploy key\n".as_slice(), ed25519_line].concat();
+        let cases: &[(&[u8], KeyMaterial, &str)] = &[
+            (
+                vector_key!("public.pem"),
+                pem("PUBLIC KEY"),
+                "a public key (PEM PUBLIC KEY block)",
+            ),
+            (
+                vector_key!("ec_key.pem"),
+                pem("EC PRIVATE KEY"),
+                "a private key (PEM EC PRIVATE KEY block)",
+            ),
+            (
+                vector_key!("private_pkcs8.pem"),
+                pem("PRIVATE KEY"),
+                "a private key (PEM PRIVATE KEY block)",
+            ),
+            (
+                fixture!("certificate.pem"),
+                pem("CERTIFICATE"),
+                "a certificate (PEM CERTIFICATE block)",
+            ),
+            (
+                fixture!("encrypted_pkcs8.pem"),
+                pem("ENCRYPTED PRIVATE KEY"),
+                "a private key (PEM ENCRYPTED PRIVATE KEY block)",
+            ),
+            (
+                fixture!("rsa_traditional.pem"),
+                pem("RSA PRIVATE KEY"),
+                "a private key (PEM RSA PRIVATE KEY block)",
+            ),
+            (
+                fixture!("ec_params_only.pem"),
+                pem("EC PARAMETERS"),
+                "a PEM EC PARAMETERS block",
+            ),
+            (
+                fixture!("openssh_private"),
+                pem("OPENSSH PRIVATE KEY"),
+                "an OpenSSH private key (PEM OPENSSH PRIVATE KEY block)",
+            ),
+            (
+                fixture!("openssh_ecdsa"),
+                pem("OPENSSH PRIVATE KEY"),
+                "an OpenSSH private key (PEM OPENSSH PRIVATE KEY block)",
+            ),
+            (
+                b"text -----BEGIN PUBLIC KEY\nAAAA\n",
+                pem(""),
+                "PEM text (a -----BEGIN line)",
+            ),
+            (
+                fixture!("der_public.der"),
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                &der_public_newline,
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                fixture!("rsa_public.der"),
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                fixture!("ed25519_public.der"),
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                fixture!("der_pkcs8.der"),
+                der(DerKind::PrivateKey),
+                "a private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("rsa_private.der"),
+                der(DerKind::PrivateKey),
+                "a private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("ed25519_private.der"),
+                der(DerKind::PrivateKey),
+                "a private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("der_private.der"),
+                der(DerKind::EcPrivateKey),
+                "an EC private key (DER SEC1)",
+            ),
+            (
+                fixture!("p384_sec1.der"),
+                der(DerKind::EcPrivateKey),
+                "an EC private key (DER SEC1)",
+            ),
+            (
+                fixture!("encrypted_pkcs8.der"),
+                der(DerKind::EncryptedPrivateKey),
+                "an encrypted private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("der_certificate.der"),
+                der(DerKind::Certificate),
+                "an X.509 certificate (DER)",
+            ),
+            (
+                fixture!("rsa_pkcs1_public.der"),
+                der(DerKind::RsaPublicKey),
+                "an RSA public key (DER PKCS#1)",
+            ),
+            (
+                fixture!("rsa_traditional.der"),
+                der(DerKind::RsaPrivateKey),
+                "an RSA private key (DER PKCS#1)",
+            ),
+            (
+                unknown_der,
+                der(DerKind::Unknown),
+                "binary DER data (an ASN.1 SEQUENCE)",
+            ),
+            (
+                fixture!("public_base64_body.txt"),
+                KeyMaterial::Base64Der(DerKind::PublicKey),
+                "a public key (base64 of DER SubjectPublicKeyInfo, without PEM lines)",
+            ),
+            (
+                ed25519_line,
+                ssh("ssh-ed25519"),
+                "an OpenSSH public key (ssh-ed25519)",
+            ),
+            (
+                fixture!("openssh_ecdsa_public.pub"),
+                ssh("ecdsa-sha2-nistp256"),
+                "an OpenSSH public key (ecdsa-sha2-nistp256)",
+            ),
+            (
+                &with_options,
+                ssh("ssh-ed25519"),
+                "an OpenSSH public key (ssh-ed25519)",
+            ),
+            (
+                &after_comment,
+                ssh("ssh-ed25519"),
+                "an OpenSSH public key (ssh-ed25519)",
+            ),
+            (
+                b"ssh-rsa AAAAB3NzaC1yc2E",
+                ssh("ssh-rsa"),
+                "an OpenSSH public key (ssh-rsa)",
+            ),
+            (
+                b"sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t x\n",
+                ssh("sk-ssh-ed25519@openssh.com"),
+                "an OpenSSH public key (sk-ssh-ed25519@openssh.com)",
+            ),
+            (
+                fixture!("ssh2_public.pub"),
+                KeyMaterial::Ssh2Public,
+                "an SSH2 public key (RFC 4716)",
+            ),
+            (
+                fixture!("putty_ecdsa.ppk"),
+                KeyMaterial::Putty {
+                    key_type: Some("ecdsa-sha2-nistp256".into()),
+                },
+                "a PuTTY key file (ecdsa-sha2-nistp256)",
+            ),
+            (
+                b"PuTTY-User-Key-File-2\n",
+                KeyMaterial::Putty { key_type: None },
+                "a PuTTY key file",
+            ),
+        ];
+        for (input, expected, text) in cases {
+            let found = KeyMaterial::recognise(input);
+            assert_eq!(
+                found.as_ref(),
+                Some(expected),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(found.map(|m| m.to_string()).as_deref(), Some(*text));
+            assert_no_leak(input, text);
+        }
+    }
+
+    #[test]
+    fn secrets_and_text_are_never_key_material() {
+        let other = vector_key!("other_secret.txt");
+        let with = |suffix: &[u8]| [SECRET, suffix].concat();
+        for input in [
+            SECRET,
+            &with(b"\n"),
+            &with(b"\r\n"),
+            &with(b"  \n\n"),
+            &[b"  ".as_slice(), SECRET].concat(),
+            SECRET.to_ascii_uppercase().as_slice(),
+            other,
+            fixture!("secret_like.txt"),
+            fixture!("not_a_key.txt"),
+            b"hunter2",
+            b"0",
+            b"0123456789",
+            b"my secret has -----BEGIN in the middle"
+                .get(..20)
+                .unwrap_or_default(),
+            b"ssh-is-not-a-key",
+            b"",
+        ] {
+            assert_eq!(
+                KeyMaterial::recognise(input),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hex_secrets_are_never_key_material(
+            hex in "[0-9a-fA-F]{64}",
+            around in proptest::sample::select(vec!["", "\n", "\r\n", " \n", "\t"]),
+        ) {
+            let padded = format!("{around}{hex}{around}");
+            proptest::prop_assert_eq!(KeyMaterial::recognise(padded.as_bytes()), None);
+        }
+
+        #[test]
+        fn printable_text_is_never_key_material(text in "[ -~]{0,96}") {
+            proptest::prop_assert_eq!(KeyMaterial::recognise(text.as_bytes()), None);
+        }
+    }
+
+    #[test]
+    fn der_keys_load_like_their_pem_twins() {
+        let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
+        for der in [fixture!("der_private.der"), fixture!("der_pkcs8.der")] {
+            let key = PrivateKey::from_der(der).unwrap();
+            assert_eq!(sec1(&key.public_key()), sec1(&public));
+            assert_eq!(sec1(&PublicKey::from_der(der).unwrap()), sec1(&public));
+            assert!(PrivateKey::from_bytes(der).is_ok());
+        }
+        let from_der = PublicKey::from_der(fixture!("der_public.der")).unwrap();
+        assert_eq!(from_der, public);
+        assert_eq!(
+            PublicKey::from_bytes(fixture!("der_public.der")).unwrap(),
+            public
+        );
+        assert_eq!(
+            PublicKey::from_bytes(vector_key!("public.pem")).unwrap(),
+            public
+        );
+        assert_eq!(public.to_spki_der(), fixture!("der_public.der"));
+        assert_eq!(
+            PrivateKey::from_der(fixture!("der_public.der")).unwrap_err(),
+            KeyError::PublicKeyForSigning
+        );
+        // Every other key in DER gets the diagnostic of the same key in PEM.
+        for (der, pem) in [
+            (fixture!("p384_sec1.der"), fixture!("p384_sec1.pem")),
+            (fixture!("p384_public.der"), fixture!("p384_public.pem")),
+            (
+                fixture!("secp256k1_pkcs8.der"),
+                fixture!("secp256k1_pkcs8.pem"),
+            ),
+            (fixture!("rsa_private.der"), fixture!("rsa_private.pem")),
+            (
+                fixture!("rsa_traditional.der"),
+                fixture!("rsa_traditional.pem"),
+            ),
+            (fixture!("rsa_public.der"), fixture!("rsa_public.pem")),
+            (fixture!("rsa_pkcs1_public.der"), fixture!("rsa_public.pem")),
+            (
+                fixture!("ed25519_private.der"),
+                fixture!("ed25519_private.pem"),
+            ),
+            (
+                fixture!("ed25519_public.der"),
+                fixture!("ed25519_public.pem"),
+            ),
+            (
+                fixture!("encrypted_pkcs8.der"),
+                fixture!("encrypted_pkcs8.pem"),
+            ),
+            (fixture!("der_certificate.der"), fixture!("certificate.pem")),
+        ] {
+            let error = EcKey::from_der(der).unwrap_err();
+            assert_eq!(error, EcKey::from_pem(pem).unwrap_err());
+            assert_eq!(EcKey::from_bytes(der).unwrap_err(), error);
+            assert_no_leak(der, &error.to_string());
+        }
+        let cases = cases! {
+            &[0x30u8, 0x03, 0x02, 0x01, 0x05] => "UnsupportedDer", ["binary DER", "not a key this tool reads"];
+            fixture!("der_public.der").get(..60).unwrap_or_default() => "Malformed", ["DER", "truncated"];
+            b"" => "Empty", ["empty"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_der(input).unwrap_err();
+            assert!(format!("{error:?}").starts_with(variant), "{error:?}");
+            for word in words {
+                assert!(error.to_string().contains(word), "{error} lacks {word:?}");
+            }
+            assert_no_leak(input, &error.to_string());
+        }
+        // Truncated DER read as a key file says it is broken DER (not "convert to PEM").
+        let error = EcKey::from_bytes(fixture!("der_private.der").get(..100).unwrap_or_default());
+        assert!(
+            matches!(error, Err(KeyError::Malformed { ref label, .. }) if label == "DER"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn other_key_forms_get_named_errors() {
+        let cases = cases! {
+            fixture!("putty_ecdsa.ppk") => "Putty", ["PuTTY key file (ecdsa-sha2-nistp256)", "puttygen KEY -O private-openssh"];
+            b"PuTTY-User-Key-File-3: ssh-ed25519\n" => "Putty", ["PuTTY ssh-ed25519 key file", "P-256"];
+            fixture!("ssh2_public.pub") => "OpenSsh", ["OpenSSH-format public key"];
+            fixture!("openssh_ecdsa_public.pub") => "OpenSsh", ["OpenSSH-format public key (ecdsa-sha2-nistp256)", "ssh-keygen -e -m PKCS8"];
+            fixture!("public_base64_body.txt") => "NoPemLines", ["without its -----BEGIN and -----END lines"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_bytes(input).unwrap_err();
+            assert!(format!("{error:?}").starts_with(variant), "{error:?}");
+            for word in words {
+                assert!(error.to_string().contains(word), "{error} lacks {word:?}");
+            }
+            assert_no_leak(input, &error.to_string());
+        }
+    }
+
+    #[test]
+    fn truncated_der_never_panics() {
+        for input in [
+            fixture!("der_public.der"),
+            fixture!("der_certificate.der"),
+            fixture!("rsa_traditional.der"),
+            fixture!("encrypted_pkcs8.der"),
+        ] {
+            for len in 0..input.len() {
+                let part = input.get(..len).unwrap_or_default();
+                let _ = EcKey::from_bytes(part);
+                let _ = EcKey::from_der(part);
+                let _ = KeyMaterial::recognise(part);
             }
         }
     }

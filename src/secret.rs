@@ -123,3 +123,71 @@ impl fmt::Debug for Secret {
         write!(f, "Secret({} bytes, redacted)", self.bytes.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    /// Every key and certificate fixture, in every form.
+    fn key_fixtures() -> Vec<(String, Vec<u8>)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            // Not keys: the fixture list, plain text, a v2 secret, an empty file.
+            if ["README.md", "not_a_key.txt", "secret_like.txt", "empty.pem"].contains(&&*name) {
+                continue;
+            }
+            found.push((name, std::fs::read(&path).unwrap()));
+        }
+        assert!(found.len() >= 40, "{found:?}");
+        found
+    }
+
+    #[test]
+    fn key_material_is_refused_from_every_constructor() {
+        for (name, bytes) in key_fixtures() {
+            for made in [Secret::new(&bytes), Secret::from_file_contents(&bytes)] {
+                let error = made.expect_err(&name);
+                assert!(
+                    matches!(error, SecretError::KeyMaterial(_)),
+                    "{name}: {error:?}"
+                );
+                let text = error.to_string();
+                assert!(
+                    text.starts_with("the v2 secret given is ")
+                        && text.ends_with(": v2 needs the app's 64-character secret"),
+                    "{name}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_are_kept_and_their_form_told() {
+        let read = Secret::from_file_contents(&[SECRET, b"\r\n"].concat()).unwrap();
+        assert_eq!(read.expose(), SECRET);
+        assert!(read.is_console_form());
+        assert!(Secret::new(SECRET).unwrap().is_console_form());
+        // A literal is used as it is: the space is part of it.
+        let spaced = Secret::new(&[SECRET, b" "].concat()).unwrap();
+        assert_eq!(spaced.expose().len(), 65);
+        assert!(!spaced.is_console_form());
+        for other in [
+            &SECRET[..63],
+            &[SECRET, b"0"].concat(),
+            b"hunter2",
+            b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5g",
+        ] {
+            let secret = Secret::new(other).unwrap();
+            assert!(!secret.is_console_form(), "{secret:?}");
+        }
+        assert_eq!(
+            Secret::from_file_contents(b" \n").unwrap_err(),
+            SecretError::Empty
+        );
+    }
+}
