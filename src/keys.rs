@@ -508,6 +508,12 @@ pub enum KeyError {
     NoPemLines,
     /// Binary DER that is none of the key forms this tool reads.
     UnsupportedDer,
+    /// A key's DER written as hex digits.
+    HexDer,
+    /// An SSH.com-format private key (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`).
+    SshCom,
+    /// A JSON Web Key.
+    Jwk,
 }
 
 impl fmt::Display for KeyError {
@@ -573,6 +579,11 @@ impl fmt::Display for KeyError {
             },
             Self::NoPemLines => f.write_str(NO_PEM_LINES),
             Self::UnsupportedDer => f.write_str(UNSUPPORTED_DER),
+            Self::HexDer => f.write_str(
+                "this is a key's DER written as hex digits; make it binary DER with `xxd -r -p KEY > key.der`",
+            ),
+            Self::SshCom => write!(f, "this is an SSH.com-format private key; {NEEDS} in PEM or DER form"),
+            Self::Jwk => write!(f, "this is a JSON Web Key; {NEEDS} in PEM or DER form"),
         }
     }
 }
@@ -602,8 +613,14 @@ pub enum KeyMaterial {
         /// The key type, such as `ssh-ed25519` (printable, at most 40 characters).
         key_type: String,
     },
+    /// The hex of a DER key or certificate (as `xxd -p` writes; white space allowed).
+    HexDer(DerKind),
     /// An SSH2 public key block (RFC 4716, `---- BEGIN SSH2 PUBLIC KEY ----`).
     Ssh2Public,
+    /// An SSH.com private key (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`).
+    Ssh2Private,
+    /// A JSON Web Key (a JSON object with a `"kty"` member), public or private.
+    Jwk,
     /// A PuTTY key file (`PuTTY-User-Key-File-`).
     Putty {
         /// The key type from its first line, when it could be read.
@@ -703,8 +720,16 @@ impl KeyMaterial {
             };
             return Some(KeyMaterial::Pem { label });
         }
-        if find(bytes, b"---- BEGIN SSH2 PUBLIC KEY ----").is_some() {
-            return Some(KeyMaterial::Ssh2Public);
+        if let Some(at) = find(bytes, b"---- BEGIN SSH2 ") {
+            let rest = bytes.get(at..).unwrap_or_default();
+            return Some(if rest.starts_with(b"---- BEGIN SSH2 PUBLIC KEY") {
+                KeyMaterial::Ssh2Public
+            } else {
+                KeyMaterial::Ssh2Private
+            });
+        }
+        if bytes.trim_ascii_start().starts_with(b"{") && find(bytes, b"\"kty\"").is_some() {
+            return Some(KeyMaterial::Jwk);
         }
         if let Some(at) = find(bytes, b"PuTTY-User-Key-File-") {
             let line = bytes.get(at..).unwrap_or_default();
@@ -717,6 +742,9 @@ impl KeyMaterial {
         }
         if let Some(key_type) = openssh_public_line(bytes) {
             return Some(KeyMaterial::OpenSshPublic { key_type });
+        }
+        if let Some(der) = hex_der(bytes) {
+            return Some(KeyMaterial::HexDer(DerKind::of(&der)));
         }
         base64_der(bytes).map(|der| KeyMaterial::Base64Der(DerKind::of(&der)))
     }
@@ -753,7 +781,14 @@ impl fmt::Display for KeyMaterial {
                 write!(f, "{what} (base64 of DER{sep}{form}, without PEM lines)")
             }
             Self::OpenSshPublic { key_type } => write!(f, "an OpenSSH public key ({key_type})"),
+            Self::HexDer(kind) => {
+                let (what, form) = kind.words();
+                let sep = if form.is_empty() { "" } else { " " };
+                write!(f, "{what} (hex of DER{sep}{form})")
+            }
             Self::Ssh2Public => f.write_str("an SSH2 public key (RFC 4716)"),
+            Self::Ssh2Private => f.write_str("an SSH.com private key (---- BEGIN SSH2 block)"),
+            Self::Jwk => f.write_str("a JSON Web Key (JWK)"),
             Self::Putty { key_type: Some(t) } => write!(f, "a PuTTY key file ({t})"),
             Self::Putty { key_type: None } => f.write_str("a PuTTY key file"),
         }
@@ -837,6 +872,36 @@ fn openssh_public_line(bytes: &[u8]) -> Option<String> {
         })?;
         Some(short_token(found).unwrap_or_else(|| "unknown type".into()))
     })
+}
+
+/// The DER in `bytes` when they are only hex digits (white space allowed) that decode
+/// to a DER SEQUENCE spanning it whose elements are well formed. Exactly 64 hex digits,
+/// the console's form of a v2 secret, are never taken for DER.
+fn hex_der(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let digits: Zeroizing<Vec<u8>> = Zeroizing::new(
+        bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect(),
+    );
+    if digits.len() == 64 || digits.len() % 2 != 0 || digits.len() < 8 {
+        return None;
+    }
+    let value = |d: u8| {
+        char::from(d)
+            .to_digit(16)
+            .and_then(|v| u8::try_from(v).ok())
+    };
+    let der: Option<Vec<u8>> = digits
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(value(*hi)? << 4 | value(*lo)?),
+            _ => None,
+        })
+        .collect();
+    let der = Zeroizing::new(der?);
+    (outer_sequence_spans(&der) && sequence_tags(&der).is_some()).then_some(der)
 }
 
 /// The DER in `bytes` when they are only base64 (white space allowed between lines)
@@ -972,6 +1037,9 @@ fn not_pem(input: &[u8]) -> KeyError {
             };
         }
         Some(KeyMaterial::Base64Der(_)) => return KeyError::NoPemLines,
+        Some(KeyMaterial::HexDer(_)) => return KeyError::HexDer,
+        Some(KeyMaterial::Ssh2Private) => return KeyError::SshCom,
+        Some(KeyMaterial::Jwk) => return KeyError::Jwk,
         _ => {}
     }
     if input.first() == Some(&0x30) && (text.is_err() || AnyRef::from_der(input).is_ok()) {
@@ -1532,6 +1600,9 @@ mod tests {
                 KeyMaterial::Ssh2Public,
                 "an SSH2 public key (RFC 4716)",
             ),
+            (fixture!("sshcom_rsa_private.key"), KeyMaterial::Ssh2Private, "an SSH.com private key (---- BEGIN SSH2 block)"),
+            (fixture!("public_der_hex.txt"), KeyMaterial::HexDer(DerKind::PublicKey), "a public key (hex of DER SubjectPublicKeyInfo)"),
+            (br#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#, KeyMaterial::Jwk, "a JSON Web Key (JWK)"),
             (
                 fixture!("putty_ecdsa.ppk"),
                 KeyMaterial::Putty {
@@ -1693,6 +1764,9 @@ mod tests {
             fixture!("ssh2_public.pub") => "OpenSsh", ["OpenSSH-format public key"];
             fixture!("openssh_ecdsa_public.pub") => "OpenSsh", ["OpenSSH-format public key (ecdsa-sha2-nistp256)", "ssh-keygen -e -m PKCS8"];
             fixture!("public_base64_body.txt") => "NoPemLines", ["without its -----BEGIN and -----END lines"];
+            fixture!("public_der_hex.txt") => "HexDer", ["hex digits", "xxd -r -p KEY > key.der"];
+            fixture!("sshcom_rsa_private.key") => "SshCom", ["SSH.com-format private key", "P-256"];
+            br#"{"kty":"EC","crv":"P-256","d":"x"}"# => "Jwk", ["JSON Web Key", "P-256"];
         };
         for (input, variant, words) in cases {
             let error = EcKey::from_bytes(input).unwrap_err();

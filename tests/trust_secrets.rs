@@ -42,6 +42,14 @@ const KEY_FORMS: &[(&str, &str)] = &[
         "an OpenSSH public key (ecdsa-sha2-nistp256)",
     ),
     ("ssh2_public.pub", "an SSH2 public key (RFC 4716)"),
+    (
+        "sshcom_rsa_private.key",
+        "an SSH.com private key (---- BEGIN SSH2 block)",
+    ),
+    (
+        "public_der_hex.txt",
+        "a public key (hex of DER SubjectPublicKeyInfo)",
+    ),
     ("putty_ecdsa.ppk", "a PuTTY key file (ecdsa-sha2-nistp256)"),
     (
         "public_base64_body.txt",
@@ -202,6 +210,14 @@ const UNUSABLE: &[(&str, &str)] = &[
     (
         "public_base64_body.txt",
         "this is a key's base64 without its -----BEGIN and -----END lines; give the whole PEM file (or the binary DER)",
+    ),
+    (
+        "public_der_hex.txt",
+        "this is a key's DER written as hex digits; make it binary DER with `xxd -r -p KEY > key.der`",
+    ),
+    (
+        "sshcom_rsa_private.key",
+        "this is an SSH.com-format private key; UserSig v1 needs an ECDSA P-256 (prime256v1) key in PEM or DER form",
     ),
     (
         "rsa_public.der",
