@@ -885,7 +885,7 @@ fn hex_der(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
             .filter(|b| !b.is_ascii_whitespace())
             .collect(),
     );
-    if digits.len() == 64 || digits.len() % 2 != 0 || digits.len() < 8 {
+    if digits.len() == 64 || !digits.len().is_multiple_of(2) || digits.len() < 8 {
         return None;
     }
     let value = |d: u8| {
