@@ -11,6 +11,13 @@
 //! openssl reads the first key; so a certificate followed by its key loads the key. The
 //! first `EC PARAMETERS` block, if any, must name P-256 when the key is `EC PRIVATE KEY`.
 //!
+//! The same keys in binary DER (SEC1 `ECPrivateKey`, PKCS#8 or SubjectPublicKeyInfo, as
+//! `openssl ec|pkey -outform DER` writes them) load with the `from_der` functions, and
+//! the `from_bytes` functions take either form, telling them apart by content.
+//!
+//! [`KeyMaterial::recognise`] tells key material in any common form (PEM, DER, OpenSSH,
+//! PuTTY, ...) from a v2 secret: a key is never used as an HMAC secret.
+//!
 //! Anything else is refused with a [`KeyError`] that says what was found, what is needed
 //! and, where there is an obvious one, the command that fixes it. Error messages never
 //! contain key material: only labels, algorithm and curve names, OIDs and lengths.

@@ -58,6 +58,7 @@ impl Secret {
     /// let s = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
     /// assert_eq!(format!("{s:?}"), "Secret(64 bytes, redacted)");
     /// assert!(Secret::new(b"").is_err());
+    /// ```
     ///
     /// Key material is refused with [`SecretError::KeyMaterial`]:
     ///
