@@ -521,6 +521,8 @@ pub enum KeyError {
     SshCom,
     /// A JSON Web Key.
     Jwk,
+    /// A key file saved as UTF-16 text.
+    Utf16,
 }
 
 impl fmt::Display for KeyError {
@@ -591,6 +593,9 @@ impl fmt::Display for KeyError {
             ),
             Self::SshCom => write!(f, "this is an SSH.com-format private key; {NEEDS} in PEM or DER form"),
             Self::Jwk => write!(f, "this is a JSON Web Key; {NEEDS} in PEM or DER form"),
+            Self::Utf16 => f.write_str(
+                "this key file is saved as UTF-16 text; convert it with `iconv -f UTF-16 -t UTF-8 KEY > key.pem`",
+            ),
         }
     }
 }
@@ -628,6 +633,8 @@ pub enum KeyMaterial {
     Ssh2Private,
     /// A JSON Web Key (a JSON object with a `"kty"` member), public or private.
     Jwk,
+    /// Any of the text forms, saved as UTF-16 (as some Windows editors do).
+    Utf16(Box<KeyMaterial>),
     /// A PuTTY key file (`PuTTY-User-Key-File-`).
     Putty {
         /// The key type from its first line, when it could be read.
@@ -753,7 +760,13 @@ impl KeyMaterial {
         if let Some(der) = hex_der(bytes) {
             return Some(KeyMaterial::HexDer(DerKind::of(&der)));
         }
-        base64_der(bytes).map(|der| KeyMaterial::Base64Der(DerKind::of(&der)))
+        if let Some(der) = base64_der(bytes) {
+            return Some(KeyMaterial::Base64Der(DerKind::of(&der)));
+        }
+        let text = utf16_ascii(bytes)?;
+        KeyMaterial::recognise(&text)
+            .filter(|found| !matches!(found, KeyMaterial::Der(_) | KeyMaterial::Utf16(_)))
+            .map(|found| KeyMaterial::Utf16(Box::new(found)))
     }
 }
 
@@ -796,6 +809,7 @@ impl fmt::Display for KeyMaterial {
             Self::Ssh2Public => f.write_str("an SSH2 public key (RFC 4716)"),
             Self::Ssh2Private => f.write_str("an SSH.com private key (---- BEGIN SSH2 block)"),
             Self::Jwk => f.write_str("a JSON Web Key (JWK)"),
+            Self::Utf16(inner) => write!(f, "{inner}, saved as UTF-16"),
             Self::Putty { key_type: Some(t) } => write!(f, "a PuTTY key file ({t})"),
             Self::Putty { key_type: None } => f.write_str("a PuTTY key file"),
         }
@@ -879,6 +893,29 @@ fn openssh_public_line(bytes: &[u8]) -> Option<String> {
         })?;
         Some(short_token(found).unwrap_or_else(|| "unknown type".into()))
     })
+}
+
+/// The ASCII text of UTF-16 `bytes` (little- or big-endian, with or without a byte
+/// order mark) whose characters are all ASCII; `None` for anything else.
+fn utf16_ascii(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let (body, little) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (rest, true),
+        [0xfe, 0xff, rest @ ..] => (rest, false),
+        [_, 0, ..] => (bytes, true),
+        [0, _, ..] => (bytes, false),
+        _ => return None,
+    };
+    if body.len() < 2 || !body.len().is_multiple_of(2) {
+        return None;
+    }
+    let text: Option<Vec<u8>> = body
+        .chunks_exact(2)
+        .map(|pair| match (pair, little) {
+            ([c, 0], true) | ([0, c], false) if c.is_ascii() && *c != 0 => Some(*c),
+            _ => None,
+        })
+        .collect();
+    text.map(Zeroizing::new)
 }
 
 /// The DER in `bytes` when they are only hex digits (white space allowed) that decode
@@ -1047,6 +1084,7 @@ fn not_pem(input: &[u8]) -> KeyError {
         Some(KeyMaterial::HexDer(_)) => return KeyError::HexDer,
         Some(KeyMaterial::Ssh2Private) => return KeyError::SshCom,
         Some(KeyMaterial::Jwk) => return KeyError::Jwk,
+        Some(KeyMaterial::Utf16(_)) => return KeyError::Utf16,
         _ => {}
     }
     if input.first() == Some(&0x30) && (text.is_err() || AnyRef::from_der(input).is_ok()) {
@@ -1609,6 +1647,8 @@ mod tests {
             ),
             (fixture!("sshcom_rsa_private.key"), KeyMaterial::Ssh2Private, "an SSH.com private key (---- BEGIN SSH2 block)"),
             (fixture!("public_der_hex.txt"), KeyMaterial::HexDer(DerKind::PublicKey), "a public key (hex of DER SubjectPublicKeyInfo)"),
+            (fixture!("public_utf16.pem"), KeyMaterial::Utf16(Box::new(pem("PUBLIC KEY"))), "a public key (PEM PUBLIC KEY block), saved as UTF-16"),
+            (fixture!("openssh_public_utf16be.pub"), KeyMaterial::Utf16(Box::new(ssh("ssh-ed25519"))), "an OpenSSH public key (ssh-ed25519), saved as UTF-16"),
             (br#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#, KeyMaterial::Jwk, "a JSON Web Key (JWK)"),
             (
                 fixture!("putty_ecdsa.ppk"),
@@ -1774,6 +1814,7 @@ mod tests {
             fixture!("public_der_hex.txt") => "HexDer", ["hex digits", "xxd -r -p KEY > key.der"];
             fixture!("sshcom_rsa_private.key") => "SshCom", ["SSH.com-format private key", "P-256"];
             br#"{"kty":"EC","crv":"P-256","d":"x"}"# => "Jwk", ["JSON Web Key", "P-256"];
+            fixture!("public_utf16.pem") => "Utf16", ["UTF-16", "iconv -f UTF-16 -t UTF-8 KEY > key.pem"];
         };
         for (input, variant, words) in cases {
             let error = EcKey::from_bytes(input).unwrap_err();

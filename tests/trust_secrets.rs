@@ -50,6 +50,10 @@ const KEY_FORMS: &[(&str, &str)] = &[
         "public_der_hex.txt",
         "a public key (hex of DER SubjectPublicKeyInfo)",
     ),
+    (
+        "public_utf16.pem",
+        "a public key (PEM PUBLIC KEY block), saved as UTF-16",
+    ),
     ("putty_ecdsa.ppk", "a PuTTY key file (ecdsa-sha2-nistp256)"),
     (
         "public_base64_body.txt",
@@ -214,6 +218,10 @@ const UNUSABLE: &[(&str, &str)] = &[
     (
         "public_der_hex.txt",
         "this is a key's DER written as hex digits; make it binary DER with `xxd -r -p KEY > key.der`",
+    ),
+    (
+        "public_utf16.pem",
+        "this key file is saved as UTF-16 text; convert it with `iconv -f UTF-16 -t UTF-8 KEY > key.pem`",
     ),
     (
         "sshcom_rsa_private.key",
