@@ -1722,6 +1722,17 @@ mod tests {
         fn printable_text_is_never_key_material(text in "[ -~]{0,96}") {
             proptest::prop_assert_eq!(KeyMaterial::recognise(text.as_bytes()), None);
         }
+
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = KeyMaterial::recognise(&bytes);
+            let _ = EcKey::from_bytes(&bytes);
+            // Binary starting like DER, and the same after a UTF-16 byte order mark.
+            let der = [&[0x30, 0x82][..], &bytes].concat();
+            let _ = KeyMaterial::recognise(&der);
+            let _ = EcKey::from_bytes(&der);
+            let _ = KeyMaterial::recognise(&[&[0xff, 0xfe][..], &bytes].concat());
+        }
     }
 
     #[test]

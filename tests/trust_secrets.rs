@@ -159,8 +159,22 @@ fn v2_commands_refuse_key_material_from_every_source() {
             );
             assert_eq!(r.stdout, "", "{args:?}");
         }
-        // The environment cannot carry a NUL byte; the text forms go through it.
+        // Neither the environment nor an argument can carry a NUL byte; the text forms
+        // go through both.
         if !bytes.contains(&0) {
+            let literal = String::from_utf8(bytes.clone()).unwrap();
+            for mut args in v2_commands(&literal) {
+                // A PEM literal starts with '-': end the options first.
+                args.insert(1, "--");
+                let r = run(&dir.0, &args);
+                r.expect(3);
+                assert_eq!(
+                    r.stderr,
+                    refusal("KEY given on the command line", kind),
+                    "{args:?}"
+                );
+                assert_eq!(r.stdout, "", "{args:?}");
+            }
             let env_arg = format!("env:{ENV}");
             for args in v2_commands(&env_arg) {
                 let r = run_env(&dir.0, &args, &bytes);
