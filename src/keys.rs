@@ -751,7 +751,7 @@ impl KeyMaterial {
             let key_type = line
                 .split(|&b| b == b':')
                 .nth(1)
-                .and_then(|t| short_token(t.trim_ascii()));
+                .and_then(|t| ssh_key_type(t.trim_ascii()));
             return Some(KeyMaterial::Putty { key_type });
         }
         if let Some(key_type) = openssh_public_line(bytes) {
@@ -869,9 +869,33 @@ fn sequence_tags(der: &[u8]) -> Option<Vec<Tag>> {
     Some(tags)
 }
 
+/// An SSH key type name, when it is one of the known ones (with or without the
+/// certificate suffix); other words are never shown, in case they are a secret.
+fn ssh_key_type(word: &[u8]) -> Option<String> {
+    const KNOWN: [&[u8]; 11] = [
+        b"ssh-ed25519",
+        b"ssh-ed448",
+        b"ssh-rsa",
+        b"ssh-dss",
+        b"rsa-sha2-256",
+        b"rsa-sha2-512",
+        b"ecdsa-sha2-nistp256",
+        b"ecdsa-sha2-nistp384",
+        b"ecdsa-sha2-nistp521",
+        b"sk-ssh-ed25519@openssh.com",
+        b"sk-ecdsa-sha2-nistp256@openssh.com",
+    ];
+    let base = word.strip_suffix(b"-cert-v01@openssh.com").unwrap_or(word);
+    let known = KNOWN
+        .iter()
+        .any(|k| *k == base || k.strip_suffix(b"@openssh.com").is_some_and(|k| k == base));
+    known.then(|| String::from_utf8_lossy(word).into_owned())
+}
+
 /// The key type of the first OpenSSH public key line in `bytes`: a line (after any
 /// authorized_keys options) with a word starting `ssh-`, `ecdsa-sha2-` or `sk-` followed
-/// by base64 starting `AAAA`, or a line starting with such a word and a space.
+/// by base64 starting `AAAA`, or a line starting with a known key type and another word.
+/// An unknown type is named "unknown type".
 fn openssh_public_line(bytes: &[u8]) -> Option<String> {
     const TYPES: [&[u8]; 3] = [b"ssh-", b"ecdsa-sha2-", b"sk-"];
     let is_type = |w: &[u8]| TYPES.iter().any(|p| w.starts_with(p));
@@ -881,7 +905,9 @@ fn openssh_public_line(bytes: &[u8]) -> Option<String> {
             .split(u8::is_ascii_whitespace)
             .filter(|w| !w.is_empty())
             .collect();
-        let first = words.first().filter(|w| is_type(w) && words.len() > 1);
+        let first = words
+            .first()
+            .filter(|w| ssh_key_type(w).is_some() && words.len() > 1);
         let found = first.or_else(|| {
             words
                 .windows(2)
@@ -891,7 +917,7 @@ fn openssh_public_line(bytes: &[u8]) -> Option<String> {
                 })
                 .and_then(|pair| pair.first())
         })?;
-        Some(short_token(found).unwrap_or_else(|| "unknown type".into()))
+        Some(ssh_key_type(found).unwrap_or_else(|| "unknown type".into()))
     })
 }
 
@@ -1635,6 +1661,10 @@ mod tests {
                 ssh("ssh-rsa"),
                 "an OpenSSH public key (ssh-rsa)",
             ),
+            (b"ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ", ssh("ssh-ed25519-cert-v01@openssh.com"), "an OpenSSH public key (ssh-ed25519-cert-v01@openssh.com)"),
+            (b"sk-ssh-ed25519-cert-v01@openssh.com AAAAI", ssh("sk-ssh-ed25519-cert-v01@openssh.com"), "an OpenSSH public key (sk-ssh-ed25519-cert-v01@openssh.com)"),
+            // A word that is not a known type is never shown (it could be a secret).
+            (b"ssh-hunter2secret AAAAB3NzaC1yc2E", ssh("unknown type"), "an OpenSSH public key (unknown type)"),
             (
                 b"sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t x\n",
                 ssh("sk-ssh-ed25519@openssh.com"),
@@ -1697,6 +1727,9 @@ mod tests {
                 .get(..20)
                 .unwrap_or_default(),
             b"ssh-is-not-a-key",
+            b"ssh-not-a-type followed by words",
+            b"sk-proj-abcdef0123456789",
+            b"sk-live secret words",
             b"",
         ] {
             assert_eq!(
