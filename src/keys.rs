@@ -622,7 +622,8 @@ pub enum KeyMaterial {
     Base64Der(DerKind),
     /// An OpenSSH public key line, such as `ssh-ed25519 AAAA... comment`.
     OpenSshPublic {
-        /// The key type, such as `ssh-ed25519` (printable, at most 40 characters).
+        /// The key type, such as `ssh-ed25519`, or `unknown type` when it is not one
+        /// of the known SSH key types (other words are never shown).
         key_type: String,
     },
     /// The hex of a DER key or certificate (as `xxd -p` writes; white space allowed).
@@ -637,7 +638,7 @@ pub enum KeyMaterial {
     Utf16(Box<KeyMaterial>),
     /// A PuTTY key file (`PuTTY-User-Key-File-`).
     Putty {
-        /// The key type from its first line, when it could be read.
+        /// The key type from its first line, when it is a known SSH key type.
         key_type: Option<String>,
     },
 }
@@ -704,9 +705,11 @@ impl DerKind {
 
 impl KeyMaterial {
     /// Whether `bytes` hold a key or certificate in any common form, rather than a v2
-    /// secret: PEM of any label; binary DER (any ASN.1 SEQUENCE spanning the input,
-    /// named when its shape is known); the base64 of such DER without PEM lines; an
-    /// OpenSSH public key line; an SSH2 (RFC 4716) public key; a PuTTY key file.
+    /// secret: PEM of any label (`-----BEGIN ` anywhere); binary DER (any ASN.1 SEQUENCE
+    /// spanning the input, trailing white space aside, named when its shape is known);
+    /// such DER as hex digits or as base64 without PEM lines; an OpenSSH public key line;
+    /// an SSH2 (RFC 4716) public key or SSH.com private key; a PuTTY key file; a JSON Web
+    /// Key; any of the text forms saved as UTF-16.
     ///
     /// A secret as the console shows it (64 hex characters, with or without surrounding
     /// white space) is never taken for key material.
