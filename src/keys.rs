@@ -11,6 +11,13 @@
 //! openssl reads the first key; so a certificate followed by its key loads the key. The
 //! first `EC PARAMETERS` block, if any, must name P-256 when the key is `EC PRIVATE KEY`.
 //!
+//! The same keys in binary DER (SEC1 `ECPrivateKey`, PKCS#8 or SubjectPublicKeyInfo, as
+//! `openssl ec|pkey -outform DER` writes them) load with the `from_der` functions, and
+//! the `from_bytes` functions take either form, telling them apart by content.
+//!
+//! [`KeyMaterial::recognise`] tells key material in any common form (PEM, DER, OpenSSH,
+//! PuTTY, ...) from a v2 secret: a key is never used as an HMAC secret.
+//!
 //! Anything else is refused with a [`KeyError`] that says what was found, what is needed
 //! and, where there is an obvious one, the command that fixes it. Error messages never
 //! contain key material: only labels, algorithm and curve names, OIDs and lengths.
@@ -52,6 +59,9 @@ const CERTIFICATE: &str = "this is an X.509 certificate, not a key; extract its 
 const SSH_PRIVATE_FIX: &str = "convert it to PEM in place with `ssh-keygen -p -m PEM -f KEY`";
 const SSH_PUBLIC_FIX: &str = "convert it with `ssh-keygen -e -m PKCS8 -f KEY > public.pem`";
 const SSH_UNKNOWN: &str = "UserSig v1 needs an ECDSA P-256 key in PEM form (an ecdsa-sha2-nistp256 private key converts with `ssh-keygen -p -m PEM -f KEY`)";
+const PUTTY_FIX: &str = "convert it to PEM with `puttygen KEY -O private-openssh -o key.pem`";
+const NO_PEM_LINES: &str = "this is a key's base64 without its -----BEGIN and -----END lines; give the whole PEM file (or the binary DER)";
+const UNSUPPORTED_DER: &str = "this is binary DER data that is not a key this tool reads; expected an EC PRIVATE KEY (SEC1), PRIVATE KEY (PKCS#8) or PUBLIC KEY (SubjectPublicKeyInfo), in PEM or DER";
 const PUBLIC_FOR_SIGNING: &str = "this is a public key; signing needs the private key (an EC PRIVATE KEY or PRIVATE KEY PEM, such as ec_key.pem)";
 
 /// Key algorithms (PKCS#8 / SPKI algorithm OIDs) other than EC that we can name.
@@ -109,6 +119,25 @@ impl PrivateKey {
     /// block; or PKCS#8 `PRIVATE KEY`). A public key is [`KeyError::PublicKeyForSigning`].
     pub fn from_pem(text: &[u8]) -> Result<PrivateKey, KeyError> {
         match EcKey::from_pem(text)? {
+            EcKey::Private(key) => Ok(key),
+            EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
+        }
+    }
+
+    /// Parse a binary DER private key: SEC1 `ECPrivateKey` (as `openssl ec -outform DER`
+    /// writes) or PKCS#8 (as `openssl pkey -outform DER` writes). A DER public key is
+    /// [`KeyError::PublicKeyForSigning`].
+    pub fn from_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_der(der)? {
+            EcKey::Private(key) => Ok(key),
+            EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
+        }
+    }
+
+    /// Parse a private key file's bytes, PEM or DER, told apart by their content
+    /// (see [`EcKey::from_bytes`]).
+    pub fn from_bytes(bytes: &[u8]) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_bytes(bytes)? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
@@ -210,6 +239,24 @@ impl PublicKey {
         }
     }
 
+    /// Parse a binary DER public key (SubjectPublicKeyInfo, as `openssl pkey -pubout
+    /// -outform DER` writes); a DER private key gives its public half.
+    pub fn from_der(der: &[u8]) -> Result<PublicKey, KeyError> {
+        match EcKey::from_der(der)? {
+            EcKey::Private(key) => Ok(key.public_key()),
+            EcKey::Public(key) => Ok(key),
+        }
+    }
+
+    /// Parse a key file's bytes, PEM or DER (see [`EcKey::from_bytes`]); a private key
+    /// gives its public half.
+    pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, KeyError> {
+        match EcKey::from_bytes(bytes)? {
+            EcKey::Private(key) => Ok(key.public_key()),
+            EcKey::Public(key) => Ok(key),
+        }
+    }
+
     fn new(key: VerifyingKey) -> PublicKey {
         let point = key.to_sec1_point(false).as_bytes().into();
         PublicKey { key, point }
@@ -276,6 +323,56 @@ impl fmt::Debug for PublicKey {
 }
 
 impl EcKey {
+    /// Parse a P-256 key in binary DER: SubjectPublicKeyInfo (public), PKCS#8 or SEC1
+    /// `ECPrivateKey` (private). Other DER gets the same diagnostics as its PEM form: a
+    /// key of another algorithm or curve, an encrypted key, a certificate.
+    pub fn from_der(der: &[u8]) -> Result<EcKey, KeyError> {
+        if der.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        if !outer_sequence_spans(der) {
+            return Err(malformed(
+                "DER",
+                "it is not one ASN.1 SEQUENCE spanning the file (truncated, or data after the end)",
+            ));
+        }
+        let wrong = |public| KeyError::WrongAlgorithm {
+            algorithm: "RSA".into(),
+            public,
+        };
+        match DerKind::of(der) {
+            DerKind::PublicKey => from_spki(der, "DER PUBLIC KEY").map(EcKey::Public),
+            DerKind::PrivateKey => from_pkcs8(der, "DER PRIVATE KEY").map(EcKey::Private),
+            DerKind::EcPrivateKey => from_sec1(der, "DER EC PRIVATE KEY").map(EcKey::Private),
+            DerKind::EncryptedPrivateKey => Err(KeyError::Encrypted),
+            DerKind::Certificate => Err(KeyError::Certificate),
+            DerKind::RsaPublicKey => Err(wrong(true)),
+            DerKind::RsaPrivateKey => Err(wrong(false)),
+            DerKind::Unknown => Err(KeyError::UnsupportedDer),
+        }
+    }
+
+    /// Parse a key file's bytes, PEM or DER: binary DER (an ASN.1 SEQUENCE spanning the
+    /// input) goes to [`EcKey::from_der`], anything else to [`EcKey::from_pem`].
+    ///
+    /// ```
+    /// use tls_licence_tools::keys::EcKey;
+    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
+    /// let pem = std::fs::read("fixtures/public.pem").unwrap();
+    /// assert!(matches!(EcKey::from_bytes(&der), Ok(EcKey::Public(_))));
+    /// assert!(matches!(EcKey::from_bytes(&pem), Ok(EcKey::Public(_))));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<EcKey, KeyError> {
+        if let Some(der) = spanning_der(bytes) {
+            return EcKey::from_der(der);
+        }
+        match EcKey::from_pem(bytes) {
+            // Binary that starts like DER but does not span the input.
+            Err(KeyError::Der { .. }) => EcKey::from_der(bytes),
+            other => other,
+        }
+    }
+
     /// Parse a P-256 private or public key PEM; see the module documentation for the
     /// accepted forms and how files with several blocks are read.
     pub fn from_pem(text: &[u8]) -> Result<EcKey, KeyError> {
@@ -409,6 +506,23 @@ pub enum KeyError {
     PublicKeyForSigning,
     /// The operating system gave no randomness for a new key.
     NoRandomness,
+    /// A PuTTY key file (`.ppk`).
+    Putty {
+        /// The key type from its first line, when it could be read.
+        key_type: Option<String>,
+    },
+    /// A key's base64 (a PEM body) without its BEGIN and END lines.
+    NoPemLines,
+    /// Binary DER that is none of the key forms this tool reads.
+    UnsupportedDer,
+    /// A key's DER written as hex digits.
+    HexDer,
+    /// An SSH.com-format private key (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`).
+    SshCom,
+    /// A JSON Web Key.
+    Jwk,
+    /// A key file saved as UTF-16 text.
+    Utf16,
 }
 
 impl fmt::Display for KeyError {
@@ -465,11 +579,422 @@ impl fmt::Display for KeyError {
             Self::NoRandomness => f.write_str(
                 "the operating system's random number generator failed; no key was made",
             ),
+            Self::Putty { key_type } => match key_type.as_deref() {
+                Some(t @ "ecdsa-sha2-nistp256") => {
+                    write!(f, "this is a PuTTY key file ({t}); {PUTTY_FIX}")
+                }
+                Some(t) => write!(f, "this is a PuTTY {t} key file; {NEEDS}"),
+                None => write!(f, "this is a PuTTY key file; {NEEDS} ({PUTTY_FIX})"),
+            },
+            Self::NoPemLines => f.write_str(NO_PEM_LINES),
+            Self::UnsupportedDer => f.write_str(UNSUPPORTED_DER),
+            Self::HexDer => f.write_str(
+                "this is a key's DER written as hex digits; make it binary DER with `xxd -r -p KEY > key.der`",
+            ),
+            Self::SshCom => write!(f, "this is an SSH.com-format private key; {NEEDS} in PEM or DER form"),
+            Self::Jwk => write!(f, "this is a JSON Web Key; {NEEDS} in PEM or DER form"),
+            Self::Utf16 => f.write_str(
+                "this key file is saved as UTF-16 text; convert it with `iconv -f UTF-16 -t UTF-8 KEY > key.pem`",
+            ),
         }
     }
 }
 
 impl std::error::Error for KeyError {}
+
+/// Key material found where a v2 secret was expected (see [`KeyMaterial::recognise`]).
+///
+/// `Display` names what it is in a few words, such as "a public key (DER
+/// SubjectPublicKeyInfo)"; it never contains key bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyMaterial {
+    /// PEM text (a `-----BEGIN ` line anywhere): the label of its first key block, or
+    /// else of its first block, made printable and cut to 40 characters (empty when the
+    /// BEGIN line is broken).
+    Pem {
+        /// The first block's label, such as `PUBLIC KEY`.
+        label: String,
+    },
+    /// Binary DER: an ASN.1 SEQUENCE whose length spans the whole input.
+    Der(DerKind),
+    /// The base64 of a DER key or certificate without its PEM lines (a PEM file's body).
+    Base64Der(DerKind),
+    /// An OpenSSH public key line, such as `ssh-ed25519 AAAA... comment`.
+    OpenSshPublic {
+        /// The key type, such as `ssh-ed25519`, or `unknown type` when it is not one
+        /// of the known SSH key types (other words are never shown).
+        key_type: String,
+    },
+    /// The hex of a DER key or certificate (as `xxd -p` writes; white space allowed).
+    HexDer(DerKind),
+    /// An SSH2 public key block (RFC 4716, `---- BEGIN SSH2 PUBLIC KEY ----`).
+    Ssh2Public,
+    /// An SSH.com private key (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`).
+    Ssh2Private,
+    /// A JSON Web Key (a JSON object with a `"kty"` member), public or private.
+    Jwk,
+    /// Any of the text forms, saved as UTF-16 (as some Windows editors do).
+    Utf16(Box<KeyMaterial>),
+    /// A PuTTY key file (`PuTTY-User-Key-File-`).
+    Putty {
+        /// The key type from its first line, when it is a known SSH key type.
+        key_type: Option<String>,
+    },
+}
+
+/// What a DER SEQUENCE holds, as far as its shape tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DerKind {
+    /// A public key (SubjectPublicKeyInfo), any algorithm.
+    PublicKey,
+    /// A private key (PKCS#8 PrivateKeyInfo), any algorithm.
+    PrivateKey,
+    /// A passphrase-protected private key (PKCS#8 EncryptedPrivateKeyInfo).
+    EncryptedPrivateKey,
+    /// An EC private key (SEC1 / RFC 5915 ECPrivateKey).
+    EcPrivateKey,
+    /// An X.509 certificate.
+    Certificate,
+    /// An RSA public key (PKCS#1 RSAPublicKey).
+    RsaPublicKey,
+    /// An RSA private key (PKCS#1 RSAPrivateKey).
+    RsaPrivateKey,
+    /// Some other DER structure.
+    Unknown,
+}
+
+impl DerKind {
+    /// What it is and the form it is in, for messages.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            DerKind::PublicKey => ("a public key", "SubjectPublicKeyInfo"),
+            DerKind::PrivateKey => ("a private key", "PKCS#8"),
+            DerKind::EncryptedPrivateKey => ("an encrypted private key", "PKCS#8"),
+            DerKind::EcPrivateKey => ("an EC private key", "SEC1"),
+            DerKind::Certificate => ("an X.509 certificate", ""),
+            DerKind::RsaPublicKey => ("an RSA public key", "PKCS#1"),
+            DerKind::RsaPrivateKey => ("an RSA private key", "PKCS#1"),
+            DerKind::Unknown => ("DER data", "an ASN.1 SEQUENCE"),
+        }
+    }
+
+    /// Tell what a DER SEQUENCE (already known to span the input) holds.
+    fn of(der: &[u8]) -> DerKind {
+        if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+            return DerKind::PublicKey;
+        }
+        if PrivateKeyInfoRef::from_der(der).is_ok() {
+            return DerKind::PrivateKey;
+        }
+        if read_sec1(der).is_ok() {
+            return DerKind::EcPrivateKey;
+        }
+        let tags = sequence_tags(der).unwrap_or_default();
+        let int = Tag::Integer;
+        match tags.as_slice() {
+            [Tag::Sequence, Tag::Sequence, Tag::BitString] => DerKind::Certificate,
+            [Tag::Sequence, Tag::OctetString] => DerKind::EncryptedPrivateKey,
+            [a, b] if *a == int && *b == int => DerKind::RsaPublicKey,
+            all if all.len() == 9 && all.iter().all(|t| *t == int) => DerKind::RsaPrivateKey,
+            _ => DerKind::Unknown,
+        }
+    }
+}
+
+impl KeyMaterial {
+    /// Whether `bytes` hold a key or certificate in any common form, rather than a v2
+    /// secret: PEM of any label (`-----BEGIN ` anywhere); binary DER (any ASN.1 SEQUENCE
+    /// spanning the input, trailing white space aside, named when its shape is known);
+    /// such DER as hex digits or as base64 without PEM lines; an OpenSSH public key line;
+    /// an SSH2 (RFC 4716) public key or SSH.com private key; a PuTTY key file; a JSON Web
+    /// Key; any of the text forms saved as UTF-16.
+    ///
+    /// A secret as the console shows it (64 hex characters, with or without surrounding
+    /// white space) is never taken for key material.
+    ///
+    /// ```
+    /// use tls_licence_tools::keys::KeyMaterial;
+    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
+    /// let found = KeyMaterial::recognise(&der).unwrap();
+    /// assert_eq!(found.to_string(), "a public key (DER SubjectPublicKeyInfo)");
+    /// let secret = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n";
+    /// assert_eq!(KeyMaterial::recognise(secret), None);
+    /// ```
+    pub fn recognise(bytes: &[u8]) -> Option<KeyMaterial> {
+        if let Some(der) = spanning_der(bytes) {
+            return Some(KeyMaterial::Der(DerKind::of(der)));
+        }
+        let blocks = pem_blocks(bytes);
+        let is_key =
+            |b: &&Block<'_>| b.label.ends_with(b"PRIVATE KEY") || b.label.ends_with(b"PUBLIC KEY");
+        if let Some(block) = blocks.iter().find(is_key).or(blocks.first()) {
+            let label = if block.label.is_empty() {
+                String::new()
+            } else {
+                label_text(block.label)
+            };
+            return Some(KeyMaterial::Pem { label });
+        }
+        if let Some(at) = find(bytes, b"---- BEGIN SSH2 ") {
+            let rest = bytes.get(at..).unwrap_or_default();
+            return Some(if rest.starts_with(b"---- BEGIN SSH2 PUBLIC KEY") {
+                KeyMaterial::Ssh2Public
+            } else {
+                KeyMaterial::Ssh2Private
+            });
+        }
+        if bytes.trim_ascii_start().starts_with(b"{") && find(bytes, b"\"kty\"").is_some() {
+            return Some(KeyMaterial::Jwk);
+        }
+        if let Some(at) = find(bytes, b"PuTTY-User-Key-File-") {
+            let line = bytes.get(at..).unwrap_or_default();
+            let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
+            let key_type = line
+                .split(|&b| b == b':')
+                .nth(1)
+                .and_then(|t| ssh_key_type(t.trim_ascii()));
+            return Some(KeyMaterial::Putty { key_type });
+        }
+        if let Some(key_type) = openssh_public_line(bytes) {
+            return Some(KeyMaterial::OpenSshPublic { key_type });
+        }
+        if let Some(der) = hex_der(bytes) {
+            return Some(KeyMaterial::HexDer(DerKind::of(&der)));
+        }
+        if let Some(der) = base64_der(bytes) {
+            return Some(KeyMaterial::Base64Der(DerKind::of(&der)));
+        }
+        let text = utf16_ascii(bytes)?;
+        KeyMaterial::recognise(&text)
+            .filter(|found| !matches!(found, KeyMaterial::Der(_) | KeyMaterial::Utf16(_)))
+            .map(|found| KeyMaterial::Utf16(Box::new(found)))
+    }
+}
+
+impl fmt::Display for KeyMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Pem { label } if label.is_empty() => f.write_str("PEM text (a -----BEGIN line)"),
+            Self::Pem { label } if label == "OPENSSH PRIVATE KEY" => {
+                f.write_str("an OpenSSH private key (PEM OPENSSH PRIVATE KEY block)")
+            }
+            Self::Pem { label } => {
+                let what = if label.ends_with("PRIVATE KEY") {
+                    "a private key"
+                } else if label.ends_with("PUBLIC KEY") {
+                    "a public key"
+                } else if label.contains("CERTIFICATE") {
+                    "a certificate"
+                } else {
+                    return write!(f, "a PEM {label} block");
+                };
+                write!(f, "{what} (PEM {label} block)")
+            }
+            Self::Der(DerKind::Unknown) => f.write_str("binary DER data (an ASN.1 SEQUENCE)"),
+            Self::Der(kind) => {
+                let (what, form) = kind.words();
+                let sep = if form.is_empty() { "" } else { " " };
+                write!(f, "{what} (DER{sep}{form})")
+            }
+            Self::Base64Der(kind) => {
+                let (what, form) = kind.words();
+                let sep = if form.is_empty() { "" } else { " " };
+                write!(f, "{what} (base64 of DER{sep}{form}, without PEM lines)")
+            }
+            Self::OpenSshPublic { key_type } => write!(f, "an OpenSSH public key ({key_type})"),
+            Self::HexDer(kind) => {
+                let (what, form) = kind.words();
+                let sep = if form.is_empty() { "" } else { " " };
+                write!(f, "{what} (hex of DER{sep}{form})")
+            }
+            Self::Ssh2Public => f.write_str("an SSH2 public key (RFC 4716)"),
+            Self::Ssh2Private => f.write_str("an SSH.com private key (---- BEGIN SSH2 block)"),
+            Self::Jwk => f.write_str("a JSON Web Key (JWK)"),
+            Self::Utf16(inner) => write!(f, "{inner}, saved as UTF-16"),
+            Self::Putty { key_type: Some(t) } => write!(f, "a PuTTY key file ({t})"),
+            Self::Putty { key_type: None } => f.write_str("a PuTTY key file"),
+        }
+    }
+}
+
+/// Whether `bytes` (or `bytes` without trailing white space) are one DER SEQUENCE
+/// spanning them: returns that SEQUENCE. Binary input needs only the outer length to
+/// span it; printable text must also hold well-formed DER elements inside, so that no
+/// text secret is ever mistaken for DER by chance.
+fn spanning_der(bytes: &[u8]) -> Option<&[u8]> {
+    let untrailed = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .and_then(|n| bytes.get(..=n))
+        .unwrap_or_default();
+    [bytes, untrailed].into_iter().find(|der| {
+        outer_sequence_spans(der)
+            && (sequence_tags(der).is_some()
+                || !der
+                    .iter()
+                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()))
+    })
+}
+
+/// Whether `der` starts with a SEQUENCE header whose length reaches exactly its end.
+fn outer_sequence_spans(der: &[u8]) -> bool {
+    let Some((&[0x30, first], rest)) = der.split_first_chunk::<2>() else {
+        return false;
+    };
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        let Some(bytes) = rest.get(..n).filter(|_| (1..=4).contains(&n)) else {
+            return false;
+        };
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (len, 2 + n)
+    };
+    header.checked_add(len) == Some(der.len())
+}
+
+/// The tags of the elements of a canonical DER SEQUENCE, `None` unless every element
+/// is well formed and they fill it exactly.
+fn sequence_tags(der: &[u8]) -> Option<Vec<Tag>> {
+    let any = AnyRef::from_der(der)
+        .ok()
+        .filter(|a| a.tag() == Tag::Sequence)?;
+    let mut reader = SliceReader::new(any.value()).ok()?;
+    let mut tags = Vec::new();
+    while !reader.is_finished() {
+        tags.push(reader.decode::<AnyRef<'_>>().ok()?.tag());
+    }
+    Some(tags)
+}
+
+/// An SSH key type name, when it is one of the known ones (with or without the
+/// certificate suffix); other words are never shown, in case they are a secret.
+fn ssh_key_type(word: &[u8]) -> Option<String> {
+    const KNOWN: [&[u8]; 11] = [
+        b"ssh-ed25519",
+        b"ssh-ed448",
+        b"ssh-rsa",
+        b"ssh-dss",
+        b"rsa-sha2-256",
+        b"rsa-sha2-512",
+        b"ecdsa-sha2-nistp256",
+        b"ecdsa-sha2-nistp384",
+        b"ecdsa-sha2-nistp521",
+        b"sk-ssh-ed25519@openssh.com",
+        b"sk-ecdsa-sha2-nistp256@openssh.com",
+    ];
+    let base = word.strip_suffix(b"-cert-v01@openssh.com").unwrap_or(word);
+    let known = KNOWN
+        .iter()
+        .any(|k| *k == base || k.strip_suffix(b"@openssh.com").is_some_and(|k| k == base));
+    known.then(|| String::from_utf8_lossy(word).into_owned())
+}
+
+/// The key type of the first OpenSSH public key line in `bytes`: a line (after any
+/// authorized_keys options) with a word starting `ssh-`, `ecdsa-sha2-` or `sk-` followed
+/// by base64 starting `AAAA`, or a line starting with a known key type and another word.
+/// An unknown type is named "unknown type".
+fn openssh_public_line(bytes: &[u8]) -> Option<String> {
+    const TYPES: [&[u8]; 3] = [b"ssh-", b"ecdsa-sha2-", b"sk-"];
+    let is_type = |w: &[u8]| TYPES.iter().any(|p| w.starts_with(p));
+    bytes.split(|&b| b == b'\n').find_map(|line| {
+        let line = line.trim_ascii();
+        let words: Vec<&[u8]> = line
+            .split(u8::is_ascii_whitespace)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let first = words
+            .first()
+            .filter(|w| ssh_key_type(w).is_some() && words.len() > 1);
+        let found = first.or_else(|| {
+            words
+                .windows(2)
+                .find(|pair| {
+                    pair.first().is_some_and(|w| is_type(w))
+                        && pair.get(1).is_some_and(|b| b.starts_with(b"AAAA"))
+                })
+                .and_then(|pair| pair.first())
+        })?;
+        Some(ssh_key_type(found).unwrap_or_else(|| "unknown type".into()))
+    })
+}
+
+/// The ASCII text of UTF-16 `bytes` (little- or big-endian, with or without a byte
+/// order mark) whose characters are all ASCII; `None` for anything else.
+fn utf16_ascii(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let (body, little) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (rest, true),
+        [0xfe, 0xff, rest @ ..] => (rest, false),
+        [_, 0, ..] => (bytes, true),
+        [0, _, ..] => (bytes, false),
+        _ => return None,
+    };
+    if body.len() < 2 || !body.len().is_multiple_of(2) {
+        return None;
+    }
+    let text: Option<Vec<u8>> = body
+        .chunks_exact(2)
+        .map(|pair| match (pair, little) {
+            ([c, 0], true) | ([0, c], false) if c.is_ascii() && *c != 0 => Some(*c),
+            _ => None,
+        })
+        .collect();
+    text.map(Zeroizing::new)
+}
+
+/// The DER in `bytes` when they are only hex digits (white space allowed) that decode
+/// to a DER SEQUENCE spanning it whose elements are well formed. Exactly 64 hex digits,
+/// the console's form of a v2 secret, are never taken for DER.
+fn hex_der(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let digits: Zeroizing<Vec<u8>> = Zeroizing::new(
+        bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect(),
+    );
+    if digits.len() == 64 || !digits.len().is_multiple_of(2) || digits.len() < 8 {
+        return None;
+    }
+    let value = |d: u8| {
+        char::from(d)
+            .to_digit(16)
+            .and_then(|v| u8::try_from(v).ok())
+    };
+    let der: Option<Vec<u8>> = digits
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(value(*hi)? << 4 | value(*lo)?),
+            _ => None,
+        })
+        .collect();
+    let der = Zeroizing::new(der?);
+    (outer_sequence_spans(&der) && sequence_tags(&der).is_some()).then_some(der)
+}
+
+/// The DER in `bytes` when they are only base64 (white space allowed between lines)
+/// that decodes to a DER SEQUENCE spanning it whose elements are well formed.
+fn base64_der(bytes: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let text: Zeroizing<Vec<u8>> = Zeroizing::new(
+        bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect(),
+    );
+    if text.len() < 8 {
+        return None;
+    }
+    let der = Zeroizing::new(STANDARD.decode(text.as_slice()).ok()?);
+    (outer_sequence_spans(&der) && sequence_tags(&der).is_some()).then_some(der)
+}
 
 /// One PEM block: its label and its text from `-----BEGIN` to the matching `-----END`
 /// line (`None` when it has none).
@@ -569,6 +1094,27 @@ fn not_pem(input: &[u8]) -> KeyError {
                 public: true,
             };
         }
+    }
+    match KeyMaterial::recognise(input) {
+        Some(KeyMaterial::Putty { key_type }) => return KeyError::Putty { key_type },
+        Some(KeyMaterial::Ssh2Public) => {
+            return KeyError::OpenSsh {
+                key_type: None,
+                public: true,
+            };
+        }
+        Some(KeyMaterial::OpenSshPublic { key_type }) => {
+            return KeyError::OpenSsh {
+                key_type: Some(key_type),
+                public: true,
+            };
+        }
+        Some(KeyMaterial::Base64Der(_)) => return KeyError::NoPemLines,
+        Some(KeyMaterial::HexDer(_)) => return KeyError::HexDer,
+        Some(KeyMaterial::Ssh2Private) => return KeyError::SshCom,
+        Some(KeyMaterial::Jwk) => return KeyError::Jwk,
+        Some(KeyMaterial::Utf16(_)) => return KeyError::Utf16,
+        _ => {}
     }
     if input.first() == Some(&0x30) && (text.is_err() || AnyRef::from_der(input).is_ok()) {
         let public = SubjectPublicKeyInfoRef::from_der(input).is_ok();
@@ -949,6 +1495,397 @@ mod tests {
         ] {
             for len in 0..input.len() {
                 let _ = EcKey::from_pem(input.get(..len).unwrap_or_default());
+            }
+        }
+    }
+
+    const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    #[test]
+    fn key_material_is_recognised_in_every_form() {
+        let pem = |label: &str| KeyMaterial::Pem {
+            label: label.into(),
+        };
+        let der = KeyMaterial::Der;
+        let ssh = |t: &str| KeyMaterial::OpenSshPublic { key_type: t.into() };
+        let unknown_der: &[u8] = &[0x30, 0x03, 0x02, 0x01, 0x05];
+        let der_public_newline = [fixture!("der_public.der"), b"\n"].concat();
+        let ed25519_line = fixture!("openssh_public.pub");
+        let with_options = [b"no-pty,command=\"x\" ".as_slice(), ed25519_line].concat();
+        let after_comment = [b"# deploy key\n".as_slice(), ed25519_line].concat();
+        let cases: &[(&[u8], KeyMaterial, &str)] = &[
+            (
+                vector_key!("public.pem"),
+                pem("PUBLIC KEY"),
+                "a public key (PEM PUBLIC KEY block)",
+            ),
+            (
+                vector_key!("ec_key.pem"),
+                pem("EC PRIVATE KEY"),
+                "a private key (PEM EC PRIVATE KEY block)",
+            ),
+            (
+                vector_key!("private_pkcs8.pem"),
+                pem("PRIVATE KEY"),
+                "a private key (PEM PRIVATE KEY block)",
+            ),
+            (
+                fixture!("certificate.pem"),
+                pem("CERTIFICATE"),
+                "a certificate (PEM CERTIFICATE block)",
+            ),
+            (
+                fixture!("encrypted_pkcs8.pem"),
+                pem("ENCRYPTED PRIVATE KEY"),
+                "a private key (PEM ENCRYPTED PRIVATE KEY block)",
+            ),
+            (
+                fixture!("rsa_traditional.pem"),
+                pem("RSA PRIVATE KEY"),
+                "a private key (PEM RSA PRIVATE KEY block)",
+            ),
+            (
+                fixture!("ec_params_only.pem"),
+                pem("EC PARAMETERS"),
+                "a PEM EC PARAMETERS block",
+            ),
+            (
+                fixture!("openssh_private"),
+                pem("OPENSSH PRIVATE KEY"),
+                "an OpenSSH private key (PEM OPENSSH PRIVATE KEY block)",
+            ),
+            (
+                fixture!("openssh_ecdsa"),
+                pem("OPENSSH PRIVATE KEY"),
+                "an OpenSSH private key (PEM OPENSSH PRIVATE KEY block)",
+            ),
+            (
+                b"text -----BEGIN PUBLIC KEY\nAAAA\n",
+                pem(""),
+                "PEM text (a -----BEGIN line)",
+            ),
+            (
+                fixture!("der_public.der"),
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                &der_public_newline,
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                fixture!("rsa_public.der"),
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                fixture!("ed25519_public.der"),
+                der(DerKind::PublicKey),
+                "a public key (DER SubjectPublicKeyInfo)",
+            ),
+            (
+                fixture!("der_pkcs8.der"),
+                der(DerKind::PrivateKey),
+                "a private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("rsa_private.der"),
+                der(DerKind::PrivateKey),
+                "a private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("ed25519_private.der"),
+                der(DerKind::PrivateKey),
+                "a private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("der_private.der"),
+                der(DerKind::EcPrivateKey),
+                "an EC private key (DER SEC1)",
+            ),
+            (
+                fixture!("p384_sec1.der"),
+                der(DerKind::EcPrivateKey),
+                "an EC private key (DER SEC1)",
+            ),
+            (
+                fixture!("encrypted_pkcs8.der"),
+                der(DerKind::EncryptedPrivateKey),
+                "an encrypted private key (DER PKCS#8)",
+            ),
+            (
+                fixture!("der_certificate.der"),
+                der(DerKind::Certificate),
+                "an X.509 certificate (DER)",
+            ),
+            (
+                fixture!("rsa_pkcs1_public.der"),
+                der(DerKind::RsaPublicKey),
+                "an RSA public key (DER PKCS#1)",
+            ),
+            (
+                fixture!("rsa_traditional.der"),
+                der(DerKind::RsaPrivateKey),
+                "an RSA private key (DER PKCS#1)",
+            ),
+            (
+                unknown_der,
+                der(DerKind::Unknown),
+                "binary DER data (an ASN.1 SEQUENCE)",
+            ),
+            (
+                fixture!("public_base64_body.txt"),
+                KeyMaterial::Base64Der(DerKind::PublicKey),
+                "a public key (base64 of DER SubjectPublicKeyInfo, without PEM lines)",
+            ),
+            (
+                ed25519_line,
+                ssh("ssh-ed25519"),
+                "an OpenSSH public key (ssh-ed25519)",
+            ),
+            (
+                fixture!("openssh_ecdsa_public.pub"),
+                ssh("ecdsa-sha2-nistp256"),
+                "an OpenSSH public key (ecdsa-sha2-nistp256)",
+            ),
+            (
+                &with_options,
+                ssh("ssh-ed25519"),
+                "an OpenSSH public key (ssh-ed25519)",
+            ),
+            (
+                &after_comment,
+                ssh("ssh-ed25519"),
+                "an OpenSSH public key (ssh-ed25519)",
+            ),
+            (
+                b"ssh-rsa AAAAB3NzaC1yc2E",
+                ssh("ssh-rsa"),
+                "an OpenSSH public key (ssh-rsa)",
+            ),
+            (b"ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ", ssh("ssh-ed25519-cert-v01@openssh.com"), "an OpenSSH public key (ssh-ed25519-cert-v01@openssh.com)"),
+            (b"sk-ssh-ed25519-cert-v01@openssh.com AAAAI", ssh("sk-ssh-ed25519-cert-v01@openssh.com"), "an OpenSSH public key (sk-ssh-ed25519-cert-v01@openssh.com)"),
+            // A word that is not a known type is never shown (it could be a secret).
+            (b"ssh-hunter2secret AAAAB3NzaC1yc2E", ssh("unknown type"), "an OpenSSH public key (unknown type)"),
+            (
+                b"sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t x\n",
+                ssh("sk-ssh-ed25519@openssh.com"),
+                "an OpenSSH public key (sk-ssh-ed25519@openssh.com)",
+            ),
+            (
+                fixture!("ssh2_public.pub"),
+                KeyMaterial::Ssh2Public,
+                "an SSH2 public key (RFC 4716)",
+            ),
+            (fixture!("sshcom_rsa_private.key"), KeyMaterial::Ssh2Private, "an SSH.com private key (---- BEGIN SSH2 block)"),
+            (fixture!("public_der_hex.txt"), KeyMaterial::HexDer(DerKind::PublicKey), "a public key (hex of DER SubjectPublicKeyInfo)"),
+            (fixture!("public_utf16.pem"), KeyMaterial::Utf16(Box::new(pem("PUBLIC KEY"))), "a public key (PEM PUBLIC KEY block), saved as UTF-16"),
+            (fixture!("openssh_public_utf16be.pub"), KeyMaterial::Utf16(Box::new(ssh("ssh-ed25519"))), "an OpenSSH public key (ssh-ed25519), saved as UTF-16"),
+            (br#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#, KeyMaterial::Jwk, "a JSON Web Key (JWK)"),
+            (
+                fixture!("putty_ecdsa.ppk"),
+                KeyMaterial::Putty {
+                    key_type: Some("ecdsa-sha2-nistp256".into()),
+                },
+                "a PuTTY key file (ecdsa-sha2-nistp256)",
+            ),
+            (
+                b"PuTTY-User-Key-File-2\n",
+                KeyMaterial::Putty { key_type: None },
+                "a PuTTY key file",
+            ),
+        ];
+        for (input, expected, text) in cases {
+            let found = KeyMaterial::recognise(input);
+            assert_eq!(
+                found.as_ref(),
+                Some(expected),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(found.map(|m| m.to_string()).as_deref(), Some(*text));
+            assert_no_leak(input, text);
+        }
+    }
+
+    #[test]
+    fn secrets_and_text_are_never_key_material() {
+        let other = vector_key!("other_secret.txt");
+        let with = |suffix: &[u8]| [SECRET, suffix].concat();
+        for input in [
+            SECRET,
+            &with(b"\n"),
+            &with(b"\r\n"),
+            &with(b"  \n\n"),
+            &[b"  ".as_slice(), SECRET].concat(),
+            SECRET.to_ascii_uppercase().as_slice(),
+            other,
+            fixture!("secret_like.txt"),
+            fixture!("not_a_key.txt"),
+            b"hunter2",
+            b"0",
+            b"0123456789",
+            b"my secret has -----BEGIN in the middle"
+                .get(..20)
+                .unwrap_or_default(),
+            b"ssh-is-not-a-key",
+            b"ssh-not-a-type followed by words",
+            b"sk-proj-abcdef0123456789",
+            b"sk-live secret words",
+            b"",
+        ] {
+            assert_eq!(
+                KeyMaterial::recognise(input),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hex_secrets_are_never_key_material(
+            hex in "[0-9a-fA-F]{64}",
+            around in proptest::sample::select(vec!["", "\n", "\r\n", " \n", "\t"]),
+        ) {
+            let padded = format!("{around}{hex}{around}");
+            proptest::prop_assert_eq!(KeyMaterial::recognise(padded.as_bytes()), None);
+        }
+
+        #[test]
+        fn printable_text_is_never_key_material(text in "[ -~]{0,96}") {
+            proptest::prop_assert_eq!(KeyMaterial::recognise(text.as_bytes()), None);
+        }
+
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = KeyMaterial::recognise(&bytes);
+            let _ = EcKey::from_bytes(&bytes);
+            // Binary starting like DER, and the same after a UTF-16 byte order mark.
+            let der = [&[0x30, 0x82][..], &bytes].concat();
+            let _ = KeyMaterial::recognise(&der);
+            let _ = EcKey::from_bytes(&der);
+            let _ = KeyMaterial::recognise(&[&[0xff, 0xfe][..], &bytes].concat());
+        }
+    }
+
+    #[test]
+    fn der_keys_load_like_their_pem_twins() {
+        let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
+        for der in [fixture!("der_private.der"), fixture!("der_pkcs8.der")] {
+            let key = PrivateKey::from_der(der).unwrap();
+            assert_eq!(sec1(&key.public_key()), sec1(&public));
+            assert_eq!(sec1(&PublicKey::from_der(der).unwrap()), sec1(&public));
+            assert!(PrivateKey::from_bytes(der).is_ok());
+        }
+        let from_der = PublicKey::from_der(fixture!("der_public.der")).unwrap();
+        assert_eq!(from_der, public);
+        assert_eq!(
+            PublicKey::from_bytes(fixture!("der_public.der")).unwrap(),
+            public
+        );
+        assert_eq!(
+            PublicKey::from_bytes(vector_key!("public.pem")).unwrap(),
+            public
+        );
+        assert_eq!(public.to_spki_der(), fixture!("der_public.der"));
+        assert_eq!(
+            PrivateKey::from_der(fixture!("der_public.der")).unwrap_err(),
+            KeyError::PublicKeyForSigning
+        );
+        // Every other key in DER gets the diagnostic of the same key in PEM.
+        for (der, pem) in [
+            (fixture!("p384_sec1.der"), fixture!("p384_sec1.pem")),
+            (fixture!("p384_public.der"), fixture!("p384_public.pem")),
+            (
+                fixture!("secp256k1_pkcs8.der"),
+                fixture!("secp256k1_pkcs8.pem"),
+            ),
+            (fixture!("rsa_private.der"), fixture!("rsa_private.pem")),
+            (
+                fixture!("rsa_traditional.der"),
+                fixture!("rsa_traditional.pem"),
+            ),
+            (fixture!("rsa_public.der"), fixture!("rsa_public.pem")),
+            (fixture!("rsa_pkcs1_public.der"), fixture!("rsa_public.pem")),
+            (
+                fixture!("ed25519_private.der"),
+                fixture!("ed25519_private.pem"),
+            ),
+            (
+                fixture!("ed25519_public.der"),
+                fixture!("ed25519_public.pem"),
+            ),
+            (
+                fixture!("encrypted_pkcs8.der"),
+                fixture!("encrypted_pkcs8.pem"),
+            ),
+            (fixture!("der_certificate.der"), fixture!("certificate.pem")),
+        ] {
+            let error = EcKey::from_der(der).unwrap_err();
+            assert_eq!(error, EcKey::from_pem(pem).unwrap_err());
+            assert_eq!(EcKey::from_bytes(der).unwrap_err(), error);
+            assert_no_leak(der, &error.to_string());
+        }
+        let cases = cases! {
+            &[0x30u8, 0x03, 0x02, 0x01, 0x05] => "UnsupportedDer", ["binary DER", "not a key this tool reads"];
+            fixture!("der_public.der").get(..60).unwrap_or_default() => "Malformed", ["DER", "truncated"];
+            b"" => "Empty", ["empty"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_der(input).unwrap_err();
+            assert!(format!("{error:?}").starts_with(variant), "{error:?}");
+            for word in words {
+                assert!(error.to_string().contains(word), "{error} lacks {word:?}");
+            }
+            assert_no_leak(input, &error.to_string());
+        }
+        // Truncated DER read as a key file says it is broken DER (not "convert to PEM").
+        let error = EcKey::from_bytes(fixture!("der_private.der").get(..100).unwrap_or_default());
+        assert!(
+            matches!(error, Err(KeyError::Malformed { ref label, .. }) if label == "DER"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn other_key_forms_get_named_errors() {
+        let cases = cases! {
+            fixture!("putty_ecdsa.ppk") => "Putty", ["PuTTY key file (ecdsa-sha2-nistp256)", "puttygen KEY -O private-openssh"];
+            b"PuTTY-User-Key-File-3: ssh-ed25519\n" => "Putty", ["PuTTY ssh-ed25519 key file", "P-256"];
+            fixture!("ssh2_public.pub") => "OpenSsh", ["OpenSSH-format public key"];
+            fixture!("openssh_ecdsa_public.pub") => "OpenSsh", ["OpenSSH-format public key (ecdsa-sha2-nistp256)", "ssh-keygen -e -m PKCS8"];
+            fixture!("public_base64_body.txt") => "NoPemLines", ["without its -----BEGIN and -----END lines"];
+            fixture!("public_der_hex.txt") => "HexDer", ["hex digits", "xxd -r -p KEY > key.der"];
+            fixture!("sshcom_rsa_private.key") => "SshCom", ["SSH.com-format private key", "P-256"];
+            br#"{"kty":"EC","crv":"P-256","d":"x"}"# => "Jwk", ["JSON Web Key", "P-256"];
+            fixture!("public_utf16.pem") => "Utf16", ["UTF-16", "iconv -f UTF-16 -t UTF-8 KEY > key.pem"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_bytes(input).unwrap_err();
+            assert!(format!("{error:?}").starts_with(variant), "{error:?}");
+            for word in words {
+                assert!(error.to_string().contains(word), "{error} lacks {word:?}");
+            }
+            assert_no_leak(input, &error.to_string());
+        }
+    }
+
+    #[test]
+    fn truncated_der_never_panics() {
+        for input in [
+            fixture!("der_public.der"),
+            fixture!("der_certificate.der"),
+            fixture!("rsa_traditional.der"),
+            fixture!("encrypted_pkcs8.der"),
+        ] {
+            for len in 0..input.len() {
+                let part = input.get(..len).unwrap_or_default();
+                let _ = EcKey::from_bytes(part);
+                let _ = EcKey::from_der(part);
+                let _ = KeyMaterial::recognise(part);
             }
         }
     }

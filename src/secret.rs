@@ -1,11 +1,17 @@
 //! The v2 secret key: the 64 hex characters shown in Tencent's console, used as the
 //! HMAC key exactly as text (not hex-decoded).
+//!
+//! Key material is never a secret: bytes that hold a key or certificate in any common
+//! form (PEM, DER, OpenSSH, PuTTY; see [`KeyMaterial::recognise`]) are refused, so that
+//! nobody holding a public key can make tickets that pass as signed with it.
 
 use std::fmt;
 
 use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
 use zeroize::Zeroizing;
+
+use crate::keys::KeyMaterial;
 
 /// A v2 HMAC secret. Its bytes are wiped when dropped, and `Debug` never shows them.
 ///
@@ -23,6 +29,8 @@ pub struct Secret {
 pub enum SecretError {
     /// The secret is empty (or only white space, when read from a file).
     Empty,
+    /// The bytes are a key or certificate (what it is), not a v2 secret.
+    KeyMaterial(KeyMaterial),
 }
 
 impl fmt::Display for SecretError {
@@ -31,6 +39,10 @@ impl fmt::Display for SecretError {
             SecretError::Empty => write!(
                 f,
                 "the v2 secret is empty; it is the 64-character key shown in the console"
+            ),
+            SecretError::KeyMaterial(what) => write!(
+                f,
+                "the v2 secret given is {what}: v2 needs the app's 64-character secret"
             ),
         }
     }
@@ -47,9 +59,20 @@ impl Secret {
     /// assert_eq!(format!("{s:?}"), "Secret(64 bytes, redacted)");
     /// assert!(Secret::new(b"").is_err());
     /// ```
+    ///
+    /// Key material is refused with [`SecretError::KeyMaterial`]:
+    ///
+    /// ```
+    /// # use tls_licence_tools::{Secret, secret::SecretError};
+    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
+    /// assert!(matches!(Secret::new(&der), Err(SecretError::KeyMaterial(_))));
+    /// ```
     pub fn new(bytes: &[u8]) -> Result<Secret, SecretError> {
         if bytes.is_empty() {
             return Err(SecretError::Empty);
+        }
+        if let Some(what) = KeyMaterial::recognise(bytes) {
+            return Err(SecretError::KeyMaterial(what));
         }
         // HMAC takes keys of any length.
         let keyed =
@@ -63,8 +86,26 @@ impl Secret {
     /// The secret as read from a file, the environment or stdin: surrounding white
     /// space (a trailing newline above all) is dropped, so it cannot silently change
     /// the HMAC.
+    /// Key material is refused, as by [`Secret::new`].
     pub fn from_file_contents(contents: &[u8]) -> Result<Secret, SecretError> {
+        if let Some(what) = KeyMaterial::recognise(contents) {
+            return Err(SecretError::KeyMaterial(what));
+        }
         Secret::new(contents.trim_ascii())
+    }
+
+    /// Whether the secret has the form the console shows: exactly 64 hexadecimal
+    /// characters. Any other secret still works (HMAC takes keys of any length), but is
+    /// more likely a mistake, such as the wrong file.
+    ///
+    /// ```
+    /// use tls_licence_tools::Secret;
+    /// let s = Secret::from_file_contents(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n");
+    /// assert!(s.unwrap().is_console_form());
+    /// assert!(!Secret::new(b"hunter2").unwrap().is_console_form());
+    /// ```
+    pub fn is_console_form(&self) -> bool {
+        self.bytes.len() == 64 && self.bytes.iter().all(u8::is_ascii_hexdigit)
     }
 
     /// The HMAC key bytes.
@@ -81,5 +122,73 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret({} bytes, redacted)", self.bytes.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    /// Every key and certificate fixture, in every form.
+    fn key_fixtures() -> Vec<(String, Vec<u8>)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            // Not keys: the fixture list, plain text, a v2 secret, an empty file.
+            if ["README.md", "not_a_key.txt", "secret_like.txt", "empty.pem"].contains(&&*name) {
+                continue;
+            }
+            found.push((name, std::fs::read(&path).unwrap()));
+        }
+        assert!(found.len() >= 40, "{found:?}");
+        found
+    }
+
+    #[test]
+    fn key_material_is_refused_from_every_constructor() {
+        for (name, bytes) in key_fixtures() {
+            for made in [Secret::new(&bytes), Secret::from_file_contents(&bytes)] {
+                let error = made.expect_err(&name);
+                assert!(
+                    matches!(error, SecretError::KeyMaterial(_)),
+                    "{name}: {error:?}"
+                );
+                let text = error.to_string();
+                assert!(
+                    text.starts_with("the v2 secret given is ")
+                        && text.ends_with(": v2 needs the app's 64-character secret"),
+                    "{name}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_are_kept_and_their_form_told() {
+        let read = Secret::from_file_contents(&[SECRET, b"\r\n"].concat()).unwrap();
+        assert_eq!(read.expose(), SECRET);
+        assert!(read.is_console_form());
+        assert!(Secret::new(SECRET).unwrap().is_console_form());
+        // A literal is used as it is: the space is part of it.
+        let spaced = Secret::new(&[SECRET, b" "].concat()).unwrap();
+        assert_eq!(spaced.expose().len(), 65);
+        assert!(!spaced.is_console_form());
+        for other in [
+            &SECRET[..63],
+            &[SECRET, b"0"].concat(),
+            b"hunter2",
+            b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5g",
+        ] {
+            let secret = Secret::new(other).unwrap();
+            assert!(!secret.is_console_form(), "{secret:?}");
+        }
+        assert_eq!(
+            Secret::from_file_contents(b" \n").unwrap_err(),
+            SecretError::Empty
+        );
     }
 }

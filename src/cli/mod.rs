@@ -10,6 +10,7 @@ mod verify;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,8 +20,9 @@ use clap::{CommandFactory, Parser};
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
 use tls_licence_tools::issue::TicketRequest;
-use tls_licence_tools::keys::{EcKey, PrivateKey, PublicKey};
-use tls_licence_tools::source::Source;
+use tls_licence_tools::keys::{EcKey, KeyMaterial, PrivateKey, PublicKey};
+use tls_licence_tools::secret::SecretError;
+use tls_licence_tools::source::{Source, looks_like_secret};
 use tls_licence_tools::ticket::Version;
 use tls_licence_tools::verify::Failure;
 use tls_licence_tools::verify::VerifyKey;
@@ -237,10 +239,10 @@ fn warn_if_exposed(source: &Source, what: &str) {
     }
 }
 
-/// Read a PEM private key from its source (warning when the file is exposed).
+/// Read a private key, PEM or DER, from its source (warning when the file is exposed).
 fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
-    let pem = source.read("key file").map_err(io_err)?;
-    let key = PrivateKey::from_pem(&pem).map_err(|e| {
+    let bytes = source.read("key file").map_err(io_err)?;
+    let key = PrivateKey::from_bytes(&bytes).map_err(|e| {
         Stop::Io(format!(
             "cannot {doing} with key {}: {e}",
             source.describe()
@@ -250,11 +252,11 @@ fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
     Ok(key)
 }
 
-/// Read a public key from its source; a private key gives its public half (warning when
-/// its file is exposed).
+/// Read a public key, PEM or DER, from its source; a private key gives its public half
+/// (warning when its file is exposed).
 fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> {
-    let pem = source.read("key file").map_err(io_err)?;
-    match EcKey::from_pem(&pem) {
+    let bytes = source.read("key file").map_err(io_err)?;
+    match EcKey::from_bytes(&bytes) {
         Ok(EcKey::Public(key)) => Ok(key),
         Ok(EcKey::Private(key)) => {
             warn_if_exposed(source, "private key file");
@@ -274,8 +276,8 @@ enum Signer {
 }
 
 impl Signer {
-    /// The key for renew or gen-batch: a PEM private key, or else a v2 secret (read from
-    /// a file, variable or stdin, never taken from the command line).
+    /// The key for renew or gen-batch: a private key (PEM or DER), or else a v2 secret
+    /// (read from a file, variable or stdin, never taken from the command line).
     fn load(source: &Source, command: &str) -> Result<Signer, Stop> {
         match load_key_or_secret(source, command)? {
             KeyOrSecret::Pem(EcKey::Private(key)) => Ok(Signer::V1(key)),
@@ -318,13 +320,15 @@ enum KeyOrSecret {
     Secret(Secret),
 }
 
-/// Read a KEY that is a PEM key (it holds `-----BEGIN`) or else a v2 secret.
+/// Read a KEY that is a v1 key or else a v2 secret. Key material in any form (PEM,
+/// DER, OpenSSH, PuTTY: [`KeyMaterial::recognise`]) means v1: it loads as a P-256 key or
+/// is refused with the key's own diagnostic, and is never used as a v2 secret.
 fn load_key_or_secret(source: &Source, command: &str) -> Result<KeyOrSecret, Stop> {
     let bytes = source.read("key file").map_err(io_err)?;
-    if !bytes.windows(10).any(|w| w == b"-----BEGIN") {
+    if KeyMaterial::recognise(&bytes).is_none() {
         return secret_from(source, &bytes).map(KeyOrSecret::Secret);
     }
-    let key = EcKey::from_pem(&bytes).map_err(|e| {
+    let key = EcKey::from_bytes(&bytes).map_err(|e| {
         Stop::Io(format!(
             "{command} cannot use key {}: {e}",
             source.describe()
@@ -355,13 +359,59 @@ fn load_secret(source: &Source) -> Result<Secret, Stop> {
 }
 
 /// A v2 secret read from `source`: a literal is used as it is, anything read is trimmed.
+///
+/// Refused: a literal that names an existing file (exit 2: it was surely meant as
+/// `file:PATH`), and key material from any source (exit 3). Warned about: a secret that
+/// is not 64 hexadecimal characters, the form the console shows.
 fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
-    if source.is_literal() {
-        return Secret::new(bytes).map_err(usage);
+    let literal = source.is_literal();
+    if literal {
+        let path = Path::new(OsStr::from_bytes(bytes));
+        if !bytes.is_empty() && std::fs::symlink_metadata(path).is_ok() {
+            let shown = if looks_like_secret(path) {
+                "PATH".into()
+            } else {
+                path.display().to_string()
+            };
+            return Err(Stop::Usage(format!(
+                "KEY names an existing file; did you mean file:{shown}?"
+            )));
+        }
     }
-    let secret = Secret::from_file_contents(bytes)
-        .map_err(|e| Stop::Io(format!("{}: {e}", source.describe())))?;
-    warn_if_exposed(source, "secret file");
+    let made = if literal {
+        Secret::new(bytes)
+    } else {
+        Secret::from_file_contents(bytes)
+    };
+    let secret = made.map_err(|e| match e {
+        SecretError::KeyMaterial(what) => {
+            let key = match source {
+                Source::File(_) => format!("KEY {}", source.describe()),
+                Source::Literal(_) => "KEY given on the command line".into(),
+                Source::Env(_) => format!("KEY in {}", source.describe()),
+                Source::Stdin => format!("KEY from {}", source.describe()),
+            };
+            Stop::Io(format!(
+                "{key} is {what}: v2 needs the app's 64-character secret"
+            ))
+        }
+        e if literal => usage(e),
+        e => Stop::Io(format!("{}: {e}", source.describe())),
+    })?;
+    if !literal {
+        warn_if_exposed(source, "secret file");
+    }
+    if !secret.is_console_form() {
+        let origin = match source {
+            Source::Literal(_) => "given on the command line".into(),
+            Source::Stdin => format!("from {}", source.describe()),
+            Source::File(_) | Source::Env(_) => format!("in {}", source.describe()),
+        };
+        warn(&format!(
+            "the v2 secret {origin} is not 64 hexadecimal characters, the form the console \
+             shows; check that it is the app's secret"
+        ));
+    }
     Ok(secret)
 }
 
