@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::fsio::{self, FsError};
+use crate::redact;
 
 /// The largest key or secret file read: 64 KiB (a P-256 PEM is about 300 bytes).
 pub const MAX_KEY_BYTES: usize = 64 * 1024;
@@ -49,7 +50,7 @@ impl fmt::Display for SourceError {
             SourceError::EnvMissing(name) => write!(
                 f,
                 "environment variable {} is not set",
-                Path::new(name).display()
+                redact::shown(name.as_bytes())
             ),
             SourceError::SecretAsPath => write!(
                 f,
@@ -126,19 +127,20 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::File(path) if looks_like_secret(path) => "a path shaped like a secret".into(),
-            Source::File(path) => format!("'{}'", path.display()),
-            Source::Env(name) => format!("environment variable {}", Path::new(name).display()),
+            Source::File(path) => format!("'{}'", redact::shown_path(path)),
+            Source::Env(name) => format!("environment variable {}", redact::shown(name.as_bytes())),
             Source::Stdin => "standard input".into(),
             Source::Literal(_) => "the secret given on the command line".into(),
         }
     }
 }
 
-/// Whether a path has the shape of a v2 secret: 64 hex characters. Such a path is never
-/// shown in messages, in case it is a secret passed where a file was expected.
+/// Whether a path holds something with the shape of a v2 secret (see
+/// [`redact::has_secret_shape`]: 48 or more letters and digits, nearly all hex, or a
+/// value read as a secret). Such a path is never shown in messages, in case it is a
+/// secret passed where a file was expected.
 pub fn looks_like_secret(path: &Path) -> bool {
-    let b = path.as_os_str().as_bytes();
-    b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit)
+    redact::has_secret_shape(path.as_os_str().as_bytes())
 }
 
 /// `Debug` shows where, never what.

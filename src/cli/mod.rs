@@ -10,7 +10,6 @@ mod verify;
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
@@ -23,7 +22,7 @@ use tls_licence_tools::source::Source;
 use tls_licence_tools::ticket::Version;
 use tls_licence_tools::verify::Failure;
 use tls_licence_tools::verify::VerifyKey;
-use tls_licence_tools::{Secret, duration, fsio, report};
+use tls_licence_tools::{Secret, duration, fsio, redact, report};
 
 use args::{Cli, Command, Shell};
 
@@ -64,8 +63,11 @@ impl Stop {
             Stop::Io(m) => (format!("error: {m}"), status::IO),
         };
         if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
+            // error_object scrubs the message too.
             let _ = out(format!("{}\n", report::error_object(&line, code)).as_bytes());
         }
+        // Every message line goes through here: scrubbed of secrets, one line.
+        let line = redact::shown(line.as_bytes());
         // Nothing more can be done if stderr is gone.
         let _ = writeln!(io::stderr().lock(), "{NAME}: {line}");
         code
@@ -82,6 +84,8 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         let _ = io::stderr().lock().write_all(args::bare_usage().as_bytes());
         return ExitCode::from(status::USAGE);
     }
+    // A secret typed where a name belongs is never shown, even cut short in a message.
+    redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -185,8 +189,9 @@ fn out_json(object: &str) -> Outcome {
     out(format!("{object}\n").as_bytes())
 }
 
-/// A warning line on stderr.
+/// A warning line on stderr (scrubbed of secrets, one line).
 fn warn(message: &str) {
+    let message = redact::shown(message.as_bytes());
     let _ = writeln!(io::stderr().lock(), "{NAME}: warning: {message}");
 }
 
@@ -203,9 +208,9 @@ fn warn_if_exposed(source: &Source, what: &str) {
     {
         warn(&format!(
             "{what} '{}' is readable by group or others (mode {:04o}); restrict it: chmod 600 '{}'",
-            path.display(),
+            redact::shown_path(path),
             mode & 0o777,
-            path.display()
+            redact::shown_path(path)
         ));
     }
 }
@@ -328,7 +333,9 @@ fn load_secret(source: &Source) -> Result<Secret, Stop> {
 }
 
 /// A v2 secret read from `source`: a literal is used as it is, anything read is trimmed.
+/// It is registered, so that no message ever shows it.
 fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
+    redact::register_secret(bytes);
     if source.is_literal() {
         return Secret::new(bytes).map_err(usage);
     }
@@ -348,7 +355,22 @@ fn check_not_same_file(key: &Source, output: &OsStr) -> Outcome {
     {
         return Err(Stop::Usage(format!(
             "'{}' is the key file; refusing to overwrite the key with a ticket",
-            Path::new(output).display()
+            redact::shown(os_bytes(output))
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse to create a file whose name has the shape of a v2 secret: most likely the
+/// secret was typed in the wrong place, and the file would keep it in a directory
+/// listing. `role` names the argument ("SIG_FILE"). A file that exists is used.
+fn check_not_secret_name(output: &OsStr, role: &str) -> Outcome {
+    if output != "-"
+        && redact::has_secret_shape(os_bytes(output))
+        && std::fs::symlink_metadata(output).is_err()
+    {
+        return Err(Stop::Usage(format!(
+            "{role} looks like a v2 secret (not shown); check the argument order"
         )));
     }
     Ok(())
