@@ -39,7 +39,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use zeroize::Zeroizing;
 
@@ -56,6 +56,8 @@ pub const MIN_REGISTERED: usize = 16;
 static REGISTRY: RwLock<Vec<Zeroizing<Vec<u8>>>> = RwLock::new(Vec::new());
 /// Whether [`REGISTRY`] holds anything (so that most calls never take the lock).
 static REGISTERED: AtomicBool = AtomicBool::new(false);
+/// The length of the shortest registered value (`usize::MAX` while there is none).
+static SHORTEST: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// Remember a value read as a secret, so that it is never shown, whole or in part (a run
 /// of 16 or more of its letters and digits). Surrounding white space is ignored; values
@@ -69,6 +71,7 @@ pub fn register_secret(value: &[u8]) {
     if !registry.iter().any(|v| v.as_slice() == value) {
         registry.push(Zeroizing::new(value.to_vec()));
     }
+    SHORTEST.fetch_min(value.len(), Ordering::AcqRel);
     REGISTERED.store(true, Ordering::Release);
 }
 
@@ -120,9 +123,14 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 
 /// [`scrub`] for bytes that need not be UTF-8 (a file name): other bytes are kept.
 pub fn scrub_bytes(text: &[u8]) -> Cow<'_, [u8]> {
+    // Nothing shorter than 16 bytes can hold a run or a value that is hidden (the common
+    // case of an identifier in a batch: no lock is taken).
+    if text.len() < MIN_REGISTERED {
+        return Cow::Borrowed(text);
+    }
     let registered = REGISTERED.load(Ordering::Acquire);
     let mut out: Cow<'_, [u8]> = Cow::Borrowed(text);
-    if registered {
+    if registered && text.len() >= SHORTEST.load(Ordering::Acquire) {
         let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
         for value in registry.iter() {
             if let Some(replaced) = replace_all(&out, value) {
@@ -430,5 +438,56 @@ mod tests {
             format!("sdkappid \"{MARKER}…\" is not")
         );
         assert_eq!(scrub("gen"), "gen");
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A secret as it might be typed: 48 to 80 hex digits, any case, with up to two
+        /// other letters in it.
+        fn typed_secret() -> impl Strategy<Value = String> {
+            (
+                proptest::collection::vec(
+                    prop::sample::select(b"0123456789abcdefABCDEF".to_vec()),
+                    48..80,
+                ),
+                proptest::collection::vec((any::<prop::sample::Index>(), b'g'..=b'z'), 0..=2),
+            )
+                .prop_map(|(mut hex, typos)| {
+                    for (at, c) in typos {
+                        let i = at.index(hex.len());
+                        hex[i] = c;
+                    }
+                    String::from_utf8(hex).unwrap()
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn a_typed_secret_never_survives(
+                secret in typed_secret(),
+                before in "[^a-zA-Z0-9]{0,3}[ -~]{0,20}[^a-zA-Z0-9]",
+                after in "[^a-zA-Z0-9][ -~]{0,20}",
+            ) {
+                let text = format!("{before}{secret}{after}");
+                let scrubbed = scrub(&text);
+                prop_assert!(!scrubbed.contains(&secret), "{}", scrubbed);
+                prop_assert!(!shown(text.as_bytes()).contains(&secret));
+                // Scrubbing is idempotent.
+                prop_assert_eq!(scrub(&scrubbed), scrubbed.clone());
+            }
+
+            #[test]
+            fn text_without_long_runs_is_left_alone(text in "([ -~]{0,15}[^a-zA-Z0-9]){0,8}") {
+                prop_assert_eq!(scrub(&text), text.clone());
+            }
+
+            #[test]
+            fn shown_is_one_line_without_controls(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let s = shown(&bytes);
+                prop_assert!(!s.chars().any(needs_escape), "{:?}", s);
+            }
+        }
     }
 }

@@ -277,3 +277,39 @@ pub fn error_object(message: &str, exit_status: u8) -> String {
         .num("exit_status", exit_status)
         .finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    #[test]
+    fn error_objects_are_scrubbed() {
+        let json = error_object(
+            &format!("error: environment variable {SECRET} is not set"),
+            3,
+        );
+        assert_eq!(
+            json,
+            r#"{"ok":false,"error":"error: environment variable [redacted] is not set","exit_status":3}"#
+        );
+    }
+
+    #[test]
+    fn name_fields() {
+        let name = |raw: &[u8]| JsonObject::new().name("sig_file", raw).finish();
+        assert_eq!(name(b"dir/sig"), r#"{"sig_file":"dir/sig"}"#);
+        assert_eq!(name("naïve\n".as_bytes()), r#"{"sig_file":"naïve\n"}"#);
+        assert_eq!(
+            name(format!("./{SECRET}").as_bytes()),
+            r#"{"sig_file":"./[redacted]"}"#
+        );
+        // Not UTF-8: the text with U+FFFD, and the bytes in base64 (scrubbed first).
+        let raw = [b"\xff/".as_slice(), SECRET.as_bytes()].concat();
+        assert_eq!(
+            name(&raw),
+            "{\"sig_file\":\"\u{fffd}/[redacted]\",\"sig_file_base64\":\"/y9bcmVkYWN0ZWRd\"}"
+        );
+    }
+}
