@@ -242,10 +242,10 @@ pub fn verify_object(
     if let Some(info) = &checked.info {
         obj = ticket_fields(obj, info, checked.now);
     }
-    if let (Ok(i), true) = (&checked.verdict, key_names.len() > 1) {
-        if let Some(name) = key_names.get(*i) {
-            obj = obj.name("key", name);
-        }
+    if let (Ok(i), true) = (&checked.verdict, key_names.len() > 1)
+        && let Some(name) = key_names.get(*i)
+    {
+        obj = obj.name("key", name);
     }
     obj.finish()
 }
