@@ -38,9 +38,13 @@ pub enum SourceError {
     Fs(FsError),
     /// The environment variable is not set.
     EnvMissing(OsString),
-    /// A path that could not be read and has the shape of a v2 secret (64 hex
-    /// characters): most likely a secret given where a file was expected. Not shown.
+    /// A path that could not be read and has the shape of a v2 secret (see
+    /// [`redact::has_secret_shape`]): most likely a secret given where a file was
+    /// expected. Not shown.
     SecretAsPath,
+    /// An `env:NAME` whose variable is not set and whose name has the shape of a v2
+    /// secret: most likely `env:` followed by the secret itself. Not shown.
+    SecretAsEnvName,
 }
 
 impl fmt::Display for SourceError {
@@ -56,6 +60,11 @@ impl fmt::Display for SourceError {
                 f,
                 "the key argument looks like a v2 secret, not a file (not shown here); \
                  pass a secret as file:PATH, env:NAME or - (stdin)"
+            ),
+            SourceError::SecretAsEnvName => write!(
+                f,
+                "the name after env: looks like a v2 secret, not a variable name (not shown \
+                 here); env:NAME takes the name of a variable that holds the secret"
             ),
         }
     }
@@ -117,6 +126,9 @@ impl Source {
                 .map_err(SourceError::Fs),
             Source::Env(name) => match std::env::var_os(name) {
                 Some(v) => Ok(Zeroizing::new(v.as_bytes().to_vec())),
+                None if redact::has_secret_shape(name.as_bytes()) => {
+                    Err(SourceError::SecretAsEnvName)
+                }
                 None => Err(SourceError::EnvMissing(name.clone())),
             },
             Source::Literal(bytes) => Ok(bytes.clone()),
@@ -224,9 +236,15 @@ mod tests {
         let e = Source::Env(format!("{secret}\n").into())
             .read("secret")
             .unwrap_err();
+        assert!(matches!(e, SourceError::SecretAsEnvName), "{e}");
+        assert!(!e.to_string().contains(&secret[..20]));
+        // The message for a name that is not secret-shaped names it, escaped.
+        let e = Source::Env("TLS_LICENCE_TOOLS_UNSET\n\x1b[2J".into())
+            .read("secret")
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
-            r"environment variable [redacted]\n is not set"
+            r"environment variable TLS_LICENCE_TOOLS_UNSET\n\u{1b}[2J is not set"
         );
     }
 

@@ -320,6 +320,23 @@ fn the_refusal_to_create_a_secret_named_file_says_why() {
         "tls_licence_tools: error: PUBLIC_PEM looks like a v2 secret (not shown); check the argument order\n"
     );
     assert!(!dir.path("k.pem").exists());
+    // env: followed by the secret itself.
+    let r = run(
+        &dir.0,
+        [
+            "gen2",
+            &format!("env:{SECRET}"),
+            "sig",
+            "1400001052",
+            "xiaojun",
+        ],
+    );
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: the name after env: looks like a v2 secret, not a variable \
+         name (not shown here); env:NAME takes the name of a variable that holds the secret\n"
+    );
     // A file that exists under such a name is used (and its name not shown).
     let name = format!("{SECRET}.sig");
     run(
