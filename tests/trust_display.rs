@@ -578,6 +578,23 @@ fn a_secret_in_batch_input_is_never_shown() {
             );
         }
     }
+    // Legitimate identifiers, a 32-hex one among them, are printed as they are; the
+    // secret on the line between them is not.
+    let uuid = "0123456789abcdef0123456789abcdef";
+    let input = format!("{uuid}\n{SECRET}\nxiaojun\n");
+    let r = run_with_stdin(
+        &dir.0,
+        ["gen-batch", "ec_key.pem", "1400001052"],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(r.code, 1, "{r:#?}");
+    r.assert_no_secrets();
+    let ids: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["identifier"].clone())
+        .collect();
+    assert_eq!(ids, [uuid, "[redacted]", "xiaojun"]);
 }
 
 // ---- names shown one line each, control characters escaped ----
