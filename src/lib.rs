@@ -30,6 +30,7 @@ pub mod envelope;
 pub mod fsio;
 pub mod issue;
 pub mod keys;
+pub mod redact;
 pub mod renew;
 pub mod report;
 pub mod secret;

@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::clock::{describe_span, rfc3339};
+use crate::redact;
 use crate::ticket::TicketInfo;
 use crate::userbuf::PrivateMapKey;
 use crate::verify::Checked;
@@ -73,6 +74,30 @@ impl JsonObject {
         self
     }
 
+    /// Add a field naming something the user gave: a path, a key's name. The text is
+    /// scrubbed of anything shaped like a secret ([`redact::scrub_bytes`]); when the
+    /// bytes left are not UTF-8 (a Unix file name can be any bytes), the field holds them
+    /// with each invalid sequence replaced by U+FFFD, and a second field `<key>_base64`
+    /// holds them exactly, in standard base64.
+    ///
+    /// ```
+    /// use tls_licence_tools::report::JsonObject;
+    /// assert_eq!(JsonObject::new().name("sig_file", b"sig").finish(), r#"{"sig_file":"sig"}"#);
+    /// assert_eq!(
+    ///     JsonObject::new().name("sig_file", b"s\xffg").finish(),
+    ///     "{\"sig_file\":\"s\u{fffd}g\",\"sig_file_base64\":\"c/9n\"}"
+    /// );
+    /// ```
+    pub fn name(self, key: &str, raw: &[u8]) -> JsonObject {
+        let bytes = redact::scrub_bytes(raw);
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => self.str(key, text),
+            Err(_) => self
+                .str(key, &String::from_utf8_lossy(&bytes))
+                .str(&format!("{key}_base64"), &STANDARD.encode(&bytes)),
+        }
+    }
+
     /// Add a string field when the value is present.
     pub fn opt_str(self, key: &str, value: Option<&str>) -> JsonObject {
         match value {
@@ -95,38 +120,54 @@ fn json_string(s: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Append `s` as a JSON string literal: quoted, with `"`, `\` and control characters
-/// escaped (the rest of UTF-8 as it is).
+/// Append `s` as a JSON string literal: quoted, with `"`, `\`, control characters (C0,
+/// DEL and C1), the line and paragraph separators and the bidirectional formatting
+/// characters escaped, so that no terminal acts on them (the rest of UTF-8 as it is).
 ///
 /// ```
 /// let mut out = Vec::new();
-/// tls_licence_tools::report::push_json_str(&mut out, "a\"b\\c\n");
-/// assert_eq!(out, br#""a\"b\\c\n""#);
+/// tls_licence_tools::report::push_json_str(&mut out, "a\"b\\c\n\u{1b}\u{9b}\u{202e}é");
+/// assert_eq!(out, r#""a\"b\\c\n\u001b\u009b\u202eé""#.as_bytes());
 /// ```
 pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f | 0x7f => b"",
+    for (i, c) in s.char_indices() {
+        let escape: &[u8] = match c {
+            '"' => b"\\\"",
+            '\\' => b"\\\\",
+            '\n' => b"\\n",
+            '\r' => b"\\r",
+            '\t' => b"\\t",
+            c if c.is_control() || needs_json_escape(c) => b"",
             _ => continue,
         };
         out.extend_from_slice(&bytes[start..i]);
         if escape.is_empty() {
-            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            out.extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
         } else {
             out.extend_from_slice(escape);
         }
-        start = i + 1;
+        start = i + c.len_utf8();
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// The characters beyond the control characters that are escaped: they end a line in
+/// JavaScript or reorder the text a terminal shows.
+fn needs_json_escape(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// A JSON array of strings.
@@ -140,7 +181,9 @@ pub fn string_array<S: AsRef<str>>(items: &[S]) -> String {
 pub fn ticket_fields(obj: JsonObject, info: &TicketInfo, now: i64) -> JsonObject {
     let obj = obj
         .str("version", info.version.name())
-        .str("identifier", &info.identifier)
+        // An identifier has at most 32 bytes; a longer one shaped like a secret (made
+        // with --allow-any-identifier) is not shown.
+        .str("identifier", &redact::scrub(&info.identifier))
         .num("sdkappid", info.sdkappid)
         .num("init_time", info.init_time)
         .num("expire", info.expire)
@@ -173,11 +216,13 @@ pub fn expiring_soon(checked: &Checked, min_remaining: Option<u64>) -> Option<St
 ///
 /// `ok` is whether every check passed (including `--min-remaining`); `valid` whether the
 /// ticket itself is valid; `code` is 0 or the server code; `reason` says why not ok;
-/// `key` names the key it verified with when several were given.
+/// `key` names the key it verified with when several were given (see
+/// [`JsonObject::name`]). The reason is scrubbed of secrets ([`redact::scrub`]): it may
+/// quote the identifier asked for.
 pub fn verify_object(
     checked: &Checked,
     min_remaining: Option<u64>,
-    key_names: &[String],
+    key_names: &[Vec<u8>],
 ) -> String {
     let soon = expiring_soon(checked, min_remaining);
     let valid = checked.verdict.is_ok();
@@ -190,15 +235,17 @@ pub fn verify_object(
         .bool("valid", valid)
         .num("code", code);
     obj = match (&checked.verdict, &soon) {
-        (Err(f), _) => obj.str("reason", &f.to_string()),
-        (Ok(_), Some(why)) => obj.str("reason", why),
+        (Err(f), _) => obj.str("reason", &redact::scrub(&f.to_string())),
+        (Ok(_), Some(why)) => obj.str("reason", &redact::scrub(why)),
         (Ok(_), None) => obj,
     };
     if let Some(info) = &checked.info {
         obj = ticket_fields(obj, info, checked.now);
     }
-    if let (Ok(i), true) = (&checked.verdict, key_names.len() > 1) {
-        obj = obj.opt_str("key", key_names.get(*i).map(String::as_str));
+    if let (Ok(i), true) = (&checked.verdict, key_names.len() > 1)
+        && let Some(name) = key_names.get(*i)
+    {
+        obj = obj.name("key", name);
     }
     obj.finish()
 }
@@ -221,11 +268,48 @@ pub fn private_map_key_object(pmk: &PrivateMapKey) -> String {
 }
 
 /// The object for a failure that is not a verdict (bad arguments, a file or key
-/// problem): `{"ok":false,"error":…,"exit_status":…}`.
+/// problem): `{"ok":false,"error":…,"exit_status":…}`. The message is scrubbed of
+/// secrets ([`redact::scrub`]).
 pub fn error_object(message: &str, exit_status: u8) -> String {
     JsonObject::new()
         .bool("ok", false)
-        .str("error", message)
+        .str("error", &redact::scrub(message))
         .num("exit_status", exit_status)
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    #[test]
+    fn error_objects_are_scrubbed() {
+        let json = error_object(
+            &format!("error: environment variable {SECRET} is not set"),
+            3,
+        );
+        assert_eq!(
+            json,
+            r#"{"ok":false,"error":"error: environment variable [redacted] is not set","exit_status":3}"#
+        );
+    }
+
+    #[test]
+    fn name_fields() {
+        let name = |raw: &[u8]| JsonObject::new().name("sig_file", raw).finish();
+        assert_eq!(name(b"dir/sig"), r#"{"sig_file":"dir/sig"}"#);
+        assert_eq!(name("naïve\n".as_bytes()), r#"{"sig_file":"naïve\n"}"#);
+        assert_eq!(
+            name(format!("./{SECRET}").as_bytes()),
+            r#"{"sig_file":"./[redacted]"}"#
+        );
+        // Not UTF-8: the text with U+FFFD, and the bytes in base64 (scrubbed first).
+        let raw = [b"\xff/".as_slice(), SECRET.as_bytes()].concat();
+        assert_eq!(
+            name(&raw),
+            "{\"sig_file\":\"\u{fffd}/[redacted]\",\"sig_file_base64\":\"/y9bcmVkYWN0ZWRd\"}"
+        );
+    }
 }

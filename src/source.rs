@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::fsio::{self, FsError};
+use crate::redact;
 
 /// The largest key or secret file read: 64 KiB (a P-256 PEM is about 300 bytes).
 pub const MAX_KEY_BYTES: usize = 64 * 1024;
@@ -37,9 +38,13 @@ pub enum SourceError {
     Fs(FsError),
     /// The environment variable is not set.
     EnvMissing(OsString),
-    /// A path that could not be read and has the shape of a v2 secret (64 hex
-    /// characters): most likely a secret given where a file was expected. Not shown.
+    /// A path that could not be read and has the shape of a v2 secret (see
+    /// [`redact::has_secret_shape`]): most likely a secret given where a file was
+    /// expected. Not shown.
     SecretAsPath,
+    /// An `env:NAME` whose variable is not set and whose name has the shape of a v2
+    /// secret: most likely `env:` followed by the secret itself. Not shown.
+    SecretAsEnvName,
 }
 
 impl fmt::Display for SourceError {
@@ -49,12 +54,17 @@ impl fmt::Display for SourceError {
             SourceError::EnvMissing(name) => write!(
                 f,
                 "environment variable {} is not set",
-                Path::new(name).display()
+                redact::shown(name.as_bytes())
             ),
             SourceError::SecretAsPath => write!(
                 f,
                 "the key argument looks like a v2 secret, not a file (not shown here); \
                  pass a secret as file:PATH, env:NAME or - (stdin)"
+            ),
+            SourceError::SecretAsEnvName => write!(
+                f,
+                "the name after env: looks like a v2 secret, not a variable name (not shown \
+                 here); env:NAME takes the name of a variable that holds the secret"
             ),
         }
     }
@@ -116,6 +126,9 @@ impl Source {
                 .map_err(SourceError::Fs),
             Source::Env(name) => match std::env::var_os(name) {
                 Some(v) => Ok(Zeroizing::new(v.as_bytes().to_vec())),
+                None if redact::has_secret_shape(name.as_bytes()) => {
+                    Err(SourceError::SecretAsEnvName)
+                }
                 None => Err(SourceError::EnvMissing(name.clone())),
             },
             Source::Literal(bytes) => Ok(bytes.clone()),
@@ -126,19 +139,20 @@ impl Source {
     pub fn describe(&self) -> String {
         match self {
             Source::File(path) if looks_like_secret(path) => "a path shaped like a secret".into(),
-            Source::File(path) => format!("'{}'", path.display()),
-            Source::Env(name) => format!("environment variable {}", Path::new(name).display()),
+            Source::File(path) => format!("'{}'", redact::shown_path(path)),
+            Source::Env(name) => format!("environment variable {}", redact::shown(name.as_bytes())),
             Source::Stdin => "standard input".into(),
             Source::Literal(_) => "the secret given on the command line".into(),
         }
     }
 }
 
-/// Whether a path has the shape of a v2 secret: 64 hex characters. Such a path is never
-/// shown in messages, in case it is a secret passed where a file was expected.
+/// Whether a path holds something with the shape of a v2 secret (see
+/// [`redact::has_secret_shape`]: 48 or more letters and digits, nearly all hex, or a
+/// value read as a secret). Such a path is never shown in messages, in case it is a
+/// secret passed where a file was expected.
 pub fn looks_like_secret(path: &Path) -> bool {
-    let b = path.as_os_str().as_bytes();
-    b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit)
+    redact::has_secret_shape(path.as_os_str().as_bytes())
 }
 
 /// `Debug` shows where, never what.
@@ -177,5 +191,76 @@ mod tests {
             e.to_string(),
             "environment variable TLS_LICENCE_TOOLS_SURELY_UNSET is not set"
         );
+    }
+
+    #[test]
+    fn descriptions_never_show_a_secret_nor_a_raw_control_character() {
+        let secret = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+        let cases = [
+            (
+                format!("env:{secret}"),
+                "environment variable [redacted]".to_owned(),
+            ),
+            (
+                format!("env:{}", &secret[..60]),
+                "environment variable [redacted]".to_owned(),
+            ),
+            (
+                format!("file:./{secret}"),
+                "a path shaped like a secret".to_owned(),
+            ),
+            (
+                format!("file:k/{}X", secret.to_uppercase()),
+                "a path shaped like a secret".to_owned(),
+            ),
+            (
+                format!("file: {secret} "),
+                "a path shaped like a secret".to_owned(),
+            ),
+            ("file:a\nb\x1b[2J".to_owned(), r"'a\nb\u{1b}[2J'".to_owned()),
+            (
+                "env:A\nB".to_owned(),
+                r"environment variable A\nB".to_owned(),
+            ),
+            (
+                secret.to_owned(),
+                "the secret given on the command line".to_owned(),
+            ),
+            ("file:ec_key.pem".to_owned(), "'ec_key.pem'".to_owned()),
+        ];
+        for (arg, want) in cases {
+            let source = Source::secret(OsStr::new(&arg));
+            assert_eq!(source.describe(), want, "{arg:?}");
+            assert_eq!(format!("{source:?}"), format!("Source({want})"));
+        }
+        let e = Source::Env(format!("{secret}\n").into())
+            .read("secret")
+            .unwrap_err();
+        assert!(matches!(e, SourceError::SecretAsEnvName), "{e}");
+        assert!(!e.to_string().contains(&secret[..20]));
+        // The message for a name that is not secret-shaped names it, escaped.
+        let e = Source::Env("TLS_LICENCE_TOOLS_UNSET\n\x1b[2J".into())
+            .read("secret")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r"environment variable TLS_LICENCE_TOOLS_UNSET\n\u{1b}[2J is not set"
+        );
+    }
+
+    #[test]
+    fn a_secret_shaped_path_that_cannot_be_read_is_not_named() {
+        let secret = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5";
+        for path in [
+            secret.to_owned(),
+            format!("./{secret}0 "),
+            format!("/nonexistent/{secret}.pem"),
+        ] {
+            let e = Source::pem_key(OsStr::new(&path))
+                .read("key file")
+                .unwrap_err();
+            assert!(matches!(e, SourceError::SecretAsPath), "{path}: {e}");
+            assert!(!e.to_string().contains(&secret[..20]));
+        }
     }
 }

@@ -11,6 +11,7 @@ use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::keys::EcKey;
+use tls_licence_tools::redact;
 use tls_licence_tools::report::{self, push_json_str};
 use tls_licence_tools::source::Source;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
@@ -115,7 +116,9 @@ fn push_csv_field(out: &mut Vec<u8>, field: &str) {
     }
 }
 
+/// A line's error on stderr: scrubbed of secrets, one line.
 fn line_error(line_no: u64, message: &str) {
+    let message = redact::shown(message.as_bytes());
     output::stderr_line(&format!("{NAME}: line {line_no}: {message}"));
 }
 
@@ -189,6 +192,9 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
             Err(e) => return bad_identifier(out, csv, line_no, id, &e.to_string()),
         };
         let ticket = signer.sign(&request, &now);
+        // Only an identifier made with --allow-any-identifier can be shaped like a secret.
+        let id = redact::scrub(id);
+        let id = id.as_ref();
         if csv {
             push_csv_field(out, id);
             out.push(b',');
@@ -227,7 +233,12 @@ fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
 
 /// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
 /// fields and the message on stderr.
+/// The identifier is echoed scrubbed of anything shaped like a secret.
 fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &str) -> Outcome {
+    let id = redact::scrub(id);
+    let id = id.as_ref();
+    let why = redact::scrub(why);
+    let why = why.as_ref();
     if csv {
         push_csv_field(out, id);
         out.extend_from_slice(b",,\n");

@@ -1,15 +1,18 @@
 //! keygen and keycheck: make a key pair, and tell whether two keys belong together.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use tls_licence_tools::fsio;
 use tls_licence_tools::keys::PrivateKey;
+use tls_licence_tools::redact;
 use tls_licence_tools::report::JsonObject;
 use tls_licence_tools::source::Source;
 
 use super::args::{KeycheckArgs, KeygenArgs};
 use super::{
-    Outcome, Stop, check_one_stdin, io_err, load_private_key, load_public_key, out, out_json,
+    Outcome, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
+    load_public_key, out, out_json,
 };
 
 pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
@@ -19,14 +22,15 @@ pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
             "the private and public key files must be different files".into(),
         ));
     }
-    for path in [private, public] {
+    for (path, role) in [(private, "PRIVATE_PEM"), (public, "PUBLIC_PEM")] {
         if path.as_os_str() == "-" {
             return Err(Stop::Usage("keygen writes files, not - (stdout)".into()));
         }
+        check_not_secret_name(path.as_os_str(), role)?;
         if !a.force && std::fs::symlink_metadata(path).is_ok() {
             return Err(Stop::Io(format!(
                 "'{}' exists; pass --force to replace it",
-                path.display()
+                redact::shown_path(path)
             )));
         }
     }
@@ -50,15 +54,15 @@ pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
     if a.json {
         let obj = JsonObject::new()
             .bool("ok", true)
-            .str("private_key", &private.to_string_lossy())
-            .str("public_key", &public.to_string_lossy())
+            .name("private_key", private.as_os_str().as_bytes())
+            .name("public_key", public.as_os_str().as_bytes())
             .str("fingerprint", &fingerprint);
         return out_json(&obj.finish());
     }
     out(format!(
         "wrote private key '{}' (PKCS#8, mode 0600) and public key '{}'\nfingerprint {fingerprint}\n",
-        private.display(),
-        public.display()
+        redact::shown_path(private),
+        redact::shown_path(public)
     )
     .as_bytes())
 }

@@ -2,6 +2,7 @@
 
 use std::ffi::OsStr;
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
 use tls_licence_tools::fsio::{self, FsErrorKind};
 use tls_licence_tools::issue::{self, TicketRequest};
+use tls_licence_tools::redact;
 use tls_licence_tools::renew::{self, Decision};
 use tls_licence_tools::report::{JsonObject, ticket_fields};
 use tls_licence_tools::source::Source;
@@ -17,8 +19,8 @@ use tls_licence_tools::verify::Expect;
 
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
 use super::{
-    Outcome, Signer, Stop, check_not_same_file, io_err, load_private_key, load_secret, out,
-    out_json, parse_duration, usage,
+    Outcome, Signer, Stop, check_not_same_file, check_not_secret_name, io_err, load_private_key,
+    load_secret, out, out_json, parse_duration, usage,
 };
 
 /// The request a gen form asks for, with every argument checked.
@@ -83,8 +85,7 @@ fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
     let obj = JsonObject::new()
         .bool("ok", true)
         .str("usersig", &made.text);
-    ticket_fields(obj, &made.info, made.info.init_time)
-        .str("sig_file", &Path::new(sig_file).to_string_lossy())
+    ticket_fields(obj, &made.info, made.info.init_time).name("sig_file", sig_file.as_bytes())
 }
 
 /// Write a new ticket to the sig file and say so: the original's lines, or JSON.
@@ -116,6 +117,7 @@ pub(super) fn gen_v1(
     clock: &SystemClock,
 ) -> Outcome {
     let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
+    check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.pri_key_file);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::V1(load_private_key(&source, "sign")?);
@@ -125,6 +127,7 @@ pub(super) fn gen_v1(
 
 pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> Outcome {
     let req = request(&a.sdkappid, &a.identifier, &a.options, None, userbuf)?;
+    check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::secret(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::V2(load_secret(&source)?);
@@ -183,6 +186,7 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
     if a.sig_file == "-" {
         return Err(Stop::Usage("renew needs a sig file, not -".into()));
     }
+    check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::load(&source, "renew")?;
@@ -195,8 +199,9 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
         userbuf: None,
     };
     let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
-    let why = decision.explain(within);
-    let shown = sig_path.display();
+    // The reason may quote the identifier: scrubbed like every echo.
+    let why = redact::scrub(&decision.explain(within)).into_owned();
+    let shown = redact::shown_path(sig_path);
     match &decision {
         Decision::Keep { info, .. } => {
             if a.options.json {
@@ -205,9 +210,9 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
                     .str("action", "kept")
                     .str("reason", &why);
                 let obj = ticket_fields(obj, info, clock.now());
-                return out_json(&obj.str("sig_file", &shown.to_string()).finish());
+                return out_json(&obj.name("sig_file", a.sig_file.as_bytes()).finish());
             }
-            out(format!("kept '{shown}': {why}\n").as_bytes())
+            out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
         }
         Decision::Renew(_) => {
             let made = make(&req, &signer, clock);
@@ -219,7 +224,8 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
                 return out_json(&obj.finish());
             }
             out(format!(
-                "renewed '{shown}': {why}; the new {} ticket is valid until {}\n",
+                "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
+                redact::escape(&why),
                 made.info.version,
                 tls_licence_tools::clock::rfc3339(made.info.expires_at())
             )

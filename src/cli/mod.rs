@@ -26,7 +26,7 @@ use tls_licence_tools::source::{Source, looks_like_secret};
 use tls_licence_tools::ticket::Version;
 use tls_licence_tools::verify::Failure;
 use tls_licence_tools::verify::VerifyKey;
-use tls_licence_tools::{Secret, duration, fsio, report};
+use tls_licence_tools::{Secret, duration, fsio, redact, report};
 
 use args::{Cli, Command, Shell};
 
@@ -74,9 +74,12 @@ impl Stop {
             Stop::Closed => return status::CLOSED_PIPE,
         };
         if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
+            // error_object scrubs the message too.
             let _ = out(format!("{}\n", report::error_object(&line, code)).as_bytes());
         }
-        // A failure here is remembered, but this stop's status stands.
+        // Every message line goes through here: scrubbed of secrets, one line. A failure
+        // to write it is remembered, but this stop's status stands.
+        let line = redact::shown(line.as_bytes());
         output::stderr_line(&format!("{NAME}: {line}"));
         code
     }
@@ -92,6 +95,8 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         output::write_stderr(args::bare_usage().as_bytes());
         return ExitCode::from(status::USAGE);
     }
+    // A secret typed where a name belongs is never shown, even cut short in a message.
+    redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -214,8 +219,9 @@ fn out_json(object: &str) -> Outcome {
     out(format!("{object}\n").as_bytes())
 }
 
-/// A warning line on stderr.
+/// A warning line on stderr (scrubbed of secrets, one line).
 fn warn(message: &str) {
+    let message = redact::shown(message.as_bytes());
     output::stderr_line(&format!("{NAME}: warning: {message}"));
 }
 
@@ -232,9 +238,9 @@ fn warn_if_exposed(source: &Source, what: &str) {
     {
         warn(&format!(
             "{what} '{}' is readable by group or others (mode {:04o}); restrict it: chmod 600 '{}'",
-            path.display(),
+            redact::shown_path(path),
             mode & 0o777,
-            path.display()
+            redact::shown_path(path)
         ));
     }
 }
@@ -378,6 +384,8 @@ fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
             )));
         }
     }
+    // Registered, so that no message ever shows it.
+    redact::register_secret(bytes);
     let made = if literal {
         Secret::new(bytes)
     } else {
@@ -425,7 +433,22 @@ fn check_not_same_file(key: &Source, output: &OsStr) -> Outcome {
     {
         return Err(Stop::Usage(format!(
             "'{}' is the key file; refusing to overwrite the key with a ticket",
-            Path::new(output).display()
+            redact::shown(os_bytes(output))
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse to create a file whose name has the shape of a v2 secret: most likely the
+/// secret was typed in the wrong place, and the file would keep it in a directory
+/// listing. `role` names the argument ("SIG_FILE"). A file that exists is used.
+fn check_not_secret_name(output: &OsStr, role: &str) -> Outcome {
+    if output != "-"
+        && redact::has_secret_shape(os_bytes(output))
+        && std::fs::symlink_metadata(output).is_err()
+    {
+        return Err(Stop::Usage(format!(
+            "{role} looks like a v2 secret (not shown); check the argument order"
         )));
     }
     Ok(())

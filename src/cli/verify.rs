@@ -1,6 +1,7 @@
 //! The verify forms, inspect and dump: read a ticket and say what it is.
 
 use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use base64::Engine;
@@ -15,7 +16,7 @@ use tls_licence_tools::source::Source;
 use tls_licence_tools::ticket::{self, Malformed, TicketInfo, Version};
 use tls_licence_tools::userbuf::{PrivateMapKey, Room};
 use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
-use tls_licence_tools::{fsio, issue};
+use tls_licence_tools::{fsio, issue, redact};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
 use super::{
@@ -27,10 +28,11 @@ fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
     fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
 }
 
-/// A userbuf as the verify lines show it: as text when it is printable, else base64.
+/// A userbuf as the verify lines show it: as text when it is printable (scrubbed of
+/// anything shaped like a secret), else base64.
 fn userbuf_shown(ub: &[u8], label_text: &str, label_b64: &str) -> String {
     match printable(ub) {
-        Some(s) => format!("{label_text}{s}"),
+        Some(s) => format!("{label_text}{}", redact::shown(s.as_bytes())),
         None => format!("{label_b64}{}", STANDARD.encode(ub)),
     }
 }
@@ -42,10 +44,11 @@ fn printable(bytes: &[u8]) -> Option<&str> {
         .filter(|s| !s.chars().any(char::is_control))
 }
 
-/// A verify form's keys, with names to report which one matched.
+/// A verify form's keys, with names to report which one matched (raw bytes: a path
+/// need not be UTF-8; shown with `redact::shown`, or in JSON as `JsonObject::name`).
 struct Keys {
     keys: Vec<VerifyKey>,
-    names: Vec<String>,
+    names: Vec<Vec<u8>>,
 }
 
 /// The sources of a verify form's keys: the positional one, then each --key.
@@ -61,15 +64,17 @@ fn key_sources(
 }
 
 /// Name each source for reports: where it came from; literals by position.
-fn names(sources: &[Source]) -> Vec<String> {
+fn names(sources: &[Source]) -> Vec<Vec<u8>> {
     sources
         .iter()
         .enumerate()
         .map(|(i, s)| match s {
-            Source::File(path) => path.display().to_string(),
-            Source::Env(name) => format!("env:{}", Path::new(name).display()),
-            Source::Stdin => "-".into(),
-            Source::Literal(_) => format!("key #{} (given on the command line)", i + 1),
+            Source::File(path) => path.as_os_str().as_bytes().to_vec(),
+            Source::Env(name) => [b"env:".as_slice(), name.as_bytes()].concat(),
+            Source::Stdin => b"-".to_vec(),
+            Source::Literal(_) => {
+                format!("key #{} (given on the command line)", i + 1).into_bytes()
+            }
         })
         .collect()
 }
@@ -128,7 +133,7 @@ fn verify_and_report(
         if keys.keys.len() > 1
             && let Some(name) = keys.names.get(matched)
         {
-            text.push_str(&format!("key {name}\n"));
+            text.push_str(&format!("key {}\n", redact::shown(name)));
         }
         out(text.as_bytes())?;
     }
@@ -201,7 +206,7 @@ fn not_a_ticket(m: Malformed, json: bool) -> Stop {
         let obj = JsonObject::new()
             .bool("ok", false)
             .num("code", failure.code().unwrap_or(0))
-            .str("reason", &failure.to_string());
+            .str("reason", &redact::scrub(&failure.to_string()));
         // The stop's line on stderr still says why; a closed stdout is not news.
         let _ = out_json(&obj.finish());
     }
@@ -259,7 +264,7 @@ pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> Outcome {
             .str("issued_at_local", &local_time(info.init_time, system))
             .str("expires_at_local", &local_time(info.expires_at(), system));
         if let Some(text) = info.userbuf.as_deref().and_then(printable) {
-            obj = obj.str("userbuf_text", text);
+            obj = obj.str("userbuf_text", &redact::scrub(text));
         }
         if let Some(pmk) = &pmk {
             obj = obj.raw("private_map_key", &private_map_key_object(pmk));
@@ -279,7 +284,7 @@ pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> Outcome {
          validity     {} s ({})\n\
          status       {}\n",
         info.version,
-        info.identifier,
+        redact::scrub(&info.identifier),
         info.sdkappid,
         rfc3339(info.init_time),
         local_time(info.init_time, system),
@@ -291,7 +296,7 @@ pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> Outcome {
     );
     if let Some(ub) = &info.userbuf {
         text.push_str(&match printable(ub) {
-            Some(s) => format!("userbuf      {s:?}\n"),
+            Some(s) => format!("userbuf      {:?}\n", redact::scrub(s)),
             None => format!("userbuf      {} (base64)\n", STANDARD.encode(ub)),
         });
     }

@@ -1,0 +1,493 @@
+//! How text that came from the user is shown: never a secret, never a raw control
+//! character.
+//!
+//! Every message, warning and echo of a path, variable name, key name or identifier goes
+//! through this module, so that a v2 secret typed in the wrong place (as a path, an
+//! `env:` name, the SIG_FILE, the identifier, the sdkappid) is never printed back, and a
+//! file name cannot add a line to the output or send an escape sequence to the terminal.
+//!
+//! [`scrub`] replaces, with [`MARKER`]:
+//!
+//! 1. every maximal run of ASCII letters and digits that has the shape of a v2 secret:
+//!    at least [`MIN_SECRET_RUN`] (48) characters long, with a stretch of 48 in which at
+//!    most [`MAX_NON_HEX`] (2) are not hex digits. A console secret is 64 hex characters;
+//!    the rule also catches one typed a few characters short or long, with a typo, in
+//!    upper case, or glued to other letters (`mysecret5bd2...`). A legitimate identifier
+//!    is at most 32 bytes, so a 32-hex identifier (a UUID without dashes) is left alone.
+//!    A ticket never holds such a run: it is base64, in which about two characters in
+//!    three are not hex digits, so 46 hex digits in 48 characters do not happen.
+//! 2. every run of letters and digits of at least [`MIN_REGISTERED`] (16) characters that
+//!    is part of a registered value (so a message that cuts an argument short, such as
+//!    `sdkappid "5bd2850fff3e…"`, does not show a prefix of a secret), and every
+//!    occurrence of a whole registered value. The command line registers each run of
+//!    its arguments that has the shape above ([`register_arguments`]) and each v2
+//!    secret it reads ([`register_secret`]). Values shorter than 16 bytes are not
+//!    registered: they are not console secrets, and hiding every short word equal to
+//!    one would garble messages.
+//!
+//! [`escape`] and [`shown`] then make the text one safe line: control characters
+//! (C0, DEL, C1), the Unicode line and paragraph separators and the bidirectional
+//! formatting characters are written as `\n`, `\r`, `\t` or `\u{1b}`, and bytes that are
+//! not UTF-8 as `\xff`.
+//!
+//! Data is not scrubbed: tickets, `dump`'s JSON and key fingerprints are printed as they
+//! are (a fingerprint's 64 hex digits would have the shape of a secret, so it is never
+//! passed through here).
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use zeroize::Zeroizing;
+
+/// What a hidden value is replaced with.
+pub const MARKER: &str = "[redacted]";
+/// The shortest run of letters and digits that can have the shape of a secret.
+pub const MIN_SECRET_RUN: usize = 48;
+/// How many characters that are not hex digits a secret-shaped stretch may hold.
+pub const MAX_NON_HEX: usize = 2;
+/// The shortest value registered, and the shortest run matched against registered values.
+pub const MIN_REGISTERED: usize = 16;
+
+/// The values read as secrets or given as secret-shaped arguments, wiped on removal.
+static REGISTRY: RwLock<Vec<Zeroizing<Vec<u8>>>> = RwLock::new(Vec::new());
+/// Whether [`REGISTRY`] holds anything (so that most calls never take the lock).
+static REGISTERED: AtomicBool = AtomicBool::new(false);
+/// The length of the shortest registered value (`usize::MAX` while there is none).
+static SHORTEST: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Remember a value read as a secret, so that it is never shown, whole or in part (a run
+/// of 16 or more of its letters and digits). Surrounding white space is ignored; values
+/// shorter than 16 bytes are not remembered.
+pub fn register_secret(value: &[u8]) {
+    let value = value.trim_ascii();
+    if value.len() < MIN_REGISTERED {
+        return;
+    }
+    let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    if !registry.iter().any(|v| v.as_slice() == value) {
+        registry.push(Zeroizing::new(value.to_vec()));
+    }
+    SHORTEST.fetch_min(value.len(), Ordering::AcqRel);
+    REGISTERED.store(true, Ordering::Release);
+}
+
+/// Register every secret-shaped run of letters and digits in these command-line
+/// arguments (see [`register_secret`]), so that a message quoting an argument cut short
+/// does not show part of a secret.
+pub fn register_arguments<'a>(args: impl IntoIterator<Item = &'a OsStr>) {
+    for arg in args {
+        for (start, end) in runs(arg.as_bytes()) {
+            let run = &arg.as_bytes()[start..end];
+            if secret_shaped(run) {
+                register_secret(run);
+            }
+        }
+    }
+}
+
+/// Whether the text holds a run with the shape of a secret (rule 1 of [`scrub`]) or a
+/// registered value.
+///
+/// ```
+/// use tls_licence_tools::redact::has_secret_shape;
+/// assert!(has_secret_shape(b"out/5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"));
+/// assert!(!has_secret_shape(b"sig"));
+/// ```
+pub fn has_secret_shape(text: &[u8]) -> bool {
+    matches!(scrub_bytes(text), Cow::Owned(_))
+}
+
+/// The text with every secret-shaped run and registered value replaced by [`MARKER`].
+///
+/// ```
+/// use tls_licence_tools::redact::scrub;
+/// let secret = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+/// assert_eq!(
+///     scrub(&format!("cannot read key file './{secret}': no such file")),
+///     "cannot read key file './[redacted]': no such file"
+/// );
+/// assert_eq!(scrub("identifier 0123456789abcdef0123456789abcdef"),
+///     "identifier 0123456789abcdef0123456789abcdef");
+/// ```
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    match scrub_bytes(text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        // Only ASCII runs are replaced, by ASCII, so the text stays UTF-8.
+        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+    }
+}
+
+/// [`scrub`] for bytes that need not be UTF-8 (a file name): other bytes are kept.
+pub fn scrub_bytes(text: &[u8]) -> Cow<'_, [u8]> {
+    // Nothing shorter than 16 bytes can hold a run or a value that is hidden (the common
+    // case of an identifier in a batch: no lock is taken).
+    if text.len() < MIN_REGISTERED {
+        return Cow::Borrowed(text);
+    }
+    let registered = REGISTERED.load(Ordering::Acquire);
+    let mut out: Cow<'_, [u8]> = Cow::Borrowed(text);
+    if registered && text.len() >= SHORTEST.load(Ordering::Acquire) {
+        let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+        for value in registry.iter() {
+            if let Some(replaced) = replace_all(&out, value) {
+                out = Cow::Owned(replaced);
+            }
+        }
+    }
+    let hidden: Vec<(usize, usize)> = runs(&out)
+        .filter(|&(start, end)| {
+            let run = &out[start..end];
+            secret_shaped(run) || (registered && end - start >= MIN_REGISTERED && in_registry(run))
+        })
+        .collect();
+    if hidden.is_empty() {
+        return out;
+    }
+    let mut result = Vec::with_capacity(out.len());
+    let mut at = 0;
+    for (start, end) in hidden {
+        result.extend_from_slice(&out[at..start]);
+        result.extend_from_slice(MARKER.as_bytes());
+        at = end;
+    }
+    result.extend_from_slice(&out[at..]);
+    Cow::Owned(result)
+}
+
+/// The text as one safe line: control characters, line and paragraph separators and
+/// bidirectional formatting characters escaped (`\n`, `\t`, `\r`, `\u{1b}`). Nothing is
+/// scrubbed: see [`shown`] for user text.
+///
+/// ```
+/// use tls_licence_tools::redact::escape;
+/// assert_eq!(escape("a\nb\x1b[2J\u{202e}c"), r"a\nb\u{1b}[2J\u{202e}c");
+/// assert_eq!(escape("plain é"), "plain é");
+/// ```
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    push_escaped(&mut out, text);
+    Cow::Owned(out)
+}
+
+/// User text (a name, a path, a message quoting arguments) as shown in a line of output:
+/// scrubbed, then escaped, with each byte that is not UTF-8 as `\xNN`.
+///
+/// ```
+/// use tls_licence_tools::redact::shown;
+/// assert_eq!(shown(b"a\nverify sig ok"), r"a\nverify sig ok");
+/// assert_eq!(shown(b"caf\xe9.pem"), r"caf\xe9.pem");
+/// ```
+pub fn shown(text: &[u8]) -> String {
+    let text = scrub_bytes(text);
+    let mut out = String::with_capacity(text.len());
+    for chunk in text.utf8_chunks() {
+        push_escaped(&mut out, chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// A path as [`shown`].
+pub fn shown_path(path: &Path) -> String {
+    shown(path.as_os_str().as_bytes())
+}
+
+/// Whether a character is written escaped: it could end the line, move the cursor,
+/// start a terminal escape sequence, or reorder what is shown.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The maximal runs of ASCII letters and digits, as (start, end) offsets.
+fn runs(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + text[at..].iter().position(u8::is_ascii_alphanumeric)?;
+        let len = text[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(text.len() - start);
+        at = start + len;
+        Some((start, at))
+    })
+}
+
+/// Rule 1: a run of letters and digits with a stretch of 48 holding at most 2 characters
+/// that are not hex digits.
+fn secret_shaped(run: &[u8]) -> bool {
+    if run.len() < MIN_SECRET_RUN {
+        return false;
+    }
+    let non_hex = |b: &u8| usize::from(!b.is_ascii_hexdigit());
+    let mut count: usize = run[..MIN_SECRET_RUN].iter().map(non_hex).sum();
+    if count <= MAX_NON_HEX {
+        return true;
+    }
+    for i in MIN_SECRET_RUN..run.len() {
+        count = count + non_hex(&run[i]) - non_hex(&run[i - MIN_SECRET_RUN]);
+        if count <= MAX_NON_HEX {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a run is part of a registered value.
+fn in_registry(run: &[u8]) -> bool {
+    let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+    registry.iter().any(|v| find(v, run).is_some())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > haystack.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `text` with every occurrence of `value` replaced by the marker, or `None` if it has none.
+fn replace_all(text: &[u8], value: &[u8]) -> Option<Vec<u8>> {
+    let mut first = find(text, value)?;
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        out.extend_from_slice(&rest[..first]);
+        out.extend_from_slice(MARKER.as_bytes());
+        rest = &rest[first + value.len()..];
+        match find(rest, value) {
+            Some(i) => first = i,
+            None => break,
+        }
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    #[test]
+    fn secret_shapes_are_hidden() {
+        let typo = format!("{}g{}", &SECRET[..10], &SECRET[11..]);
+        let two_typos = format!("{}gz{}", &SECRET[..10], &SECRET[12..]);
+        let cases = [
+            SECRET.to_owned(),
+            SECRET.to_uppercase(),
+            SECRET[..63].to_owned(),
+            SECRET[..48].to_owned(),
+            SECRET[1..].to_owned(),
+            format!("{SECRET}0"),
+            format!("{SECRET}{SECRET}"),
+            typo,
+            two_typos,
+            format!("mysecret{SECRET}"),
+            format!("{SECRET}backup"),
+        ];
+        for secret in &cases {
+            for (text, want) in [
+                (secret.clone(), MARKER.to_owned()),
+                (format!("env:{secret}"), format!("env:{MARKER}")),
+                (format!("'./{secret} '"), format!("'./{MARKER} '")),
+                (
+                    format!("cannot read key file 'a/{secret}.pem': no such file"),
+                    format!("cannot read key file 'a/{MARKER}.pem': no such file"),
+                ),
+            ] {
+                assert_eq!(scrub(&text), want, "{text}");
+                assert!(has_secret_shape(text.as_bytes()), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_text_is_left_alone() {
+        let fingerprint_like_but_short = "SHA256:0123456789abcdef0123456789abcdef0123456789abcd";
+        let cases = [
+            "",
+            "sig",
+            "0123456789abcdef0123456789abcdef", // a 32-hex identifier
+            "0123456789abcdef0123456789abcdef0123456789abcde", // 47 hex: too short
+            "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+            "/home/user/keys/ec_key.pem",
+            "cannot read key file 'ec_key.pem': no such file or directory",
+            // 48 characters with 3 that are not hex digits.
+            "0123456789abcdef0123456789abcdef0123456789abcxyz",
+            fingerprint_like_but_short,
+            "identifier \"xiaojun\"",
+            // Tickets: base64 text with long runs of letters and digits.
+            "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__",
+        ];
+        for text in cases {
+            assert_eq!(scrub(text), text);
+            assert!(matches!(scrub(text), Cow::Borrowed(_)));
+            assert!(!has_secret_shape(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_real_fingerprint_is_secret_shaped_so_it_is_never_passed() {
+        // Documented: fingerprints are data, printed without scrub.
+        let fp = format!("SHA256:{SECRET}");
+        assert_eq!(scrub(&fp), format!("SHA256:{MARKER}"));
+    }
+
+    #[test]
+    fn tickets_made_by_the_library_are_never_touched() {
+        use crate::Secret;
+        use crate::clock::FixedClock;
+        use crate::issue::TicketRequest;
+        let secret = Secret::new(SECRET.as_bytes()).unwrap();
+        for n in 0..300 {
+            let id = format!("user{n}");
+            let ticket = TicketRequest::new(1400001052, &id)
+                .unwrap()
+                .with_userbuf(format!("buf{n}").as_bytes())
+                .sign_v2(&secret, &FixedClock::at(1_700_000_000 + n));
+            assert!(!secret_shaped_anywhere(&ticket), "{ticket}");
+        }
+    }
+
+    fn secret_shaped_anywhere(text: &str) -> bool {
+        runs(text.as_bytes()).any(|(s, e)| secret_shaped(&text.as_bytes()[s..e]))
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_kept_around_the_marker() {
+        let text = [b"\xff/".as_slice(), SECRET.as_bytes(), b"\xfe"].concat();
+        assert_eq!(
+            scrub_bytes(&text).as_ref(),
+            [b"\xff/".as_slice(), MARKER.as_bytes(), b"\xfe"].concat()
+        );
+        assert_eq!(shown(&text), r"\xff/[redacted]\xfe");
+    }
+
+    #[test]
+    fn escapes() {
+        for (raw, want) in [
+            ("a\nb", r"a\nb"),
+            ("a\r\nverify sig ok", r"a\r\nverify sig ok"),
+            ("tab\there", r"tab\there"),
+            ("\x1b[31mred", r"\u{1b}[31mred"),
+            ("\u{9b}31m", r"\u{9b}31m"),
+            ("\x7f", r"\u{7f}"),
+            ("\0", r"\u{0}"),
+            ("rtl\u{202e}txt.exe", r"rtl\u{202e}txt.exe"),
+            ("line\u{2028}sep", r"line\u{2028}sep"),
+            ("ünïcödé 名前", "ünïcödé 名前"),
+        ] {
+            assert_eq!(escape(raw), want);
+            assert_eq!(shown(raw.as_bytes()), want);
+        }
+    }
+
+    #[test]
+    fn registered_values_are_hidden_whole_and_in_part() {
+        // A value unlike a console secret, so no other test's text matches it.
+        let value = "Zq9-Registered-Value-Wy7Kx3Lm8Np2Rt5Vb";
+        register_secret(format!("{value}\n").as_bytes());
+        assert_eq!(scrub(&format!("key {value}!")), format!("key {MARKER}!"));
+        // A run of 16 or more characters of it (a message that cut it short).
+        assert_eq!(scrub("x \"Wy7Kx3Lm8Np2Rt5Vb\""), format!("x \"{MARKER}\""));
+        // Shorter runs, and short values, are not hidden.
+        assert_eq!(scrub("Registered Value"), "Registered Value");
+        register_secret(b"sig");
+        assert_eq!(scrub("sig file"), "sig file");
+    }
+
+    #[test]
+    fn arguments_register_their_secret_shaped_runs() {
+        let other = "0345c13c214c9e350561aa9b921f426769fb351d294772f0eace4e6d773295b0";
+        register_arguments([OsStr::new("gen"), OsStr::new(&format!("file:./{other}"))]);
+        // The first 40 characters, as a message that shortens an argument shows them.
+        assert_eq!(
+            scrub(&format!("sdkappid \"{}…\" is not", &other[..40])),
+            format!("sdkappid \"{MARKER}…\" is not")
+        );
+        assert_eq!(scrub("gen"), "gen");
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A secret as it might be typed: 48 to 80 hex digits, any case, with up to two
+        /// other letters in it.
+        fn typed_secret() -> impl Strategy<Value = String> {
+            (
+                proptest::collection::vec(
+                    prop::sample::select(b"0123456789abcdefABCDEF".to_vec()),
+                    48..80,
+                ),
+                proptest::collection::vec((any::<prop::sample::Index>(), b'g'..=b'z'), 0..=2),
+            )
+                .prop_map(|(mut hex, typos)| {
+                    for (at, c) in typos {
+                        let i = at.index(hex.len());
+                        hex[i] = c;
+                    }
+                    String::from_utf8(hex).unwrap()
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn a_typed_secret_never_survives(
+                secret in typed_secret(),
+                before in "[^a-zA-Z0-9]{0,3}[ -~]{0,20}[^a-zA-Z0-9]",
+                after in "[^a-zA-Z0-9][ -~]{0,20}",
+            ) {
+                let text = format!("{before}{secret}{after}");
+                let scrubbed = scrub(&text);
+                prop_assert!(!scrubbed.contains(&secret), "{}", scrubbed);
+                prop_assert!(!shown(text.as_bytes()).contains(&secret));
+                // Scrubbing is idempotent.
+                prop_assert_eq!(scrub(&scrubbed), scrubbed.clone());
+            }
+
+            #[test]
+            fn text_without_long_runs_is_left_alone(text in "([ -~]{0,15}[^a-zA-Z0-9]){0,8}") {
+                prop_assert_eq!(scrub(&text), text.clone());
+            }
+
+            #[test]
+            fn shown_is_one_line_without_controls(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let s = shown(&bytes);
+                prop_assert!(!s.chars().any(needs_escape), "{:?}", s);
+            }
+        }
+    }
+}
