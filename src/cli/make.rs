@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::fsio::{self, FsErrorKind};
+use tls_licence_tools::fsio::{self, FsErrorKind, Written};
 use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::renew::{self, Decision};
 use tls_licence_tools::report::{JsonObject, ticket_fields};
@@ -17,7 +17,7 @@ use tls_licence_tools::verify::Expect;
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
 use super::{
     Outcome, Signer, Stop, check_not_same_file, io_err, load_private_key, load_secret, out,
-    out_json, parse_duration, usage,
+    out_json, parse_duration, usage, warn,
 };
 
 /// The request a gen form asks for, with every argument checked.
@@ -87,24 +87,51 @@ fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
 }
 
 /// Write a new ticket to the sig file and say so: the original's lines, or JSON.
+///
+/// A sig file that is standard output (`-`, `/dev/stdout`, or the very file stdout is
+/// redirected to) gets the ticket and a newline on stdout, and the status line goes to
+/// stderr, so that it pipes.
 fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -> Outcome {
-    if sig_file != "-" {
-        fsio::write_atomic(Path::new(sig_file), made.text.as_bytes(), "sig file")
-            .map_err(io_err)?;
-    }
+    let path = Path::new(sig_file);
+    let ticket = &made.text;
+    // Written in full below when the sig file is stdout; else the ticket may still have
+    // gone to stdout, if the path became stdout after the check.
+    let mut ticket_out = false;
+    let to_stdout = fsio::is_stdout(path) || {
+        let written = fsio::write_atomic(path, ticket.as_bytes(), "sig file").map_err(io_err)?;
+        say_written(path, &written);
+        ticket_out = written == Written::Stdout;
+        ticket_out
+    };
     if json {
+        if ticket_out {
+            out(b"\n")?;
+        }
         return out_json(&gen_object(made, sig_file).finish());
     }
-    let ticket = &made.text;
-    if sig_file == "-" {
+    if to_stdout {
         // stdout carries the ticket alone, so that it pipes.
-        out(format!("{ticket}\n").as_bytes())?;
+        match ticket_out {
+            true => out(b"\n")?,
+            false => out(format!("{ticket}\n").as_bytes())?,
+        }
         let _ = writeln!(io::stderr().lock(), "generate sig ok");
         Ok(())
     } else if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
     } else {
         out(b"generate sig ok\n")
+    }
+}
+
+/// Warn when a file had to be rewritten in place rather than replaced.
+pub(super) fn say_written(path: &Path, written: &Written) {
+    if let Written::InPlace(how) = written {
+        warn(&format!(
+            "wrote '{}' in place: {}, so it was not replaced atomically",
+            path.display(),
+            how.reason()
+        ));
     }
 }
 
@@ -153,6 +180,12 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
     if a.sig_file == "-" {
         return Err(Stop::Usage("renew needs a sig file, not -".into()));
     }
+    if fsio::is_stdout(Path::new(&a.sig_file)) {
+        return Err(Stop::Usage(format!(
+            "renew needs a sig file, not standard output ('{}')",
+            Path::new(&a.sig_file).display()
+        )));
+    }
     let source = Source::pem_key(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::load(&source, "renew")?;
@@ -181,7 +214,9 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
         }
         Decision::Renew(_) => {
             let made = make(&req, &signer, clock);
-            fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
+            let written =
+                fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
+            say_written(sig_path, &written);
             if a.options.json {
                 let obj = gen_object(&made, &a.sig_file)
                     .str("action", "renewed")
