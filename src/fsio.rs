@@ -266,10 +266,12 @@ fn read_limited<R: Read>(mut r: R, limit: usize, hint: u64) -> io::Result<Option
 ///     followed, wherever it is;
 ///   - otherwise the kernel follows it (with its own rules): a link to standard output is
 ///     [`Written::Stdout`]; a descriptor alias, whose last step is a `/proc` descriptor
-///     link (`/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`), is opened for appending and
-///     written in place ([`Written::Direct`]); a link to a directory is `IsDirectory`; any
-///     other link (to a regular file, a device, or nothing) is refused: sig files are
-///     replaced, never written through links, so give the path of the file itself.
+///     link (`/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`), in a directory only we or
+///     root can change (ours or root's, not writable by group or others unless sticky), is
+///     opened for appending and written in place ([`Written::Direct`]); a link to a
+///     directory is `IsDirectory`; any other link (to a regular file, a device, or
+///     nothing) is refused ([`FsErrorKind::Refused`]): files are replaced, never written
+///     through links, so give the path of the file itself.
 /// * An existing device, FIFO or other non-regular file: opened for appending (never
 ///   following a link, never creating) and written in place ([`Written::Direct`]).
 /// * Otherwise (a regular file, or nothing): the data goes to a new temporary file
@@ -376,8 +378,8 @@ fn through_link(
     let target = match openat(dir, name, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()) {
         Ok(fd) => fd,
         Err(Errno::ENOENT) => {
-            let reason = "it is a symbolic link to a file that does not exist; sig files are \
-                          not created through links: give the path of the file itself";
+            let reason = "it is a symbolic link to a file that does not exist; files are not \
+                          created through links: give the path of the file itself";
             return Err(cx.err(FsErrorKind::Refused, reason));
         }
         Err(e) => return Err(cx.io(e.into())),
@@ -389,7 +391,8 @@ fn through_link(
     if file_type(&st) == SFlag::S_IFDIR {
         return Err(is_directory(cx));
     }
-    if !through_descriptor(dir, name) {
+    // Only a link nobody else can swap (see `unchangeable`) is followed for writing.
+    if !through_descriptor(dir, name) || !unchangeable(dir_st) {
         let reason = "it is a symbolic link; files are replaced, never written through links: \
                       give the path of the file it points to, or remove the link";
         return Err(cx.err(FsErrorKind::Refused, reason));
@@ -675,6 +678,15 @@ fn shared_sticky(dir: &FileStat) -> bool {
     dir.st_mode & 0o1000 != 0 && dir.st_mode & 0o022 != 0
 }
 
+/// Whether only we or root can add, remove or rename names in the directory: it is ours
+/// or root's, and not writable by group or others unless sticky (a sticky directory lets
+/// others remove only their own names).
+fn unchangeable(dir: &FileStat) -> bool {
+    let euid = Uid::effective().as_raw();
+    (dir.st_uid == euid || dir.st_uid == 0)
+        && (dir.st_mode & 0o022 == 0 || dir.st_mode & 0o1000 != 0)
+}
+
 /// Whether `st` is the file standard output is open on.
 fn same_as_stdout(st: &FileStat) -> bool {
     fstat(io::stdout()).is_ok_and(|out| same_file(&out, st))
@@ -851,7 +863,7 @@ mod tests {
             ("null", "it is a symbolic link; files are replaced"),
             (
                 "dangling",
-                "it is a symbolic link to a file that does not exist; sig files are not created through links: give the path of the file itself",
+                "it is a symbolic link to a file that does not exist; files are not created through links: give the path of the file itself",
             ),
         ];
         for (name, reason) in cases {
@@ -1124,6 +1136,17 @@ mod tests {
         assert_eq!(write(&alias, "new\n").unwrap(), Direct);
         assert!(!is_link(&log));
         assert_eq!(text(&log), "old\nnew\n");
+        // The same alias as a link of ours: followed where nobody else can swap it, not
+        // in a directory others can write to.
+        symlink(&alias, t.join("mine")).unwrap();
+        assert_eq!(write(&t.join("mine"), "again\n").unwrap(), Direct);
+        assert_eq!(text(&log), "old\nnew\nagain\n");
+        fs::create_dir(t.join("open")).unwrap();
+        fs::set_permissions(t.join("open"), fs::Permissions::from_mode(0o777)).unwrap();
+        symlink(&alias, t.join("open/alias")).unwrap();
+        let e = write(&t.join("open/alias"), "no\n").unwrap_err();
+        assert_eq!(e.kind(), FsErrorKind::Refused, "{e}");
+        assert_eq!(text(&log), "old\nnew\nagain\n");
         assert_eq!(t.leftovers(), 0);
     }
 }
