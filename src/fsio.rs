@@ -1057,6 +1057,22 @@ mod tests {
         assert_eq!(text(&t.join("aside")), "key");
     }
 
+    proptest::proptest! {
+        /// Every name we make parses back to our pid; no other name panics, and a name
+        /// that parses is exactly `<digits>-<digits>`.
+        #[test]
+        fn temp_names_round_trip(pid in 1i32.., n: u64, junk: Vec<u8>) {
+            let name = format!(".x.sig.tmp-{pid}-{n}");
+            let rest = name.as_bytes().strip_prefix(temp_prefix(OsStr::new("x.sig")).as_slice());
+            proptest::prop_assert_eq!(temp_pid(rest.unwrap()), Some(pid));
+            if let Some(p) = temp_pid(&junk) {
+                proptest::prop_assert!(p > 0);
+                proptest::prop_assert!(junk.iter().all(|&b| b.is_ascii_digit() || b == b'-'));
+                proptest::prop_assert_eq!(junk.iter().filter(|&&b| b == b'-').count(), 1);
+            }
+        }
+    }
+
     #[test]
     fn temp_pid_parses_exactly_our_pattern() {
         assert_eq!(temp_pid(b"123-0"), Some(123));
