@@ -150,13 +150,37 @@ fn planted_links_in_a_sticky_directory_are_refused() {
             format!(
                 "tls_licence_tools: error: cannot write {what} '{sig}': it is a symbolic link \
                  owned by another user (uid 65534) in a shared sticky directory; such a link \
-                 is never followed, as it could send the write to any file: remove the link or \
-                 choose another path\n"
+                 is never followed, as it could send the write anywhere: give the real path, \
+                 or remove the link\n"
             ),
             "{command:?}"
         );
         assert_eq!(std::fs::read(&protected).unwrap(), PROTECTED, "{command:?}");
     }
+
+    // A link to a directory, planted where the sig file's directory should be: refused,
+    // the file of that name in the directory it points to untouched.
+    std::fs::create_dir(dir.path("rootdir")).unwrap();
+    dir.write("rootdir/x.sig", PROTECTED);
+    let status = as_nobody()
+        .arg("ln")
+        .arg("-s")
+        .arg(dir.path("rootdir"))
+        .arg(dir.path("shared/app"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let r = run(&dir.0, gen_args("shared/app/x.sig"));
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: cannot write sig file 'shared/app/x.sig': 'shared/app' is a \
+         symbolic link owned by another user (uid 65534) in a shared sticky directory; such a \
+         link is never followed, as it could send the write anywhere: give the real path, or \
+         remove the link\n"
+    );
+    assert_eq!(dir.read("rootdir/x.sig"), PROTECTED);
+    assert_eq!(std::fs::read_dir(dir.path("rootdir")).unwrap().count(), 1);
 
     // A regular file planted by nobody: refused, left as it is.
     let status = as_nobody()
