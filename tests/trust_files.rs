@@ -532,6 +532,16 @@ fn sig_file_that_is_stdout_behaves_like_dash() {
     );
     assert_eq!(dir.read("out"), b"");
 
+    // keygen never writes a key to stdout, by any name.
+    let r = run_sh(&dir.0, "exec \"$BIN\" keygen k.pem /dev/stdout > out");
+    r.expect(2);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: keygen writes files, not - (stdout)\n"
+    );
+    assert_eq!(dir.read("out"), b"");
+    assert!(!dir.path("k.pem").exists());
+
     // A descriptor alias that is not stdout is still appended to, as before.
     dir.write("log", b"old\n");
     let r = run_sh(
