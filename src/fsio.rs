@@ -307,8 +307,54 @@ pub fn write_atomic_mode(
     mode: Option<u32>,
 ) -> Result<Written, FsError> {
     let cx = Ctx(path, what, true);
+    let result = match locate(cx)? {
+        Place::Stdout => to_stdout(data),
+        Place::Missing { dir, name } => replace(&dir, &name, None, data, mode),
+        Place::File { dir, name, st } => replace(&dir, &name, Some(&st), data, mode),
+        Place::Special {
+            dir,
+            name,
+            st,
+            flags,
+        } => append(&dir, &name, flags, &st, data),
+    };
+    result.map_err(|e| cx.io(e))
+}
+
+/// Check, without writing anything, that [`write_atomic`] would write to `path` rather
+/// than refuse it (a symbolic link, another user's file in a shared sticky directory, a
+/// directory, a missing directory). Commands that read a file before replacing it (renew)
+/// call this first, so that they never read through a link they would not write through.
+pub fn check_write_target(path: &Path, what: &'static str) -> Result<(), FsError> {
+    locate(Ctx(path, what, true)).map(drop)
+}
+
+/// Where [`write_atomic`] writes, found without writing.
+enum Place {
+    /// Standard output (`-`, or the same file).
+    Stdout,
+    /// No file of that name yet.
+    Missing { dir: OwnedFd, name: OsString },
+    /// A regular file (not a link), to be replaced.
+    File {
+        dir: OwnedFd,
+        name: OsString,
+        st: FileStat,
+    },
+    /// A device, FIFO or descriptor alias, to be opened with `flags` and appended to.
+    Special {
+        dir: OwnedFd,
+        name: OsString,
+        st: FileStat,
+        flags: OFlag,
+    },
+}
+
+/// Open the directory and look at the final name: where to write, or why not.
+fn locate(cx: Ctx<'_>) -> Result<Place, FsError> {
+    let Ctx(path, ..) = cx;
     if is_dash(path) {
-        return to_stdout(data).map_err(|e| cx.io(e));
+        return Ok(Place::Stdout);
     }
     let (dir_path, name) = split_path(path);
     if name.is_empty() || name == "." || name == ".." {
@@ -323,12 +369,13 @@ pub fn write_atomic_mode(
     let st = match fstatat(&dir, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
         Ok(st) => st,
         Err(Errno::ENOENT) => {
-            return replace(&dir, name, None, data, mode).map_err(|e| cx.io(e));
+            let name = name.to_owned();
+            return Ok(Place::Missing { dir, name });
         }
         Err(e) => return Err(cx.io(e.into())),
     };
     match file_type(&st) {
-        SFlag::S_IFLNK => return through_link(cx, &dir, &dir_st, name, &st, data),
+        SFlag::S_IFLNK => return through_link(cx, dir, &dir_st, name, &st),
         SFlag::S_IFDIR => return Err(is_directory(cx)),
         _ => {}
     }
@@ -344,33 +391,36 @@ pub fn write_atomic_mode(
         return Err(cx.err(FsErrorKind::Refused, reason));
     }
     if same_as_stdout(&st) {
-        return to_stdout(data).map_err(|e| cx.io(e));
+        return Ok(Place::Stdout);
     }
-    let result = if file_type(&st) == SFlag::S_IFREG {
-        replace(&dir, name, Some(&st), data, mode)
-    } else {
-        let flags = OFlag::O_WRONLY | OFlag::O_APPEND | OFlag::O_NOFOLLOW;
-        append(&dir, name, flags, &st, data)
-    };
-    result.map_err(|e| cx.io(e))
+    let name = name.to_owned();
+    if file_type(&st) == SFlag::S_IFREG {
+        return Ok(Place::File { dir, name, st });
+    }
+    let flags = OFlag::O_WRONLY | OFlag::O_APPEND | OFlag::O_NOFOLLOW;
+    Ok(Place::Special {
+        dir,
+        name,
+        st,
+        flags,
+    })
 }
 
 /// The final name is a symbolic link: follow it only to standard output or through a
 /// descriptor alias; refuse everything else (see [`write_atomic`]).
 fn through_link(
     cx: Ctx<'_>,
-    dir: &OwnedFd,
+    dir: OwnedFd,
     dir_st: &FileStat,
     name: &OsStr,
     link: &FileStat,
-    data: &[u8],
-) -> Result<Written, FsError> {
+) -> Result<Place, FsError> {
     if link.st_uid != Uid::effective().as_raw() && link.st_uid != 0 {
         let reason = untrusted_link(link, dir_st).unwrap_or_default();
         return Err(cx.err(FsErrorKind::Refused, format!("it {reason}")));
     }
     // The kernel follows the link, by its own rules; nothing is opened for writing yet.
-    let target = match openat(dir, name, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()) {
+    let target = match openat(&dir, name, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()) {
         Ok(fd) => fd,
         Err(Errno::ENOENT) => {
             let reason = "it is a symbolic link to a file that does not exist; files are not \
@@ -381,18 +431,25 @@ fn through_link(
     };
     let st = fstat(&target).map_err(|e| cx.io(e.into()))?;
     if same_as_stdout(&st) {
-        return to_stdout(data).map_err(|e| cx.io(e));
+        return Ok(Place::Stdout);
     }
     if file_type(&st) == SFlag::S_IFDIR {
         return Err(is_directory(cx));
     }
     // Only a link nobody else can swap (see `unchangeable`) is followed for writing.
-    if !through_descriptor(dir, name) || !unchangeable(dir_st) {
+    if !through_descriptor(&dir, name) || !unchangeable(dir_st) {
         let reason = "it is a symbolic link; files are replaced, never written through links: \
                       give the path of the file it points to, or remove the link";
         return Err(cx.err(FsErrorKind::Refused, reason));
     }
-    append(dir, name, OFlag::O_WRONLY | OFlag::O_APPEND, &st, data).map_err(|e| cx.io(e))
+    let name = name.to_owned();
+    let flags = OFlag::O_WRONLY | OFlag::O_APPEND;
+    Ok(Place::Special {
+        dir,
+        name,
+        st,
+        flags,
+    })
 }
 
 /// Whether the kernel reaches `name` through a `/proc` descriptor link (a "magic link",

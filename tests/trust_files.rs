@@ -40,6 +40,34 @@ fn collect(cmd: &mut Command) -> Run {
     }
 }
 
+/// Run the binary, but kill it and fail if it has not finished after 30 s (it should
+/// take milliseconds: this turns a hang into a failure).
+fn run_bounded(dir: &Path, args: &[&str]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                raw_stdout: out.stdout,
+            };
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("{args:?} hung");
+}
+
 /// `setpriv` arguments that drop to nobody.
 fn as_nobody() -> Command {
     let mut cmd = Command::new("setpriv");
@@ -198,6 +226,44 @@ fn planted_links_in_a_sticky_directory_are_refused() {
          written: remove it or choose another path\n"
     );
     assert_eq!(dir.read("shared/theirs.sig"), b"planted");
+
+    // A FIFO planted by nobody: refused at once by gen and by renew (which would have
+    // waited forever for a writer, reading it), never opened.
+    let status = as_nobody()
+        .args(["mkfifo", "shared/fifo.sig"])
+        .current_dir(&dir.0)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for args in [
+        &[
+            "gen",
+            "ec_key.pem",
+            "shared/fifo.sig",
+            "1400001052",
+            "xiaojun",
+        ][..],
+        &[
+            "renew",
+            "--within",
+            "1d",
+            "ec_key.pem",
+            "shared/fifo.sig",
+            "1400001052",
+            "xiaojun",
+        ],
+    ] {
+        let r = run_bounded(&dir.0, args);
+        r.expect(3);
+        assert!(
+            r.stderr.ends_with(
+                "cannot write sig file 'shared/fifo.sig': it is owned by another user (uid \
+                 65534) in a shared sticky directory, who could read or swap what is written: \
+                 remove it or choose another path\n"
+            ),
+            "{args:?}: {r:?}"
+        );
+    }
 
     // Root's own new file there is fine, and leaves no temporary file.
     run(&dir.0, gen_args("shared/mine.sig")).expect(0);

@@ -191,6 +191,8 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
     let signer = Signer::load(&source, "renew")?;
     let verify_key = signer.verify_key();
     let sig_path = Path::new(&a.sig_file);
+    // Never read through a path the write would refuse (a planted link or FIFO).
+    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
     let existing = read_existing(sig_path)?;
     let expect = Expect {
         sdkappid: req.sdkappid(),
