@@ -6,15 +6,21 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, ErrorKind, Read, Write};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Maximum number of symbolic links followed when resolving a write target.
-const MAX_SYMLINK_HOPS: usize = 40;
+use nix::dir::Dir;
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, OFlag, OpenHow, ResolveFlag, openat, openat2, renameat};
+use nix::sys::resource::{Resource, getrlimit};
+use nix::sys::signal::kill;
+use nix::sys::stat::{FileStat, Mode, SFlag, fstat, fstatat};
+use nix::unistd::{Gid, Pid, Uid, UnlinkatFlags, fchown, unlinkat};
 
 /// The category of an [`FsError`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +38,10 @@ pub enum FsErrorKind {
     },
     /// The operating system refused access.
     PermissionDenied,
+    /// The path is one that is never written through: a symbolic link (other than a
+    /// descriptor alias such as `/dev/stdout`), a link owned by another user, or a file
+    /// owned by another user in a shared sticky directory such as `/tmp`.
+    Refused,
     /// Any other I/O failure; the message carries the operating system's text.
     Other(ErrorKind),
 }
@@ -78,16 +88,41 @@ impl std::error::Error for FsError {}
 /// How [`write_atomic`] delivered the data.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Written {
-    /// The path was `-`; the data went to standard output.
+    /// The path was `-`, or names the same file as standard output (such as `/dev/stdout`):
+    /// the data went to standard output.
     Stdout,
-    /// The path is a device, FIFO or other non-regular file (or a `/proc/self/fd` alias such
-    /// as `/dev/stdout`) that was written in place.
+    /// The path is a device, FIFO or other non-regular file, or a descriptor alias such as
+    /// `/dev/fd/3` or `/dev/stderr`: it was written in place (appended to).
     Direct,
     /// A temporary file was renamed over the target; `created` is true if none existed.
     Replaced {
         /// Whether the target file did not exist before.
         created: bool,
     },
+    /// The existing file could not be replaced, so it was truncated and rewritten in place:
+    /// not atomic (a crash in the middle can leave it partly written).
+    InPlace(InPlace),
+}
+
+/// Why a file was rewritten in place rather than replaced ([`Written::InPlace`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InPlace {
+    /// No file can be created in its directory (permission denied or read-only), but the
+    /// file itself is writable.
+    DirectoryNotWritable,
+    /// It is a mount point (a bind-mounted file, as container file volumes are): renaming
+    /// over it fails with "device or resource busy".
+    MountPoint,
+}
+
+impl InPlace {
+    /// Why, in words for a message ("its directory is not writable").
+    pub fn reason(self) -> &'static str {
+        match self {
+            InPlace::DirectoryNotWritable => "its directory is not writable",
+            InPlace::MountPoint => "it is a mount point (a bind-mounted file)",
+        }
+    }
 }
 
 /// The file an error is reported against: path, role, and whether it was being written.
@@ -114,6 +149,10 @@ impl Ctx<'_> {
             ErrorKind::IsADirectory => FsErrorKind::IsDirectory,
             k => FsErrorKind::Other(k),
         };
+        if e.raw_os_error() == Some(Errno::EFBIG as i32) {
+            let reason = "file too large for the file size limit (ulimit -f)";
+            return self.err(FsErrorKind::Other(ErrorKind::FileTooLarge), reason);
+        }
         // The OS text without " (os error N)", starting lower-case.
         let mut text = e.to_string();
         if let Some(i) = text.find(" (os error ") {
@@ -209,22 +248,52 @@ fn read_limited<R: Read>(mut r: R, limit: usize, hint: u64) -> io::Result<Option
     }
 }
 
-/// Write `data` as the complete new content of `path`, never leaving a partial file.
+/// Write `data` as the complete new content of `path`, never leaving a partial file, and
+/// never letting another user steer the write.
 ///
-/// * `-`: written to standard output and flushed ([`Written::Stdout`]).
-/// * An existing non-regular file after following symlinks (a device such as `/dev/null`,
-///   a FIFO, a pipe behind `/dev/stdout`), or any path reached through a `/proc` descriptor
-///   link (`/dev/stdout` redirected to a file): opened for appending, without create or
-///   truncate, and written in place ([`Written::Direct`]).
-/// * Otherwise the final target is found by following symlinks (at most 40; a dangling link
-///   means its target is created, and the link stays a link). The data goes to a new
-///   temporary file `.<name>.tmp-<pid>-<n>` in the target's directory, which is given
-///   the old file's permission bits (or 0600 for a new file, regardless of umask),
-///   written, flushed to disk (`fdatasync`) and renamed over the target. On any error the
-///   temporary file is removed and the old target is untouched ([`Written::Replaced`]).
-///   A crash at any moment leaves the old file or the new one, whole. (The directory is
-///   not synced: after a crash the rename itself may be lost, leaving the old file, which
-///   is allowed, and syncing it would double the cost of a write.)
+/// The path's directory is opened once, one name at a time: a real directory without
+/// following links, a symbolic link only if it is ours or root's and sits in a directory
+/// nobody else can change (ours or root's, not writable by group or others unless
+/// sticky); any other link is refused ([`FsErrorKind::Refused`]). The kernel does the
+/// following; no link is resolved by hand. Everything after that happens relative to the
+/// open directory, on the final name:
+///
+/// * `-`, or any path that is the same file as standard output (`/dev/stdout`, or the
+///   file stdout is redirected to): the data goes to standard output ([`Written::Stdout`]).
+/// * A directory, or a path ending in `/`, `.` or `..`: refused ([`FsErrorKind::IsDirectory`]
+///   or `InvalidInput`). A missing directory is named: "directory 'nope/' does not exist".
+/// * In a shared sticky directory (sticky bit, writable by group or others, like `/tmp`),
+///   an existing file owned by another user (neither us nor the directory's owner) is
+///   refused ([`FsErrorKind::Refused`]): that user could read or swap what is written.
+/// * The final name is a symbolic link:
+///   - owned by another user (neither our effective user nor root): refused, never
+///     followed, wherever it is;
+///   - otherwise the kernel follows it (with its own rules): a link to standard output is
+///     [`Written::Stdout`]; a descriptor alias, whose last step is a `/proc` descriptor
+///     link (`/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`), in a directory only we or
+///     root can change (ours or root's, not writable by group or others unless sticky), is
+///     opened for appending and written in place ([`Written::Direct`]); a link to a
+///     directory is `IsDirectory`; any other link (to a regular file, a device, or
+///     nothing) is refused ([`FsErrorKind::Refused`]): files are replaced, never written
+///     through links, so give the path of the file itself.
+/// * An existing device, FIFO or other non-regular file: opened for appending (never
+///   following a link, never creating) and written in place ([`Written::Direct`]).
+/// * Otherwise (a regular file, or nothing): the data goes to a new temporary file
+///   `.<name>.tmp-<pid>-<n>` in the same directory, which gets the old file's owner and
+///   group (when allowed) and permission bits less group and other write and all execute,
+///   setuid, setgid and sticky bits (`mode & 0o644`), or 0600 for a new file, whatever the
+///   umask; it is written, flushed to disk (`fdatasync`) and renamed over the name
+///   ([`Written::Replaced`]). A crash at any moment leaves the old file or the new one,
+///   whole. (The directory is not synced: after a crash the rename itself may be lost,
+///   leaving the old file, which is allowed.) Before that, temporary files of this name
+///   left by killed runs are removed: regular files of ours whose process is gone.
+/// * When an existing regular file cannot be replaced, because no file can be created in
+///   its directory (permission denied, read-only) or because it is a mount point (rename
+///   gives "device or resource busy"), it is opened without following links, truncated and
+///   rewritten in place ([`Written::InPlace`]), which is not atomic.
+///
+/// Data larger than the file size limit (`ulimit -f`) is refused before any file is
+/// touched. On any error the temporary file is removed and the old file is untouched.
 pub fn write_atomic(path: &Path, data: &[u8], what: &'static str) -> Result<Written, FsError> {
     write_atomic_mode(path, data, what, None)
 }
@@ -238,134 +307,532 @@ pub fn write_atomic_mode(
     mode: Option<u32>,
 ) -> Result<Written, FsError> {
     let cx = Ctx(path, what, true);
+    let result = match locate(cx)? {
+        Place::Stdout => to_stdout(data),
+        Place::Missing { dir, name } => replace(&dir, &name, None, data, mode),
+        Place::File { dir, name, st } => replace(&dir, &name, Some(&st), data, mode),
+        Place::Special {
+            dir,
+            name,
+            st,
+            flags,
+        } => append(&dir, &name, flags, &st, data),
+    };
+    result.map_err(|e| cx.io(e))
+}
+
+/// Check, without writing anything, that [`write_atomic`] would write to `path` rather
+/// than refuse it (a symbolic link, another user's file in a shared sticky directory, a
+/// directory, a missing directory). Commands that read a file before replacing it (renew)
+/// call this first, so that they never read through a link they would not write through.
+pub fn check_write_target(path: &Path, what: &'static str) -> Result<(), FsError> {
+    locate(Ctx(path, what, true)).map(drop)
+}
+
+/// Where [`write_atomic`] writes, found without writing.
+enum Place {
+    /// Standard output (`-`, or the same file).
+    Stdout,
+    /// No file of that name yet.
+    Missing { dir: OwnedFd, name: OsString },
+    /// A regular file (not a link), to be replaced.
+    File {
+        dir: OwnedFd,
+        name: OsString,
+        st: FileStat,
+    },
+    /// A device, FIFO or descriptor alias, to be opened with `flags` and appended to.
+    Special {
+        dir: OwnedFd,
+        name: OsString,
+        st: FileStat,
+        flags: OFlag,
+    },
+}
+
+/// Open the directory and look at the final name: where to write, or why not.
+fn locate(cx: Ctx<'_>) -> Result<Place, FsError> {
+    let Ctx(path, ..) = cx;
     if is_dash(path) {
-        let mut out = io::stdout().lock();
-        out.write_all(data)
-            .and_then(|()| out.flush())
-            .map_err(|e| cx.io(e))?;
-        return Ok(Written::Stdout);
+        return Ok(Place::Stdout);
     }
-    let direct = || {
-        write_direct(path, data)
-            .map(|()| Written::Direct)
-            .map_err(|e| cx.io(e))
-    };
-    let old_mode = match fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(cx.err(FsErrorKind::IsDirectory, "is a directory, not a file"));
+    let (dir_path, name) = split_path(path);
+    if name.is_empty() || name == "." || name == ".." {
+        if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(is_directory(cx));
         }
-        Ok(m) if !m.is_file() => return direct(),
-        Ok(m) => Some(m.permissions().mode() & 0o7777),
-        Err(e) if e.kind() == ErrorKind::NotFound => None,
-        Err(e) => return Err(cx.io(e)),
-    };
-    let Some(target) = resolve_symlinks(path).map_err(|e| cx.io(e))? else {
-        return direct();
-    };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => {
-            let reason = format!("'{}' is not a directory", shown(dir));
-            return Err(cx.err(FsErrorKind::Other(ErrorKind::NotADirectory), reason));
-        }
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            let d = shown(dir);
-            let slash = if d.ends_with('/') { "" } else { "/" };
-            return Err(cx.err(
-                FsErrorKind::NotFound,
-                format!("directory '{d}{slash}' does not exist"),
-            ));
-        }
-        Err(e) => return Err(cx.io(e)),
-    }
-    let Some(name) = target.file_name() else {
-        let reason = format!("'{}' does not name a file", shown(&target));
+        let reason = format!("'{}' does not name a file", shown(path));
         return Err(cx.err(FsErrorKind::Other(ErrorKind::InvalidInput), reason));
+    }
+    let dir = open_dir(dir_path).map_err(|e| dir_error(cx, dir_path, e))?;
+    let dir_st = fstat(&dir).map_err(|e| cx.io(e.into()))?;
+    let st = match fstatat(&dir, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+        Ok(st) => st,
+        Err(Errno::ENOENT) => {
+            let name = name.to_owned();
+            return Ok(Place::Missing { dir, name });
+        }
+        Err(e) => return Err(cx.io(e.into())),
     };
-    let new_mode = mode.or(old_mode).unwrap_or(0o600);
-    replace(&target, dir, name, data, new_mode).map_err(|e| cx.io(e))?;
-    Ok(Written::Replaced {
-        created: old_mode.is_none(),
+    match file_type(&st) {
+        SFlag::S_IFLNK => return through_link(cx, dir, &dir_st, name, &st),
+        SFlag::S_IFDIR => return Err(is_directory(cx)),
+        _ => {}
+    }
+    if shared_sticky(&dir_st)
+        && st.st_uid != Uid::effective().as_raw()
+        && st.st_uid != dir_st.st_uid
+    {
+        let reason = format!(
+            "it is owned by another user (uid {}) in a shared sticky directory, who could \
+             read or swap what is written: remove it or choose another path",
+            st.st_uid
+        );
+        return Err(cx.err(FsErrorKind::Refused, reason));
+    }
+    if same_as_stdout(&st) {
+        return Ok(Place::Stdout);
+    }
+    let name = name.to_owned();
+    if file_type(&st) == SFlag::S_IFREG {
+        return Ok(Place::File { dir, name, st });
+    }
+    let flags = OFlag::O_WRONLY | OFlag::O_APPEND | OFlag::O_NOFOLLOW;
+    Ok(Place::Special {
+        dir,
+        name,
+        st,
+        flags,
     })
 }
 
-fn write_direct(path: &Path, data: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new().append(true).open(path)?;
-    file.write_all(data)?;
-    file.flush()
+/// The final name is a symbolic link: follow it only to standard output or through a
+/// descriptor alias; refuse everything else (see [`write_atomic`]).
+fn through_link(
+    cx: Ctx<'_>,
+    dir: OwnedFd,
+    dir_st: &FileStat,
+    name: &OsStr,
+    link: &FileStat,
+) -> Result<Place, FsError> {
+    if link.st_uid != Uid::effective().as_raw() && link.st_uid != 0 {
+        let reason = untrusted_link(link, dir_st).unwrap_or_default();
+        return Err(cx.err(FsErrorKind::Refused, format!("it {reason}")));
+    }
+    // The kernel follows the link, by its own rules; nothing is opened for writing yet.
+    let target = match openat(&dir, name, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::ENOENT) => {
+            let reason = "it is a symbolic link to a file that does not exist; files are not \
+                          created through links: give the path of the file itself";
+            return Err(cx.err(FsErrorKind::Refused, reason));
+        }
+        Err(e) => return Err(cx.io(e.into())),
+    };
+    let st = fstat(&target).map_err(|e| cx.io(e.into()))?;
+    if same_as_stdout(&st) {
+        return Ok(Place::Stdout);
+    }
+    if file_type(&st) == SFlag::S_IFDIR {
+        return Err(is_directory(cx));
+    }
+    // Only a link nobody else can swap (see `unchangeable`) is followed for writing.
+    if !through_descriptor(&dir, name) || !unchangeable(dir_st) {
+        let reason = "it is a symbolic link; files are replaced, never written through links: \
+                      give the path of the file it points to, or remove the link";
+        return Err(cx.err(FsErrorKind::Refused, reason));
+    }
+    let name = name.to_owned();
+    let flags = OFlag::O_WRONLY | OFlag::O_APPEND;
+    Ok(Place::Special {
+        dir,
+        name,
+        st,
+        flags,
+    })
 }
 
-/// Follow a chain of symlinks by hand; a dangling link resolves to its (missing) target.
-/// `None` if the chain passes through a procfs link (`/proc/self/fd/N`, `/dev/stdout`):
-/// those name an open descriptor, and replacing the file behind it would be wrong.
-fn resolve_symlinks(path: &Path) -> io::Result<Option<PathBuf>> {
-    let mut cur = path.to_path_buf();
-    let mut hops = 0;
-    loop {
-        match fs::symlink_metadata(&cur) {
-            Ok(m) if m.file_type().is_symlink() => {
-                if fs::metadata("/proc").is_ok_and(|p| p.dev() == m.dev()) {
-                    return Ok(None);
+/// Whether the kernel reaches `name` through a `/proc` descriptor link (a "magic link",
+/// as `/dev/stdout` does through `/proc/self/fd/1`).
+fn through_descriptor(dir: &OwnedFd, name: &OsStr) -> bool {
+    let how = OpenHow::new()
+        .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    matches!(openat2(dir, name, how), Err(Errno::ELOOP))
+}
+
+/// Open `name` with `flags` (plus close-on-exec, no controlling terminal), check that it
+/// is still the file `expected` describes, and append `data` to it.
+fn append(
+    dir: &OwnedFd,
+    name: &OsStr,
+    flags: OFlag,
+    expected: &FileStat,
+    data: &[u8],
+) -> io::Result<Written> {
+    let flags = flags | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+    let mut file = File::from(openat(dir, name, flags, Mode::empty())?);
+    if !same_file(&fstat(&file)?, expected) {
+        return Err(changed());
+    }
+    file.write_all(data)?;
+    file.flush()?;
+    Ok(Written::Direct)
+}
+
+/// Write a temporary file next to `name` in `dir` and rename it over `name`; rewrite an
+/// existing file in place when that cannot be done.
+fn replace(
+    dir: &OwnedFd,
+    name: &OsStr,
+    old: Option<&FileStat>,
+    data: &[u8],
+    mode: Option<u32>,
+) -> io::Result<Written> {
+    check_size_limit(data.len())?;
+    remove_stale_temps(dir, name);
+    let (tmp_name, tmp) = match create_temp(dir, name) {
+        Ok(created) => created,
+        Err(e) => {
+            let unwritable = [Errno::EACCES, Errno::EPERM, Errno::EROFS]
+                .iter()
+                .any(|&n| e.raw_os_error() == Some(n as i32));
+            return match old {
+                Some(old) if unwritable => {
+                    rewrite(dir, name, old, data, mode, InPlace::DirectoryNotWritable)
                 }
-                hops += 1;
-                if hops > MAX_SYMLINK_HOPS {
-                    return Err(io::Error::other("too many levels of symbolic links"));
+                _ => Err(e),
+            };
+        }
+    };
+    let result = fill(&tmp, old, data, mode);
+    drop(tmp);
+    let result = result.and_then(|()| Ok(renameat(dir, &*tmp_name, dir, name)?));
+    match result {
+        Ok(()) => Ok(Written::Replaced {
+            created: old.is_none(),
+        }),
+        Err(e) => {
+            let _ = unlinkat(dir, &*tmp_name, UnlinkatFlags::NoRemoveDir);
+            match old {
+                Some(old) if e.raw_os_error() == Some(Errno::EBUSY as i32) => {
+                    rewrite(dir, name, old, data, mode, InPlace::MountPoint)
                 }
-                let link = fs::read_link(&cur)?;
-                // Relative targets are relative to the link's directory; absolute ones replace.
-                cur = match cur.parent() {
-                    Some(parent) => parent.join(link),
-                    None => link,
-                };
+                _ => Err(e),
             }
-            Ok(_) => return Ok(Some(cur)),
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Some(cur)),
-            Err(e) => return Err(e),
         }
     }
 }
 
-/// Write a temporary file next to `target` and rename it over `target`.
-fn replace(target: &Path, dir: &Path, name: &OsStr, data: &[u8], mode: u32) -> io::Result<()> {
-    let (tmp, mut file) = create_temp(dir, name)?;
-    let result = file
-        .set_permissions(fs::Permissions::from_mode(mode))
-        .and_then(|()| file.write_all(data))
-        .and_then(|()| file.sync_data());
-    drop(file);
-    let result = result.and_then(|()| fs::rename(&tmp, target));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+/// Give the temporary file its owner, group and mode, then the data, on disk.
+fn fill(tmp: &File, old: Option<&FileStat>, data: &[u8], mode: Option<u32>) -> io::Result<()> {
+    if let Some(old) = old {
+        keep_owner(tmp, old);
     }
-    result
+    let mode = mode.unwrap_or_else(|| old.map_or(0o600, |o| ticket_mode(o.st_mode)));
+    tmp.set_permissions(fs::Permissions::from_mode(mode))?;
+    let mut writer = tmp;
+    writer.write_all(data)?;
+    tmp.sync_data()
 }
 
-fn create_temp(dir: &Path, name: &OsStr) -> io::Result<(PathBuf, File)> {
+/// Give `tmp` the owner and group of `old` where they differ, as far as we are allowed
+/// (root can; others can at most pick one of their own groups).
+fn keep_owner(tmp: &File, old: &FileStat) {
+    let Ok(now) = fstat(tmp) else { return };
+    let uid = (now.st_uid != old.st_uid).then(|| Uid::from_raw(old.st_uid));
+    let gid = (now.st_gid != old.st_gid).then(|| Gid::from_raw(old.st_gid));
+    if (uid.is_some() || gid.is_some()) && fchown(tmp, uid, gid).is_err() && gid.is_some() {
+        let _ = fchown(tmp, None, gid);
+    }
+}
+
+/// The mode a replaced ticket keeps: the old permission bits, never group- or
+/// world-writable, never executable, no setuid, setgid or sticky bit.
+fn ticket_mode(old: u32) -> u32 {
+    old & 0o777 & !0o133
+}
+
+/// Truncate and rewrite the existing regular file `name` in place (not atomic).
+fn rewrite(
+    dir: &OwnedFd,
+    name: &OsStr,
+    old: &FileStat,
+    data: &[u8],
+    mode: Option<u32>,
+    why: InPlace,
+) -> io::Result<Written> {
+    let flags = OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+    let mut file = File::from(openat(dir, name, flags, Mode::empty())?);
+    let st = fstat(&file)?;
+    if file_type(&st) != SFlag::S_IFREG || !same_file(&st, old) {
+        return Err(changed());
+    }
+    let want = mode.unwrap_or_else(|| ticket_mode(st.st_mode));
+    if st.st_mode & 0o7777 != want {
+        // A ticket keeps the mode it has if we may not change it; a key must get its mode.
+        let set = file.set_permissions(fs::Permissions::from_mode(want));
+        if mode.is_some() {
+            set?;
+        }
+    }
+    file.set_len(0)?;
+    file.write_all(data)?;
+    file.sync_data()?;
+    Ok(Written::InPlace(why))
+}
+
+/// Refuse (with EFBIG) data larger than the file size limit, before touching any file.
+fn check_size_limit(len: usize) -> io::Result<()> {
+    match getrlimit(Resource::RLIMIT_FSIZE) {
+        Ok((soft, _)) if u64::try_from(len).unwrap_or(u64::MAX) > soft => {
+            Err(io::Error::from_raw_os_error(Errno::EFBIG as i32))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A new temporary file `.<name>.tmp-<pid>-<n>` in `dir`, mode 0600, never through a link.
+fn create_temp(dir: &OwnedFd, name: &OsStr) -> io::Result<(OsString, File)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    // Keep the temporary name within NAME_MAX even for very long target names.
-    let stem = &name.as_bytes()[..name.len().min(200)];
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true).mode(0o600);
+    let flags = OFlag::O_WRONLY
+        | OFlag::O_CREAT
+        | OFlag::O_EXCL
+        | OFlag::O_NOFOLLOW
+        | OFlag::O_CLOEXEC
+        | OFlag::O_NOCTTY;
     for _ in 0..1000 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let mut tmp = b".".to_vec();
-        tmp.extend_from_slice(stem);
-        tmp.extend_from_slice(format!(".tmp-{}-{n}", std::process::id()).as_bytes());
-        let tmp = dir.join(OsString::from_vec(tmp));
-        match options.open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+        let mut tmp = temp_prefix(name);
+        tmp.extend_from_slice(format!("{}-{n}", std::process::id()).as_bytes());
+        let tmp = OsString::from_vec(tmp);
+        match openat(dir, &*tmp, flags, Mode::from_bits_truncate(0o600)) {
+            Ok(fd) => return Ok((tmp, File::from(fd))),
+            Err(Errno::EEXIST) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
     Err(io::Error::new(
         ErrorKind::AlreadyExists,
         "cannot create a unique temporary file",
     ))
+}
+
+/// `.<name>.tmp-`: what the temporary files of `name` start with (the name cut to 200
+/// bytes, to stay within NAME_MAX).
+fn temp_prefix(name: &OsStr) -> Vec<u8> {
+    let stem = &name.as_bytes()[..name.len().min(200)];
+    let mut prefix = b".".to_vec();
+    prefix.extend_from_slice(stem);
+    prefix.extend_from_slice(b".tmp-");
+    prefix
+}
+
+/// The process id in the rest of a temporary file's name (`<pid>-<n>`), if it is exactly
+/// that: two runs of ASCII digits, the pid above zero.
+fn temp_pid(rest: &[u8]) -> Option<i32> {
+    let dash = rest.iter().position(|&b| b == b'-')?;
+    let (pid, n) = (&rest[..dash], &rest[dash + 1..]);
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if !digits(pid) || !digits(n) {
+        return None;
+    }
+    let pid: i32 = std::str::from_utf8(pid).ok()?.parse().ok()?;
+    (pid > 0).then_some(pid)
+}
+
+/// Remove the temporary files of `name` that killed runs left in `dir`: only names of
+/// exactly our pattern, regular files owned by our effective user, whose process no longer
+/// exists (never another run's file in progress, never another user's file).
+fn remove_stale_temps(dir: &OwnedFd, name: &OsStr) {
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let Ok(mut listing) = Dir::openat(dir, ".", flags, Mode::empty()) else {
+        return;
+    };
+    let prefix = temp_prefix(name);
+    let me = std::process::id();
+    let candidates: Vec<(OsString, i32)> = listing
+        .iter()
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let file = entry.file_name().to_bytes();
+            let pid = temp_pid(file.strip_prefix(prefix.as_slice())?)?;
+            (u32::try_from(pid) != Ok(me)).then(|| (OsString::from_vec(file.to_vec()), pid))
+        })
+        .collect();
+    drop(listing);
+    let euid = Uid::effective().as_raw();
+    for (file, pid) in candidates {
+        let ours = fstatat(dir, &*file, AtFlags::AT_SYMLINK_NOFOLLOW)
+            .is_ok_and(|st| file_type(&st) == SFlag::S_IFREG && st.st_uid == euid);
+        if ours && kill(Pid::from_raw(pid), None) == Err(Errno::ESRCH) {
+            let _ = unlinkat(dir, &*file, UnlinkatFlags::NoRemoveDir);
+        }
+    }
+}
+
+/// Split a path into its directory (`.` when there is none) and its last name, as bytes:
+/// `a/b` gives (`a`, `b`), `/b` gives (`/`, `b`), `a/` gives (`a`, empty).
+fn split_path(path: &Path) -> (&Path, &OsStr) {
+    let bytes = path.as_os_str().as_bytes();
+    match bytes.iter().rposition(|&b| b == b'/') {
+        None => (Path::new("."), path.as_os_str()),
+        Some(0) => (Path::new("/"), OsStr::from_bytes(&bytes[1..])),
+        Some(i) => (
+            Path::new(OsStr::from_bytes(&bytes[..i])),
+            OsStr::from_bytes(&bytes[i + 1..]),
+        ),
+    }
+}
+
+/// Why the directory of a file to write could not be opened.
+#[derive(Debug)]
+enum DirFail {
+    /// The system's error (no such directory, not a directory, permission denied).
+    Os(Errno),
+    /// A symbolic link on the way that is not followed: the reason.
+    Refused(String),
+}
+
+/// A handle on the directory a file is written in, opened one name at a time from `/` or
+/// the working directory. A name that is a real directory is opened without following
+/// links (so it cannot be swapped for one in between); a symbolic link is followed, by
+/// the kernel, only when it is ours or root's and sits in a directory nobody else can
+/// change (see [`unchangeable`]): else another user could choose the directory we write in.
+fn open_dir(dir: &Path) -> Result<OwnedFd, DirFail> {
+    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let bytes = dir.as_os_str().as_bytes();
+    let absolute = bytes.starts_with(b"/");
+    let start = if absolute { "/" } else { "." };
+    let mut cur = nix::fcntl::open(start, flags, Mode::empty()).map_err(DirFail::Os)?;
+    let mut walked = PathBuf::from(if absolute { "/" } else { "" });
+    for name in bytes.split(|&b| b == b'/') {
+        if name.is_empty() || name == b"." {
+            continue;
+        }
+        let name = OsStr::from_bytes(name);
+        walked.push(name);
+        cur = match openat(&cur, name, flags | OFlag::O_NOFOLLOW, Mode::empty()) {
+            Ok(next) => next,
+            Err(Errno::ENOTDIR | Errno::ELOOP) => follow_dir_link(&cur, name, &walked)?,
+            Err(e) => return Err(DirFail::Os(e)),
+        };
+    }
+    Ok(cur)
+}
+
+/// `name` in `dir` is not a directory: follow it if it is a symbolic link we trust.
+fn follow_dir_link(dir: &OwnedFd, name: &OsStr, walked: &Path) -> Result<OwnedFd, DirFail> {
+    let link = fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).map_err(DirFail::Os)?;
+    if file_type(&link) != SFlag::S_IFLNK {
+        return Err(DirFail::Os(Errno::ENOTDIR));
+    }
+    let dir_st = fstat(dir).map_err(DirFail::Os)?;
+    let shown = shown(walked);
+    if let Some(reason) = untrusted_link(&link, &dir_st) {
+        return Err(DirFail::Refused(format!("'{shown}' {reason}")));
+    }
+    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    openat(dir, name, flags, Mode::empty()).map_err(DirFail::Os)
+}
+
+/// Why a symbolic link (`link`, in the directory `dir_st`) is not followed for writing,
+/// if it is not: it belongs to another user (neither us nor root), or it sits in a
+/// directory that others can change, where it could be swapped between check and use.
+fn untrusted_link(link: &FileStat, dir_st: &FileStat) -> Option<String> {
+    if link.st_uid != Uid::effective().as_raw() && link.st_uid != 0 {
+        let place = match shared_sticky(dir_st) {
+            true => " in a shared sticky directory",
+            false => "",
+        };
+        return Some(format!(
+            "is a symbolic link owned by another user (uid {}){place}; such a link is never \
+             followed, as it could send the write anywhere: give the real path, or remove \
+             the link",
+            link.st_uid
+        ));
+    }
+    if !unchangeable(dir_st) {
+        return Some(
+            "is a symbolic link in a directory other users can change, so it is not \
+             followed: give the real path"
+                .into(),
+        );
+    }
+    None
+}
+
+/// The error for a directory that cannot be opened.
+fn dir_error(cx: Ctx<'_>, dir: &Path, e: DirFail) -> FsError {
+    let d = shown(dir);
+    match e {
+        DirFail::Os(Errno::ENOENT) => {
+            let slash = if d.ends_with('/') { "" } else { "/" };
+            let reason = format!("directory '{d}{slash}' does not exist");
+            cx.err(FsErrorKind::NotFound, reason)
+        }
+        DirFail::Os(Errno::ENOTDIR) => {
+            let reason = format!("'{d}' is not a directory");
+            cx.err(FsErrorKind::Other(ErrorKind::NotADirectory), reason)
+        }
+        DirFail::Os(e) => cx.io(e.into()),
+        DirFail::Refused(reason) => cx.err(FsErrorKind::Refused, reason),
+    }
+}
+
+fn is_directory(cx: Ctx<'_>) -> FsError {
+    cx.err(FsErrorKind::IsDirectory, "is a directory, not a file")
+}
+
+fn changed() -> io::Error {
+    io::Error::other("it was replaced by another file while being written; try again")
+}
+
+fn file_type(st: &FileStat) -> SFlag {
+    SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits())
+}
+
+fn same_file(a: &FileStat, b: &FileStat) -> bool {
+    (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+}
+
+/// Sticky and writable by group or others, like `/tmp`: others may add names there, but
+/// not remove or rename ours.
+fn shared_sticky(dir: &FileStat) -> bool {
+    dir.st_mode & 0o1000 != 0 && dir.st_mode & 0o022 != 0
+}
+
+/// Whether only we or root can add, remove or rename names in the directory: it is ours
+/// or root's, and not writable by group or others unless sticky (a sticky directory lets
+/// others remove only their own names).
+fn unchangeable(dir: &FileStat) -> bool {
+    let euid = Uid::effective().as_raw();
+    (dir.st_uid == euid || dir.st_uid == 0)
+        && (dir.st_mode & 0o022 == 0 || dir.st_mode & 0o1000 != 0)
+}
+
+/// Whether `st` is the file standard output is open on.
+fn same_as_stdout(st: &FileStat) -> bool {
+    fstat(io::stdout()).is_ok_and(|out| same_file(&out, st))
+}
+
+fn to_stdout(data: &[u8]) -> io::Result<Written> {
+    let mut out = io::stdout().lock();
+    out.write_all(data)?;
+    out.flush()?;
+    Ok(Written::Stdout)
+}
+
+/// Whether writing to `path` writes to standard output: `-`, or a path that opens the
+/// same file as standard output (`/dev/stdout`; the file stdout is redirected to).
+pub fn is_stdout(path: &Path) -> bool {
+    if is_dash(path) {
+        return true;
+    }
+    let flags = OFlag::O_PATH | OFlag::O_CLOEXEC;
+    nix::fcntl::open(path, flags, Mode::empty())
+        .and_then(fstat)
+        .is_ok_and(|st| same_as_stdout(&st))
 }
 
 /// The permission bits (`mode & 0o7777`) of `path` after following symlinks, if it is a
@@ -379,7 +846,9 @@ pub fn mode_of(path: &Path) -> Option<u32> {
 mod tests {
     use super::Written::{Direct, Replaced};
     use super::*;
+    use std::fs::OpenOptions;
     use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
     use std::os::unix::fs::symlink;
     use std::process::Command;
     use std::thread;
@@ -493,42 +962,307 @@ mod tests {
         assert_eq!(t.leftovers(), 0);
     }
 
+    /// Sig files are replaced, never written through a symlink: a link to a file, a chain
+    /// of links, a dangling link and a link to a device are refused (the link and what it
+    /// points to untouched); a loop and a link to a directory are errors.
     #[test]
-    fn write_through_symlinks() {
+    fn symlinks_are_refused_not_followed() {
         let t = TempDir::new("symlink");
         fs::create_dir(t.join("sub")).unwrap();
         fs::write(t.join("sub/real"), "old").unwrap();
-        symlink("sub/real", t.join("link")).unwrap();
-        assert_eq!(
-            write(&t.join("link"), "new").unwrap(),
-            Replaced { created: false }
-        );
-        assert!(is_link(&t.join("link")));
-        assert_eq!(text(&t.join("sub/real")), "new");
-
-        // Relative chain: a -> sub/b -> ../target (relative to sub/).
         fs::write(t.join("target"), "old").unwrap();
+        symlink("sub/real", t.join("link")).unwrap();
         symlink("sub/b", t.join("a")).unwrap();
         symlink("../target", t.join("sub/b")).unwrap();
-        write(&t.join("a"), "chained").unwrap();
-        assert!(is_link(&t.join("a")) && is_link(&t.join("sub/b")));
-        assert_eq!(text(&t.join("target")), "chained");
-
-        // Dangling link: the target gets created, mode 0600.
         symlink("sub/fresh", t.join("dangling")).unwrap();
-        assert_eq!(
-            write(&t.join("dangling"), "made").unwrap(),
-            Replaced { created: true }
-        );
-        assert!(is_link(&t.join("dangling")));
-        assert_eq!(text(&t.join("sub/fresh")), "made");
-        assert_eq!(mode_of(&t.join("sub/fresh")), Some(0o600));
+        symlink("/dev/null", t.join("null")).unwrap();
+        symlink(t.join("sub/real"), t.join("absolute")).unwrap();
+        let cases = [
+            (
+                "link",
+                "it is a symbolic link; files are replaced, never written through links: give the path of the file it points to, or remove the link",
+            ),
+            ("a", "it is a symbolic link; files are replaced"),
+            ("absolute", "it is a symbolic link; files are replaced"),
+            ("null", "it is a symbolic link; files are replaced"),
+            (
+                "dangling",
+                "it is a symbolic link to a file that does not exist; files are not created through links: give the path of the file itself",
+            ),
+        ];
+        for (name, reason) in cases {
+            let e = write(&t.join(name), "new").unwrap_err();
+            assert_eq!(e.kind(), FsErrorKind::Refused, "{name}: {e}");
+            let start = format!("cannot write sig file '{}': ", t.join(name).display());
+            assert!(e.to_string().starts_with(&(start + reason)), "{name}: {e}");
+            assert!(is_link(&t.join(name)), "{name}");
+        }
+        assert_eq!(text(&t.join("sub/real")), "old");
+        assert_eq!(text(&t.join("target")), "old");
+        assert!(!t.join("sub/fresh").exists());
 
+        symlink("sub", t.join("dirlink")).unwrap();
+        let e = write(&t.join("dirlink"), "x").unwrap_err();
+        assert_eq!(e.kind(), FsErrorKind::IsDirectory, "{e}");
         // A symlink loop is an error, not a hang.
         symlink("loop2", t.join("loop1")).unwrap();
         symlink("loop1", t.join("loop2")).unwrap();
-        assert!(write(&t.join("loop1"), "x").is_err());
+        let e = write(&t.join("loop1"), "x").unwrap_err();
+        assert!(
+            e.to_string().ends_with("too many levels of symbolic links"),
+            "{e}"
+        );
         assert_eq!(t.leftovers(), 0);
+    }
+
+    /// Links among the directories of the path: ours in a directory only we can change
+    /// are followed (by the kernel); in a directory others can write to, or another
+    /// user's (as root), they are refused and nothing is written.
+    #[test]
+    fn links_to_directories_on_the_way() {
+        let t = TempDir::new("dirlinks");
+        fs::create_dir(t.join("real")).unwrap();
+        symlink("real", t.join("via")).unwrap();
+        assert_eq!(
+            write(&t.join("via/x.sig"), "new").unwrap(),
+            Replaced { created: true }
+        );
+        assert_eq!(text(&t.join("real/x.sig")), "new");
+        // Through `..` after a link: the kernel's meaning (the link target's parent).
+        assert_eq!(
+            write(&t.join("via/../y.sig"), "up").unwrap(),
+            Replaced { created: true }
+        );
+        assert_eq!(text(&t.join("y.sig")), "up");
+
+        fs::create_dir(t.join("open")).unwrap();
+        fs::set_permissions(t.join("open"), fs::Permissions::from_mode(0o777)).unwrap();
+        symlink("../real", t.join("open/via")).unwrap();
+        let e = write(&t.join("open/via/x.sig"), "no").unwrap_err();
+        assert_eq!(e.kind(), FsErrorKind::Refused, "{e}");
+        let want = format!(
+            "'{}' is a symbolic link in a directory other users can change, so it is not \
+             followed: give the real path",
+            t.join("open/via").display()
+        );
+        assert!(e.to_string().ends_with(&want), "{e}");
+        assert_eq!(text(&t.join("real/x.sig")), "new");
+
+        if Uid::effective().is_root() {
+            symlink("real", t.join("theirs")).unwrap();
+            std::os::unix::fs::lchown(t.join("theirs"), Some(65534), Some(65534)).unwrap();
+            let e = write(&t.join("theirs/x.sig"), "no").unwrap_err();
+            assert_eq!(e.kind(), FsErrorKind::Refused, "{e}");
+            assert!(
+                e.to_string().contains("owned by another user (uid 65534);"),
+                "{e}"
+            );
+            assert_eq!(text(&t.join("real/x.sig")), "new");
+        } else {
+            eprintln!("not checked: another user's link (making one needs root)");
+        }
+        assert_eq!(t.leftovers(), 0);
+    }
+
+    /// A path that ends in `/`, `.` or `..` never replaces the directory entry it resolves to.
+    #[test]
+    fn paths_that_do_not_name_a_file() {
+        let t = TempDir::new("names");
+        fs::write(t.join("f"), "old").unwrap();
+        fs::create_dir(t.join("d")).unwrap();
+        for p in ["f/", "f/.", "d/.", "d/..", "d/", "d"] {
+            let e = write(&t.join(p), "new").unwrap_err();
+            let want = match p.starts_with('d') {
+                true => FsErrorKind::IsDirectory,
+                false => FsErrorKind::Other(ErrorKind::InvalidInput),
+            };
+            assert_eq!(e.kind(), want, "{p}: {e}");
+        }
+        assert_eq!(text(&t.join("f")), "old");
+        assert!(t.join("d").is_dir());
+        // A file where a directory should be: named.
+        let e = write(&t.join("f/x.sig"), "new").unwrap_err();
+        assert!(e.to_string().ends_with("/f' is not a directory"), "{e}");
+        assert_eq!(t.leftovers(), 0);
+    }
+
+    /// A replaced ticket keeps its mode less group/other write, any execute, setuid,
+    /// setgid and sticky; an explicit mode (keys) is used as it is.
+    #[test]
+    fn replaced_files_keep_a_safe_mode() {
+        let t = TempDir::new("modes");
+        let f = t.join("out.sig");
+        let table = [
+            (0o777, 0o644),
+            (0o664, 0o644),
+            (0o4755, 0o644),
+            (0o2640, 0o640),
+            (0o1666, 0o644),
+            (0o600, 0o600),
+            (0o640, 0o640),
+            (0o444, 0o444),
+            (0o400, 0o400),
+            (0o200, 0o200),
+            (0o000, 0o000),
+        ];
+        for (before, after) in table {
+            fs::write(&f, "old").unwrap();
+            fs::set_permissions(&f, fs::Permissions::from_mode(before)).unwrap();
+            assert_eq!(write(&f, "new").unwrap(), Replaced { created: false });
+            assert_eq!(mode_of(&f), Some(after), "{before:o}");
+            assert_eq!(text(&f), "new");
+        }
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+        write_atomic_mode(&f, b"key", "private key file", Some(0o600)).unwrap();
+        assert_eq!(mode_of(&f), Some(0o600));
+        assert_eq!(t.leftovers(), 0);
+    }
+
+    /// As root, a replaced file keeps its owner and group.
+    #[test]
+    fn replaced_files_keep_owner_and_group() {
+        if !Uid::effective().is_root() {
+            eprintln!("skipped: giving a file to another user needs root; not root here");
+            return;
+        }
+        let t = TempDir::new("owner");
+        let f = t.join("out.sig");
+        fs::write(&f, "old").unwrap();
+        std::os::unix::fs::chown(&f, Some(65534), Some(65534)).unwrap();
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o4664)).unwrap();
+        write(&f, "new").unwrap();
+        let meta = fs::metadata(&f).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+        assert_eq!(meta.mode() & 0o7777, 0o644);
+        assert_eq!(text(&f), "new");
+        // A new file is ours.
+        let g = t.join("new.sig");
+        write(&g, "new").unwrap();
+        let meta = fs::metadata(&g).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (0, Gid::effective().as_raw()));
+    }
+
+    /// The temporary files of dead runs of this same target are removed; a live run's,
+    /// another user's, another target's and near-miss names are kept.
+    #[test]
+    fn stale_temporary_files_are_removed() {
+        let t = TempDir::new("stale");
+        let mut gone = Command::new("true").spawn().unwrap();
+        let dead = gone.id();
+        gone.wait().unwrap();
+        let mut live = Command::new("sleep").arg("60").spawn().unwrap();
+        let alive = live.id();
+        let removed = [
+            format!(".out.sig.tmp-{dead}-0"),
+            format!(".out.sig.tmp-{dead}-17"),
+        ];
+        let mut kept = vec![
+            format!(".out.sig.tmp-{alive}-0"),
+            format!(".out.sig.tmp-{}-3", std::process::id()),
+            format!(".other.sig.tmp-{dead}-0"),
+            format!(".out.sig.tmp-{dead}-"),
+            format!(".out.sig.tmp-{dead}-1x"),
+            format!(".out.sig.tmp-{dead}"),
+            format!(".out.sig.tmp-0-0"),
+            format!("out.sig.tmp-{dead}-0"),
+            format!(".out.sig.tmp-+{dead}-0"),
+        ];
+        for name in removed.iter().chain(&kept) {
+            fs::write(t.join(name), "debris").unwrap();
+        }
+        symlink("out.sig", t.join(&format!(".out.sig.tmp-{dead}-5"))).unwrap();
+        fs::create_dir(t.join(&format!(".out.sig.tmp-{dead}-6"))).unwrap();
+        kept.push(format!(".out.sig.tmp-{dead}-5"));
+        kept.push(format!(".out.sig.tmp-{dead}-6"));
+        if Uid::effective().is_root() {
+            let theirs = format!(".out.sig.tmp-{dead}-9");
+            fs::write(t.join(&theirs), "debris").unwrap();
+            std::os::unix::fs::chown(t.join(&theirs), Some(65534), Some(65534)).unwrap();
+            kept.push(theirs);
+        } else {
+            eprintln!("not checked: another user's file (making one needs root)");
+        }
+        write(&t.join("out.sig"), "new").unwrap();
+        let _ = live.kill();
+        let _ = live.wait();
+        for name in &removed {
+            assert!(
+                fs::symlink_metadata(t.join(name)).is_err(),
+                "{name} removed"
+            );
+        }
+        for name in &kept {
+            assert!(fs::symlink_metadata(t.join(name)).is_ok(), "{name} kept");
+        }
+        assert_eq!(text(&t.join("out.sig")), "new");
+    }
+
+    /// The in-place rewrite used when a file cannot be replaced: same file, truncated,
+    /// the ticket's mode made safe, an explicit mode applied; a swapped file is refused.
+    #[test]
+    fn rewrite_in_place() {
+        let t = TempDir::new("inplace");
+        let f = t.join("out.sig");
+        fs::write(&f, "a much longer old ticket").unwrap();
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o666)).unwrap();
+        let before = fs::metadata(&f).unwrap().ino();
+        let dir = open_dir(&t.0).unwrap();
+        let name = OsStr::new("out.sig");
+        let st = fstatat(&dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).unwrap();
+        let how = InPlace::MountPoint;
+        let w = rewrite(&dir, name, &st, b"new", None, how).unwrap();
+        assert_eq!(w, Written::InPlace(InPlace::MountPoint));
+        let meta = fs::metadata(&f).unwrap();
+        assert_eq!((meta.ino(), meta.mode() & 0o7777), (before, 0o644));
+        assert_eq!(text(&f), "new");
+        rewrite(&dir, name, &st, b"key", Some(0o600), how).unwrap();
+        assert_eq!(mode_of(&f), Some(0o600));
+
+        // Swapped for another file, or for a symlink: refused, nothing written.
+        fs::rename(&f, t.join("aside")).unwrap();
+        fs::write(&f, "other").unwrap();
+        let e = rewrite(&dir, name, &st, b"new", None, how).unwrap_err();
+        assert!(e.to_string().contains("replaced by another file"), "{e}");
+        assert_eq!(text(&f), "other");
+        fs::remove_file(&f).unwrap();
+        symlink("aside", &f).unwrap();
+        assert!(rewrite(&dir, name, &st, b"new", None, how).is_err());
+        assert_eq!(text(&t.join("aside")), "key");
+    }
+
+    proptest::proptest! {
+        /// Every name we make parses back to our pid; no other name panics, and a name
+        /// that parses is exactly `<digits>-<digits>`.
+        #[test]
+        fn temp_names_round_trip(pid in 1i32.., n: u64, junk: Vec<u8>) {
+            let name = format!(".x.sig.tmp-{pid}-{n}");
+            let rest = name.as_bytes().strip_prefix(temp_prefix(OsStr::new("x.sig")).as_slice());
+            proptest::prop_assert_eq!(temp_pid(rest.unwrap()), Some(pid));
+            if let Some(p) = temp_pid(&junk) {
+                proptest::prop_assert!(p > 0);
+                proptest::prop_assert!(junk.iter().all(|&b| b.is_ascii_digit() || b == b'-'));
+                proptest::prop_assert_eq!(junk.iter().filter(|&&b| b == b'-').count(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn temp_pid_parses_exactly_our_pattern() {
+        assert_eq!(temp_pid(b"123-0"), Some(123));
+        assert_eq!(temp_pid(b"1-99999"), Some(1));
+        for bad in [
+            &b"0-1"[..],
+            b"-1",
+            b"1-",
+            b"1",
+            b"a-1",
+            b"1-1-1",
+            b"+1-1",
+            b"99999999999-1",
+            b" 1-1",
+        ] {
+            assert_eq!(temp_pid(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]
@@ -591,6 +1325,17 @@ mod tests {
         assert_eq!(write(&alias, "new\n").unwrap(), Direct);
         assert!(!is_link(&log));
         assert_eq!(text(&log), "old\nnew\n");
+        // The same alias as a link of ours: followed where nobody else can swap it, not
+        // in a directory others can write to.
+        symlink(&alias, t.join("mine")).unwrap();
+        assert_eq!(write(&t.join("mine"), "again\n").unwrap(), Direct);
+        assert_eq!(text(&log), "old\nnew\nagain\n");
+        fs::create_dir(t.join("open")).unwrap();
+        fs::set_permissions(t.join("open"), fs::Permissions::from_mode(0o777)).unwrap();
+        symlink(&alias, t.join("open/alias")).unwrap();
+        let e = write(&t.join("open/alias"), "no\n").unwrap_err();
+        assert_eq!(e.kind(), FsErrorKind::Refused, "{e}");
+        assert_eq!(text(&log), "old\nnew\nagain\n");
         assert_eq!(t.leftovers(), 0);
     }
 }

@@ -467,26 +467,38 @@ fn write_failures_exit_3() {
     assert_eq!(r.stdout, "", "no success line after a failed write");
 }
 
-/// A sig file reached through a symlink: the target is replaced, the link stays; an
-/// existing file keeps its mode, a new one is 0600.
+/// A sig file that is a symlink is refused (exit 3), the link and its target untouched;
+/// the file itself is replaced and keeps its mode; a new one is 0600.
 #[test]
-fn atomic_replace_keeps_links_and_modes() {
+fn atomic_replace_refuses_links_and_keeps_modes() {
     let dir = Scratch::new("links");
     std::fs::create_dir(dir.path("real")).unwrap();
     dir.write("real/sig", OLD);
     std::fs::set_permissions(dir.path("real/sig"), std::fs::Permissions::from_mode(0o644)).unwrap();
     symlink("real/sig", dir.path("link")).unwrap();
-    run(
+    let r = run(
         &dir.0,
         ["gen", "ec_key.pem", "link", "1400001052", "xiaojun"],
-    )
-    .expect(0);
+    );
+    r.expect(3);
+    assert!(
+        r.stderr
+            .contains("cannot write sig file 'link': it is a symbolic link"),
+        "{}",
+        r.stderr
+    );
     assert!(
         std::fs::symlink_metadata(dir.path("link"))
             .unwrap()
             .file_type()
             .is_symlink()
     );
+    assert_eq!(std::fs::read(dir.path("real/sig")).unwrap(), OLD);
+    run(
+        &dir.0,
+        ["gen", "ec_key.pem", "real/sig", "1400001052", "xiaojun"],
+    )
+    .expect(0);
     let meta = std::fs::metadata(dir.path("real/sig")).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o644);
     run(

@@ -10,6 +10,7 @@ use tls_licence_tools::report::JsonObject;
 use tls_licence_tools::source::Source;
 
 use super::args::{KeycheckArgs, KeygenArgs};
+use super::make::say_written;
 use super::{
     Outcome, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
     load_public_key, out, out_json,
@@ -23,7 +24,7 @@ pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
         ));
     }
     for (path, role) in [(private, "PRIVATE_PEM"), (public, "PUBLIC_PEM")] {
-        if path.as_os_str() == "-" {
+        if fsio::is_stdout(path) {
             return Err(Stop::Usage("keygen writes files, not - (stdout)".into()));
         }
         check_not_secret_name(path.as_os_str(), role)?;
@@ -36,20 +37,22 @@ pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
     }
     let key = PrivateKey::generate().map_err(io_err)?;
     let public_key = key.public_key();
-    fsio::write_atomic_mode(
+    let written = fsio::write_atomic_mode(
         private,
         key.to_pkcs8_pem().as_bytes(),
         "private key file",
         Some(0o600),
     )
     .map_err(io_err)?;
-    fsio::write_atomic_mode(
+    say_written(private, &written);
+    let written = fsio::write_atomic_mode(
         public,
         public_key.to_spki_pem().as_bytes(),
         "public key file",
         Some(0o644),
     )
     .map_err(io_err)?;
+    say_written(public, &written);
     let fingerprint = public_key.fingerprint();
     if a.json {
         let obj = JsonObject::new()

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::fsio::{self, FsErrorKind};
+use tls_licence_tools::fsio::{self, FsErrorKind, Written};
 use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::redact;
 use tls_licence_tools::renew::{self, Decision};
@@ -20,7 +20,7 @@ use tls_licence_tools::verify::Expect;
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
 use super::{
     Outcome, Signer, Stop, check_not_same_file, check_not_secret_name, io_err, load_private_key,
-    load_secret, out, out_json, parse_duration, usage,
+    load_secret, out, out_json, parse_duration, usage, warn,
 };
 
 /// The request a gen form asks for, with every argument checked.
@@ -89,24 +89,51 @@ fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
 }
 
 /// Write a new ticket to the sig file and say so: the original's lines, or JSON.
+///
+/// A sig file that is standard output (`-`, `/dev/stdout`, or the very file stdout is
+/// redirected to) gets the ticket and a newline on stdout, and the status line goes to
+/// stderr, so that it pipes.
 fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -> Outcome {
-    if sig_file != "-" {
-        fsio::write_atomic(Path::new(sig_file), made.text.as_bytes(), "sig file")
-            .map_err(io_err)?;
-    }
+    let path = Path::new(sig_file);
+    let ticket = &made.text;
+    // Written in full below when the sig file is stdout; else the ticket may still have
+    // gone to stdout, if the path became stdout after the check.
+    let mut ticket_out = false;
+    let to_stdout = fsio::is_stdout(path) || {
+        let written = fsio::write_atomic(path, ticket.as_bytes(), "sig file").map_err(io_err)?;
+        say_written(path, &written);
+        ticket_out = written == Written::Stdout;
+        ticket_out
+    };
     if json {
+        if ticket_out {
+            out(b"\n")?;
+        }
         return out_json(&gen_object(made, sig_file).finish());
     }
-    let ticket = &made.text;
-    if sig_file == "-" {
+    if to_stdout {
         // stdout carries the ticket alone, so that it pipes.
-        out(format!("{ticket}\n").as_bytes())?;
+        match ticket_out {
+            true => out(b"\n")?,
+            false => out(format!("{ticket}\n").as_bytes())?,
+        }
         super::output::stderr_line("generate sig ok");
         Ok(())
     } else if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
     } else {
         out(b"generate sig ok\n")
+    }
+}
+
+/// Warn when a file had to be rewritten in place rather than replaced.
+pub(super) fn say_written(path: &Path, written: &Written) {
+    if let Written::InPlace(how) = written {
+        warn(&format!(
+            "wrote '{}' in place: {}, so it was not replaced atomically",
+            path.display(),
+            how.reason()
+        ));
     }
 }
 
@@ -149,7 +176,7 @@ fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
                 // only a regular file is read.
                 let file = std::fs::OpenOptions::new()
                     .read(true)
-                    .custom_flags(libc::O_NONBLOCK)
+                    .custom_flags(nix::libc::O_NONBLOCK)
                     .open(sig_file)?;
                 if !file.metadata()?.is_file() {
                     return Ok(None);
@@ -187,11 +214,19 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
         return Err(Stop::Usage("renew needs a sig file, not -".into()));
     }
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
+    if fsio::is_stdout(Path::new(&a.sig_file)) {
+        return Err(Stop::Usage(format!(
+            "renew needs a sig file, not standard output ('{}')",
+            Path::new(&a.sig_file).display()
+        )));
+    }
     let source = Source::pem_key(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::load(&source, "renew")?;
     let verify_key = signer.verify_key();
     let sig_path = Path::new(&a.sig_file);
+    // Never read through a path the write would refuse (a planted link or FIFO).
+    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
     let existing = read_existing(sig_path)?;
     let expect = Expect {
         sdkappid: req.sdkappid(),
@@ -216,7 +251,9 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
         }
         Decision::Renew(_) => {
             let made = make(&req, &signer, clock);
-            fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
+            let written =
+                fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
+            say_written(sig_path, &written);
             if a.options.json {
                 let obj = gen_object(&made, &a.sig_file)
                     .str("action", "renewed")

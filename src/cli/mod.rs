@@ -147,7 +147,7 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             // Help and version go to stdout: a failed write is an output error.
             let printed = if output::stdout_closed_at_start() {
-                Err(io::Error::from_raw_os_error(libc::EBADF))
+                Err(io::Error::from_raw_os_error(nix::libc::EBADF))
             } else {
                 e.print().and_then(|()| io::stdout().flush())
             };

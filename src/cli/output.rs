@@ -36,7 +36,7 @@ static STDERR_FAILED: AtomicU8 = AtomicU8::new(0);
 extern "C" fn probe_standard_streams() {
     // SAFETY: fcntl(F_GETFD) only reads the descriptor's flags; on a descriptor that is
     // not open it fails with EBADF and changes nothing.
-    let closed = |fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1;
+    let closed = |fd| unsafe { nix::libc::fcntl(fd, nix::libc::F_GETFD) } == -1;
     STDOUT_CLOSED.store(closed(1), Ordering::Relaxed);
     STDERR_CLOSED.store(closed(2), Ordering::Relaxed);
 }
@@ -62,7 +62,7 @@ extern "C" fn probe_standard_streams() {
 static PROBE_STANDARD_STREAMS: extern "C" fn() = probe_standard_streams;
 
 fn closed_at_start() -> io::Error {
-    io::Error::from_raw_os_error(libc::EBADF)
+    io::Error::from_raw_os_error(nix::libc::EBADF)
 }
 
 fn note(failed: &AtomicU8, e: &io::Error) {
