@@ -171,16 +171,10 @@ fn is_dash(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// The path for messages: lossy UTF-8 with control characters escaped (one line).
+/// The path for messages: scrubbed of anything shaped like a secret, control characters
+/// and bytes that are not UTF-8 escaped (one line).
 fn shown(path: &Path) -> String {
-    let mut s = String::new();
-    for c in path.to_string_lossy().chars() {
-        match c.is_control() {
-            true => s.extend(c.escape_default()),
-            false => s.push(c),
-        }
-    }
-    s
+    crate::redact::shown_path(path)
 }
 
 /// Read a whole file, refusing more than `limit` bytes.
