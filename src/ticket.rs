@@ -133,9 +133,11 @@ impl Malformed {
     pub fn fix(&self) -> Option<&'static str> {
         match self {
             Malformed::Envelope(e) => e.fix(),
-            Malformed::Json(JsonError::DuplicateMember(_) | JsonError::ControlInName(_))
-            | Malformed::ControlCharacter { .. } => Some(
-                "refuse it: no generator writes such a ticket, so it was altered, perhaps joined from genuine tickets to pass as another user's",
+            Malformed::Json(JsonError::DuplicateMember(_) | JsonError::ControlInName(_)) => Some(
+                "do not accept it: no generator writes such a ticket, so it was altered, perhaps joined from two tickets to pass as another user's",
+            ),
+            Malformed::ControlCharacter { .. } => Some(
+                "do not accept it: it may be forged to pass as another user's; issue a new ticket for a printable identifier",
             ),
             _ => None,
         }
