@@ -132,7 +132,14 @@ impl fmt::Display for EnvelopeError {
             EnvelopeError::TrailingData => {
                 write!(f, "the ticket has extra bytes after its zlib stream")
             }
-            EnvelopeError::Quoted(q) => write!(f, "the ticket is in quotes ({q}...{q})"),
+            EnvelopeError::Quoted(q) => {
+                let close = match q {
+                    '\u{201c}' => '\u{201d}',
+                    '\u{2018}' => '\u{2019}',
+                    q => *q,
+                };
+                write!(f, "the ticket is in quotes ({q}...{close})")
+            }
             EnvelopeError::ByteOrderMark => {
                 write!(f, "the ticket starts with a byte-order mark (U+FEFF)")
             }

@@ -37,15 +37,15 @@ pub enum JsonError {
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JsonError::Syntax(why) => write!(f, "it is not JSON ({why})"),
-            JsonError::NotAnObject => write!(f, "it is JSON but not an object"),
+            JsonError::Syntax(why) => write!(f, "the text is not JSON ({why})"),
+            JsonError::NotAnObject => write!(f, "the JSON is not an object"),
             JsonError::DuplicateMember(name) => write!(
                 f,
-                "its JSON has the member {name:?} twice (JSON readers disagree on which one counts)"
+                "the JSON has the member {name:?} twice (JSON readers disagree on which one counts)"
             ),
             JsonError::ControlInName(name) => write!(
                 f,
-                "its JSON has a member name holding a control character, {name:?}"
+                "the JSON has a member name holding a control character, {name:?}"
             ),
         }
     }

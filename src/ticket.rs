@@ -156,6 +156,14 @@ impl fmt::Display for Malformed {
                 write!(f, "the ticket's {field} is not {expected}")
             }
             Malformed::BadValue { field, why } => write!(f, "the ticket's {field} {why}"),
+            Malformed::Json(JsonError::DuplicateMember(name)) => write!(
+                f,
+                "the ticket's JSON has the member {name:?} twice (JSON readers disagree on which one counts)"
+            ),
+            Malformed::Json(JsonError::ControlInName(name)) => write!(
+                f,
+                "the ticket's JSON has a member name holding a control character, {name:?}"
+            ),
             Malformed::Json(e) => write!(f, "the ticket's JSON is refused: {e}"),
             Malformed::ControlCharacter { field, ch, at } => write!(
                 f,

@@ -182,7 +182,10 @@ fn v1_line_splice_is_refused_by_verify_and_verify_batch() {
     dir.write("forged", s.forged.as_bytes());
     dir.write("forged.json", s.forged_json.as_bytes());
     for file in ["forged", "forged.json"] {
-        let r = run(&dir.0, ["verify", "public.pem", file, "1400001052", "admin"]);
+        let r = run(
+            &dir.0,
+            ["verify", "public.pem", file, "1400001052", "admin"],
+        );
         r.expect(1);
         assert_eq!(r.stderr, SPLICE_LINE, "{file}");
     }
@@ -209,7 +212,9 @@ fn v1_line_splice_is_refused_by_verify_and_verify_batch() {
 fn control_characters_in_any_signed_v1_value_are_refused() {
     let time = now().to_string();
     let clock = FixedClock::at(now());
-    let controls = ['\n', '\r', '\t', '\0', '\u{b}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'];
+    let controls = [
+        '\n', '\r', '\t', '\0', '\u{b}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}',
+    ];
     let names = [
         "TLS.appid_at_3rd",
         "TLS.account_type",
@@ -264,7 +269,14 @@ fn control_characters_in_any_signed_v1_value_are_refused() {
 #[test]
 fn control_characters_in_a_v2_identifier_are_refused() {
     let clock = FixedClock::at(now());
-    for id in ["admin\0", "a\nb", "\radmin", "ad\u{7f}min", "admin\u{85}", "\t"] {
+    for id in [
+        "admin\0",
+        "a\nb",
+        "\radmin",
+        "ad\u{7f}min",
+        "admin\u{85}",
+        "\t",
+    ] {
         let text = envelope::encode(signed_v2_json(id, now()).as_bytes());
         let (at, ch) = id.char_indices().find(|(_, c)| c.is_control()).unwrap();
         let got = verify::verify(&text, &VerifyKey::Secret(secret()), &expect(id), &clock);
@@ -398,5 +410,296 @@ proptest! {
             Err(Failure::Malformed(Malformed::ControlCharacter { .. })) => prop_assert!(has_control),
             Err(e) => prop_assert!(false, "unexpected {}", e),
         }
+    }
+}
+
+/// The line a verify form prints for a ticket with a member twice.
+fn duplicate_line(name: &str) -> String {
+    format!(
+        "the ticket cannot be read: the ticket's JSON has the member \"{name}\" twice (JSON readers disagree on which one counts) (server code 70003); do not accept it: no generator writes such a ticket, so it was altered, perhaps joined from two tickets to pass as another user's"
+    )
+}
+
+/// One JSON object holding the members of `first`, then those of `second`: the C++
+/// verifier's parser reads `first`, serde_json (and the old verifier) `second`.
+fn join(first: &str, second: &str) -> String {
+    format!(
+        "{},{}",
+        first.strip_suffix('}').unwrap(),
+        second.strip_prefix('{').unwrap()
+    )
+}
+
+/// Joined tickets of every form, each made of genuine parts, with what the strict reader
+/// must call the repeated member: (label, ticket text, form, repeated name).
+fn joined_tickets() -> Vec<(&'static str, String, &'static str, &'static str)> {
+    let (key, secret, time) = (private_key(), secret(), now());
+    let req = |id: &str| {
+        TicketRequest::new(APP, id)
+            .unwrap()
+            .with_expire(86400)
+            .unwrap()
+    };
+    let (v1_admin, v1_mallory) = (
+        req("admin").v1_json(&key, time),
+        req("mallory").v1_json(&key, time),
+    );
+    let (v2_admin, v2_mallory) = (
+        req("admin").v2_json(&secret, time),
+        req("mallory").v2_json(&secret, time),
+    );
+    let escaped = |json: &str| json.replace("\"TLS.identifier\"", r#""TLS.identif\u0069er""#);
+    let env = |json: String| envelope::encode(json.as_bytes());
+    vec![
+        (
+            "v1 joined",
+            env(join(&v1_admin, &v1_mallory)),
+            "v1",
+            "TLS.account_type",
+        ),
+        (
+            "v2 joined",
+            env(join(&v2_admin, &v2_mallory)),
+            "v2",
+            "TLS.ver",
+        ),
+        (
+            "plain JSON joined",
+            join(&v1_admin, &v1_mallory),
+            "v1",
+            "TLS.account_type",
+        ),
+        (
+            "v1 escaped first",
+            env(join(r#"{"TLS.identif\u0069er":"admin"}"#, &v1_mallory)),
+            "v1",
+            "TLS.identifier",
+        ),
+        (
+            "v1 escaped second",
+            env(join(r#"{"TLS.identifier":"admin"}"#, &escaped(&v1_mallory))),
+            "v1",
+            "TLS.identifier",
+        ),
+        (
+            "v2 escaped first",
+            env(join(r#"{"TLS.identif\u0069er":"admin"}"#, &v2_mallory)),
+            "v2",
+            "TLS.identifier",
+        ),
+        (
+            "plain JSON escaped",
+            join(r#"{"\u0054LS.identifier":"admin"}"#, &v1_mallory),
+            "v1",
+            "TLS.identifier",
+        ),
+    ]
+}
+
+/// A ticket joined from two genuine tickets (or a genuine one and a forged member, the
+/// name escaped or not) was valid for "mallory" to the old verifier and means "admin" to
+/// the C++ one: every form refuses it, naming the member, and so does `json_text`.
+#[test]
+fn repeated_members_are_refused_by_the_library() {
+    let clock = FixedClock::at(now());
+    for (label, text, form, name) in joined_tickets() {
+        let key = if form == "v1" {
+            public_key()
+        } else {
+            VerifyKey::Secret(secret())
+        };
+        let want = Malformed::Json(JsonError::DuplicateMember(name.into()));
+        let got = verify::verify(&text, &key, &expect("mallory"), &clock);
+        assert_eq!(got, Err(Failure::Malformed(want.clone())), "{label}");
+        assert_eq!(
+            got.unwrap_err().to_string(),
+            duplicate_line(name),
+            "{label}"
+        );
+        assert_eq!(ticket::json_text(text.as_bytes()), Err(want), "{label}");
+    }
+    // A member name with a NUL (a C-string reader would read "TLS.identifier").
+    let mallory = TicketRequest::new(APP, "mallory")
+        .unwrap()
+        .v1_json(&private_key(), now());
+    let text = join(r#"{"TLS.identifier\u0000":"admin"}"#, &mallory);
+    assert_eq!(
+        ticket::parse(&text, &clock).map(|t| t.info),
+        Err(Malformed::Json(JsonError::ControlInName(
+            "TLS.identifier\0".into()
+        )))
+    );
+    // The parts on their own are valid: the join is what is refused.
+    assert!(
+        verify::verify(
+            &envelope::encode(mallory.as_bytes()),
+            &public_key(),
+            &expect("mallory"),
+            &clock
+        )
+        .is_ok()
+    );
+}
+
+/// verify, verify2, verify-batch and dump (the real binary) refuse joined tickets.
+#[test]
+fn repeated_members_are_refused_by_every_command() {
+    let dir = Scratch::new("joined");
+    for (label, text, form, name) in joined_tickets() {
+        dir.write("joined", text.as_bytes());
+        let (command, key) = if form == "v1" {
+            ("verify", "public.pem")
+        } else {
+            ("verify2", "file:secret.txt")
+        };
+        let r = run(&dir.0, [command, key, "joined", "1400001052", "mallory"]);
+        r.expect(1);
+        let want = format!(
+            "tls_licence_tools: verify failed: {}\n",
+            duplicate_line(name)
+        );
+        assert_eq!(r.stderr, want, "{label}");
+
+        let r = run(&dir.0, ["dump", text.as_str()]);
+        r.expect(1);
+        let want = format!(
+            "tls_licence_tools: not a ticket: {}\n",
+            duplicate_line(name)
+        );
+        assert_eq!(r.stderr, want, "{label}");
+        assert_eq!(r.stdout, "", "{label}");
+
+        let line = json!({"identifier": "mallory", "usersig": text}).to_string() + "\n";
+        let r = run_with_stdin(
+            &dir.0,
+            ["verify-batch", key, "1400001052"],
+            Some(line.as_bytes()),
+        );
+        r.expect(1);
+        let out: Value = serde_json::from_str(r.stdout.trim_end()).unwrap();
+        assert_eq!(out["code"], 70003, "{label}: {}", r.stdout);
+        assert_eq!(out["reason"], duplicate_line(name), "{label}");
+    }
+}
+
+/// The v2 ticket of Tencent's vectors (gen2 for xiaojun), as copied badly.
+const V2_TICKET: &str = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
+
+/// A damaged ticket is refused with a line that names the damage and its fix, checked
+/// before the length and padding (which used to be blamed for all of these).
+#[test]
+fn envelope_damage_is_named_with_its_fix() {
+    const QUOTES: &str = "pass the ticket without the quotes around it";
+    const FOREIGN: &str = "a ticket holds only A-Z a-z 0-9 * - _ (and white space around it): pass the ticket exactly as it was generated";
+    let url = V2_TICKET.replace('*', "%2A").replace('_', "%5F");
+    let standard = V2_TICKET.replace('*', "+").replace('_', "=");
+    let (head, tail) = V2_TICKET.split_at(10);
+    let cases: Vec<(String, String, &str)> = vec![
+        (
+            format!("\"{V2_TICKET}\"\n"),
+            "the ticket is in quotes (\"...\")".into(),
+            QUOTES,
+        ),
+        (
+            format!("'{V2_TICKET}'"),
+            "the ticket is in quotes ('...')".into(),
+            QUOTES,
+        ),
+        (
+            format!("\u{201c}{V2_TICKET}\u{201d}"),
+            "the ticket is in quotes (\u{201c}...\u{201d})".into(),
+            QUOTES,
+        ),
+        (
+            format!("\u{feff}{V2_TICKET}\r\n"),
+            "the ticket starts with a byte-order mark (U+FEFF)".into(),
+            "save the file as UTF-8 without a byte-order mark, or pass the ticket without it",
+        ),
+        (
+            url,
+            "the ticket is URL-encoded (\"%2A\" at byte 143)".into(),
+            "URL-decode the ticket first (%2A is '*', %2D is '-', %5F is '_')",
+        ),
+        (
+            format!("{V2_TICKET}\0"),
+            "the ticket holds a NUL byte (U+0000) at byte 200".into(),
+            "remove the NUL bytes: a ticket is plain text (was it saved as UTF-16, or with a C string's terminator?)",
+        ),
+        (
+            format!("{head}\u{e9}{tail}"),
+            "the ticket holds U+00E9 '\u{e9}' at byte 10, which is not a ticket character".into(),
+            FOREIGN,
+        ),
+        (
+            format!("{V2_TICKET}\u{a0}"),
+            "the ticket holds U+00A0 at byte 200, which is not a ticket character".into(),
+            FOREIGN,
+        ),
+        (
+            format!("{head}\u{1b}{tail}"),
+            "the ticket holds U+001B at byte 10, which is not a ticket character".into(),
+            FOREIGN,
+        ),
+        (
+            format!("{head}.{tail}"),
+            "the ticket holds U+002E '.' at byte 10, which is not a ticket character".into(),
+            FOREIGN,
+        ),
+        (
+            standard,
+            "the ticket holds '+' at byte 143, a standard base64 character".into(),
+            "tickets write '*', '-' and '_' for '+', '/' and '=': pass the ticket as it was generated, not re-encoded as standard base64",
+        ),
+    ];
+    let dir = Scratch::new("damage");
+    for (text, cause, fix) in cases {
+        dir.write("sig", text.as_bytes());
+        let r = run(
+            &dir.0,
+            ["verify2", "file:secret.txt", "sig", "1400001052", "xiaojun"],
+        );
+        r.expect(1);
+        let want = format!(
+            "tls_licence_tools: verify failed: the ticket cannot be read: {cause} (server code 70003); {fix}\n"
+        );
+        assert_eq!(r.stderr, want, "{text:?}");
+    }
+    // The undamaged ticket is read (its own verdict is not the point here).
+    let t = ticket::parse(V2_TICKET, &FixedClock::at(0)).unwrap();
+    assert_eq!(t.info.identifier, "xiaojun");
+}
+
+/// No gen form signs an identifier with a control character, whatever flag is given.
+#[test]
+fn gen_never_signs_a_control_character() {
+    let dir = Scratch::new("gen-control");
+    for (id, code_point, at) in [
+        ("mallory\nTLS.identifier:admin", "000A", 7),
+        ("admin\r", "000D", 5),
+        ("a\tb", "0009", 1),
+        ("\u{85}admin", "0085", 0),
+        ("ad\u{7f}min", "007F", 2),
+        ("admin\u{1b}[0m", "001B", 5),
+    ] {
+        let want = format!(
+            "tls_licence_tools: error: the identifier holds a control character (U+{code_point} at offset {at}), which would make a ticket that can be re-read as another user's; no option allows it: use printable ASCII, as Tencent's SDK requires\n"
+        );
+        for (command, key) in [("gen", "ec_key.pem"), ("gen2", "file:secret.txt")] {
+            for flag in [Some("--allow-any-identifier"), None] {
+                let mut args = vec![command, key, "sig", "1400001052", id];
+                args.extend(flag);
+                let r = run(&dir.0, &args);
+                r.expect(2);
+                assert_eq!(r.stderr, want, "{args:?}");
+                assert!(!dir.path("sig").exists(), "{args:?}");
+            }
+        }
+        assert_eq!(
+            TicketRequest::any_identifier(APP, id),
+            Err(ArgError::IdentifierControl {
+                ch: id[at..].chars().next().unwrap(),
+                at
+            })
+        );
     }
 }
