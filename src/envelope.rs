@@ -184,6 +184,22 @@ pub fn encode(json: &[u8]) -> String {
 /// Open ticket text: drop white space (space, tab, CR, LF) anywhere, undo the `tr`
 /// swap, base64-decode (standard alphabet, canonical padding), and inflate the zlib
 /// stream (any level), refusing more than [`MAX_TICKET_BYTES`] of output.
+///
+/// Before the length and padding are checked, the first character no ticket holds is
+/// named, with its byte offset in `text`: a leading byte-order mark, quotes around the
+/// ticket, URL-encoding (`%XX`), a NUL, a standard base64 `+ / =`, any other character
+/// (as `U+XXXX`), or `_` padding followed by more text. [`EnvelopeError::fix`] says
+/// what to do about each.
+///
+/// ```
+/// use tls_licence_tools::envelope::{self, EnvelopeError};
+/// let text = envelope::encode(b"{}");
+/// assert_eq!(envelope::decode(&format!("\"{text}\"")), Err(EnvelopeError::Quoted('"')));
+/// assert_eq!(
+///     envelope::decode(&format!("{text}\0")),
+///     Err(EnvelopeError::Nul(text.len()))
+/// );
+/// ```
 pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     if text.len() > MAX_TICKET_BYTES {
         return Err(EnvelopeError::TextTooLarge);
