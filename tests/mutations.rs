@@ -192,14 +192,12 @@ fn json_like() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..32).prop_map(|p| p.concat())
 }
 
-/// Both halves of a v1 ticket's signed line splice (the same content): a ticket with a
-/// line feed in any signed value is refused, whichever value holds it.
+/// A vector's JSON with the line of one signed v1 value (the identifier or the account
+/// type) moved into the value signed before it and the field left empty; `None` for v2.
 fn splice_of(json: &[u8], field: usize) -> Option<String> {
     let Value::Object(mut obj) = serde_json::from_slice::<Value>(json).ok()? else {
         return None;
     };
-    // Only v1 values are strings that are all signed; move the identifier's line into
-    // the field signed before it.
     let order = ["TLS.appid_at_3rd", "TLS.account_type", "TLS.identifier"];
     let at = 1 + field % 2;
     let (before, after) = (order[at - 1], order[at]);
@@ -210,7 +208,7 @@ fn splice_of(json: &[u8], field: usize) -> Option<String> {
         Value::String(format!("{prev}\n{after}:{moved}")),
     );
     obj.insert(after.into(), Value::String(String::new()));
-    Some(serde_json::to_string(&obj).ok()?)
+    serde_json::to_string(&obj).ok()
 }
 
 proptest! {
@@ -229,9 +227,9 @@ proptest! {
         }
     }
 
-    /// Moving a v1 ticket's signed line into the value before it (the content, hence
-    /// the signature, stays as signed, up to the emptied value) never verifies, and a
-    /// repeated member never parses, whichever vector it is made from.
+    /// A v1 vector with its identifier (or account type) line moved into the value
+    /// signed before it, as a splice would, is refused, not read; and a vector's JSON
+    /// with every member repeated is refused, whatever its form.
     #[test]
     fn splices_and_repeats_never_verify(index in any::<usize>(), field in any::<usize>()) {
         let cases = good_cases();

@@ -131,6 +131,8 @@ fn splice() -> Splice {
     }
 }
 
+/// The library refuses the spliced ticket for "admin" (enveloped and as plain JSON) as
+/// 70003 naming the field, and the oracle's ticket too, naming the identifier.
 #[test]
 fn v1_line_splice_is_refused_by_the_library() {
     let s = splice();
