@@ -167,7 +167,7 @@ impl fmt::Display for Malformed {
             Malformed::Json(e) => write!(f, "the ticket's JSON is refused: {e}"),
             Malformed::ControlCharacter { field, ch, at } => write!(
                 f,
-                "the ticket's {field} holds a control character (U+{:04X} at byte {at}), which could make its signed content read as another user's",
+                "the ticket's {field} holds a control character (U+{:04X} at byte {at}), which could make the ticket read as another user's",
                 u32::from(*ch)
             ),
             Malformed::UnknownVersion(v) => {

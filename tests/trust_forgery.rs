@@ -93,7 +93,7 @@ fn fields<'a>(identifier: &'a str, time: &'a str) -> SignedFields<'a> {
     }
 }
 
-const SPLICE_LINE: &str = "tls_licence_tools: verify failed: the ticket cannot be read: the ticket's TLS.account_type holds a control character (U+000A at byte 1), which could make its signed content read as another user's (server code 70003); do not accept it: it may be forged to pass as another user's; issue a new ticket for a printable identifier\n";
+const SPLICE_LINE: &str = "tls_licence_tools: verify failed: the ticket cannot be read: the ticket's TLS.account_type holds a control character (U+000A at byte 1), which could make the ticket read as another user's (server code 70003); do not accept it: it may be forged to pass as another user's; issue a new ticket for a printable identifier\n";
 
 /// The splice attack: a genuine signature for "mallory\nTLS.identifier:admin" re-read
 /// as a ticket for "admin" (the old verifier accepted it).
