@@ -50,6 +50,68 @@ pub enum EnvelopeError {
     InflatesTooLarge,
     /// Bytes follow the end of the zlib stream.
     TrailingData,
+    /// The ticket is wrapped in quotes (this one, at its start or end).
+    Quoted(char),
+    /// The text starts with a byte-order mark (U+FEFF).
+    ByteOrderMark,
+    /// The ticket is URL-encoded: this `%XX` sequence at this byte offset.
+    UrlEncoded {
+        /// The first `%XX` sequence.
+        seq: String,
+        /// Its byte offset in the text.
+        at: usize,
+    },
+    /// A NUL byte at this byte offset.
+    Nul(usize),
+    /// A standard base64 character (`+`, `/` or `=`) where tickets write `*`, `-`, `_`.
+    StandardBase64 {
+        /// The character.
+        ch: char,
+        /// Its byte offset in the text.
+        at: usize,
+    },
+    /// A character that is in no ticket.
+    Foreign {
+        /// The character.
+        ch: char,
+        /// Its byte offset in the text.
+        at: usize,
+    },
+}
+
+impl EnvelopeError {
+    /// The fix, for the errors whose cause is known well enough to name one.
+    pub fn fix(&self) -> Option<&'static str> {
+        Some(match self {
+            EnvelopeError::Quoted(_) => "pass the ticket without the quotes around it",
+            EnvelopeError::ByteOrderMark => {
+                "save the file as UTF-8 without a byte-order mark, or pass the ticket without it"
+            }
+            EnvelopeError::UrlEncoded { .. } => {
+                "URL-decode the ticket first (%2A is '*', %2D is '-', %5F is '_')"
+            }
+            EnvelopeError::Nul(_) => {
+                "remove the NUL bytes: a ticket is plain text (was it saved as UTF-16, or with a C string's terminator?)"
+            }
+            EnvelopeError::StandardBase64 { .. } => {
+                "tickets write '*', '-' and '_' for '+', '/' and '=': pass the ticket as it was generated, not re-encoded as standard base64"
+            }
+            EnvelopeError::Foreign { .. } => {
+                "a ticket holds only A-Z a-z 0-9 * - _ (and white space around it): pass the ticket exactly as it was generated"
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A character as named in a message: `U+00E9 'é'`, without the glyph for a control
+/// character or white space.
+fn describe_char(ch: char) -> String {
+    if ch.is_control() || ch.is_whitespace() || ch == '\u{feff}' {
+        format!("U+{:04X}", u32::from(ch))
+    } else {
+        format!("U+{:04X} '{ch}'", u32::from(ch))
+    }
 }
 
 impl fmt::Display for EnvelopeError {
@@ -70,6 +132,32 @@ impl fmt::Display for EnvelopeError {
             EnvelopeError::TrailingData => {
                 write!(f, "the ticket has extra bytes after its zlib stream")
             }
+            EnvelopeError::Quoted(q) => {
+                let close = match q {
+                    '\u{201c}' => '\u{201d}',
+                    '\u{2018}' => '\u{2019}',
+                    q => *q,
+                };
+                write!(f, "the ticket is in quotes ({q}...{close})")
+            }
+            EnvelopeError::ByteOrderMark => {
+                write!(f, "the ticket starts with a byte-order mark (U+FEFF)")
+            }
+            EnvelopeError::UrlEncoded { seq, at } => {
+                write!(f, "the ticket is URL-encoded ({seq:?} at byte {at})")
+            }
+            EnvelopeError::Nul(at) => {
+                write!(f, "the ticket holds a NUL byte (U+0000) at byte {at}")
+            }
+            EnvelopeError::StandardBase64 { ch, at } => write!(
+                f,
+                "the ticket holds '{ch}' at byte {at}, a standard base64 character"
+            ),
+            EnvelopeError::Foreign { ch, at } => write!(
+                f,
+                "the ticket holds {} at byte {at}, which is not a ticket character",
+                describe_char(*ch)
+            ),
         }
     }
 }
@@ -96,6 +184,22 @@ pub fn encode(json: &[u8]) -> String {
 /// Open ticket text: drop white space (space, tab, CR, LF) anywhere, undo the `tr`
 /// swap, base64-decode (standard alphabet, canonical padding), and inflate the zlib
 /// stream (any level), refusing more than [`MAX_TICKET_BYTES`] of output.
+///
+/// Before the length and padding are checked, the first character no ticket holds is
+/// named, with its byte offset in `text`: a leading byte-order mark, quotes around the
+/// ticket, URL-encoding (`%XX`), a NUL, a standard base64 `+ / =`, any other character
+/// (as `U+XXXX`), or `_` padding followed by more text. [`EnvelopeError::fix`] says
+/// what to do about each.
+///
+/// ```
+/// use tls_licence_tools::envelope::{self, EnvelopeError};
+/// let text = envelope::encode(b"{}");
+/// assert_eq!(envelope::decode(&format!("\"{text}\"")), Err(EnvelopeError::Quoted('"')));
+/// assert_eq!(
+///     envelope::decode(&format!("{text}\0")),
+///     Err(EnvelopeError::Nul(text.len()))
+/// );
+/// ```
 pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     if text.len() > MAX_TICKET_BYTES {
         return Err(EnvelopeError::TextTooLarge);
@@ -109,6 +213,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     if compact.is_empty() {
         return Err(EnvelopeError::Empty);
     }
+    check_characters(text)?;
     let body = compact
         .strip_suffix(b"__")
         .or_else(|| compact.strip_suffix(b"_"));
@@ -128,6 +233,55 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
         .decode(body)
         .map_err(|e| EnvelopeError::NotBase64(describe_base64_error(&e)))?;
     inflate(&compressed)
+}
+
+/// Quotes a ticket gets wrapped in when copied from code, JSON or a word processor.
+const QUOTES: [char; 7] = [
+    '"', '\'', '`', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}',
+];
+
+/// Name the first thing in `text` that no ticket holds, before the length and padding
+/// are looked at (a ticket in quotes is not "missing its padding"): a byte-order mark,
+/// quotes, URL-encoding, a NUL, standard base64 characters, any other character, or
+/// `_` padding followed by more text. Offsets are bytes into `text`.
+fn check_characters(text: &str) -> Result<(), EnvelopeError> {
+    if text.starts_with('\u{feff}') {
+        return Err(EnvelopeError::ByteOrderMark);
+    }
+    let trimmed = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    let ends = [trimmed.chars().next(), trimmed.chars().next_back()];
+    if let Some(q) = ends.into_iter().flatten().find(|c| QUOTES.contains(c)) {
+        return Err(EnvelopeError::Quoted(q));
+    }
+    let mut padding_at = None;
+    for (at, ch) in text.char_indices() {
+        match ch {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '*' | '-' => {
+                if let Some(p) = padding_at {
+                    return Err(EnvelopeError::NotBase64(format!(
+                        "its '_' padding at byte {p} is followed by more text"
+                    )));
+                }
+            }
+            '_' => {
+                padding_at.get_or_insert(at);
+            }
+            ' ' | '\t' | '\r' | '\n' => {}
+            '\0' => return Err(EnvelopeError::Nul(at)),
+            '%' if text
+                .get(at + 1..at + 3)
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) =>
+            {
+                return Err(EnvelopeError::UrlEncoded {
+                    seq: text[at..at + 3].to_owned(),
+                    at,
+                });
+            }
+            '+' | '/' | '=' => return Err(EnvelopeError::StandardBase64 { ch, at }),
+            _ => return Err(EnvelopeError::Foreign { ch, at }),
+        }
+    }
+    Ok(())
 }
 
 /// Describe a base64 error in the ticket's own terms.
@@ -253,9 +407,76 @@ mod tests {
 
     #[test]
     fn base64url_and_standard_characters_are_refused() {
-        assert!(matches!(decode("eJ+x"), Err(EnvelopeError::NotBase64(_))));
-        assert!(matches!(decode("eJ=="), Err(EnvelopeError::NotBase64(_))));
+        assert_eq!(
+            decode("eJ+x"),
+            Err(EnvelopeError::StandardBase64 { ch: '+', at: 2 })
+        );
+        assert_eq!(
+            decode("eJ/x"),
+            Err(EnvelopeError::StandardBase64 { ch: '/', at: 2 })
+        );
+        assert_eq!(
+            decode("eJ=="),
+            Err(EnvelopeError::StandardBase64 { ch: '=', at: 2 })
+        );
         assert_eq!(decode(" \n"), Err(EnvelopeError::Empty));
+    }
+
+    #[test]
+    fn characters_are_named_before_length_and_padding() {
+        let good = encode(br#"{"TLS.identifier":"xiaojun"}"#);
+        let cases = [
+            (format!("\"{good}\""), EnvelopeError::Quoted('"')),
+            (format!("'{good}'"), EnvelopeError::Quoted('\'')),
+            (format!("{good}\""), EnvelopeError::Quoted('"')),
+            (
+                format!("\u{201c}{good}\u{201d}"),
+                EnvelopeError::Quoted('\u{201c}'),
+            ),
+            (format!("\u{feff}{good}"), EnvelopeError::ByteOrderMark),
+            (
+                format!("eJ%2Ax{good}"),
+                EnvelopeError::UrlEncoded {
+                    seq: "%2A".into(),
+                    at: 2,
+                },
+            ),
+            (format!("{good}\0"), EnvelopeError::Nul(good.len())),
+            (format!("ab\0{good}"), EnvelopeError::Nul(2)),
+            (
+                format!("ab\u{e9}{good}"),
+                EnvelopeError::Foreign {
+                    ch: '\u{e9}',
+                    at: 2,
+                },
+            ),
+            (
+                format!("ab%zz{good}"),
+                EnvelopeError::Foreign { ch: '%', at: 2 },
+            ),
+            (
+                format!("ab\u{85}{good}"),
+                EnvelopeError::Foreign {
+                    ch: '\u{85}',
+                    at: 2,
+                },
+            ),
+            (
+                format!("a b+{good}"),
+                EnvelopeError::StandardBase64 { ch: '+', at: 3 },
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(decode(&text), Err(want.clone()), "{text:?}");
+            assert!(want.fix().is_some(), "{want:?}");
+        }
+        let inner = format!("ab__{good}");
+        assert_eq!(
+            decode(&inner),
+            Err(EnvelopeError::NotBase64(
+                "its '_' padding at byte 2 is followed by more text".into()
+            ))
+        );
     }
 
     #[test]

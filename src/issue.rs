@@ -29,6 +29,14 @@ pub enum ArgError {
     IdentifierTooLong(usize),
     /// The identifier has a byte outside printable ASCII, at this offset.
     IdentifierNotPrintable(usize),
+    /// The identifier holds a control character (at this byte offset), which no flag
+    /// allows: in a v1 ticket it could splice signed lines.
+    IdentifierControl {
+        /// The character.
+        ch: char,
+        /// Its byte offset.
+        at: usize,
+    },
 }
 
 impl fmt::Display for ArgError {
@@ -47,6 +55,11 @@ impl fmt::Display for ArgError {
             ArgError::IdentifierTooLong(n) => write!(
                 f,
                 "the identifier is {n} bytes; Tencent's SDK allows at most {MAX_IDENTIFIER_BYTES} ({OVERRIDE})"
+            ),
+            ArgError::IdentifierControl { ch, at } => write!(
+                f,
+                "the identifier holds a control character (U+{:04X} at offset {at}), which would make a ticket that can be re-read as another user's; no option allows it: use printable ASCII, as Tencent's SDK requires",
+                u32::from(*ch)
             ),
             ArgError::IdentifierNotPrintable(at) => write!(
                 f,
@@ -100,11 +113,13 @@ pub fn check_expire(seconds: u32) -> Result<u32, ArgError> {
 }
 
 /// Check an identifier against Tencent's SDK rule: 1 to 32 bytes of printable ASCII
-/// (space to `~`).
+/// (space to `~`). A control character is reported as [`ArgError::IdentifierControl`],
+/// which [`TicketRequest::any_identifier`] refuses too.
 pub fn check_identifier(identifier: &str) -> Result<(), ArgError> {
     if identifier.is_empty() {
         return Err(ArgError::IdentifierEmpty);
     }
+    control_character(identifier)?;
     if let Some(at) = identifier.bytes().position(|b| !(b' '..=b'~').contains(&b)) {
         return Err(ArgError::IdentifierNotPrintable(at));
     }
@@ -112,6 +127,14 @@ pub fn check_identifier(identifier: &str) -> Result<(), ArgError> {
         return Err(ArgError::IdentifierTooLong(identifier.len()));
     }
     Ok(())
+}
+
+/// Refuse a control character (C0, DEL, C1) in an identifier, whatever else is allowed.
+fn control_character(identifier: &str) -> Result<(), ArgError> {
+    match identifier.char_indices().find(|(_, c)| c.is_control()) {
+        Some((at, ch)) => Err(ArgError::IdentifierControl { ch, at }),
+        None => Ok(()),
+    }
 }
 
 fn decimal_u32(text: &str) -> Option<u32> {
@@ -159,8 +182,11 @@ impl TicketRequest {
         TicketRequest::any_identifier(sdkappid, identifier)
     }
 
-    /// As [`TicketRequest::new`], but any non-empty identifier is accepted (it is
-    /// escaped properly in the JSON whatever it holds).
+    /// As [`TicketRequest::new`], but any non-empty identifier without a control
+    /// character is accepted (it is escaped properly in the JSON). A control character
+    /// is refused even here: a line feed in a v1 identifier can carry a line of another
+    /// field of the signed content, so the ticket could be re-read as another user's, and
+    /// verifiers refuse such tickets.
     pub fn any_identifier(sdkappid: u32, identifier: &str) -> Result<TicketRequest, ArgError> {
         if sdkappid == 0 {
             return Err(ArgError::SdkAppId("0".into()));
@@ -168,6 +194,7 @@ impl TicketRequest {
         if identifier.is_empty() {
             return Err(ArgError::IdentifierEmpty);
         }
+        control_character(identifier)?;
         Ok(TicketRequest {
             sdkappid,
             identifier: identifier.to_owned(),
@@ -242,7 +269,14 @@ mod tests {
         assert_eq!(check_identifier(""), Err(ArgError::IdentifierEmpty));
         assert_eq!(
             check_identifier("ab\ncd"),
-            Err(ArgError::IdentifierNotPrintable(2))
+            Err(ArgError::IdentifierControl { ch: '\n', at: 2 })
+        );
+        assert_eq!(
+            check_identifier("a\u{7f}"),
+            Err(ArgError::IdentifierControl {
+                ch: '\u{7f}',
+                at: 1
+            })
         );
         assert_eq!(
             check_identifier("小军"),

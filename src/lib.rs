@@ -29,6 +29,7 @@ pub mod duration;
 pub mod envelope;
 pub mod fsio;
 pub mod issue;
+pub mod json;
 pub mod keys;
 pub mod redact;
 pub mod renew;

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::Clock;
 use crate::envelope::{self, EnvelopeError};
+use crate::json::JsonError;
 use crate::{v1, v2};
 
 /// The three ticket forms (SPEC 1).
@@ -111,6 +112,36 @@ pub enum Malformed {
     },
     /// `TLS.ver` names a version this tool does not know.
     UnknownVersion(String),
+    /// The JSON has a member name twice (verifiers disagree on which counts), or a
+    /// member name with a control character.
+    Json(JsonError),
+    /// A field that is signed or compared holds a control character: in v1 a line feed
+    /// splices signed lines, and a NUL reads differently to C-string verifiers.
+    ControlCharacter {
+        /// The field.
+        field: &'static str,
+        /// The character.
+        ch: char,
+        /// Its byte offset in the field's value.
+        at: usize,
+    },
+}
+
+impl Malformed {
+    /// The fix to suggest, when this kind of damage has a more precise one than
+    /// "pass the ticket exactly as it was generated".
+    pub fn fix(&self) -> Option<&'static str> {
+        match self {
+            Malformed::Envelope(e) => e.fix(),
+            Malformed::Json(JsonError::DuplicateMember(_) | JsonError::ControlInName(_)) => Some(
+                "do not accept it: no generator writes such a ticket, so it was altered, perhaps joined from two tickets to pass as another user's",
+            ),
+            Malformed::ControlCharacter { .. } => Some(
+                "do not accept it: it may be forged to pass as another user's; issue a new ticket for a printable identifier",
+            ),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Malformed {
@@ -125,6 +156,20 @@ impl fmt::Display for Malformed {
                 write!(f, "the ticket's {field} is not {expected}")
             }
             Malformed::BadValue { field, why } => write!(f, "the ticket's {field} {why}"),
+            Malformed::Json(JsonError::DuplicateMember(name)) => write!(
+                f,
+                "the ticket's JSON has the member {name:?} twice (JSON readers disagree on which one counts)"
+            ),
+            Malformed::Json(JsonError::ControlInName(name)) => write!(
+                f,
+                "the ticket's JSON has a member name holding a control character, {name:?}"
+            ),
+            Malformed::Json(e) => write!(f, "the ticket's JSON is refused: {e}"),
+            Malformed::ControlCharacter { field, ch, at } => write!(
+                f,
+                "the ticket's {field} holds a control character (U+{:04X} at byte {at}), which could make the ticket read as another user's",
+                u32::from(*ch)
+            ),
             Malformed::UnknownVersion(v) => {
                 let shown: String = v.chars().take(20).collect();
                 write!(
@@ -225,13 +270,23 @@ pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
     }
 }
 
-/// Parse bytes as one JSON object. serde_json bounds nesting (128 levels) and its
-/// messages name a line and column, never the content.
+/// Parse bytes as one JSON object with the strict reader ([`crate::json`]): a repeated
+/// member name is refused. Nesting is bounded (128 levels) and messages name a line and
+/// column, never the content.
 fn json_object(json: &[u8]) -> Result<Map<String, Value>, Malformed> {
-    match serde_json::from_slice(json) {
-        Ok(Value::Object(obj)) => Ok(obj),
-        Ok(_) => Err(Malformed::NotAnObject),
-        Err(e) => Err(Malformed::NotJson(e.to_string())),
+    match crate::json::object(json) {
+        Ok(obj) => Ok(obj),
+        Err(JsonError::NotAnObject) => Err(Malformed::NotAnObject),
+        Err(JsonError::Syntax(why)) => Err(Malformed::NotJson(why)),
+        Err(e) => Err(Malformed::Json(e)),
+    }
+}
+
+/// Refuse a control character (C0, DEL, C1) in a field's value.
+pub(crate) fn no_control(value: &str, field: &'static str) -> Result<(), Malformed> {
+    match value.char_indices().find(|(_, c)| c.is_control()) {
+        Some((at, ch)) => Err(Malformed::ControlCharacter { field, ch, at }),
+        None => Ok(()),
     }
 }
 

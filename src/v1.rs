@@ -10,7 +10,8 @@ use time::{PrimitiveDateTime, UtcOffset};
 use crate::issue::TicketRequest;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::ticket::{
-    Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, opt_str, req_str, to_i64,
+    Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, no_control, opt_str,
+    req_str, to_i64,
 };
 
 /// What the C++ original writes in `TLS.version` (nobody checks it).
@@ -145,6 +146,23 @@ fn read_fields(obj: &Map<String, Value>) -> Result<(SignedFields<'_>, Vec<u8>), 
         expire_after: req_str(obj, "TLS.expire_after")?,
         userbuf: opt_str(obj, "TLS.userbuf")?,
     };
+    // Before anything uses the values: a line feed in one would let its text stand for
+    // a line of another field in the signed content (a ticket signed for identifier
+    // "mallory\nTLS.identifier:admin" re-read as one for "admin").
+    let signed = [
+        ("TLS.appid_at_3rd", fields.appid_at_3rd),
+        ("TLS.account_type", Some(fields.account_type)),
+        ("TLS.identifier", Some(fields.identifier)),
+        ("TLS.sdk_appid", Some(fields.sdk_appid)),
+        ("TLS.time", Some(fields.time)),
+        ("TLS.expire_after", Some(fields.expire_after)),
+        ("TLS.userbuf", fields.userbuf),
+    ];
+    for (field, value) in signed {
+        if let Some(value) = value {
+            no_control(value, field)?;
+        }
+    }
     if fields.userbuf.is_some() && fields.appid_at_3rd.is_none() {
         return Err(Malformed::MissingField("TLS.appid_at_3rd"));
     }

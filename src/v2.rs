@@ -9,7 +9,7 @@ use sha2::Sha256;
 use crate::Secret;
 use crate::issue::TicketRequest;
 use crate::ticket::{
-    Malformed, Ticket, TicketInfo, Version, base64_field, opt_str, req_str, to_i64,
+    Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str, to_i64,
 };
 use crate::v1::json_string;
 
@@ -98,6 +98,10 @@ fn number(obj: &Map<String, Value>, field: &'static str) -> Result<u64, Malforme
 /// Read a v2 ticket's JSON object.
 pub(crate) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
     let identifier = req_str(obj, "TLS.identifier")?;
+    // The signed content cannot be spliced (the numbers are JSON numbers, the userbuf
+    // base64), but no genuine identifier holds a control character, and one with a NUL
+    // reads differently to a verifier that stops at it.
+    no_control(identifier, "TLS.identifier")?;
     let sdkappid = number(obj, "TLS.sdkappid")?;
     let time = to_i64(number(obj, "TLS.time")?, "TLS.time")?;
     let expire = to_i64(number(obj, "TLS.expire")?, "TLS.expire")?;

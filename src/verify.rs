@@ -155,7 +155,9 @@ impl Failure {
     /// The likely fix.
     pub fn fix(&self) -> String {
         match self {
-            Failure::Malformed(_) => "pass the ticket exactly as it was generated; it may have been cut short or altered".into(),
+            Failure::Malformed(m) => m.fix().unwrap_or(
+                "pass the ticket exactly as it was generated; it may have been cut short or altered",
+            ).into(),
             Failure::WrongKindOfKey { ticket } if ticket.is_v1() => {
                 "verify it with the app's public key: tls_licence_tools verify public.pem SIG_FILE SDKAPPID IDENTIFIER".into()
             }

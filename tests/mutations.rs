@@ -1,8 +1,9 @@
 //! Property tests over real tickets (Tencent's vectors): mutate them (bit flips,
-//! truncation, insertions, deletions, field edits, re-encoding) and check that decoding
-//! never panics and that no ticket whose content changed verifies.
+//! truncation, insertions, deletions, field edits, line splices, repeated members,
+//! re-encoding) and check that decoding never panics and that no ticket whose content
+//! changed verifies; and the crate's zlib encoder against an independent inflater.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -10,7 +11,7 @@ use tls_licence_tools::clock::FixedClock;
 use tls_licence_tools::keys::PublicKey;
 use tls_licence_tools::ticket::{self, TicketInfo};
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, envelope};
+use tls_licence_tools::{Secret, deflate, envelope};
 
 struct Case {
     sig: String,
@@ -153,6 +154,97 @@ proptest! {
         obj.insert(name.clone(), edited);
         let text = envelope::encode(serde_json::to_string(&obj).unwrap().as_bytes());
         prop_assert!(!verifies(case, &text), "editing {} verified", name);
+    }
+}
+
+/// Inflate with flate2, an implementation independent of the crate's encoder, checking
+/// that nothing follows the stream.
+fn inflate_independently(z: &[u8]) -> Vec<u8> {
+    let mut d = flate2::read::ZlibDecoder::new(z);
+    let mut out = Vec::new();
+    d.read_to_end(&mut out).expect("a complete zlib stream");
+    assert_eq!(d.total_in(), z.len() as u64, "bytes after the stream");
+    out
+}
+
+/// JSON-like text: ticket field names, quotes, digits and base64, repeated (what the
+/// encoder's matcher sees in real tickets), with arbitrary characters mixed in.
+fn json_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        prop::sample::select(vec![
+            "{",
+            "}",
+            "\"",
+            ":",
+            ",",
+            "\"TLS.identifier\":",
+            "\"TLS.sig\":\"",
+            "\"TLS.ver\":\"2.0\",",
+            "1400001052",
+            "xiaojun",
+            "=",
+            "\\u0000",
+        ])
+        .prop_map(str::to_owned),
+        "[A-Za-z0-9+/]{1,40}",
+        "\\PC{0,8}",
+    ];
+    prop::collection::vec(piece, 0..32).prop_map(|p| p.concat())
+}
+
+/// A vector's JSON with the line of one signed v1 value (the identifier or the account
+/// type) moved into the value signed before it and the field left empty; `None` for v2.
+fn splice_of(json: &[u8], field: usize) -> Option<String> {
+    let Value::Object(mut obj) = serde_json::from_slice::<Value>(json).ok()? else {
+        return None;
+    };
+    let order = ["TLS.appid_at_3rd", "TLS.account_type", "TLS.identifier"];
+    let at = 1 + field % 2;
+    let (before, after) = (order[at - 1], order[at]);
+    let moved = obj.get(after)?.as_str()?.to_owned();
+    let prev = obj.get(before)?.as_str()?.to_owned();
+    obj.insert(
+        before.into(),
+        Value::String(format!("{prev}\n{after}:{moved}")),
+    );
+    obj.insert(after.into(), Value::String(String::new()));
+    serde_json::to_string(&obj).ok()
+}
+
+proptest! {
+    // Few cases: debug builds generate and compress slowly; the fuzz target goes further.
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// `deflate::zlib` writes one complete zlib stream that flate2 inflates to exactly
+    /// the input, for arbitrary bytes and JSON-like text.
+    #[test]
+    fn own_deflate_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..2048), text in json_like()) {
+        for data in [&bytes[..], text.as_bytes()] {
+            let z = deflate::zlib(data);
+            prop_assert_eq!(&z[..2], &[0x78, 0x01]);
+            prop_assert_eq!(inflate_independently(&z), data);
+            prop_assert_eq!(envelope::decode(&envelope::encode(data)).unwrap(), data);
+        }
+    }
+
+    /// A v1 vector with its identifier (or account type) line moved into the value
+    /// signed before it, as a splice would, is refused, not read; and a vector's JSON
+    /// with every member repeated is refused, whatever its form.
+    #[test]
+    fn splices_and_repeats_never_verify(index in any::<usize>(), field in any::<usize>()) {
+        let cases = good_cases();
+        let case = &cases[index % cases.len()];
+        let json = content(&case.sig).unwrap();
+        if let Some(spliced) = splice_of(&json, field) {
+            let text = envelope::encode(spliced.as_bytes());
+            prop_assert!(!verifies(case, &text));
+            prop_assert!(meaning(text.as_bytes(), case.at).is_none(), "{}", spliced);
+        }
+        let text = std::str::from_utf8(&json).unwrap();
+        let repeated = format!("{},{}", text.trim_end().strip_suffix('}').unwrap(), &text.trim_start()[1..]);
+        let text = envelope::encode(repeated.as_bytes());
+        prop_assert!(meaning(text.as_bytes(), case.at).is_none());
+        prop_assert!(content(&text).is_none());
     }
 }
 

@@ -1,15 +1,21 @@
 //! Fuzz the ticket decoder: any bytes, as a sig file's contents, through every way the
-//! tool reads a ticket. Nothing may panic, hang or allocate without bound.
+//! tool reads a ticket. Nothing may panic, hang or allocate without bound. The strict
+//! JSON reader must read what serde_json reads whenever it accepts the bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tls_licence_tools::clock::FixedClock;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, envelope, ticket, userbuf};
+use tls_licence_tools::{Secret, envelope, json, ticket, userbuf};
 
 fuzz_target!(|data: &[u8]| {
     let clock = FixedClock::at(1_795_675_257);
     let _ = ticket::json_text(data);
+    if let Ok(obj) = json::object(data) {
+        let loose: serde_json::Value =
+            serde_json::from_slice(data).expect("serde_json reads it too");
+        assert_eq!(loose, serde_json::Value::Object(obj));
+    }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = envelope::decode(text);
     }

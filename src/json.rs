@@ -1,0 +1,277 @@
+//! A strict JSON reader for tickets and other untrusted JSON: one object, and no member
+//! name twice in any object at any depth.
+//!
+//! Parsers disagree on a repeated name: the C++ verifier's parser keeps the first member,
+//! serde_json (and most others) the last. A ticket joined from two genuine tickets would
+//! then name one user to one verifier and another user to the next, so a repeated name is
+//! an error here. Names are compared after unescaping, so `"TLS.identif\u0069er"` repeats
+//! `"TLS.identifier"`.
+//!
+//! The other places where readers could differ are closed too: a lone UTF-16 surrogate
+//! escape (`"\ud800"`) is refused (serde_json does), and a member name holding a control
+//! character (`"TLS.identifier\u0000"`) is refused, since a reader that stops at a NUL
+//! would take it for another name. Control characters in values are the caller's to
+//! judge (a ticket refuses them in the fields that are signed or compared).
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Why bytes are not one strict JSON object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// Not JSON at all: serde_json's description, which names a line and column, never
+    /// the content.
+    Syntax(String),
+    /// Valid JSON, but not an object.
+    NotAnObject,
+    /// An object has this member name twice (the name as unescaped, shortened).
+    DuplicateMember(String),
+    /// A member name holds a control character (the name, shortened).
+    ControlInName(String),
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonError::Syntax(why) => write!(f, "the text is not JSON ({why})"),
+            JsonError::NotAnObject => write!(f, "the JSON is not an object"),
+            JsonError::DuplicateMember(name) => write!(
+                f,
+                "the JSON has the member {name:?} twice (JSON readers disagree on which one counts)"
+            ),
+            JsonError::ControlInName(name) => write!(
+                f,
+                "the JSON has a member name holding a control character, {name:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Parse bytes as one JSON object, refusing a repeated member name (at any depth) and a
+/// member name with a control character. Nesting is bounded (128 levels, serde_json's
+/// limit), so no input exhausts the stack.
+///
+/// ```
+/// use tls_licence_tools::json::{self, JsonError};
+/// let obj = json::object(br#"{"a":1,"b":{"c":[true,null]}}"#).unwrap();
+/// assert_eq!(obj["b"]["c"][0], true);
+/// assert_eq!(
+///     json::object(br#"{"a":1,"\u0061":2}"#),
+///     Err(JsonError::DuplicateMember("a".into()))
+/// );
+/// assert_eq!(json::object(b"[1]"), Err(JsonError::NotAnObject));
+/// ```
+pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    let found = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Strict { found: &found }
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    if let Some(e) = found.into_inner() {
+        return Err(e);
+    }
+    match parsed {
+        Ok(Value::Object(obj)) => Ok(obj),
+        Ok(_) => Err(JsonError::NotAnObject),
+        Err(e) => Err(JsonError::Syntax(e.to_string())),
+    }
+}
+
+/// A member name as shown in a message: at most 40 characters.
+fn shown(name: &str) -> String {
+    let mut s: String = name.chars().take(40).collect();
+    if s.len() < name.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Builds a [`Value`], recording the first strictness error in `found` (serde's own
+/// error type cannot carry it back).
+#[derive(Clone, Copy)]
+struct Strict<'a> {
+    found: &'a RefCell<Option<JsonError>>,
+}
+
+impl Strict<'_> {
+    fn fail<E: de::Error>(&self, e: JsonError) -> E {
+        let text = e.to_string();
+        self.found.borrow_mut().get_or_insert(e);
+        E::custom(text)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON text has no NaN or infinity; serde_json refuses out-of-range numbers.
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut obj = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if name.chars().any(char::is_control) {
+                return Err(self.fail(JsonError::ControlInName(shown(&name))));
+            }
+            if obj.contains_key(&name) {
+                return Err(self.fail(JsonError::DuplicateMember(shown(&name))));
+            }
+            let value = map.next_value_seed(self)?;
+            obj.insert(name, value);
+        }
+        Ok(Value::Object(obj))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn repeated_names_are_refused_at_every_depth_and_after_unescaping() {
+        let dup = |name: &str| JsonError::DuplicateMember(name.into());
+        let cases: &[(&str, JsonError)] = &[
+            (r#"{"a":1,"a":1}"#, dup("a")),
+            (r#"{"a":1,"b":2,"a":"x"}"#, dup("a")),
+            (r#"{"x":{"a":1,"a":2}}"#, dup("a")),
+            (r#"{"x":[{"y":[{"a":1,"a":2}]}]}"#, dup("a")),
+            (
+                r#"{"TLS.identif\u0069er":"a","TLS.identifier":"b"}"#,
+                dup("TLS.identifier"),
+            ),
+            (
+                r#"{"TLS.identifier":"a","TLS.identif\u0069er":"b"}"#,
+                dup("TLS.identifier"),
+            ),
+            (r#"{"\u0054LS.ver":"2.0","TLS.ver":"2.0"}"#, dup("TLS.ver")),
+            (r#"{"a\/b":1,"a/b":2}"#, dup("a/b")),
+            (r#"{"\ud83d\ude00":1,"😀":2}"#, dup("😀")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(object(text.as_bytes()).as_ref(), Err(want), "{text}");
+        }
+        // Same-named members in different objects are not repeats.
+        let ok = object(br#"{"a":{"a":1},"b":[{"a":2},{"a":3}]}"#).unwrap();
+        assert_eq!(ok["b"][1]["a"], 3);
+    }
+
+    #[test]
+    fn other_differentials_are_refused() {
+        for text in [
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\udc00x"}"#,
+            r#"{"\ud800":1}"#,
+            r#"{"a":1}x"#,
+            r#"{"a":1}{"a":2}"#,
+            "{\"a\":\"\n\"}",
+            r#"{"a":01}"#,
+            "",
+        ] {
+            assert!(
+                matches!(object(text.as_bytes()), Err(JsonError::Syntax(_))),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            object(br#"{"TLS.identifier\u0000":"admin"}"#),
+            Err(JsonError::ControlInName("TLS.identifier\0".into()))
+        );
+        assert_eq!(object(b"\"a\""), Err(JsonError::NotAnObject));
+        // A NUL inside a value is read as it stands; the ticket decides about it.
+        assert_eq!(object(br#"{"a":"x\u0000y"}"#).unwrap()["a"], "x\0y");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(object(deep.as_bytes()), Err(JsonError::Syntax(_))));
+    }
+
+    #[test]
+    fn messages_are_one_line_and_short() {
+        let long = format!(r#"{{"{n}":1,"{n}":2}}"#, n = "n\\n".repeat(100));
+        let msg = object(long.as_bytes()).unwrap_err().to_string();
+        assert!(!msg.contains('\n') && msg.len() < 200, "{msg}");
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z.]{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Without repeats, the strict reader reads exactly what serde_json reads.
+        #[test]
+        fn agrees_with_serde_json_when_names_are_unique(
+            obj in prop::collection::btree_map("[a-zA-Z.]{0,8}", json_value(), 0..8)
+        ) {
+            let text = serde_json::to_vec(&obj).unwrap();
+            let want: Map<String, Value> = obj.into_iter().collect();
+            prop_assert_eq!(object(&text), Ok(want));
+        }
+    }
+}
