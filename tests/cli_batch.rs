@@ -222,7 +222,7 @@ fn bad_lines_do_not_stop_the_run() {
     assert!(rows[2].starts_with("\"q\"\"x,y\",eA"), "{}", rows[2]);
     assert!(
         r.stderr
-            .contains("line 2: the identifier has a byte that is not printable ASCII"),
+            .contains("line 2: the identifier holds a control character (U+0009 at offset 3)"),
         "{}",
         r.stderr
     );
@@ -367,7 +367,7 @@ fn verify_batch_bad_input_lines() {
     for (i, words) in [
         (1, "no string \"usersig\""),
         (2, "neither JSON nor CSV"),
-        (3, "not a JSON object"),
+        (3, "is not JSON"),
         (4, "not UTF-8"),
         (5, "too long"),
     ] {

@@ -705,3 +705,50 @@ fn gen_never_signs_a_control_character() {
         );
     }
 }
+
+/// A verify-batch input line naming a member twice is refused, not read by whichever copy
+/// this reader keeps: `{"identifier":"admin","identifier":"xiaojun",…}` would be checked as
+/// xiaojun here, and reported as admin by a reader that keeps the first copy.
+#[test]
+fn verify_batch_refuses_an_input_line_naming_a_member_twice() {
+    let dir = Scratch::new("dupline");
+    let r = run(
+        &dir.0,
+        ["gen2", "file:secret.txt", "-", "1400001052", "xiaojun"],
+    );
+    r.expect(0);
+    let ticket = r.stdout.trim_end();
+    for (line, name) in [
+        (
+            format!(r#"{{"identifier":"admin","identifier":"xiaojun","usersig":"{ticket}"}}"#),
+            "identifier",
+        ),
+        (
+            format!(r#"{{"identifier":"xiaojun","usersig":"{ticket}","usersig":"x"}}"#),
+            "usersig",
+        ),
+        (
+            format!(r#"{{"identifier":"admin","identif\u0069er":"xiaojun","usersig":"{ticket}"}}"#),
+            "identifier",
+        ),
+    ] {
+        let r = run_with_stdin(
+            &dir.0,
+            ["verify-batch", "file:secret.txt", "1400001052"],
+            Some(format!("{line}\n").as_bytes()),
+        );
+        assert_eq!(r.code, 1, "{r:#?}");
+        assert_eq!(
+            r.stderr,
+            "tls_licence_tools: verify-batch: 1 of 1 lines failed\n"
+        );
+        let out: Value = serde_json::from_str(r.stdout.trim_end()).unwrap();
+        assert_eq!(out["ok"], false, "{}", r.stdout);
+        assert_eq!(
+            out["error"],
+            format!(
+                "line 1: the JSON has the member \"{name}\" twice (JSON readers disagree on which one counts)"
+            )
+        );
+    }
+}

@@ -10,6 +10,7 @@ use tls_licence_tools::batch::{self, Line, Outcome, Progress, Totals};
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
+use tls_licence_tools::json;
 use tls_licence_tools::keys::EcKey;
 use tls_licence_tools::redact;
 use tls_licence_tools::report::{self, push_json_str};
@@ -257,10 +258,11 @@ fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &st
 fn parse_input(text: &str) -> Result<(String, String), String> {
     let text = text.trim();
     if text.starts_with('{') {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
+        // Strict: a line naming "identifier" twice would mean one user to this reader and
+        // another to the next.
+        let object = json::object(text.as_bytes()).map_err(|e| e.to_string())?;
         let field = |name: &str| {
-            value
+            object
                 .get(name)
                 .and_then(Value::as_str)
                 .map(str::to_owned)
