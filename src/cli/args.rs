@@ -5,15 +5,17 @@ use std::ffi::OsString;
 use clap::{Args, Parser, Subcommand};
 
 const KEY_FORMS: &str = "\
-A PEM key is a path, or file:PATH, env:NAME (the PEM text in a variable) or - (stdin).
-Accepted: SEC1 'EC PRIVATE KEY' (with or without 'EC PARAMETERS'), PKCS#8 'PRIVATE KEY',
-SPKI 'PUBLIC KEY'; P-256 only.";
+A key is a path, or file:PATH, env:NAME (the PEM text in a variable) or - (stdin).
+Accepted, PEM or DER: SEC1 'EC PRIVATE KEY' (with or without 'EC PARAMETERS'), PKCS#8
+'PRIVATE KEY', SPKI 'PUBLIC KEY'; P-256 only.";
 
 const SECRET_FORMS: &str = "\
 KEY is the app's secret (64 characters, from the console). Prefer file:PATH, env:NAME or
 - (stdin): a secret typed as the argument itself, as the original requires, can be read by
-every user of the machine in the process list. Surrounding white space in a file,
-variable or stdin is ignored.";
+every user of the machine in the process list; one that names an existing file is
+refused (did you mean file:PATH?). Surrounding white space in a file, variable or stdin is
+ignored. A key (PEM, DER, OpenSSH, ...) is never taken as a secret; a secret that is not 64
+hexadecimal characters draws a warning.";
 
 pub const EXIT_STATUSES: &str = "\
 Exit status: 0 success; 1 the ticket is not valid; 2 bad arguments;
@@ -76,8 +78,9 @@ pub enum Command {
          PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line\n\
          here. A SIG_FILE that holds no valid ticket (whatever it holds, however large) is\n\
          renewed; one that is a directory or not a regular file is an error. Otherwise SIG_FILE\n\
-         is left byte for byte as it is. The write is atomic (temporary file, fsync, rename)\n\
-         and keeps the file's mode; a new file is 0600.\n{DURATIONS}\n\n\
+         is left byte for byte as it is. The write is atomic (temporary file, fsync, rename),\n\
+         keeps the file's owner and mode (never group- or world-writable or executable); a new\n\
+         file is 0600; a symbolic link as SIG_FILE is refused.\n{DURATIONS}\n\n\
          Example: tls_licence_tools renew ec_key.pem sig 1400001052 xiaojun --within 30d\n\n\
          Exit status: 0 renewed or kept; 2 bad arguments; 3 a file or key problem;\n\
          141 stdout was a closed pipe."))]
@@ -150,8 +153,10 @@ pub enum Command {
 
 fn gen_help(example: &str) -> String {
     format!(
-        "SIG_FILE is replaced atomically (a failed run leaves it as it was); - writes the ticket to\n\
-         stdout. New sig files are created with mode 0600.\n{KEY_FORMS}\n{DURATIONS}\n\n\
+        "SIG_FILE is replaced atomically (a failed run leaves it as it was); - (or a path that is\n\
+         stdout, such as /dev/stdout) writes the ticket to stdout. New sig files are 0600; a\n\
+         replaced one keeps its owner and mode, never group- or world-writable or executable;\n\
+         a symbolic link as SIG_FILE is refused.\n{KEY_FORMS}\n{DURATIONS}\n\n\
          Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
     )
 }
@@ -198,7 +203,7 @@ pub struct GenOptions {
     #[arg(long, value_name = "DURATION")]
     pub expire: Option<String>,
     /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
-    /// printable ASCII).
+    /// printable ASCII); a control character is refused all the same.
     #[arg(long)]
     pub allow_any_identifier: bool,
     /// Print one JSON object on stdout instead of the original's lines.
