@@ -153,6 +153,8 @@ fn order_is_kept_under_jobs() {
         (tickets.join("\n") + "\n").as_bytes(),
     );
     r.expect(0);
+    assert_eq!(tickets.len(), ids.len());
+    assert_eq!(results.len(), ids.len());
     for (result, id) in results.iter().zip(&ids) {
         assert_eq!(json(result)["identifier"], id.as_str());
     }
@@ -465,25 +467,68 @@ fn a_million_lines_in_constant_memory() {
 
 /// On a terminal, a progress line (count, rate, share done and time left when stdin is a
 /// file) goes to stderr; off a terminal, nothing (the other tests check stderr is empty).
+///
+/// The run cannot end before a progress line is shown, however fast the machine: its
+/// output goes to a FIFO that this test only starts to drain once the line is on the
+/// terminal, and the pipeline stops when the FIFO is full.
 #[test]
 fn progress_on_a_terminal() {
+    use std::io::Read;
     let dir = Scratch::new("progress");
     let ids: String = (0..100_000).map(|i| format!("user{i:07}\n")).collect();
     dir.write("ids", ids.as_bytes());
+    assert!(
+        Command::new("mkfifo")
+            .arg(dir.path("out"))
+            .status()
+            .unwrap()
+            .success()
+    );
     // script(1) runs the command on a pseudo-terminal and copies what it shows.
     let command = format!("'{BIN}' gen-batch file:secret.txt 1400001052 < ids > out");
-    let out = Command::new("script")
+    let mut script = Command::new("script")
         .args(["-q", "-c", &command, "/dev/null"])
         .current_dir(&dir.0)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
         .expect("script(1), from util-linux, is part of the machine");
-    assert!(out.status.success(), "{out:?}");
-    let shown = String::from_utf8_lossy(&out.stdout);
-    let line = shown
-        .split('\r')
-        .find(|l| l.contains(" lines, ") && l.contains("/s, ") && l.contains("%, "))
-        .unwrap_or_else(|| panic!("no progress line in {shown:?}"));
-    assert!(line.contains("left"), "{line}");
-    let written = std::fs::read_to_string(dir.path("out")).unwrap();
-    assert_eq!(written.lines().count(), 100_000);
+    // A bound on failure, not on speed: if no progress line ever came, closing the
+    // terminal after two minutes ends the wait below with a failed assertion.
+    let script_pid = script.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(120));
+        let _ = Command::new("kill").arg(&script_pid).status();
+    });
+    // Open the FIFO (this waits for the writer) and take its first mebibyte, so that some
+    // lines are counted done; then read no more until the progress line is shown.
+    let mut fifo = std::fs::File::open(dir.path("out")).unwrap();
+    let mut head = vec![0u8; 1 << 20];
+    fifo.read_exact(&mut head).unwrap();
+    let mut terminal = script.stdout.take().unwrap();
+    let mut shown = Vec::new();
+    let mut buf = [0u8; 4096];
+    let line = loop {
+        let n = terminal.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "the terminal closed without a progress line: {shown:?}"
+        );
+        shown.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&shown).into_owned();
+        if let Some(line) = text
+            .split('\r')
+            .find(|l| l.contains(" lines, ") && l.contains("/s, ") && l.contains(" left"))
+        {
+            break line.to_owned();
+        }
+    };
+    assert!(line.contains("%, about "), "{line}");
+    let mut written = head;
+    fifo.read_to_end(&mut written).unwrap();
+    let mut rest = Vec::new();
+    terminal.read_to_end(&mut rest).unwrap();
+    assert!(script.wait().unwrap().success());
+    assert_eq!(written.split(|&b| b == b'\n').count(), 100_001);
+    assert!(written.ends_with(b"\n"));
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use common::*;
 use serde_json::Value;
@@ -644,6 +644,7 @@ fn racing_renews_leave_one_valid_ticket() {
             ],
         )
         .expect(0);
+        // Both are started before either is waited for: they run at the same time.
         let children: Vec<_> = (0..2)
             .map(|_| {
                 Command::new(BIN)
@@ -657,11 +658,15 @@ fn racing_renews_leave_one_valid_ticket() {
                         "2h",
                     ])
                     .current_dir(&dir.0)
-                    .output()
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run the binary")
             })
             .collect();
         for c in children {
-            assert_eq!(c.unwrap().status.code(), Some(0));
+            let out = c.wait_with_output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{out:?}");
         }
         let r = run(
             &dir.0,
