@@ -17,19 +17,23 @@ pub trait Clock {
     }
 }
 
-/// The machine's clock and time zone.
+/// The machine's clock, with a local UTC offset given by the caller (the library never
+/// reads the host's time zone: that needs the environment, which belongs to the program).
 #[derive(Debug, Clone, Copy)]
 pub struct SystemClock {
     offset: UtcOffset,
 }
 
 impl SystemClock {
-    /// The system clock, with the host's current UTC offset when it can be determined
-    /// (on Unix only while the process has one thread), otherwise UTC.
+    /// The system clock, local time taken as UTC.
     pub fn new() -> SystemClock {
-        SystemClock {
-            offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
-        }
+        SystemClock::with_offset(UtcOffset::UTC)
+    }
+
+    /// The system clock, local wall-clock time being `offset` from UTC (used only to
+    /// read the plain-JSON form's wall-clock `TLS.time`).
+    pub fn with_offset(offset: UtcOffset) -> SystemClock {
+        SystemClock { offset }
     }
 }
 
