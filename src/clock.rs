@@ -11,7 +11,7 @@ pub trait Clock {
     /// Seconds since the Unix epoch.
     fn now(&self) -> i64;
     /// The offset of local wall-clock time from UTC, used only to read the plain-JSON
-    /// ticket form, whose `TLS.time` is local wall-clock text (SPEC 5).
+    /// ticket form, whose `TLS.time` is local wall-clock text (docs/FORMAT.md section 5).
     fn local_offset(&self) -> UtcOffset {
         UtcOffset::UTC
     }

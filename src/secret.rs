@@ -64,8 +64,8 @@ impl Secret {
     ///
     /// ```
     /// # use tls_licence_tools::{Secret, secret::SecretError};
-    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
-    /// assert!(matches!(Secret::new(&der), Err(SecretError::KeyMaterial(_))));
+    /// let der = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/der_public.der"));
+    /// assert!(matches!(Secret::new(der), Err(SecretError::KeyMaterial(_))));
     /// ```
     pub fn new(bytes: &[u8]) -> Result<Secret, SecretError> {
         if bytes.is_empty() {

@@ -1,4 +1,5 @@
-//! Verification: the verdict on a ticket, in the order of SPEC 6, with the server code
+//! Verification: the verdict on a ticket, in the order of docs/FORMAT.md
+//! section 7, with the server code
 //! a failure corresponds to.
 //!
 //! Authenticity is checked first, over the ticket's own values; then the identifier
@@ -94,7 +95,7 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// The server's error code for this failure (SPEC 6), if there is one.
+    /// The server's error code for this failure (docs/FORMAT.md section 7), if there is one.
     pub fn code(&self) -> Option<u32> {
         match self {
             Failure::Malformed(_) => Some(CODE_MALFORMED),

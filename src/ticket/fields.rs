@@ -25,7 +25,7 @@ pub struct Claims<'a> {
     pub userbuf: Option<&'a [u8]>,
 }
 
-/// The three ticket forms (SPEC 1).
+/// The three ticket forms (docs/FORMAT.md section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Version {
     /// ECDSA P-256 over SHA-256, enveloped.
@@ -77,7 +77,7 @@ pub struct TicketInfo {
 
 impl TicketInfo {
     /// The last second at which the ticket is still valid: `init_time + expire`
-    /// (a ticket is valid while `now <= expires_at`, SPEC 6).
+    /// (a ticket is valid while `now <= expires_at`, docs/FORMAT.md section 7).
     pub fn expires_at(&self) -> i64 {
         self.init_time.saturating_add(self.expire)
     }
@@ -88,7 +88,7 @@ impl TicketInfo {
 pub struct Ticket {
     /// What it claims.
     pub info: TicketInfo,
-    /// The exact content that was signed or MACed (SPEC 3 and 4).
+    /// The exact content that was signed or MACed (docs/FORMAT.md sections 3 and 4).
     pub signed_content: Vec<u8>,
     /// The decoded `TLS.sig`: a DER ECDSA signature (v1) or a 32-byte MAC (v2).
     pub signature: Vec<u8>,

@@ -1,5 +1,5 @@
-//! v1 tickets: ECDSA P-256 over SHA-256, every JSON value a string (SPEC 3), and the
-//! oldest plain-JSON form (SPEC 5).
+//! v1 tickets: ECDSA P-256 over SHA-256, every JSON value a string (docs/FORMAT.md
+//! section 3), and the oldest plain-JSON form (section 5).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -37,7 +37,7 @@ pub struct SignedFields<'a> {
 }
 
 impl SignedFields<'_> {
-    /// The signed content: `NAME:VALUE\n` lines in the fixed order of SPEC 3.
+    /// The signed content: `NAME:VALUE\n` lines in the fixed order of docs/FORMAT.md section 3.
     ///
     /// ```
     /// use tls_licence_tools::v1::SignedFields;

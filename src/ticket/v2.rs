@@ -1,4 +1,5 @@
-//! v2 tickets: HMAC-SHA256 keyed with the app's secret, numbers as JSON numbers (SPEC 4).
+//! v2 tickets: HMAC-SHA256 keyed with the app's secret, numbers as JSON numbers
+//! (docs/FORMAT.md section 4).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -15,7 +16,7 @@ use crate::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The signed content of a v2 ticket (SPEC 4).
+/// The signed content of a v2 ticket (docs/FORMAT.md section 4).
 ///
 /// ```
 /// assert_eq!(tls_licence_tools::v2::signed_content("u", 1400001052, 100, 60, Some("YWJj")),
