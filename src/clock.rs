@@ -1,5 +1,5 @@
 //! Where "now" comes from: the system clock, or a fixed instant for tests and for
-//! judging a ticket as of another time (`--at`).
+//! judging a ticket as of another time.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

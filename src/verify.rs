@@ -302,7 +302,7 @@ impl Checked {
     }
 }
 
-/// Check ticket text (a sig file's bytes) with any of `keys`, as of `clock.now()`,
+/// Check ticket text (a stored ticket's bytes) with any of `keys`, as of `clock.now()`,
 /// keeping what the ticket says even when it is not valid.
 pub fn check(bytes: &[u8], keys: &[VerifyKey], expect: &Expect<'_>, clock: &dyn Clock) -> Checked {
     let now = clock.now();

@@ -65,7 +65,7 @@ fn unwrap(text: &str) -> Result<(bool, Cow<'_, [u8]>), Malformed> {
     Ok((true, Cow::Borrowed(trimmed.as_bytes())))
 }
 
-/// Parse ticket text given as bytes (a sig file's contents): as [`parse`], after
+/// Parse ticket text given as bytes (a stored ticket's contents): as [`parse`], after
 /// checking that the bytes are text.
 pub fn parse_bytes(bytes: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed> {
     parse(as_text(bytes)?, clock)
