@@ -1,5 +1,18 @@
 //! The command-line front end: argument parsing, the original's output lines, messages
-//! and exit statuses. All the work is done by the library.
+//! and exit statuses. The tickets are the library's work; everything that touches the
+//! machine (files, the environment, standard streams, the time zone, threads) is here.
+//!
+//! - this module: `run`, the exit statuses, [`Stop`] (why a command stopped, and its one
+//!   line on stderr), and loading keys and secrets;
+//! - [`args`]: the clap definitions of every command;
+//! - the commands: [`make`] (gen forms, renew), [`verify`] (verify forms, inspect, dump),
+//!   [`keys`] (keygen, keycheck), [`batch`] (gen-batch, verify-batch);
+//! - [`pipeline`]: lines processed on every core, written back in input order;
+//! - [`source`] (`file:`, `env:`, `-` or a literal) and [`fsio`] (size-capped reads,
+//!   atomic sig file writes): input and output;
+//! - [`output`] (stdout and stderr whose failures are never lost), [`report`] (the JSON
+//!   objects of `--json`), [`redact`] (no secret or control character shown), [`hints`]
+//!   (the options and commands added to the library's messages), [`duration`] (`90d`).
 
 mod args;
 mod batch;
