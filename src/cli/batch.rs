@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
@@ -88,7 +87,7 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
 
 /// Run the pipeline over stdin into stdout. A closed stdout pipe comes back as
 /// [`Totals::output_closed`]; any other failed write or read is the stop.
-fn pipeline<F>(jobs: usize, process: F) -> Result<Totals, Stop>
+fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
 where
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
@@ -168,7 +167,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
     let now = FixedClock::at(clock.now());
     let expires_at = now.now + i64::from(expire);
     let csv = a.format == BatchFormat::Csv;
-    let totals = pipeline(jobs, |line_no, line, out| {
+    let totals = run_on_stdin(jobs, |line_no, line, out| {
         // The identifier is the line exactly (without its line ending), or it is refused.
         let bytes = match line {
             Line::Text(t) => t,
@@ -306,7 +305,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
         KeyOrSecret::Secret(secret) => VerifyKey::Secret(secret),
     };
     let keys = [key];
-    let totals = pipeline(jobs, |line_no, line, out| {
+    let totals = run_on_stdin(jobs, |line_no, line, out| {
         let parsed = match line {
             Line::Text(t) if is_blank(t) => return LineOutcome::Blank,
             Line::Text(t) => match std::str::from_utf8(t) {
