@@ -145,6 +145,26 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
 mod tests {
     use super::*;
 
+    /// The library never reads the host's zone: local time is UTC unless the caller
+    /// gives an offset, whatever TZ says.
+    #[test]
+    fn system_clock_takes_its_offset_from_the_caller() {
+        let cst = UtcOffset::from_hms(8, 0, 0).unwrap();
+        assert_eq!(SystemClock::with_offset(cst).local_offset(), cst);
+        assert_eq!(SystemClock::new().local_offset(), UtcOffset::UTC);
+        assert_eq!(SystemClock::default().local_offset(), UtcOffset::UTC);
+        let before = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let now = SystemClock::with_offset(cst).now();
+        let after = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!((before..=after).contains(&u64::try_from(now).unwrap()));
+    }
+
     #[test]
     fn formats() {
         assert_eq!(rfc3339(1_795_675_257), "2026-11-26T06:40:57Z");
