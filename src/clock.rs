@@ -1,5 +1,5 @@
 //! Where "now" comes from: the system clock, or a fixed instant for tests and for
-//! judging a ticket as of another time (`--at`).
+//! judging a ticket as of another time.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -11,25 +11,29 @@ pub trait Clock {
     /// Seconds since the Unix epoch.
     fn now(&self) -> i64;
     /// The offset of local wall-clock time from UTC, used only to read the plain-JSON
-    /// ticket form, whose `TLS.time` is local wall-clock text (SPEC 5).
+    /// ticket form, whose `TLS.time` is local wall-clock text (docs/FORMAT.md section 5).
     fn local_offset(&self) -> UtcOffset {
         UtcOffset::UTC
     }
 }
 
-/// The machine's clock and time zone.
+/// The machine's clock, with a local UTC offset given by the caller (the library never
+/// reads the host's time zone: that needs the environment, which belongs to the program).
 #[derive(Debug, Clone, Copy)]
 pub struct SystemClock {
     offset: UtcOffset,
 }
 
 impl SystemClock {
-    /// The system clock, with the host's current UTC offset when it can be determined
-    /// (on Unix only while the process has one thread), otherwise UTC.
+    /// The system clock, local time taken as UTC.
     pub fn new() -> SystemClock {
-        SystemClock {
-            offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
-        }
+        SystemClock::with_offset(UtcOffset::UTC)
+    }
+
+    /// The system clock, local wall-clock time being `offset` from UTC (used only to
+    /// read the plain-JSON form's wall-clock `TLS.time`).
+    pub fn with_offset(offset: UtcOffset) -> SystemClock {
+        SystemClock { offset }
     }
 }
 
@@ -140,6 +144,26 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The library never reads the host's zone: local time is UTC unless the caller
+    /// gives an offset, whatever TZ says.
+    #[test]
+    fn system_clock_takes_its_offset_from_the_caller() {
+        let cst = UtcOffset::from_hms(8, 0, 0).unwrap();
+        assert_eq!(SystemClock::with_offset(cst).local_offset(), cst);
+        assert_eq!(SystemClock::new().local_offset(), UtcOffset::UTC);
+        assert_eq!(SystemClock::default().local_offset(), UtcOffset::UTC);
+        let before = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let now = SystemClock::with_offset(cst).now();
+        let after = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!((before..=after).contains(&u64::try_from(now).unwrap()));
+    }
 
     #[test]
     fn formats() {

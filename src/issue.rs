@@ -4,9 +4,8 @@ use std::fmt;
 
 use crate::Secret;
 use crate::clock::Clock;
-use crate::duration;
 use crate::keys::PrivateKey;
-use crate::{envelope, v1, v2};
+use crate::ticket::{Claims, envelope, v1, v2};
 
 /// The validity the original gives when none is asked for: 180 days.
 pub const DEFAULT_EXPIRE: u32 = 15_552_000;
@@ -41,7 +40,6 @@ pub enum ArgError {
 
 impl fmt::Display for ArgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const OVERRIDE: &str = "pass --allow-any-identifier to make the ticket anyway";
         match self {
             ArgError::SdkAppId(given) => write!(
                 f,
@@ -54,7 +52,7 @@ impl fmt::Display for ArgError {
             ArgError::IdentifierEmpty => write!(f, "the identifier is empty"),
             ArgError::IdentifierTooLong(n) => write!(
                 f,
-                "the identifier is {n} bytes; Tencent's SDK allows at most {MAX_IDENTIFIER_BYTES} ({OVERRIDE})"
+                "the identifier is {n} bytes; Tencent's SDK allows at most {MAX_IDENTIFIER_BYTES}"
             ),
             ArgError::IdentifierControl { ch, at } => write!(
                 f,
@@ -63,13 +61,31 @@ impl fmt::Display for ArgError {
             ),
             ArgError::IdentifierNotPrintable(at) => write!(
                 f,
-                "the identifier has a byte that is not printable ASCII at offset {at}; Tencent's SDK requires printable ASCII ({OVERRIDE})"
+                "the identifier has a byte that is not printable ASCII at offset {at}; Tencent's SDK requires printable ASCII"
             ),
         }
     }
 }
 
 impl std::error::Error for ArgError {}
+
+impl ArgError {
+    /// Whether the rule broken is Tencent's SDK identifier rule (length, printable
+    /// ASCII), which [`TicketRequest::any_identifier`] lets a caller set aside; a control
+    /// character never can be.
+    pub fn is_sdk_identifier_rule(&self) -> bool {
+        matches!(
+            self,
+            ArgError::IdentifierTooLong(_) | ArgError::IdentifierNotPrintable(_)
+        )
+    }
+
+    /// The error for an expiry given as `text` that is not one from 1 second to
+    /// [`MAX_EXPIRE`] (the text shown back cut to 40 characters).
+    pub fn bad_expire(text: &str) -> ArgError {
+        ArgError::Expire(shorten(text))
+    }
+}
 
 /// Parse an sdkappid: decimal digits only, 1 to 4294967295 (never `atoi`'s silent 0).
 ///
@@ -85,22 +101,6 @@ pub fn parse_sdkappid(text: &str) -> Result<u32, ArgError> {
         Some(n) if n > 0 => Ok(n),
         _ => Err(ArgError::SdkAppId(shorten(text))),
     }
-}
-
-/// Parse an expiry: seconds or a duration such as `90d` (see [`crate::duration`]), from
-/// 1 second to [`MAX_EXPIRE`] (50 years).
-///
-/// ```
-/// use tls_licence_tools::issue::{parse_expire, MAX_EXPIRE};
-/// assert_eq!(parse_expire("86400"), Ok(86400));
-/// assert_eq!(parse_expire("90d"), Ok(90 * 86400));
-/// assert_eq!(parse_expire("50y"), Ok(MAX_EXPIRE));
-/// assert!(parse_expire("51y").is_err());
-/// ```
-pub fn parse_expire(text: &str) -> Result<u32, ArgError> {
-    let bad = || ArgError::Expire(shorten(text));
-    let seconds = duration::parse(text).map_err(|_| bad())?;
-    check_expire(u32::try_from(seconds).map_err(|_| bad())?).map_err(|_| bad())
 }
 
 /// Check an expiry in seconds against 1 to [`MAX_EXPIRE`].
@@ -162,7 +162,7 @@ fn shorten(text: &str) -> String {
 /// let ticket = req.sign_v2(&secret, &FixedClock::at(1795675257));
 /// // Inside, byte for byte the JSON the C++ original's gen2 made at this second:
 /// let cpp = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
-/// use tls_licence_tools::envelope::decode;
+/// use tls_licence_tools::ticket::envelope::decode;
 /// assert_eq!(decode(&ticket).unwrap(), decode(cpp).unwrap());
 /// assert!(TicketRequest::new(1400001052, "").is_err());
 /// ```
@@ -232,14 +232,24 @@ impl TicketRequest {
         self.userbuf.as_deref()
     }
 
+    /// The plain values the ticket is built from.
+    pub fn claims(&self) -> Claims<'_> {
+        Claims {
+            sdkappid: self.sdkappid,
+            identifier: &self.identifier,
+            expire: self.expire,
+            userbuf: self.userbuf.as_deref(),
+        }
+    }
+
     /// The JSON of a v1 ticket issued at `time`, signed with `key`.
     pub fn v1_json(&self, key: &PrivateKey, time: i64) -> String {
-        v1::ticket_json(key, self, time)
+        v1::ticket_json(key, &self.claims(), time)
     }
 
     /// The JSON of a v2 ticket issued at `time`, MACed with `secret`.
     pub fn v2_json(&self, secret: &Secret, time: i64) -> String {
-        v2::ticket_json(secret, self, time)
+        v2::ticket_json(secret, &self.claims(), time)
     }
 
     /// A v1 ticket (ECDSA P-256), issued now by `clock`.
@@ -282,28 +292,6 @@ mod tests {
             check_identifier("小军"),
             Err(ArgError::IdentifierNotPrintable(0))
         );
-    }
-
-    #[test]
-    fn expire_rules() {
-        assert_eq!(parse_expire("1576800000"), Ok(MAX_EXPIRE));
-        assert_eq!(parse_expire("1"), Ok(1));
-        assert_eq!(parse_expire("5s"), Ok(5));
-        assert_eq!(parse_expire("1d12h"), Ok(129_600));
-        for bad in [
-            "0",
-            "0d",
-            "1576800001",
-            "-5",
-            "+5",
-            " 5",
-            "5x",
-            "",
-            "99999999999",
-            "51y",
-        ] {
-            assert!(parse_expire(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

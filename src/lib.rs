@@ -6,6 +6,17 @@
 //! object in the same envelope ([`envelope`]). This crate reads every form Tencent's
 //! implementations write and writes exactly what the C++ original writes.
 //!
+//! The library is platform-neutral: it reads no file, environment variable or standard
+//! input, and depends on no command-line crate. Its modules, bottom up:
+//!
+//! - [`clock`], [`keys`], [`secret`]: time, the v1 key pair, the v2 secret;
+//! - [`ticket`]: the formats ([`deflate`], [`json`], [`envelope`], [`ticket::fields`],
+//!   [`userbuf`], [`v1`], [`v2`]) and parsing ticket text;
+//! - [`issue`] (making tickets) and [`verify`] (checking them);
+//! - [`renew`]: whether an existing ticket can stay.
+//!
+//! The command-line tool (the `cli` feature, on by default) is a thin front end over it.
+//!
 //! ```
 //! use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest,
 //!     verify::{self, Expect, VerifyKey}};
@@ -22,24 +33,13 @@
 
 #![warn(missing_docs)]
 
-pub mod batch;
 pub mod clock;
-pub mod deflate;
-pub mod duration;
-pub mod envelope;
-pub mod fsio;
 pub mod issue;
-pub mod json;
 pub mod keys;
-pub mod redact;
 pub mod renew;
-pub mod report;
 pub mod secret;
-pub mod source;
 pub mod ticket;
-pub mod userbuf;
-pub mod v1;
-pub mod v2;
 pub mod verify;
 
 pub use secret::Secret;
+pub use ticket::{deflate, envelope, json, userbuf, v1, v2};

@@ -1,4 +1,4 @@
-//! Renewal: whether an existing sig file can stay, or needs a fresh ticket.
+//! Renewal: whether a stored ticket can stay, or needs a fresh one.
 //!
 //! A ticket is kept when it is valid for this key, sdkappid and identifier, and at least
 //! the renewal window remains before it expires; otherwise (missing, unreadable as a
@@ -12,9 +12,9 @@ use crate::verify::{self, Expect, Failure, VerifyKey};
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Reason {
-    /// There is no sig file.
+    /// There is no stored ticket.
     Missing,
-    /// The sig file holds no valid ticket for this key, sdkappid and identifier.
+    /// The stored bytes hold no valid ticket for this key, sdkappid and identifier.
     NotValid(Failure),
     /// The ticket is valid, but fewer seconds than the window remain.
     Expiring {
@@ -25,7 +25,7 @@ pub enum Reason {
     },
 }
 
-/// What to do with a sig file.
+/// What to do with a stored ticket.
 #[derive(Debug, Clone)]
 pub enum Decision {
     /// Leave it byte for byte as it is.
@@ -67,7 +67,7 @@ impl Decision {
     }
 }
 
-/// Decide about `existing` (the sig file's bytes, `None` when there is no file): keep it
+/// Decide about `existing` (the stored ticket's bytes, `None` when there is none): keep it
 /// when it verifies with `key` for `expect` and at least `within` seconds remain.
 ///
 /// ```

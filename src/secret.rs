@@ -51,7 +51,7 @@ impl fmt::Display for SecretError {
 impl std::error::Error for SecretError {}
 
 impl Secret {
-    /// The secret exactly as given (a literal on the command line is used as it is).
+    /// The secret exactly as given (every byte counts, white space too).
     ///
     /// ```
     /// use tls_licence_tools::Secret;
@@ -64,8 +64,8 @@ impl Secret {
     ///
     /// ```
     /// # use tls_licence_tools::{Secret, secret::SecretError};
-    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
-    /// assert!(matches!(Secret::new(&der), Err(SecretError::KeyMaterial(_))));
+    /// let der = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/der_public.der"));
+    /// assert!(matches!(Secret::new(der), Err(SecretError::KeyMaterial(_))));
     /// ```
     pub fn new(bytes: &[u8]) -> Result<Secret, SecretError> {
         if bytes.is_empty() {
@@ -83,7 +83,7 @@ impl Secret {
         })
     }
 
-    /// The secret as read from a file, the environment or stdin: surrounding white
+    /// The secret as read from storage (a file, a variable): surrounding white
     /// space (a trailing newline above all) is dropped, so it cannot silently change
     /// the HMAC.
     /// Key material is refused, as by [`Secret::new`].

@@ -1,4 +1,5 @@
-//! Verification: the verdict on a ticket, in the order of SPEC 6, with the server code
+//! Verification: the verdict on a ticket, in the order of docs/FORMAT.md
+//! section 7, with the server code
 //! a failure corresponds to.
 //!
 //! Authenticity is checked first, over the ticket's own values; then the identifier
@@ -8,10 +9,10 @@
 
 use std::fmt;
 
+use crate::Secret;
 use crate::clock::{Clock, describe_span, rfc3339};
 use crate::keys::PublicKey;
-use crate::ticket::{self, Malformed, Ticket, TicketInfo, Version};
-use crate::{Secret, v1, v2};
+use crate::ticket::{self, Malformed, Ticket, TicketInfo, Version, v1, v2};
 
 /// Server code: the ticket has expired.
 pub const CODE_EXPIRED: u32 = 70001;
@@ -94,7 +95,7 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// The server's error code for this failure (SPEC 6), if there is one.
+    /// The server's error code for this failure (docs/FORMAT.md section 7), if there is one.
     pub fn code(&self) -> Option<u32> {
         match self {
             Failure::Malformed(_) => Some(CODE_MALFORMED),
@@ -152,17 +153,18 @@ impl Failure {
         }
     }
 
-    /// The likely fix.
+    /// The likely fix, in the library's terms (a front end may add how to do it with
+    /// its own commands).
     pub fn fix(&self) -> String {
         match self {
             Failure::Malformed(m) => m.fix().unwrap_or(
                 "pass the ticket exactly as it was generated; it may have been cut short or altered",
             ).into(),
             Failure::WrongKindOfKey { ticket } if ticket.is_v1() => {
-                "verify it with the app's public key: tls_licence_tools verify public.pem SIG_FILE SDKAPPID IDENTIFIER".into()
+                "verify it with the app's public key".into()
             }
             Failure::WrongKindOfKey { .. } => {
-                "verify it with the secret: tls_licence_tools verify2 file:SECRET_FILE SIG_FILE SDKAPPID IDENTIFIER".into()
+                "verify it with the secret".into()
             }
             Failure::BadSignature { version, .. } if version.is_v1() => "it was made with another key pair, or altered; check that this public key belongs to the private key that made it".into(),
             Failure::BadSignature { sdkappid, .. } => format!(
@@ -176,7 +178,7 @@ impl Failure {
             }
             Failure::Expired { .. } => "generate a new ticket".into(),
             Failure::UserbufMismatch { .. } => {
-                "check the userbuf, or verify without one (verify2 shows the ticket's userbuf)".into()
+                "check the userbuf, or verify without one".into()
             }
         }
     }
@@ -300,7 +302,7 @@ impl Checked {
     }
 }
 
-/// Check ticket text (a sig file's bytes) with any of `keys`, as of `clock.now()`,
+/// Check ticket text (a stored ticket's bytes) with any of `keys`, as of `clock.now()`,
 /// keeping what the ticket says even when it is not valid.
 pub fn check(bytes: &[u8], keys: &[VerifyKey], expect: &Expect<'_>, clock: &dyn Clock) -> Checked {
     let now = clock.now();

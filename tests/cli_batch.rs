@@ -1,6 +1,6 @@
 //! gen-batch and verify-batch through the binary: the same fields and values as the
 //! single-ticket commands, order under --jobs, bad lines, a closed stdout, the bad inputs
-//! of SPEC 4 and 8, and (ignored; benches/compare.sh runs it) the memory bound.
+//! of docs/FORMAT.md section 4 and of the README's "Differences from the original", and (ignored; benches/compare.sh runs it) the memory bound.
 
 mod common;
 
@@ -262,7 +262,8 @@ fn closed_stdout_ends_the_run_quietly() {
 }
 
 /// verify-batch gives every vector of Tencent's the verdict and code it expects (the
-/// bad tickets of SPEC 4 and 8 among them), from JSON Lines and from CSV.
+/// bad tickets of docs/FORMAT.md section 4 and of the README's "Differences from the
+/// original" among them), from JSON Lines and from CSV.
 #[test]
 fn verify_batch_on_every_vector() {
     let text = std::fs::read_to_string(fixture("vectors.json")).unwrap();

@@ -6,22 +6,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tls_licence_tools::batch::{self, Line, Outcome, Progress, Totals};
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::json;
 use tls_licence_tools::keys::EcKey;
-use tls_licence_tools::redact;
-use tls_licence_tools::report::{self, push_json_str};
-use tls_licence_tools::source::Source;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
+use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
+use super::report::{self, push_json_str};
+use super::source::Source;
 use super::{
-    KeyOrSecret, NAME, Outcome as CliOutcome, Signer, Stop, judging_clock, load_key_or_secret,
-    output, parse_duration, stdout_error, usage,
+    CommandResult, KeyOrSecret, NAME, Signer, Stop, judging_clock, load_key_or_secret, output,
+    parse_duration, stdout_error, usage,
 };
+use super::{duration, hints, redact};
 
 /// A batch command's KEY: stdin carries the lines, so `-` is no key source here.
 fn batch_key_source(arg: &std::ffi::OsStr) -> Result<Source, Stop> {
@@ -87,18 +87,18 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
 
 /// Run the pipeline over stdin into stdout. A closed stdout pipe comes back as
 /// [`Totals::output_closed`]; any other failed write or read is the stop.
-fn pipeline<F>(jobs: usize, process: F) -> Result<Totals, Stop>
+fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
 where
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> Outcome + Sync,
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     let stdin = io::stdin().lock();
     let stdout = BufWriter::with_capacity(1 << 16, output::Stdout);
-    with_progress(|progress| batch::run(stdin, stdout, jobs, progress, process)).map_err(
-        |e| match e {
-            batch::Error::Write(e) => stdout_error(&e),
-            batch::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
-        },
-    )
+    with_progress(|progress| pipeline::run(stdin, stdout, jobs, progress, process)).map_err(|e| {
+        match e {
+            pipeline::Error::Write(e) => stdout_error(&e),
+            pipeline::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
+        }
+    })
 }
 
 /// Whether a line is blank: empty, or only white space.
@@ -126,7 +126,7 @@ fn line_error(line_no: u64, message: &str) {
 /// The exit for a batch: 141 (quietly) when stdout was a closed pipe and the run was cut
 /// short; else 1 when lines failed, 4 when some only warned. Blank lines skipped are
 /// counted in the summary line, which is written on success too when there were any.
-fn finish(totals: Totals, what: &str) -> CliOutcome {
+fn finish(totals: Totals, what: &str) -> CommandResult {
     if totals.output_closed {
         return Err(Stop::Closed);
     }
@@ -155,10 +155,10 @@ fn finish(totals: Totals, what: &str) -> CliOutcome {
     Ok(())
 }
 
-pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
+pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult {
     let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
     let expire = match &a.expire {
-        Some(text) => issue::parse_expire(text).map_err(usage)?,
+        Some(text) => duration::parse_expire(text).map_err(usage)?,
         None => DEFAULT_EXPIRE,
     };
     let jobs = jobs(a.jobs);
@@ -167,7 +167,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
     let now = FixedClock::at(clock.now());
     let expires_at = now.now + i64::from(expire);
     let csv = a.format == BatchFormat::Csv;
-    let totals = pipeline(jobs, |line_no, line, out| {
+    let totals = run_on_stdin(jobs, |line_no, line, out| {
         // The identifier is the line exactly (without its line ending), or it is refused.
         let bytes = match line {
             Line::Text(t) => t,
@@ -177,7 +177,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         };
         let id = match identifier_of(bytes) {
             Ok(Some(id)) => id,
-            Ok(None) => return Outcome::Blank,
+            Ok(None) => return LineOutcome::Blank,
             Err(why) => {
                 return bad_identifier(out, csv, line_no, &String::from_utf8_lossy(bytes), &why);
             }
@@ -190,7 +190,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
         .and_then(|r| r.with_expire(expire));
         let request = match request {
             Ok(r) => r,
-            Err(e) => return bad_identifier(out, csv, line_no, id, &e.to_string()),
+            Err(e) => return bad_identifier(out, csv, line_no, id, &hints::arg_error(&e)),
         };
         let ticket = signer.sign(&request, &now);
         // Only an identifier made with --allow-any-identifier can be shaped like a secret.
@@ -208,7 +208,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CliOutcome {
             out.extend_from_slice(ticket.as_bytes());
             out.extend_from_slice(format!("\",\"expires_at\":{expires_at}}}\n").as_bytes());
         }
-        Outcome::Ok
+        LineOutcome::Ok
     })?;
     finish(totals, "gen-batch")
 }
@@ -235,7 +235,7 @@ fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
 /// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
 /// fields and the message on stderr.
 /// The identifier is echoed scrubbed of anything shaped like a secret.
-fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &str) -> Outcome {
+fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &str) -> LineOutcome {
     let id = redact::scrub(id);
     let id = id.as_ref();
     let why = redact::scrub(why);
@@ -251,7 +251,7 @@ fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &st
         push_json_str(out, &format!("line {line_no}: {why}"));
         out.extend_from_slice(b"}\n");
     }
-    Outcome::Failed
+    LineOutcome::Failed
 }
 
 /// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
@@ -290,7 +290,7 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
     Ok((id, sig.to_owned()))
 }
 
-pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutcome {
+pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CommandResult {
     let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
     let clock = judging_clock(a.at.as_deref(), system)?;
     let min_remaining = a
@@ -305,12 +305,12 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
         KeyOrSecret::Secret(secret) => VerifyKey::Secret(secret),
     };
     let keys = [key];
-    let totals = pipeline(jobs, |line_no, line, out| {
+    let totals = run_on_stdin(jobs, |line_no, line, out| {
         let parsed = match line {
-            Line::Text(t) if is_blank(t) => return Outcome::Blank,
+            Line::Text(t) if is_blank(t) => return LineOutcome::Blank,
             Line::Text(t) => match std::str::from_utf8(t) {
                 Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
-                    return Outcome::Skipped; // a CSV header
+                    return LineOutcome::Skipped; // a CSV header
                 }
                 Ok(text) => parse_input(text),
                 Err(_) => Err("the line is not UTF-8 text".to_owned()),
@@ -323,7 +323,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
                 let obj = report::error_object(&format!("line {line_no}: {why}"), 1);
                 out.extend_from_slice(obj.as_bytes());
                 out.push(b'\n');
-                return Outcome::Failed;
+                return LineOutcome::Failed;
             }
         };
         let expect = Expect {
@@ -338,9 +338,9 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CliOutc
             &checked.verdict,
             report::expiring_soon(&checked, min_remaining),
         ) {
-            (Err(_), _) => Outcome::Failed,
-            (Ok(_), Some(_)) => Outcome::Warned,
-            (Ok(_), None) => Outcome::Ok,
+            (Err(_), _) => LineOutcome::Failed,
+            (Ok(_), Some(_)) => LineOutcome::Warned,
+            (Ok(_), None) => LineOutcome::Ok,
         }
     })?;
     finish(totals, "verify-batch")

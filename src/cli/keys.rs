@@ -3,20 +3,19 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use tls_licence_tools::fsio;
 use tls_licence_tools::keys::PrivateKey;
-use tls_licence_tools::redact;
-use tls_licence_tools::report::JsonObject;
-use tls_licence_tools::source::Source;
 
 use super::args::{KeycheckArgs, KeygenArgs};
 use super::make::say_written;
+use super::report::JsonObject;
+use super::source::Source;
 use super::{
-    Outcome, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
+    CommandResult, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
     load_public_key, out, out_json,
 };
+use super::{fsio, redact};
 
-pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
+pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     let (private, public) = (Path::new(&a.private_pem), Path::new(&a.public_pem));
     if a.private_pem == a.public_pem {
         return Err(Stop::Usage(
@@ -70,7 +69,7 @@ pub(super) fn keygen(a: &KeygenArgs) -> Outcome {
     .as_bytes())
 }
 
-pub(super) fn keycheck(a: &KeycheckArgs) -> Outcome {
+pub(super) fn keycheck(a: &KeycheckArgs) -> CommandResult {
     let private_source = Source::pem_key(&a.private_pem);
     let public_source = Source::pem_key(&a.public_pem);
     check_one_stdin([&private_source, &public_source], false)?;

@@ -8,20 +8,20 @@ use std::path::Path;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::fsio::{self, FsErrorKind, Written};
 use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::redact;
 use tls_licence_tools::renew::{self, Decision};
-use tls_licence_tools::report::{JsonObject, ticket_fields};
-use tls_licence_tools::source::Source;
 use tls_licence_tools::ticket::TicketInfo;
 use tls_licence_tools::verify::Expect;
 
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
+use super::fsio::{self, FsErrorKind, Written};
+use super::report::{JsonObject, ticket_fields};
+use super::source::Source;
 use super::{
-    Outcome, Signer, Stop, check_not_same_file, check_not_secret_name, io_err, load_private_key,
-    load_secret, out, out_json, parse_duration, usage, warn,
+    CommandResult, Signer, Stop, check_not_same_file, check_not_secret_name, io_err,
+    load_private_key, load_secret, out, out_json, parse_duration, usage, warn,
 };
+use super::{duration, hints, redact};
 
 /// The request a gen form asks for, with every argument checked.
 fn request(
@@ -37,7 +37,7 @@ fn request(
     } else {
         TicketRequest::new(sdkappid, identifier)
     }
-    .map_err(usage)?;
+    .map_err(|e| Stop::Usage(hints::arg_error(&e)))?;
     let expire = match (positional_expire, options.expire.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(Stop::Usage(
@@ -49,7 +49,7 @@ fn request(
     };
     if let Some(expire) = expire {
         req = req
-            .with_expire(issue::parse_expire(expire).map_err(usage)?)
+            .with_expire(duration::parse_expire(expire).map_err(usage)?)
             .map_err(usage)?;
     }
     if let Some(ub) = userbuf {
@@ -93,7 +93,7 @@ fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
 /// A sig file that is standard output (`-`, `/dev/stdout`, or the very file stdout is
 /// redirected to) gets the ticket and a newline on stdout, and the status line goes to
 /// stderr, so that it pipes.
-fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -> Outcome {
+fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -> CommandResult {
     let path = Path::new(sig_file);
     let ticket = &made.text;
     // Written in full below when the sig file is stdout; else the ticket may still have
@@ -142,7 +142,7 @@ pub(super) fn gen_v1(
     expire: Option<&str>,
     userbuf: Option<&[u8]>,
     clock: &SystemClock,
-) -> Outcome {
+) -> CommandResult {
     let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.pri_key_file);
@@ -152,7 +152,7 @@ pub(super) fn gen_v1(
     write_ticket(&a.sig_file, &made, false, a.options.json)
 }
 
-pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> Outcome {
+pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> CommandResult {
     let req = request(&a.sdkappid, &a.identifier, &a.options, None, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::secret(&a.key);
@@ -200,7 +200,7 @@ fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
     }
 }
 
-pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Outcome {
+pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
     let req = request(&a.sdkappid, &a.identifier, &a.options, None, None)?;
     let within = parse_duration("--within", &a.within)?;
     if within >= u64::from(req.expire()) {

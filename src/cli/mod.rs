@@ -1,11 +1,31 @@
 //! The command-line front end: argument parsing, the original's output lines, messages
-//! and exit statuses. All the work is done by the library.
+//! and exit statuses. The tickets are the library's work; everything that touches the
+//! machine (files, the environment, standard streams, the time zone, threads) is here.
+//!
+//! - this module: `run`, the exit statuses, [`Stop`] (why a command stopped, and its one
+//!   line on stderr), and loading keys and secrets;
+//! - [`args`]: the clap definitions of every command;
+//! - the commands: [`make`] (gen forms, renew), [`verify`] (verify forms, inspect, dump),
+//!   [`keys`] (keygen, keycheck), [`batch`] (gen-batch, verify-batch);
+//! - [`pipeline`]: lines processed on every core, written back in input order;
+//! - [`source`] (`file:`, `env:`, `-` or a literal) and [`fsio`] (size-capped reads,
+//!   atomic sig file writes): input and output;
+//! - [`output`] (stdout and stderr whose failures are never lost), [`report`] (the JSON
+//!   objects of `--json`), [`redact`] (no secret or control character shown), [`hints`]
+//!   (the options and commands added to the library's messages), [`duration`] (`90d`).
 
 mod args;
 mod batch;
+mod duration;
+mod fsio;
+mod hints;
 mod keys;
 mod make;
 mod output;
+mod pipeline;
+mod redact;
+mod report;
+mod source;
 mod verify;
 
 use std::ffi::{OsStr, OsString};
@@ -18,15 +38,17 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 
+use time::UtcOffset;
+use tls_licence_tools::Secret;
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
 use tls_licence_tools::issue::TicketRequest;
 use tls_licence_tools::keys::{EcKey, KeyMaterial, PrivateKey, PublicKey};
 use tls_licence_tools::secret::SecretError;
-use tls_licence_tools::source::{Source, looks_like_secret};
 use tls_licence_tools::ticket::Version;
 use tls_licence_tools::verify::Failure;
 use tls_licence_tools::verify::VerifyKey;
-use tls_licence_tools::{Secret, duration, fsio, redact, report};
+
+use source::{Source, looks_like_secret};
 
 use args::{Cli, Command, Shell};
 
@@ -65,7 +87,7 @@ impl Stop {
     /// whose command has not printed its own object) and give the exit status.
     fn report(&self, json: bool) -> u8 {
         let (line, code) = match self {
-            Stop::Invalid(doing, f) => (format!("{doing}: {f}"), status::INVALID),
+            Stop::Invalid(doing, f) => (format!("{doing}: {}", hints::failure(f)), status::INVALID),
             Stop::Expiring(why) => (format!("too close to expiry: {why}"), status::EXPIRING),
             Stop::Mismatch(why) => (why.clone(), status::INVALID),
             Stop::Usage(m) => (format!("error: {m}"), status::USAGE),
@@ -85,12 +107,15 @@ impl Stop {
     }
 }
 
-type Outcome = Result<(), Stop>;
+/// What a command comes to: done, or why it stopped.
+type CommandResult = Result<(), Stop>;
 
 /// Run the tool on these arguments and return its exit status.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
-    // Read the local offset while the process still has one thread (see SystemClock).
-    let clock = SystemClock::new();
+    // Read the host's UTC offset while the process still has one thread (the time crate
+    // reads it on Unix only then); UTC when it cannot be told.
+    let clock =
+        SystemClock::with_offset(UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC));
     if argv.len() <= 1 {
         output::write_stderr(args::bare_usage().as_bytes());
         return ExitCode::from(status::USAGE);
@@ -180,7 +205,7 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
     }
 }
 
-fn completions(shell: Shell) -> Outcome {
+fn completions(shell: Shell) -> CommandResult {
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
@@ -210,12 +235,12 @@ fn stdout_error(e: &io::Error) -> Stop {
 }
 
 /// Write to stdout; a failure stops the command (see [`stdout_error`]).
-fn out(bytes: &[u8]) -> Outcome {
+fn out(bytes: &[u8]) -> CommandResult {
     output::write_stdout(bytes).map_err(|e| stdout_error(&e))
 }
 
 /// Write a JSON object and a newline to stdout.
-fn out_json(object: &str) -> Outcome {
+fn out_json(object: &str) -> CommandResult {
     out(format!("{object}\n").as_bytes())
 }
 
@@ -424,7 +449,7 @@ fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
 }
 
 /// Refuse to let an output file overwrite a key.
-fn check_not_same_file(key: &Source, output: &OsStr) -> Outcome {
+fn check_not_same_file(key: &Source, output: &OsStr) -> CommandResult {
     if let Source::File(key_path) = key
         && let (Ok(k), Ok(s)) = (std::fs::metadata(key_path), std::fs::metadata(output))
         && k.dev() == s.dev()
@@ -442,7 +467,7 @@ fn check_not_same_file(key: &Source, output: &OsStr) -> Outcome {
 /// Refuse to create a file whose name has the shape of a v2 secret: most likely the
 /// secret was typed in the wrong place, and the file would keep it in a directory
 /// listing. `role` names the argument ("SIG_FILE"). A file that exists is used.
-fn check_not_secret_name(output: &OsStr, role: &str) -> Outcome {
+fn check_not_secret_name(output: &OsStr, role: &str) -> CommandResult {
     if output != "-"
         && redact::has_secret_shape(os_bytes(output))
         && std::fs::symlink_metadata(output).is_err()
@@ -459,7 +484,7 @@ fn check_not_secret_name(output: &OsStr, role: &str) -> Outcome {
 fn check_one_stdin<'a>(
     sources: impl IntoIterator<Item = &'a Source>,
     ticket_from_stdin: bool,
-) -> Outcome {
+) -> CommandResult {
     let n = sources.into_iter().filter(|s| s.is_stdin()).count() + usize::from(ticket_from_stdin);
     if n > 1 {
         return Err(Stop::Usage(

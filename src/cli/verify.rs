@@ -11,18 +11,19 @@ use time::macros::format_description;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span, rfc3339};
 use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::report::{self, JsonObject, private_map_key_object, ticket_fields};
-use tls_licence_tools::source::Source;
+use tls_licence_tools::issue;
 use tls_licence_tools::ticket::{self, Malformed, TicketInfo, Version};
 use tls_licence_tools::userbuf::{PrivateMapKey, Room};
 use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
-use tls_licence_tools::{fsio, issue, redact};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
+use super::report::{self, JsonObject, private_map_key_object, ticket_fields};
+use super::source::Source;
 use super::{
-    Outcome, Stop, check_one_stdin, io_err, judging_clock, load_public_key, load_secret, out,
+    CommandResult, Stop, check_one_stdin, io_err, judging_clock, load_public_key, load_secret, out,
     out_json, parse_duration, usage,
 };
+use super::{fsio, hints, redact};
 
 fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
     fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
@@ -110,7 +111,7 @@ fn verify_and_report(
     options: &VerifyOptions,
     clock: &FixedClock,
     lines: impl Fn(&TicketInfo) -> String,
-) -> Outcome {
+) -> CommandResult {
     let min_remaining = options
         .min_remaining
         .as_deref()
@@ -143,7 +144,7 @@ fn verify_and_report(
     }
 }
 
-pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Outcome {
+pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> CommandResult {
     let expect = Expect {
         sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
         identifier: &a.identifier,
@@ -166,7 +167,11 @@ pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Outcome {
     })
 }
 
-pub(super) fn verify_v2(a: &Verify2Args, userbuf: Option<&[u8]>, system: &SystemClock) -> Outcome {
+pub(super) fn verify_v2(
+    a: &Verify2Args,
+    userbuf: Option<&[u8]>,
+    system: &SystemClock,
+) -> CommandResult {
     let expect = Expect {
         sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
         identifier: &a.identifier,
@@ -206,14 +211,14 @@ fn not_a_ticket(m: Malformed, json: bool) -> Stop {
         let obj = JsonObject::new()
             .bool("ok", false)
             .num("code", failure.code().unwrap_or(0))
-            .str("reason", &redact::scrub(&failure.to_string()));
+            .str("reason", &redact::scrub(&hints::failure(&failure)));
         // The stop's line on stderr still says why; a closed stdout is not news.
         let _ = out_json(&obj.finish());
     }
     Stop::Invalid("not a ticket", failure)
 }
 
-pub(super) fn dump(a: &DumpArgs) -> Outcome {
+pub(super) fn dump(a: &DumpArgs) -> CommandResult {
     let bytes = if a.sigtext == "-" {
         read_ticket(OsStr::new("-"))?
     } else {
@@ -251,7 +256,7 @@ fn status_words(expires_at: i64, now: i64) -> String {
     }
 }
 
-pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> Outcome {
+pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> CommandResult {
     let bytes = read_ticket(&a.sig_file)?;
     let parsed = ticket::parse_bytes(&bytes, system).map_err(|m| not_a_ticket(m, a.json))?;
     let info = &parsed.info;

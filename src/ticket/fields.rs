@@ -1,19 +1,31 @@
-//! A ticket taken apart: which form it is, what it claims, and exactly which bytes were
-//! signed. Parsing checks structure only; [`crate::verify`] checks authenticity.
+//! The bottom of the ticket model: the three forms, what a ticket claims, the parsed
+//! ticket, why one cannot be read, the plain values a new ticket is built from, and the
+//! readers of single JSON fields that the v1 and v2 parsers share.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
-use crate::clock::Clock;
-use crate::envelope::{self, EnvelopeError};
-use crate::json::JsonError;
-use crate::{v1, v2};
+use super::envelope::EnvelopeError;
+use super::json::JsonError;
 
-/// The three ticket forms (SPEC 1).
+/// The plain values a new ticket is built from (the issuer checks them first; see
+/// [`crate::issue::TicketRequest`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claims<'a> {
+    /// The app.
+    pub sdkappid: u32,
+    /// The user.
+    pub identifier: &'a str,
+    /// The validity in seconds.
+    pub expire: u32,
+    /// The user bytes carried in `TLS.userbuf`, if any.
+    pub userbuf: Option<&'a [u8]>,
+}
+
+/// The three ticket forms (docs/FORMAT.md section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Version {
     /// ECDSA P-256 over SHA-256, enveloped.
@@ -65,7 +77,7 @@ pub struct TicketInfo {
 
 impl TicketInfo {
     /// The last second at which the ticket is still valid: `init_time + expire`
-    /// (a ticket is valid while `now <= expires_at`, SPEC 6).
+    /// (a ticket is valid while `now <= expires_at`, docs/FORMAT.md section 7).
     pub fn expires_at(&self) -> i64 {
         self.init_time.saturating_add(self.expire)
     }
@@ -76,7 +88,7 @@ impl TicketInfo {
 pub struct Ticket {
     /// What it claims.
     pub info: TicketInfo,
-    /// The exact content that was signed or MACed (SPEC 3 and 4).
+    /// The exact content that was signed or MACed (docs/FORMAT.md sections 3 and 4).
     pub signed_content: Vec<u8>,
     /// The decoded `TLS.sig`: a DER ECDSA signature (v1) or a 32-byte MAC (v2).
     pub signature: Vec<u8>,
@@ -189,101 +201,8 @@ impl From<EnvelopeError> for Malformed {
     }
 }
 
-/// Parse ticket text of any form. Plain JSON is tried first, as the C++ verifier does;
-/// otherwise the text is an envelope. The clock's local offset reads the wall-clock
-/// time of the plain-JSON form.
-///
-/// ```
-/// use tls_licence_tools::{clock::FixedClock, ticket::{self, Version}};
-/// let t = ticket::parse("eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__",
-///                       &FixedClock::at(0)).unwrap();
-/// assert_eq!(t.info.version, Version::V2);
-/// assert_eq!(t.info.identifier, "xiaojun");
-/// assert_eq!(t.info.expires_at(), 1795675257 + 15552000);
-/// ```
-pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
-    let (plain, json) = unwrap(text)?;
-    if !plain {
-        return parse_json(&json);
-    }
-    let obj = json_object(&json)?;
-    if obj.contains_key("TLS.ver") {
-        return Err(Malformed::BadValue {
-            field: "TLS.ver",
-            why: "appears in an uncompressed ticket, a form only v1 ever had",
-        });
-    }
-    v1::parse_plain_json(&obj, clock.local_offset())
-}
-
-/// The JSON bytes a ticket text holds, and whether it is the plain-JSON form: a text that
-/// starts with `{` is taken as it stands (as the C++ verifier tries first), anything else
-/// is an envelope.
-fn unwrap(text: &str) -> Result<(bool, Cow<'_, [u8]>), Malformed> {
-    let trimmed = text.trim_ascii();
-    if !trimmed.starts_with('{') {
-        return Ok((false, Cow::Owned(envelope::decode(trimmed)?)));
-    }
-    if trimmed.len() > envelope::MAX_TICKET_BYTES {
-        return Err(EnvelopeError::TextTooLarge.into());
-    }
-    Ok((true, Cow::Borrowed(trimmed.as_bytes())))
-}
-
-/// Parse ticket text given as bytes (a sig file's contents): as [`parse`], after
-/// checking that the bytes are text.
-pub fn parse_bytes(bytes: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed> {
-    parse(as_text(bytes)?, clock)
-}
-
-/// The JSON object a ticket holds, as text, and the form it is in (by `TLS.ver` and
-/// the envelope alone): the plain-JSON form as it stands, or an envelope's inflated
-/// content. Only checks that it is a JSON object (for `dump`).
-pub fn json_text(bytes: &[u8]) -> Result<(Version, String), Malformed> {
-    let (plain, json) = unwrap(as_text(bytes)?)?;
-    let obj = json_object(&json)?;
-    let version = match (plain, obj.contains_key("TLS.ver")) {
-        (true, _) => Version::V1PlainJson,
-        (false, true) => Version::V2,
-        (false, false) => Version::V1,
-    };
-    // json_object succeeded, so the bytes are UTF-8.
-    let json = String::from_utf8(json.into_owned()).map_err(|_| Malformed::NotText)?;
-    Ok((version, json))
-}
-
-fn as_text(bytes: &[u8]) -> Result<&str, Malformed> {
-    std::str::from_utf8(bytes).map_err(|_| Malformed::NotText)
-}
-
-/// Parse the inflated JSON of an enveloped ticket (v1 or v2).
-pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
-    let obj = json_object(json)?;
-    match obj.get("TLS.ver") {
-        None => v1::parse_object(&obj),
-        Some(Value::String(v)) if v == "2.0" => v2::parse_object(&obj),
-        Some(Value::String(v)) => Err(Malformed::UnknownVersion(v.clone())),
-        Some(_) => Err(Malformed::WrongType {
-            field: "TLS.ver",
-            expected: "a string",
-        }),
-    }
-}
-
-/// Parse bytes as one JSON object with the strict reader ([`crate::json`]): a repeated
-/// member name is refused. Nesting is bounded (128 levels) and messages name a line and
-/// column, never the content.
-fn json_object(json: &[u8]) -> Result<Map<String, Value>, Malformed> {
-    match crate::json::object(json) {
-        Ok(obj) => Ok(obj),
-        Err(JsonError::NotAnObject) => Err(Malformed::NotAnObject),
-        Err(JsonError::Syntax(why)) => Err(Malformed::NotJson(why)),
-        Err(e) => Err(Malformed::Json(e)),
-    }
-}
-
 /// Refuse a control character (C0, DEL, C1) in a field's value.
-pub(crate) fn no_control(value: &str, field: &'static str) -> Result<(), Malformed> {
+pub(super) fn no_control(value: &str, field: &'static str) -> Result<(), Malformed> {
     match value.char_indices().find(|(_, c)| c.is_control()) {
         Some((at, ch)) => Err(Malformed::ControlCharacter { field, ch, at }),
         None => Ok(()),
@@ -291,7 +210,7 @@ pub(crate) fn no_control(value: &str, field: &'static str) -> Result<(), Malform
 }
 
 /// The value of a field that must be a JSON string, if present.
-pub(crate) fn opt_str<'a>(
+pub(super) fn opt_str<'a>(
     obj: &'a Map<String, Value>,
     field: &'static str,
 ) -> Result<Option<&'a str>, Malformed> {
@@ -306,7 +225,7 @@ pub(crate) fn opt_str<'a>(
 }
 
 /// The value of a field that must be a JSON string.
-pub(crate) fn req_str<'a>(
+pub(super) fn req_str<'a>(
     obj: &'a Map<String, Value>,
     field: &'static str,
 ) -> Result<&'a str, Malformed> {
@@ -314,7 +233,7 @@ pub(crate) fn req_str<'a>(
 }
 
 /// Decode a base64_std field (`TLS.sig`, `TLS.userbuf`).
-pub(crate) fn base64_field(text: &str, field: &'static str) -> Result<Vec<u8>, Malformed> {
+pub(super) fn base64_field(text: &str, field: &'static str) -> Result<Vec<u8>, Malformed> {
     STANDARD.decode(text).map_err(|_| Malformed::BadValue {
         field,
         why: "is not base64",
@@ -322,7 +241,7 @@ pub(crate) fn base64_field(text: &str, field: &'static str) -> Result<Vec<u8>, M
 }
 
 /// A non-negative decimal number written as a string (v1 fields).
-pub(crate) fn decimal_field(text: &str, field: &'static str) -> Result<u64, Malformed> {
+pub(super) fn decimal_field(text: &str, field: &'static str) -> Result<u64, Malformed> {
     let bad = Malformed::BadValue {
         field,
         why: "is not a decimal number",
@@ -334,7 +253,7 @@ pub(crate) fn decimal_field(text: &str, field: &'static str) -> Result<u64, Malf
 }
 
 /// Convert a parsed number to the `i64` the ticket model holds.
-pub(crate) fn to_i64(n: u64, field: &'static str) -> Result<i64, Malformed> {
+pub(super) fn to_i64(n: u64, field: &'static str) -> Result<i64, Malformed> {
     i64::try_from(n).map_err(|_| Malformed::BadValue {
         field,
         why: "is too large",

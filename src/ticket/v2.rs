@@ -1,4 +1,5 @@
-//! v2 tickets: HMAC-SHA256 keyed with the app's secret, numbers as JSON numbers (SPEC 4).
+//! v2 tickets: HMAC-SHA256 keyed with the app's secret, numbers as JSON numbers
+//! (docs/FORMAT.md section 4).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -6,16 +7,16 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
-use crate::Secret;
-use crate::issue::TicketRequest;
-use crate::ticket::{
-    Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str, to_i64,
+use super::fields::{
+    Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str,
+    to_i64,
 };
-use crate::v1::json_string;
+use super::json;
+use crate::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The signed content of a v2 ticket (SPEC 4).
+/// The signed content of a v2 ticket (docs/FORMAT.md section 4).
 ///
 /// ```
 /// assert_eq!(tls_licence_tools::v2::signed_content("u", 1400001052, 100, 60, Some("YWJj")),
@@ -58,9 +59,13 @@ pub fn mac_verifies(secret: &Secret, content: &[u8], mac: &[u8]) -> bool {
 
 /// Build a complete v2 ticket's JSON with the fields, order and types the C++ original
 /// writes: ver, sdkappid, identifier, time, expire, (userbuf), sig.
-pub fn ticket_json(secret: &Secret, request: &TicketRequest, time: i64) -> String {
-    let (sdkappid, identifier) = (request.sdkappid(), request.identifier());
-    let (expire, userbuf) = (request.expire(), request.userbuf());
+pub fn ticket_json(secret: &Secret, claims: &Claims<'_>, time: i64) -> String {
+    let Claims {
+        sdkappid,
+        identifier,
+        expire,
+        userbuf,
+    } = *claims;
     let userbuf = userbuf.map(|b| STANDARD.encode(b));
     let content = signed_content(
         identifier,
@@ -70,7 +75,7 @@ pub fn ticket_json(secret: &Secret, request: &TicketRequest, time: i64) -> Strin
         userbuf.as_deref(),
     );
     let sig = sign(secret, &content);
-    let id = json_string(identifier);
+    let id = json::string(identifier, json::Escape::Json);
     let ub = match &userbuf {
         Some(ub) => format!(r#""TLS.userbuf":"{ub}","#),
         None => String::new(),
@@ -96,7 +101,7 @@ fn number(obj: &Map<String, Value>, field: &'static str) -> Result<u64, Malforme
 }
 
 /// Read a v2 ticket's JSON object.
-pub(crate) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
+pub(super) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
     let identifier = req_str(obj, "TLS.identifier")?;
     // The signed content cannot be spliced (the numbers are JSON numbers, the userbuf
     // base64), but no genuine identifier holds a control character, and one with a NUL

@@ -1,5 +1,5 @@
-//! v1 tickets: ECDSA P-256 over SHA-256, every JSON value a string (SPEC 3), and the
-//! oldest plain-JSON form (SPEC 5).
+//! v1 tickets: ECDSA P-256 over SHA-256, every JSON value a string (docs/FORMAT.md
+//! section 3), and the oldest plain-JSON form (section 5).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -7,12 +7,12 @@ use serde_json::{Map, Value};
 use time::macros::format_description;
 use time::{PrimitiveDateTime, UtcOffset};
 
-use crate::issue::TicketRequest;
-use crate::keys::{PrivateKey, PublicKey};
-use crate::ticket::{
-    Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, no_control, opt_str,
-    req_str, to_i64,
+use super::fields::{
+    Claims, Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, no_control,
+    opt_str, req_str, to_i64,
 };
+use super::json;
+use crate::keys::{PrivateKey, PublicKey};
 
 /// What the C++ original writes in `TLS.version` (nobody checks it).
 pub const VERSION_TEXT: &str = "201803230000";
@@ -37,7 +37,7 @@ pub struct SignedFields<'a> {
 }
 
 impl SignedFields<'_> {
-    /// The signed content: `NAME:VALUE\n` lines in the fixed order of SPEC 3.
+    /// The signed content: `NAME:VALUE\n` lines in the fixed order of docs/FORMAT.md section 3.
     ///
     /// ```
     /// use tls_licence_tools::v1::SignedFields;
@@ -81,9 +81,13 @@ pub fn signature_verifies(key: &PublicKey, content: &[u8], der: &[u8]) -> bool {
 
 /// Build a complete v1 ticket's JSON with the fields, order and types the C++ original
 /// writes: `gen` order without a userbuf, `genuser` order (no `TLS.version`) with one.
-pub fn ticket_json(key: &PrivateKey, request: &TicketRequest, time: i64) -> String {
-    let (sdkappid, identifier) = (request.sdkappid(), request.identifier());
-    let (expire, userbuf) = (request.expire(), request.userbuf());
+pub fn ticket_json(key: &PrivateKey, claims: &Claims<'_>, time: i64) -> String {
+    let Claims {
+        sdkappid,
+        identifier,
+        expire,
+        userbuf,
+    } = *claims;
     let sdk_appid = sdkappid.to_string();
     let time = time.to_string();
     let expire_after = expire.to_string();
@@ -98,7 +102,7 @@ pub fn ticket_json(key: &PrivateKey, request: &TicketRequest, time: i64) -> Stri
         userbuf: userbuf.as_deref(),
     };
     let sig = sign(key, &fields.content());
-    let id = json_string(identifier);
+    let id = json::string(identifier, json::Escape::Json);
     match &userbuf {
         None => format!(
             concat!(
@@ -127,12 +131,6 @@ pub fn ticket_json(key: &PrivateKey, request: &TicketRequest, time: i64) -> Stri
             sig = sig,
         ),
     }
-}
-
-/// A string as a JSON string literal, escaped (`"` and `\` above all).
-pub(crate) fn json_string(s: &str) -> String {
-    // Serializing a &str cannot fail.
-    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// The signed fields and signature of a v1 object, checked for presence and type.
@@ -200,7 +198,7 @@ fn ticket(
 }
 
 /// Read an enveloped v1 ticket's JSON object.
-pub(crate) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
+pub(super) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
     let (fields, signature) = read_fields(obj)?;
     let time = to_i64(decimal_field(fields.time, "TLS.time")?, "TLS.time")?;
     ticket(Version::V1, &fields, time, signature)
@@ -210,7 +208,7 @@ pub(crate) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed
 /// `2026-11-26T06:40:57-08:00`: the trailing offset is a literal suffix, not a real
 /// offset, and the time is read in `local` (the verifying host's zone, as the C++
 /// verifier does). A decimal `TLS.time` is taken as Unix seconds.
-pub(crate) fn parse_plain_json(
+pub(super) fn parse_plain_json(
     obj: &Map<String, Value>,
     local: UtcOffset,
 ) -> Result<Ticket, Malformed> {
@@ -279,6 +277,6 @@ mod tests {
 
     #[test]
     fn identifier_is_escaped() {
-        assert_eq!(json_string(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(json::string(r#"a"b\c"#, json::Escape::Json), r#""a\"b\\c""#);
     }
 }

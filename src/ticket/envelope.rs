@@ -1,4 +1,4 @@
-//! The envelope around a ticket's JSON: `tr(base64_std(zlib(json)))` (SPEC 2).
+//! The envelope around a ticket's JSON: `tr(base64_std(zlib(json)))` (docs/FORMAT.md section 2).
 //!
 //! `tr` swaps the three base64 characters that are awkward in URLs: `+` → `*`,
 //! `/` → `-`, `=` → `_`. This is *not* RFC 4648 base64url (where `-` stands for

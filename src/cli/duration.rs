@@ -2,18 +2,10 @@
 //!
 //! A year is exactly 365 days, so `50y` is 1 576 800 000 seconds, Tencent's documented
 //! maximum ticket lifetime.
-//!
-//! ```
-//! use tls_licence_tools::duration;
-//!
-//! assert_eq!(duration::parse("1d12h")?, 129_600);
-//! assert_eq!(duration::parse("86400")?, 86_400);
-//! assert_eq!(duration::format(90_061), "1d1h1m1s");
-//! assert!(duration::parse("1.5h").is_err());
-//! # Ok::<(), duration::DurationError>(())
-//! ```
 
 use std::fmt;
+
+use tls_licence_tools::issue::{self, ArgError};
 
 /// Units from largest to smallest: seconds per unit, symbol, and long spellings.
 const UNITS: [(u64, &str, &[&str]); 6] = [
@@ -104,7 +96,9 @@ fn parse_inner(mut rest: &[u8]) -> Option<u64> {
 }
 
 /// Format seconds compactly with the largest units first: `90061` → `"1d1h1m1s"`,
-/// `0` → `"0s"`, `1576800000` → `"50y"`. [`parse`] reads the result back.
+/// `0` → `"0s"`, `1576800000` → `"50y"`. [`parse`] reads the result back (only the
+/// tests use it: the round trip is what proves [`parse`]).
+#[cfg(test)]
 pub fn format(seconds: u64) -> String {
     if seconds == 0 {
         return "0s".to_string();
@@ -121,9 +115,55 @@ pub fn format(seconds: u64) -> String {
     out
 }
 
+/// Parse a ticket's validity: seconds or a duration such as `90d`, from 1 second to
+/// [`issue::MAX_EXPIRE`] (50 years).
+pub fn parse_expire(text: &str) -> Result<u32, ArgError> {
+    let bad = || ArgError::bad_expire(text);
+    let seconds = parse(text).map_err(|_| bad())?;
+    issue::check_expire(u32::try_from(seconds).map_err(|_| bad())?).map_err(|_| bad())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use tls_licence_tools::issue::MAX_EXPIRE;
+
+    #[test]
+    fn expire_rules() {
+        assert_eq!(parse_expire("1576800000"), Ok(MAX_EXPIRE));
+        assert_eq!(parse_expire("1"), Ok(1));
+        assert_eq!(parse_expire("5s"), Ok(5));
+        assert_eq!(parse_expire("90d"), Ok(90 * 86400));
+        assert_eq!(parse_expire("50y"), Ok(MAX_EXPIRE));
+        assert_eq!(parse_expire("1d12h"), Ok(129_600));
+        for bad in [
+            "0",
+            "0d",
+            "1576800001",
+            "-5",
+            "+5",
+            " 5",
+            "5x",
+            "",
+            "99999999999",
+            "51y",
+        ] {
+            assert!(parse_expire(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_expire(&"9".repeat(100)),
+            Err(ArgError::Expire(format!("{}…", "9".repeat(40))))
+        );
+    }
+
+    #[test]
+    fn example_parse_and_format() {
+        assert_eq!(parse("1d12h"), Ok(129_600));
+        assert_eq!(parse("86400"), Ok(86_400));
+        assert_eq!(format(90_061), "1d1h1m1s");
+        assert!(parse("1.5h").is_err());
+    }
 
     #[test]
     fn parses_examples() {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use crate::fsio::{self, FsError};
-use crate::redact;
+use super::fsio::{self, FsError};
+use super::redact;
 
 /// The largest key or secret file read: 64 KiB (a P-256 PEM is about 300 bytes).
 pub const MAX_KEY_BYTES: usize = 64 * 1024;

@@ -91,28 +91,11 @@ pub fn register_arguments<'a>(args: impl IntoIterator<Item = &'a OsStr>) {
 
 /// Whether the text holds a run with the shape of a secret (rule 1 of [`scrub`]) or a
 /// registered value.
-///
-/// ```
-/// use tls_licence_tools::redact::has_secret_shape;
-/// assert!(has_secret_shape(b"out/5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"));
-/// assert!(!has_secret_shape(b"sig"));
-/// ```
 pub fn has_secret_shape(text: &[u8]) -> bool {
     matches!(scrub_bytes(text), Cow::Owned(_))
 }
 
 /// The text with every secret-shaped run and registered value replaced by [`MARKER`].
-///
-/// ```
-/// use tls_licence_tools::redact::scrub;
-/// let secret = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
-/// assert_eq!(
-///     scrub(&format!("cannot read key file './{secret}': no such file")),
-///     "cannot read key file './[redacted]': no such file"
-/// );
-/// assert_eq!(scrub("identifier 0123456789abcdef0123456789abcdef"),
-///     "identifier 0123456789abcdef0123456789abcdef");
-/// ```
 pub fn scrub(text: &str) -> Cow<'_, str> {
     match scrub_bytes(text.as_bytes()) {
         Cow::Borrowed(_) => Cow::Borrowed(text),
@@ -161,12 +144,6 @@ pub fn scrub_bytes(text: &[u8]) -> Cow<'_, [u8]> {
 /// The text as one safe line: control characters, line and paragraph separators and
 /// bidirectional formatting characters escaped (`\n`, `\t`, `\r`, `\u{1b}`). Nothing is
 /// scrubbed: see [`shown`] for user text.
-///
-/// ```
-/// use tls_licence_tools::redact::escape;
-/// assert_eq!(escape("a\nb\x1b[2J\u{202e}c"), r"a\nb\u{1b}[2J\u{202e}c");
-/// assert_eq!(escape("plain é"), "plain é");
-/// ```
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -178,12 +155,6 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// User text (a name, a path, a message quoting arguments) as shown in a line of output:
 /// scrubbed, then escaped, with each byte that is not UTF-8 as `\xNN`.
-///
-/// ```
-/// use tls_licence_tools::redact::shown;
-/// assert_eq!(shown(b"a\nverify sig ok"), r"a\nverify sig ok");
-/// assert_eq!(shown(b"caf\xe9.pem"), r"caf\xe9.pem");
-/// ```
 pub fn shown(text: &[u8]) -> String {
     let text = scrub_bytes(text);
     let mut out = String::with_capacity(text.len());
@@ -298,6 +269,35 @@ fn replace_all(text: &[u8], value: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn example_has_secret_shape() {
+        assert!(has_secret_shape(
+            b"out/5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
+        ));
+        assert!(!has_secret_shape(b"sig"));
+    }
+
+    #[test]
+    fn example_scrub() {
+        let secret = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+        assert_eq!(
+            scrub(&format!("cannot read key file './{secret}': no such file")),
+            "cannot read key file './[redacted]': no such file"
+        );
+        assert_eq!(
+            scrub("identifier 0123456789abcdef0123456789abcdef"),
+            "identifier 0123456789abcdef0123456789abcdef"
+        );
+    }
+
+    #[test]
+    fn example_escape_and_shown() {
+        assert_eq!(escape("a\nb\x1b[2J\u{202e}c"), r"a\nb\u{1b}[2J\u{202e}c");
+        assert_eq!(escape("plain é"), "plain é");
+        assert_eq!(shown(b"a\nverify sig ok"), r"a\nverify sig ok");
+        assert_eq!(shown(b"caf\xe9.pem"), r"caf\xe9.pem");
+    }
+
     const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 
     #[test]
@@ -367,9 +367,9 @@ mod tests {
 
     #[test]
     fn tickets_made_by_the_library_are_never_touched() {
-        use crate::Secret;
-        use crate::clock::FixedClock;
-        use crate::issue::TicketRequest;
+        use tls_licence_tools::Secret;
+        use tls_licence_tools::clock::FixedClock;
+        use tls_licence_tools::issue::TicketRequest;
         let secret = Secret::new(SECRET.as_bytes()).unwrap();
         for n in 0..300 {
             let id = format!("user{n}");

@@ -6,19 +6,15 @@ use std::fmt::Display;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::clock::{describe_span, rfc3339};
-use crate::redact;
-use crate::ticket::TicketInfo;
-use crate::userbuf::PrivateMapKey;
-use crate::verify::Checked;
+use tls_licence_tools::clock::{describe_span, rfc3339};
+use tls_licence_tools::json::{self, Escape};
+use tls_licence_tools::ticket::TicketInfo;
+use tls_licence_tools::userbuf::{PrivateMapKey, Room};
+use tls_licence_tools::verify::Checked;
+
+use super::redact;
 
 /// A JSON object written field by field, in the order the fields are added.
-///
-/// ```
-/// use tls_licence_tools::report::JsonObject;
-/// let json = JsonObject::new().bool("ok", true).str("id", "a\"b").num("n", -3).finish();
-/// assert_eq!(json, r#"{"ok":true,"id":"a\"b","n":-3}"#);
-/// ```
 #[derive(Debug, Clone)]
 pub struct JsonObject {
     buf: String,
@@ -79,15 +75,6 @@ impl JsonObject {
     /// bytes left are not UTF-8 (a Unix file name can be any bytes), the field holds them
     /// with each invalid sequence replaced by U+FFFD, and a second field `<key>_base64`
     /// holds them exactly, in standard base64.
-    ///
-    /// ```
-    /// use tls_licence_tools::report::JsonObject;
-    /// assert_eq!(JsonObject::new().name("sig_file", b"sig").finish(), r#"{"sig_file":"sig"}"#);
-    /// assert_eq!(
-    ///     JsonObject::new().name("sig_file", b"s\xffg").finish(),
-    ///     "{\"sig_file\":\"s\u{fffd}g\",\"sig_file_base64\":\"c/9n\"}"
-    /// );
-    /// ```
     pub fn name(self, key: &str, raw: &[u8]) -> JsonObject {
         let bytes = redact::scrub_bytes(raw);
         match std::str::from_utf8(&bytes) {
@@ -98,14 +85,6 @@ impl JsonObject {
         }
     }
 
-    /// Add a string field when the value is present.
-    pub fn opt_str(self, key: &str, value: Option<&str>) -> JsonObject {
-        match value {
-            Some(v) => self.str(key, v),
-            None => self,
-        }
-    }
-
     /// The object's text.
     pub fn finish(mut self) -> String {
         self.buf.push('}');
@@ -113,61 +92,15 @@ impl JsonObject {
     }
 }
 
+/// A string as shown in the JSON output: every character a terminal could act on escaped.
 fn json_string(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    push_json_str(&mut out, s);
-    // Escaping keeps UTF-8 valid.
-    String::from_utf8(out).unwrap_or_default()
+    json::string(s, Escape::Display)
 }
 
-/// Append `s` as a JSON string literal: quoted, with `"`, `\`, control characters (C0,
-/// DEL and C1), the line and paragraph separators and the bidirectional formatting
-/// characters escaped, so that no terminal acts on them (the rest of UTF-8 as it is).
-///
-/// ```
-/// let mut out = Vec::new();
-/// tls_licence_tools::report::push_json_str(&mut out, "a\"b\\c\n\u{1b}\u{9b}\u{202e}é");
-/// assert_eq!(out, r#""a\"b\\c\n\u001b\u009b\u202eé""#.as_bytes());
-/// ```
+/// Append `s` as a JSON string literal as shown in the JSON output (see
+/// [`json_string`]).
 pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escape: &[u8] = match c {
-            '"' => b"\\\"",
-            '\\' => b"\\\\",
-            '\n' => b"\\n",
-            '\r' => b"\\r",
-            '\t' => b"\\t",
-            c if c.is_control() || needs_json_escape(c) => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if escape.is_empty() {
-            out.extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
-        } else {
-            out.extend_from_slice(escape);
-        }
-        start = i + c.len_utf8();
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-/// The characters beyond the control characters that are escaped: they end a line in
-/// JavaScript or reorder the text a terminal shows.
-fn needs_json_escape(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061c}'
-            | '\u{200e}'
-            | '\u{200f}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
-    )
+    json::push_string(out, s, Escape::Display);
 }
 
 /// A JSON array of strings.
@@ -235,7 +168,7 @@ pub fn verify_object(
         .bool("valid", valid)
         .num("code", code);
     obj = match (&checked.verdict, &soon) {
-        (Err(f), _) => obj.str("reason", &redact::scrub(&f.to_string())),
+        (Err(f), _) => obj.str("reason", &redact::scrub(&super::hints::failure(f))),
         (Ok(_), Some(why)) => obj.str("reason", &redact::scrub(why)),
         (Ok(_), None) => obj,
     };
@@ -256,8 +189,8 @@ pub fn private_map_key_object(pmk: &PrivateMapKey) -> String {
         .str("account", &pmk.account)
         .num("sdkappid", pmk.sdkappid);
     let obj = match &pmk.room {
-        crate::userbuf::Room::Numeric(id) => obj.num("room_id", id),
-        crate::userbuf::Room::Named(name) => obj.str("room_name", name),
+        Room::Numeric(id) => obj.num("room_id", id),
+        Room::Named(name) => obj.str("room_name", name),
     };
     obj.num("expires_at", pmk.expires_at)
         .str("expires_at_rfc3339", &rfc3339(i64::from(pmk.expires_at)))
@@ -281,6 +214,28 @@ pub fn error_object(message: &str, exit_status: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn example_fields_in_order_and_escaped() {
+        let json = JsonObject::new()
+            .bool("ok", true)
+            .str("id", "a\"b")
+            .num("n", -3)
+            .finish();
+        assert_eq!(json, r#"{"ok":true,"id":"a\"b","n":-3}"#);
+    }
+
+    #[test]
+    fn example_name_keeps_bytes_that_are_not_utf8_in_base64() {
+        assert_eq!(
+            JsonObject::new().name("sig_file", b"sig").finish(),
+            r#"{"sig_file":"sig"}"#
+        );
+        assert_eq!(
+            JsonObject::new().name("sig_file", b"s\xffg").finish(),
+            "{\"sig_file\":\"s\u{fffd}g\",\"sig_file_base64\":\"c/9n\"}"
+        );
+    }
 
     const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 

@@ -34,7 +34,7 @@ pub enum Line<'a> {
 
 /// What processing one line came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum LineOutcome {
     /// It succeeded.
     Ok,
     /// It succeeded, but with a warning (a ticket valid but expiring soon).
@@ -73,13 +73,13 @@ impl Totals {
         self.blank += other.blank;
     }
 
-    fn count(&mut self, outcome: Outcome) {
+    fn count(&mut self, outcome: LineOutcome) {
         match outcome {
-            Outcome::Ok => self.ok += 1,
-            Outcome::Warned => self.warned += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Blank => self.blank += 1,
-            Outcome::Skipped => {}
+            LineOutcome::Ok => self.ok += 1,
+            LineOutcome::Warned => self.warned += 1,
+            LineOutcome::Failed => self.failed += 1,
+            LineOutcome::Blank => self.blank += 1,
+            LineOutcome::Skipped => {}
         }
     }
 }
@@ -145,20 +145,6 @@ struct Done {
 /// A write error ends the run: a closed pipe gives totals with
 /// [`Totals::output_closed`] set, any other failure [`Error::Write`]. A read error gives
 /// [`Error::Read`] (a write error, which stops the reading, takes precedence).
-///
-/// ```
-/// use tls_licence_tools::batch::{self, Line, Outcome, Progress};
-/// let input = b"a\nbb\nccc\n";
-/// let mut out = Vec::new();
-/// let totals = batch::run(&input[..], &mut out, 2, &Progress::default(), |n, line, buf| {
-///     if let Line::Text(t) = line {
-///         buf.extend_from_slice(format!("{n}:{}\n", t.len()).as_bytes());
-///     }
-///     Outcome::Ok
-/// }).unwrap();
-/// assert_eq!(out, b"1:1\n2:2\n3:3\n");
-/// assert_eq!(totals.ok, 3);
-/// ```
 pub fn run<R, W, F>(
     input: R,
     output: W,
@@ -169,7 +155,7 @@ pub fn run<R, W, F>(
 where
     R: BufRead,
     W: Write + Send,
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> Outcome + Sync,
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     let jobs = jobs.max(1);
     let stop = AtomicBool::new(false);
@@ -288,7 +274,7 @@ fn read_line<R: BufRead>(
 /// A worker: process chunks until there are no more.
 fn work<F>(rx: &Mutex<Receiver<Chunk>>, tx: &SyncSender<Done>, process: &F)
 where
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> Outcome + Sync,
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     loop {
         let chunk = match rx.lock() {
@@ -374,6 +360,27 @@ fn write_in_order<W: Write>(
 mod tests {
     use super::*;
 
+    #[test]
+    fn example_lines_come_out_in_input_order() {
+        let input = b"a\nbb\nccc\n";
+        let mut out = Vec::new();
+        let totals = run(
+            &input[..],
+            &mut out,
+            2,
+            &Progress::default(),
+            |n, line, buf| {
+                if let Line::Text(t) = line {
+                    buf.extend_from_slice(format!("{n}:{}\n", t.len()).as_bytes());
+                }
+                LineOutcome::Ok
+            },
+        )
+        .unwrap();
+        assert_eq!(out, b"1:1\n2:2\n3:3\n");
+        assert_eq!(totals.ok, 3);
+    }
+
     fn numbered(input: &[u8], jobs: usize) -> (Vec<u8>, Totals) {
         let mut out = Vec::new();
         let totals = run(
@@ -386,11 +393,11 @@ mod tests {
                     buf.extend_from_slice(format!("{n}:").as_bytes());
                     buf.extend_from_slice(t);
                     buf.push(b'\n');
-                    Outcome::Ok
+                    LineOutcome::Ok
                 }
                 Line::TooLong => {
                     buf.extend_from_slice(format!("{n}:too long\n").as_bytes());
-                    Outcome::Failed
+                    LineOutcome::Failed
                 }
             },
         )
@@ -457,7 +464,7 @@ mod tests {
             &Progress::default(),
             |_, _, buf| {
                 buf.extend_from_slice(b"0123456789\n");
-                Outcome::Ok
+                LineOutcome::Ok
             },
         )
         .unwrap();
@@ -497,7 +504,7 @@ mod tests {
         let input: String = (0..10_000).map(|i| format!("{i}\n")).collect();
         let echo = |_: u64, _: Line<'_>, buf: &mut Vec<u8>| {
             buf.extend_from_slice(b"x\n");
-            Outcome::Ok
+            LineOutcome::Ok
         };
         for jobs in [1, 3] {
             let e = run(input.as_bytes(), Full, jobs, &Progress::default(), echo).unwrap_err();
@@ -528,8 +535,8 @@ mod tests {
             2,
             &Progress::default(),
             |_, line, _| match line {
-                Line::Text(t) if t.iter().all(u8::is_ascii_whitespace) => Outcome::Blank,
-                _ => Outcome::Ok,
+                Line::Text(t) if t.iter().all(u8::is_ascii_whitespace) => LineOutcome::Blank,
+                _ => LineOutcome::Ok,
             },
         )
         .unwrap();

@@ -175,10 +175,130 @@ impl<'de> Visitor<'de> for Strict<'_> {
     }
 }
 
+/// Which characters [`push_string`] writes as escapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escape {
+    /// What JSON requires and no more: `"`, `\` and the C0 control characters (`\b`, `\f`,
+    /// `\n`, `\r`, `\t`, else `\u00XX`), as serde_json and the C++ original write them.
+    /// For the JSON inside a ticket, which must stay byte for byte the original's.
+    Json,
+    /// Also every other control character (DEL, C1), the line and paragraph separators
+    /// and the bidirectional formatting characters, as `\uXXXX` (only `\n`, `\r`, `\t`
+    /// keep their short forms), so that no terminal acts on text shown to a person.
+    Display,
+}
+
+/// Append `s` as a quoted JSON string literal, escaped as `escape` says (the rest of
+/// UTF-8 as it is). The one JSON string escaper of the crate.
+///
+/// ```
+/// use tls_licence_tools::json::{Escape, push_string};
+/// let mut out = Vec::new();
+/// push_string(&mut out, "a\"b\\c\n\u{1b}\u{9b}\u{202e}é", Escape::Display);
+/// assert_eq!(out, r#""a\"b\\c\n\u001b\u009b\u202eé""#.as_bytes());
+/// ```
+pub fn push_string(out: &mut Vec<u8>, s: &str, escape: Escape) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let short: &[u8] = match (c, escape) {
+            ('"', _) => b"\\\"",
+            ('\\', _) => b"\\\\",
+            ('\n', _) => b"\\n",
+            ('\r', _) => b"\\r",
+            ('\t', _) => b"\\t",
+            ('\u{8}', Escape::Json) => b"\\b",
+            ('\u{c}', Escape::Json) => b"\\f",
+            (c, Escape::Json) if c < ' ' => b"",
+            (c, Escape::Display) if c.is_control() || shown_escaped(c) => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            out.extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
+        } else {
+            out.extend_from_slice(short);
+        }
+        start = i + c.len_utf8();
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// `s` as a quoted JSON string literal: [`push_string`] into a new string.
+///
+/// ```
+/// use tls_licence_tools::json::{self, Escape};
+/// assert_eq!(json::string(r#"a"b\c"#, Escape::Json), r#""a\"b\\c""#);
+/// ```
+pub fn string(s: &str, escape: Escape) -> String {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    push_string(&mut out, s, escape);
+    // Escaping keeps UTF-8 valid: only whole characters are replaced, by ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The characters beyond the control characters that [`Escape::Display`] escapes: they
+/// end a line in JavaScript or reorder the text a terminal shows.
+fn shown_escaped(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn json_escape_is_what_serde_json_writes() {
+        // Every character up to U+00A0, and the ones Display adds: Escape::Json writes
+        // exactly serde_json's literal (and the C++ original's for printable text).
+        let mut all: String = (0u32..=0xa0).filter_map(char::from_u32).collect();
+        all.push_str("\u{2028}\u{202e}é小军");
+        for c in all.chars() {
+            let s = format!("a{c}b");
+            assert_eq!(
+                string(&s, Escape::Json),
+                serde_json::to_string(&s).unwrap(),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_escape_leaves_no_control_or_reordering_character() {
+        let cases: &[(&str, &str)] = &[
+            ("plain", r#""plain""#),
+            ("a\"b\\c", r#""a\"b\\c""#),
+            ("\n\r\t", r#""\n\r\t""#),
+            ("\u{8}\u{c}\u{0}", r#""\u0008\u000c\u0000""#),
+            ("\u{7f}\u{85}\u{9b}", r#""\u007f\u0085\u009b""#),
+            (
+                "\u{2028}\u{2029}\u{202a}\u{202e}",
+                r#""\u2028\u2029\u202a\u202e""#,
+            ),
+            (
+                "\u{61c}\u{200e}\u{200f}\u{2066}\u{2069}",
+                r#""\u061c\u200e\u200f\u2066\u2069""#,
+            ),
+            ("é小军", r#""é小军""#),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(string(raw, Escape::Display), *want, "{raw:?}");
+            let back: String = serde_json::from_str(want).unwrap();
+            assert_eq!(back, *raw);
+        }
+    }
 
     #[test]
     fn repeated_names_are_refused_at_every_depth_and_after_unescaping() {

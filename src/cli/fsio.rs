@@ -63,6 +63,7 @@ impl FsError {
     }
 
     /// The path as given by the caller (`-` for standard input or output).
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -174,7 +175,7 @@ fn is_dash(path: &Path) -> bool {
 /// The path for messages: scrubbed of anything shaped like a secret, control characters
 /// and bytes that are not UTF-8 escaped (one line).
 fn shown(path: &Path) -> String {
-    crate::redact::shown_path(path)
+    super::redact::shown_path(path)
 }
 
 /// Read a whole file, refusing more than `limit` bytes.

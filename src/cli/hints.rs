@@ -1,0 +1,100 @@
+//! The command line's words added to the library's messages: the library says what is
+//! wrong and what to do in its own terms; here the option or command that does it is
+//! appended, where the message is printed.
+
+use tls_licence_tools::issue::ArgError;
+use tls_licence_tools::verify::Failure;
+
+/// An argument error as the CLI prints it: the SDK identifier rules (length, printable
+/// ASCII) name the option that sets them aside.
+pub(super) fn arg_error(e: &ArgError) -> String {
+    if e.is_sdk_identifier_rule() {
+        format!("{e} (pass --allow-any-identifier to make the ticket anyway)")
+    } else {
+        e.to_string()
+    }
+}
+
+/// A failed verdict as the CLI prints it: the library's line (cause, server code, fix),
+/// then the command that does the fix, where there is one.
+pub(super) fn failure(f: &Failure) -> String {
+    let hint = match f {
+        Failure::WrongKindOfKey { ticket } if ticket.is_v1() => {
+            ": tls_licence_tools verify public.pem SIG_FILE SDKAPPID IDENTIFIER"
+        }
+        Failure::WrongKindOfKey { .. } => {
+            ": tls_licence_tools verify2 file:SECRET_FILE SIG_FILE SDKAPPID IDENTIFIER"
+        }
+        Failure::UserbufMismatch { .. } => " (verify2 shows the ticket's userbuf)",
+        _ => "",
+    };
+    format!("{f}{hint}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tls_licence_tools::issue::{TicketRequest, check_identifier};
+    use tls_licence_tools::ticket::Version;
+
+    /// The lines the CLI printed before the library lost its CLI words, byte for byte.
+    #[test]
+    fn lines_are_the_ones_the_cli_always_printed() {
+        let cases: Vec<(String, &str)> = vec![
+            (
+                arg_error(&check_identifier(&"a".repeat(33)).unwrap_err()),
+                "the identifier is 33 bytes; Tencent's SDK allows at most 32 (pass --allow-any-identifier to make the ticket anyway)",
+            ),
+            (
+                arg_error(&check_identifier("小军").unwrap_err()),
+                "the identifier has a byte that is not printable ASCII at offset 0; Tencent's SDK requires printable ASCII (pass --allow-any-identifier to make the ticket anyway)",
+            ),
+            (
+                arg_error(&TicketRequest::any_identifier(1, "a\nb").unwrap_err()),
+                "the identifier holds a control character (U+000A at offset 1), which would make a ticket that can be re-read as another user's; no option allows it: use printable ASCII, as Tencent's SDK requires",
+            ),
+            (
+                failure(&Failure::WrongKindOfKey {
+                    ticket: Version::V1,
+                }),
+                "this is a v1 ticket (ECDSA), which is checked with a public key, not a v2 secret (server code 70009); verify it with the app's public key: tls_licence_tools verify public.pem SIG_FILE SDKAPPID IDENTIFIER",
+            ),
+            (
+                failure(&Failure::WrongKindOfKey {
+                    ticket: Version::V2,
+                }),
+                "this is a v2 ticket (HMAC-SHA256), which is checked with the app's secret, not a public key (server code 70009); verify it with the secret: tls_licence_tools verify2 file:SECRET_FILE SIG_FILE SDKAPPID IDENTIFIER",
+            ),
+            (
+                failure(&Failure::UserbufMismatch { ticket: None }),
+                "the ticket carries no userbuf, but one was given to check (no server code); check the userbuf, or verify without one (verify2 shows the ticket's userbuf)",
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+
+    /// The library's own messages name no option and no command.
+    #[test]
+    fn library_messages_carry_no_cli_words() {
+        let lines = [
+            check_identifier(&"a".repeat(33)).unwrap_err().to_string(),
+            check_identifier("小军").unwrap_err().to_string(),
+            Failure::WrongKindOfKey {
+                ticket: Version::V1,
+            }
+            .to_string(),
+            Failure::WrongKindOfKey {
+                ticket: Version::V2,
+            }
+            .to_string(),
+            Failure::UserbufMismatch { ticket: None }.to_string(),
+        ];
+        for line in lines {
+            for word in ["--", "tls_licence_tools", "verify2", "file:"] {
+                assert!(!line.contains(word), "{word:?} in {line:?}");
+            }
+        }
+    }
+}

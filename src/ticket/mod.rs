@@ -1,0 +1,118 @@
+//! A ticket taken apart: which form it is, what it claims, and exactly which bytes were
+//! signed. Parsing checks structure only; [`crate::verify`] checks authenticity.
+//!
+//! Layers, bottom up: [`deflate`] and [`json`] (no ticket knowledge), [`envelope`]
+//! (base64 and zlib), [`fields`] (the shared types and field readers), [`userbuf`]
+//! (PrivateMapKey), then [`v1`] and [`v2`] over [`fields`], and this module's parsers,
+//! which pick the form and call them.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::clock::Clock;
+
+pub mod deflate;
+pub mod envelope;
+pub mod fields;
+pub mod json;
+pub mod userbuf;
+pub mod v1;
+pub mod v2;
+
+use envelope::EnvelopeError;
+pub use fields::{Claims, Malformed, Ticket, TicketInfo, Version};
+use json::JsonError;
+
+/// Parse ticket text of any form. Plain JSON is tried first, as the C++ verifier does;
+/// otherwise the text is an envelope. The clock's local offset reads the wall-clock
+/// time of the plain-JSON form.
+///
+/// ```
+/// use tls_licence_tools::{clock::FixedClock, ticket::{self, Version}};
+/// let t = ticket::parse("eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__",
+///                       &FixedClock::at(0)).unwrap();
+/// assert_eq!(t.info.version, Version::V2);
+/// assert_eq!(t.info.identifier, "xiaojun");
+/// assert_eq!(t.info.expires_at(), 1795675257 + 15552000);
+/// ```
+pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
+    let (plain, json) = unwrap(text)?;
+    if !plain {
+        return parse_json(&json);
+    }
+    let obj = json_object(&json)?;
+    if obj.contains_key("TLS.ver") {
+        return Err(Malformed::BadValue {
+            field: "TLS.ver",
+            why: "appears in an uncompressed ticket, a form only v1 ever had",
+        });
+    }
+    v1::parse_plain_json(&obj, clock.local_offset())
+}
+
+/// The JSON bytes a ticket text holds, and whether it is the plain-JSON form: a text that
+/// starts with `{` is taken as it stands (as the C++ verifier tries first), anything else
+/// is an envelope.
+fn unwrap(text: &str) -> Result<(bool, Cow<'_, [u8]>), Malformed> {
+    let trimmed = text.trim_ascii();
+    if !trimmed.starts_with('{') {
+        return Ok((false, Cow::Owned(envelope::decode(trimmed)?)));
+    }
+    if trimmed.len() > envelope::MAX_TICKET_BYTES {
+        return Err(EnvelopeError::TextTooLarge.into());
+    }
+    Ok((true, Cow::Borrowed(trimmed.as_bytes())))
+}
+
+/// Parse ticket text given as bytes (a stored ticket's contents): as [`parse`], after
+/// checking that the bytes are text.
+pub fn parse_bytes(bytes: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed> {
+    parse(as_text(bytes)?, clock)
+}
+
+/// The JSON object a ticket holds, as text, and the form it is in (by `TLS.ver` and
+/// the envelope alone): the plain-JSON form as it stands, or an envelope's inflated
+/// content. Only checks that it is a JSON object (for `dump`).
+pub fn json_text(bytes: &[u8]) -> Result<(Version, String), Malformed> {
+    let (plain, json) = unwrap(as_text(bytes)?)?;
+    let obj = json_object(&json)?;
+    let version = match (plain, obj.contains_key("TLS.ver")) {
+        (true, _) => Version::V1PlainJson,
+        (false, true) => Version::V2,
+        (false, false) => Version::V1,
+    };
+    // json_object succeeded, so the bytes are UTF-8.
+    let json = String::from_utf8(json.into_owned()).map_err(|_| Malformed::NotText)?;
+    Ok((version, json))
+}
+
+fn as_text(bytes: &[u8]) -> Result<&str, Malformed> {
+    std::str::from_utf8(bytes).map_err(|_| Malformed::NotText)
+}
+
+/// Parse the inflated JSON of an enveloped ticket (v1 or v2).
+pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
+    let obj = json_object(json)?;
+    match obj.get("TLS.ver") {
+        None => v1::parse_object(&obj),
+        Some(Value::String(v)) if v == "2.0" => v2::parse_object(&obj),
+        Some(Value::String(v)) => Err(Malformed::UnknownVersion(v.clone())),
+        Some(_) => Err(Malformed::WrongType {
+            field: "TLS.ver",
+            expected: "a string",
+        }),
+    }
+}
+
+/// Parse bytes as one JSON object with the strict reader ([`json`]): a repeated
+/// member name is refused. Nesting is bounded (128 levels) and messages name a line and
+/// column, never the content.
+fn json_object(json: &[u8]) -> Result<Map<String, Value>, Malformed> {
+    match json::object(json) {
+        Ok(obj) => Ok(obj),
+        Err(JsonError::NotAnObject) => Err(Malformed::NotAnObject),
+        Err(JsonError::Syntax(why)) => Err(Malformed::NotJson(why)),
+        Err(e) => Err(Malformed::Json(e)),
+    }
+}
