@@ -24,11 +24,8 @@
 
 use std::fmt;
 
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
-use p256::elliptic_curve::Generate;
-use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use pkcs8::PrivateKeyInfoRef;
+use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey as Peer, agree_ephemeral};
 use ring::rand::SystemRandom;
 use ring::signature::{
     ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
@@ -89,8 +86,8 @@ const CURVES: &[(&str, &str)] = &[
 
 /// A P-256 private key (signs v1 tickets).
 pub struct PrivateKey {
-    /// The private scalar, big-endian (wiped on drop).
-    scalar: Zeroizing<Vec<u8>>,
+    /// The private scalar, 32 bytes big-endian (wiped on drop).
+    scalar: Zeroizing<[u8; 32]>,
     /// Its public half.
     public: PublicKey,
     /// The key in the signing engine (ring: OpenSSL's speed, random nonces).
@@ -98,10 +95,9 @@ pub struct PrivateKey {
 }
 
 /// A P-256 public key (verifies v1 tickets).
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
-    key: VerifyingKey,
-    /// The uncompressed SEC1 point, as the verifying engine takes it.
+    /// The uncompressed SEC1 point (`04 || x || y`, 65 bytes), checked to be on the curve.
     point: Box<[u8]>,
 }
 
@@ -113,6 +109,18 @@ pub enum EcKey {
     /// A public key (`PUBLIC KEY`).
     Public(PublicKey),
 }
+
+/// The order n of the P-256 group, big-endian: a private scalar is in 1..n.
+const P256_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// The DER `AlgorithmIdentifier { id-ecPublicKey, prime256v1 }` that PKCS#8 and SPKI share.
+const EC_P256_ALGORITHM: [u8; 21] = [
+    0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x03, 0x01, 0x07,
+];
 
 impl PrivateKey {
     /// Parse a private key PEM (SEC1 `EC PRIVATE KEY`, optionally with an `EC PARAMETERS`
@@ -143,38 +151,22 @@ impl PrivateKey {
         }
     }
 
-    /// Load a scalar and its public key into the signing engine, which checks that they
-    /// belong together (with its own fast arithmetic: computing the public key with
-    /// p256 would cost a process half a millisecond of table building).
-    fn new(scalar: &[u8], public: PublicKey, label: &str) -> Result<PrivateKey, KeyError> {
+    /// Load a scalar (already known to be in 1..n) and its public point into the signing
+    /// engine, which derives the public key from the scalar and compares: the only way
+    /// it can refuse a valid scalar is a public key that is not the scalar's.
+    fn new(scalar: Zeroizing<[u8; 32]>, public: PublicKey, label: &str) -> Result<Self, KeyError> {
         let engine = EcdsaKeyPair::from_private_key_and_public_key(
             &ECDSA_P256_SHA256_ASN1_SIGNING,
-            scalar,
+            scalar.as_slice(),
             &public.point,
             &SystemRandom::new(),
         )
-        .map_err(|e| {
-            if e.to_string() == "InconsistentComponents" {
-                malformed(label, "its public key does not match its private key")
-            } else {
-                malformed(label, BAD_SCALAR)
-            }
-        })?;
+        .map_err(|_| malformed(label, "its public key does not match its private key"))?;
         Ok(PrivateKey {
-            scalar: Zeroizing::new(scalar.to_vec()),
+            scalar,
             public,
             engine: Box::new(engine),
         })
-    }
-
-    /// A key from a p256 signing key (its public half computed by p256).
-    fn from_signing_key(key: &SigningKey, label: &str) -> Result<PrivateKey, KeyError> {
-        let scalar = Zeroizing::new(key.to_bytes());
-        PrivateKey::new(
-            scalar.as_slice(),
-            PublicKey::new(*key.verifying_key()),
-            label,
-        )
     }
 
     /// The public half of this key.
@@ -182,25 +174,35 @@ impl PrivateKey {
         self.public.clone()
     }
 
-    /// The key as a p256 ECDSA signing key (made on demand).
-    pub fn signing_key(&self) -> SigningKey {
-        match SigningKey::from_slice(&self.scalar) {
-            Ok(key) => key,
-            // The engine accepted the scalar, so p256 does too.
-            Err(e) => unreachable!("a valid P-256 scalar was refused: {e}"),
-        }
+    /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a fresh random
+    /// nonce from the operating system, as OpenSSL does. Fails only when the operating
+    /// system's random number generator fails ([`KeyError::NoRandomness`]).
+    pub fn try_sign_der(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let rng = SystemRandom::new();
+        self.engine
+            .sign(&rng, message)
+            .map(|sig| sig.as_ref().to_vec())
+            .map_err(|_| KeyError::NoRandomness)
     }
 
-    /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a random nonce as
-    /// OpenSSL uses. Should the system's random number generator fail, the signature is
-    /// made with an RFC 6979 deterministic nonce instead (just as valid).
+    /// Sign `message` like [`PrivateKey::try_sign_der`], trying the random number
+    /// generator up to three times.
+    ///
+    /// # Panics
+    ///
+    /// When the operating system's random number generator fails three times in a row
+    /// (getrandom(2) failing: no signature can be made safely without a fresh nonce).
     pub fn sign_der(&self, message: &[u8]) -> Vec<u8> {
-        match self.engine.sign(&SystemRandom::new(), message) {
-            Ok(sig) => sig.as_ref().to_vec(),
-            Err(_) => {
-                let sig: DerSignature = self.signing_key().sign(message);
-                sig.as_bytes().to_vec()
+        let mut last = self.try_sign_der(message);
+        for _ in 0..2 {
+            if last.is_ok() {
+                break;
             }
+            last = self.try_sign_der(message);
+        }
+        match last {
+            Ok(sig) => sig,
+            Err(e) => panic!("cannot sign: {e}"),
         }
     }
 }
@@ -208,18 +210,32 @@ impl PrivateKey {
 impl PrivateKey {
     /// A fresh random P-256 key from the operating system's random number generator.
     pub fn generate() -> Result<PrivateKey, KeyError> {
-        SigningKey::try_generate()
-            .map_err(|_| KeyError::NoRandomness)
-            .and_then(|key| PrivateKey::from_signing_key(&key, "PRIVATE KEY"))
+        let document =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &SystemRandom::new())
+                .map_err(|_| KeyError::NoRandomness)?;
+        // The engine wrote it; reading it back gives the scalar and point it holds.
+        from_pkcs8(document.as_ref(), "PRIVATE KEY")
     }
 
-    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), wiped when dropped.
+    /// The key as PKCS#8 DER, as `openssl pkey -outform DER` writes it: version 0, the
+    /// id-ecPublicKey/prime256v1 algorithm, and an `ECPrivateKey` holding the scalar and
+    /// the public key (no curve parameters inside). Wiped when dropped.
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        let mut der = Zeroizing::new(Vec::with_capacity(138));
+        der.extend_from_slice(&[0x30, 0x81, 0x87, 0x02, 0x01, 0x00]);
+        der.extend_from_slice(&EC_P256_ALGORITHM);
+        // OCTET STRING { ECPrivateKey { 1, OCTET STRING scalar, [1] BIT STRING point } }
+        der.extend_from_slice(&[0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20]);
+        der.extend_from_slice(self.scalar.as_slice());
+        der.extend_from_slice(&[0xa1, 0x44, 0x03, 0x42, 0x00]);
+        der.extend_from_slice(&self.public.point);
+        der
+    }
+
+    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings), the same
+    /// bytes `openssl pkey` writes; wiped when dropped.
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        match self.signing_key().to_pkcs8_pem(LineEnding::LF) {
-            Ok(pem) => pem,
-            // Encoding a valid P-256 key into memory cannot fail.
-            Err(e) => unreachable!("PKCS#8 encoding of a P-256 key failed: {e}"),
-        }
+        pem_text("PRIVATE KEY", &self.to_pkcs8_der())
     }
 }
 
@@ -257,14 +273,9 @@ impl PublicKey {
         }
     }
 
-    fn new(key: VerifyingKey) -> PublicKey {
-        let point = key.to_sec1_point(false).as_bytes().into();
-        PublicKey { key, point }
-    }
-
-    /// The underlying ECDSA verifying key.
-    pub fn verifying_key(&self) -> &VerifyingKey {
-        &self.key
+    /// The key as an uncompressed SEC1 point: `04`, then x and y, 32 bytes each.
+    pub fn to_sec1_point(&self) -> &[u8] {
+        &self.point
     }
 
     /// Whether `der` is a valid DER ECDSA P-256 signature of SHA-256(`message`).
@@ -276,20 +287,20 @@ impl PublicKey {
 }
 
 impl PublicKey {
-    /// The key as SubjectPublicKeyInfo DER.
+    /// The key as SubjectPublicKeyInfo DER (91 bytes, as `openssl pkey -pubout -outform
+    /// DER` writes).
     pub fn to_spki_der(&self) -> Vec<u8> {
-        match self.key.to_public_key_der() {
-            Ok(doc) => doc.into_vec(),
-            Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
-        }
+        let mut der = Vec::with_capacity(91);
+        der.extend_from_slice(&[0x30, 0x59]);
+        der.extend_from_slice(&EC_P256_ALGORITHM);
+        der.extend_from_slice(&[0x03, 0x42, 0x00]);
+        der.extend_from_slice(&self.point);
+        der
     }
 
     /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as `openssl pkey -pubout` writes.
     pub fn to_spki_pem(&self) -> String {
-        match self.key.to_public_key_pem(LineEnding::LF) {
-            Ok(pem) => pem,
-            Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
-        }
+        pem_text("PUBLIC KEY", &self.to_spki_der()).to_string()
     }
 
     /// `SHA256:` and the hex SHA-256 of the SPKI DER: the same as
@@ -308,18 +319,36 @@ impl PublicKey {
     }
 }
 
-impl PartialEq for PublicKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for PublicKey {}
-
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PublicKey(P-256)")
     }
+}
+
+/// `der` as PEM text with `label`: base64 in 64-character lines, LF endings. Built in
+/// one allocation of the exact size, wiped when dropped (it may hold a private key).
+fn pem_text(label: &str, der: &[u8]) -> Zeroizing<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let b64 = Zeroizing::new(STANDARD.encode(der));
+    let lines = b64.len().div_ceil(64);
+    let mut out = Zeroizing::new(String::with_capacity(
+        b64.len() + lines + 2 * (label.len() + 16),
+    ));
+    out.push_str("-----BEGIN ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    let mut rest = b64.as_str();
+    while !rest.is_empty() {
+        let (line, tail) = rest.split_at(rest.len().min(64));
+        out.push_str(line);
+        out.push('\n');
+        rest = tail;
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    out
 }
 
 impl EcKey {
@@ -523,6 +552,19 @@ pub enum KeyError {
     Jwk,
     /// A key file saved as UTF-16 text.
     Utf16,
+    /// A private key without its public key (an `ECPrivateKey` may leave it out; the
+    /// signing engine needs it).
+    NoPublicKey {
+        /// Where it was found, such as `EC PRIVATE KEY` or `DER PRIVATE KEY`.
+        label: String,
+    },
+    /// A public key written as a compressed point (only uncompressed points are read).
+    CompressedPoint {
+        /// Where it was found, such as `PUBLIC KEY` or `EC PRIVATE KEY`.
+        label: String,
+        /// Whether it is a public key file (rather than the public half of a private key).
+        public: bool,
+    },
 }
 
 impl fmt::Display for KeyError {
@@ -596,6 +638,25 @@ impl fmt::Display for KeyError {
             Self::Utf16 => f.write_str(
                 "this key file is saved as UTF-16 text; convert it with `iconv -f UTF-16 -t UTF-8 KEY > key.pem`",
             ),
+            Self::NoPublicKey { label } => {
+                let inform = if label.starts_with("DER") { " -inform DER" } else { "" };
+                write!(
+                    f,
+                    "this {label} has no public key in it; rewrite it with `openssl ec{inform} -in KEY -out fixed.pem`"
+                )
+            }
+            Self::CompressedPoint { label, public } => {
+                let inform = if label.starts_with("DER") { " -inform DER" } else { "" };
+                let (what, pubin) = if *public {
+                    ("public key", " -pubin -pubout")
+                } else {
+                    ("private key's public half", "")
+                };
+                write!(
+                    f,
+                    "this {label} holds its {what} as a compressed point; rewrite it uncompressed with `openssl ec{inform}{pubin} -in KEY -conv_form uncompressed -out fixed.pem`"
+                )
+            }
         }
     }
 }
@@ -1243,51 +1304,86 @@ fn read_sec1(der: &[u8]) -> der::Result<Sec1<'_>> {
 }
 
 fn from_sec1(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
+    from_sec1_with(der, None, label)
+}
+
+/// Read an `ECPrivateKey`; `outer_public` is the public key a PKCS#8 v2 wrapper carries,
+/// used when the `ECPrivateKey` has none.
+fn from_sec1_with(
+    der: &[u8],
+    outer_public: Option<BitStringRef<'_>>,
+    label: &str,
+) -> Result<PrivateKey, KeyError> {
     let key = read_sec1(der).map_err(|e| der_error(label, e))?;
     if key.version != 1 {
         return Err(malformed(label, "its version is not 1"));
     }
     check_curve(key.params, false, label)?;
-    match key.public {
-        // The usual case (openssl always writes it): the engine checks the pair.
-        Some(bits) => {
-            let public = bits
-                .as_bytes()
-                .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok())
-                .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))?;
-            PrivateKey::new(key.scalar, PublicKey::new(public), label)
-        }
-        None => {
-            let signing =
-                SigningKey::from_slice(key.scalar).map_err(|_| malformed(label, BAD_SCALAR))?;
-            PrivateKey::from_signing_key(&signing, label)
-        }
-    }
+    let scalar = p256_scalar(key.scalar).ok_or_else(|| malformed(label, BAD_SCALAR))?;
+    // openssl always writes the public key; the engine needs it, and checks the pair.
+    let Some(bits) = key.public.or(outer_public) else {
+        return Err(KeyError::NoPublicKey {
+            label: label.into(),
+        });
+    };
+    let public = public_point(bits, false, label)?;
+    PrivateKey::new(scalar, public, label)
 }
 
 fn from_pkcs8(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
     let info = PrivateKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
     check_algorithm(info.algorithm, false, label)?;
-    from_sec1(info.private_key.as_bytes(), label)
+    from_sec1_with(info.private_key.as_bytes(), info.public_key, label)
 }
 
 fn from_spki(der: &[u8], label: &str) -> Result<PublicKey, KeyError> {
     let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
     check_algorithm(info.algorithm, true, label)?;
-    let point = info
-        .subject_public_key
-        .as_bytes()
-        .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok());
-    point
-        .map(PublicKey::new)
-        .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))
+    public_point(info.subject_public_key, true, label)
+}
+
+/// A private scalar as 32 big-endian bytes, when it is in 1..n. Shorter encodings (from
+/// writers that drop leading zero bytes, down to 24 bytes) are padded on the left.
+fn p256_scalar(bytes: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
+    let pad = 32usize.checked_sub(bytes.len()).filter(|&pad| pad <= 8)?;
+    let mut scalar = Zeroizing::new([0u8; 32]);
+    scalar.get_mut(pad..)?.copy_from_slice(bytes);
+    // Arrays compare lexicographically: for big-endian bytes, that is numeric order.
+    let in_range = scalar.iter().any(|&b| b != 0) && *scalar < P256_ORDER;
+    in_range.then_some(scalar)
+}
+
+/// The public key in a SEC1 / SPKI BIT STRING: an uncompressed point on P-256.
+fn public_point(bits: BitStringRef<'_>, public: bool, label: &str) -> Result<PublicKey, KeyError> {
+    let not_a_point = || malformed(label, "its public key is not a point on P-256");
+    let point = bits.as_bytes().ok_or_else(not_a_point)?;
+    match point {
+        [0x02 | 0x03, rest @ ..] if rest.len() == 32 => Err(KeyError::CompressedPoint {
+            label: label.into(),
+            public,
+        }),
+        [0x04, rest @ ..] if rest.len() == 64 && on_curve(point) => Ok(PublicKey {
+            point: point.into(),
+        }),
+        _ => Err(not_a_point()),
+    }
+}
+
+/// Whether an uncompressed point (65 bytes) lies on P-256, as told by ring's ECDH, which
+/// refuses a peer point off the curve (coordinates out of range included) and, the group
+/// having prime order, agrees with every point on it. Should the operating system give
+/// no randomness for the ephemeral key, the point is taken as it is: ring checks it again
+/// at each use (an invalid point verifies no signature and matches no private key).
+fn on_curve(point: &[u8]) -> bool {
+    let Ok(mine) = EphemeralPrivateKey::generate(&ECDH_P256, &SystemRandom::new()) else {
+        return true;
+    };
+    agree_ephemeral(mine, &Peer::new(&ECDH_P256, point), |_| ()).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use p256::ecdsa::Signature;
-    use p256::ecdsa::signature::{Signer, Verifier};
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -1303,7 +1399,7 @@ mod tests {
     }
 
     fn sec1(key: &PublicKey) -> Box<[u8]> {
-        key.verifying_key().to_sec1_bytes()
+        key.to_sec1_point().into()
     }
 
     /// Fail if `message` holds 16+ characters of a base64 run of `input`, or the hex of 8+
@@ -1364,27 +1460,12 @@ mod tests {
     #[test]
     fn signs_and_verifies() {
         let key = PrivateKey::from_pem(vector_key!("ec_key.pem")).unwrap();
-        let signature: Signature = key.signing_key().sign(b"TLS.identifier:admin\n");
+        let signature = key.sign_der(b"TLS.identifier:admin\n");
         let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
-        assert!(
-            public
-                .verifying_key()
-                .verify(b"TLS.identifier:admin\n", &signature)
-                .is_ok()
-        );
-        assert!(
-            public
-                .verifying_key()
-                .verify(b"TLS.identifier:other\n", &signature)
-                .is_err()
-        );
+        assert!(public.verify_der(b"TLS.identifier:admin\n", &signature));
+        assert!(!public.verify_der(b"TLS.identifier:other\n", &signature));
         let other = PublicKey::from_pem(vector_key!("other_public.pem")).unwrap();
-        assert!(
-            other
-                .verifying_key()
-                .verify(b"TLS.identifier:admin\n", &signature)
-                .is_err()
-        );
+        assert!(!other.verify_der(b"TLS.identifier:admin\n", &signature));
         assert_eq!(format!("{key:?}"), "PrivateKey(P-256, <redacted>)");
         assert_eq!(format!("{public:?}"), "PublicKey(P-256)");
     }
