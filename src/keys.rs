@@ -1970,4 +1970,191 @@ mod tests {
             }
         }
     }
+
+    /// The P-256 generator G and -G, uncompressed; the group order n.
+    const G: &str = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+    const MINUS_G: &str = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a";
+    const N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+
+    fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    /// DER `ECPrivateKey { 1, scalar, [1] point }` (short lengths only).
+    fn sec1_der(scalar: &[u8], point: Option<&[u8]>) -> Vec<u8> {
+        let mut body = vec![0x02, 0x01, 0x01, 0x04, scalar.len() as u8];
+        body.extend(scalar);
+        if let Some(point) = point {
+            let bits = point.len() as u8 + 1;
+            body.extend([0xa1, bits + 2, 0x03, bits, 0x00]);
+            body.extend(point);
+        }
+        [vec![0x30, body.len() as u8], body].concat()
+    }
+
+    /// DER SubjectPublicKeyInfo for a P-256 `point` (short lengths only).
+    fn spki_der(point: &[u8]) -> Vec<u8> {
+        let mut body = EC_P256_ALGORITHM.to_vec();
+        body.extend([0x03, point.len() as u8 + 1, 0x00]);
+        body.extend(point);
+        [vec![0x30, body.len() as u8], body].concat()
+    }
+
+    #[test]
+    fn keys_without_an_uncompressed_public_key_name_the_openssl_fix() {
+        let cases = cases! {
+            fixture!("p256_sec1_no_public.pem") => "NoPublicKey", ["this EC PRIVATE KEY", "has no public key in it; rewrite it with `openssl ec -in KEY -out fixed.pem`"];
+            fixture!("p256_pkcs8_no_public.pem") => "NoPublicKey", ["this PRIVATE KEY", "has no public key in it; rewrite it with `openssl ec -in KEY -out fixed.pem`"];
+            fixture!("p256_sec1_no_public.der") => "NoPublicKey", ["this DER EC PRIVATE KEY", "has no public key in it; rewrite it with `openssl ec -inform DER -in KEY -out fixed.pem`"];
+            fixture!("p256_sec1_compressed.pem") => "CompressedPoint", ["this EC PRIVATE KEY holds its private key's public half as a compressed point", "`openssl ec -in KEY -conv_form uncompressed -out fixed.pem`"];
+            fixture!("p256_public_compressed.pem") => "CompressedPoint", ["this PUBLIC KEY holds its public key as a compressed point", "`openssl ec -pubin -pubout -in KEY -conv_form uncompressed -out fixed.pem`"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_bytes(input).unwrap_err();
+            let message = error.to_string();
+            assert!(format!("{error:?}").starts_with(variant), "{error:?}");
+            for word in words {
+                assert!(message.contains(word), "{message:?} lacks {word:?}");
+            }
+            assert!(!message.contains('\n') && !message.ends_with('.'));
+            assert_no_leak(input, &message);
+            assert_eq!(PublicKey::from_bytes(input).unwrap_err(), error);
+        }
+        // The compressed point in DER names the DER conversion.
+        let pem = fixture!("p256_public_compressed.pem");
+        let der = Block::decode(&pem_blocks(pem)[0], "PUBLIC KEY").unwrap();
+        let message = EcKey::from_der(&der).unwrap_err().to_string();
+        assert!(
+            message.contains("`openssl ec -inform DER -pubin -pubout"),
+            "{message}"
+        );
+        // A zero scalar is named as such before the missing public key.
+        let error = PrivateKey::from_der(&sec1_der(&[0; 32], None)).unwrap_err();
+        assert!(
+            error.to_string().contains("not a valid P-256 scalar"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn scalars_are_checked_against_the_group_order() {
+        let (g, minus_g, n) = (unhex(G), unhex(MINUS_G), unhex(N));
+        let one = |len: usize| [vec![0; len - 1], vec![1]].concat();
+        let mut n_minus_1 = n.clone();
+        n_minus_1[31] -= 1;
+        let mut n_plus_1 = n.clone();
+        n_plus_1[31] += 1;
+        // Valid: 1·G = G, (n-1)·G = -G, and 1 written in 24 to 31 bytes (leading zero bytes
+        // dropped), which is read as the 32-byte scalar.
+        let key = PrivateKey::from_der(&sec1_der(&one(32), Some(&g))).unwrap();
+        assert_eq!(key.public_key().to_sec1_point(), g.as_slice());
+        assert!(PrivateKey::from_der(&sec1_der(&n_minus_1, Some(&minus_g))).is_ok());
+        for len in 24..32 {
+            let short = PrivateKey::from_der(&sec1_der(&one(len), Some(&g))).unwrap();
+            assert_eq!(*short.to_pkcs8_der(), *key.to_pkcs8_der(), "{len} bytes");
+        }
+        // Out of range or of wrong length: named as a bad scalar, whatever the point.
+        for scalar in [
+            vec![0; 32],
+            n.clone(),
+            n_plus_1,
+            vec![0xff; 32],
+            one(23),
+            one(33),
+        ] {
+            let error = PrivateKey::from_der(&sec1_der(&scalar, Some(&g))).unwrap_err();
+            assert!(
+                matches!(&error, KeyError::Malformed { reason, .. } if reason == BAD_SCALAR),
+                "{} bytes: {error:?}",
+                scalar.len()
+            );
+        }
+        // A valid scalar with a valid point that is not its own: the pair does not match.
+        for (scalar, point) in [(one(32), &minus_g), (n_minus_1, &g)] {
+            let error = PrivateKey::from_der(&sec1_der(&scalar, Some(point))).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "malformed DER EC PRIVATE KEY block: its public key does not match its private key"
+            );
+        }
+    }
+
+    #[test]
+    fn public_points_off_the_curve_are_refused() {
+        let good = unhex(G);
+        assert!(PublicKey::from_der(&spki_der(&good)).is_ok());
+        let p = unhex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+        let mut bad = Vec::new();
+        let mut y_plus_1 = good.clone();
+        y_plus_1[64] ^= 1;
+        bad.push(y_plus_1);
+        let mut x_is_p = good.clone();
+        x_is_p.splice(1..33, p.iter().copied());
+        bad.push(x_is_p);
+        let mut y_plus_p = vec![0x04];
+        y_plus_p.extend(&good[1..33]);
+        y_plus_p.extend(vec![0xff; 32]);
+        bad.push(y_plus_p);
+        let mut wrong_prefix = good.clone();
+        wrong_prefix[0] = 0x05;
+        bad.push(wrong_prefix);
+        bad.push(vec![0x04; 65]);
+        bad.push(vec![0; 65]);
+        bad.push(vec![0x00]);
+        bad.push(good[..64].to_vec());
+        bad.push([good.as_slice(), &[0]].concat());
+        for point in bad {
+            let spki = spki_der(&point);
+            let error = PublicKey::from_der(&spki).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "malformed DER PUBLIC KEY block: its public key is not a point on P-256",
+                "{point:02x?}"
+            );
+            let sec1 = sec1_der(&[1; 32], Some(&point));
+            let error = PrivateKey::from_der(&sec1).unwrap_err();
+            assert!(
+                error.to_string().contains("not a point on P-256"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_are_written_as_openssl_writes_them() {
+        let public_pem = std::str::from_utf8(vector_key!("public.pem")).unwrap();
+        let pkcs8_pem = std::str::from_utf8(vector_key!("private_pkcs8.pem")).unwrap();
+        for input in [
+            vector_key!("ec_key.pem"),
+            vector_key!("private_pkcs8.pem"),
+            fixture!("p256_sec1_no_params.pem"),
+            fixture!("der_private.der"),
+            fixture!("der_pkcs8.der"),
+        ] {
+            let key = PrivateKey::from_bytes(input).unwrap();
+            assert_eq!(key.to_pkcs8_pem().as_str(), pkcs8_pem);
+            assert_eq!(key.public_key().to_spki_pem(), public_pem);
+            assert_eq!(key.public_key().to_spki_der(), fixture!("der_public.der"));
+        }
+        // What the engine generates is re-encoded byte for byte.
+        let rng = SystemRandom::new();
+        for _ in 0..8 {
+            let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+            let key = PrivateKey::from_der(doc.as_ref()).unwrap();
+            assert_eq!(key.to_pkcs8_der().as_slice(), doc.as_ref());
+        }
+        let (a, b) = (
+            PrivateKey::generate().unwrap(),
+            PrivateKey::generate().unwrap(),
+        );
+        assert_ne!(a.public_key(), b.public_key());
+        let again = PrivateKey::from_pem(a.to_pkcs8_pem().as_bytes()).unwrap();
+        assert_eq!(again.public_key(), a.public_key());
+        let signature = again.try_sign_der(b"content").unwrap();
+        assert!(a.public_key().verify_der(b"content", &signature));
+        assert!(!b.public_key().verify_der(b"content", &signature));
+    }
 }
