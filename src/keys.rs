@@ -15,6 +15,12 @@
 //! `openssl ec|pkey -outform DER` writes them) load with the `from_der` functions, and
 //! the `from_bytes` functions take either form, telling them apart by content.
 //!
+//! ECDSA itself (signing, verifying, making keys, checking that a public key is a point
+//! on the curve and belongs to its private key) is ring's; the parsers only read the
+//! files. A private key must therefore carry its public key (openssl always writes it;
+//! `openssl ec -no_public` leaves it out) and public keys must be uncompressed points:
+//! other keys are refused with the openssl command that rewrites them.
+//!
 //! [`KeyMaterial::recognise`] tells key material in any common form (PEM, DER, OpenSSH,
 //! PuTTY, ...) from a v2 secret: a key is never used as an HMAC secret.
 //!
@@ -176,13 +182,13 @@ impl PrivateKey {
 
     /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a fresh random
     /// nonce from the operating system, as OpenSSL does. Fails only when the operating
-    /// system's random number generator fails ([`KeyError::NoRandomness`]).
+    /// system's random number generator fails ([`KeyError::NoRandomnessToSign`]).
     pub fn try_sign_der(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         let rng = SystemRandom::new();
         self.engine
             .sign(&rng, message)
             .map(|sig| sig.as_ref().to_vec())
-            .map_err(|_| KeyError::NoRandomness)
+            .map_err(|_| KeyError::NoRandomnessToSign)
     }
 
     /// Sign `message` like [`PrivateKey::try_sign_der`], trying the random number
@@ -535,6 +541,8 @@ pub enum KeyError {
     PublicKeyForSigning,
     /// The operating system gave no randomness for a new key.
     NoRandomness,
+    /// The operating system gave no randomness for a signature's nonce.
+    NoRandomnessToSign,
     /// A PuTTY key file (`.ppk`).
     Putty {
         /// The key type from its first line, when it could be read.
@@ -620,6 +628,9 @@ impl fmt::Display for KeyError {
             Self::PublicKeyForSigning => f.write_str(PUBLIC_FOR_SIGNING),
             Self::NoRandomness => f.write_str(
                 "the operating system's random number generator failed; no key was made",
+            ),
+            Self::NoRandomnessToSign => f.write_str(
+                "the operating system's random number generator failed; nothing was signed",
             ),
             Self::Putty { key_type } => match key_type.as_deref() {
                 Some(t @ "ecdsa-sha2-nistp256") => {
