@@ -1359,9 +1359,17 @@ fn p256_scalar(bytes: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
     let pad = 32usize.checked_sub(bytes.len()).filter(|&pad| pad <= 8)?;
     let mut scalar = Zeroizing::new([0u8; 32]);
     scalar.get_mut(pad..)?.copy_from_slice(bytes);
-    // Arrays compare lexicographically: for big-endian bytes, that is numeric order.
-    let in_range = scalar.iter().any(|&b| b != 0) && *scalar < P256_ORDER;
-    in_range.then_some(scalar)
+    // scalar < n exactly when scalar - n borrows; every byte is looked at (no early exit
+    // on the secret's bytes).
+    let borrow = scalar
+        .iter()
+        .zip(P256_ORDER.iter())
+        .rev()
+        .fold(0u16, |borrow, (&s, &n)| {
+            (u16::from(s).wrapping_sub(u16::from(n)).wrapping_sub(borrow) >> 8) & 1
+        });
+    let nonzero = scalar.iter().fold(0u8, |acc, &b| acc | b) != 0;
+    (borrow == 1 && nonzero).then_some(scalar)
 }
 
 /// The public key in a SEC1 / SPKI BIT STRING: an uncompressed point on P-256.
