@@ -2050,6 +2050,17 @@ mod tests {
             message.contains("`openssl ec -inform DER -pubin -pubout"),
             "{message}"
         );
+        // PKCS#8 v2 may carry the public key beside the ECPrivateKey instead: it is used.
+        let pem = fixture!("p256_pkcs8_no_public.pem");
+        let v1 = Block::decode(&pem_blocks(pem)[0], "PRIVATE KEY").unwrap();
+        let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
+        let mut body = vec![0x02, 0x01, 0x01];
+        body.extend(&v1[5..]);
+        body.extend([0x81, 0x42, 0x00]);
+        body.extend(public.to_sec1_point());
+        let v2 = [vec![0x30, 0x81, body.len() as u8], body].concat();
+        let key = PrivateKey::from_der(&v2).unwrap();
+        assert_eq!(key.public_key(), public);
         // A zero scalar is named as such before the missing public key.
         let error = PrivateKey::from_der(&sec1_der(&[0; 32], None)).unwrap_err();
         assert!(
