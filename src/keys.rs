@@ -15,6 +15,12 @@
 //! `openssl ec|pkey -outform DER` writes them) load with the `from_der` functions, and
 //! the `from_bytes` functions take either form, telling them apart by content.
 //!
+//! ECDSA itself (signing, verifying, making keys, checking that a public key is a point
+//! on the curve and belongs to its private key) is ring's; the parsers only read the
+//! files. A private key must therefore carry its public key (openssl always writes it;
+//! `openssl ec -no_public` leaves it out) and public keys must be uncompressed points:
+//! other keys are refused with the openssl command that rewrites them.
+//!
 //! [`KeyMaterial::recognise`] tells key material in any common form (PEM, DER, OpenSSH,
 //! PuTTY, ...) from a v2 secret: a key is never used as an HMAC secret.
 //!
@@ -24,11 +30,8 @@
 
 use std::fmt;
 
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
-use p256::elliptic_curve::Generate;
-use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use pkcs8::PrivateKeyInfoRef;
+use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey as Peer, agree_ephemeral};
 use ring::rand::SystemRandom;
 use ring::signature::{
     ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
@@ -89,8 +92,8 @@ const CURVES: &[(&str, &str)] = &[
 
 /// A P-256 private key (signs v1 tickets).
 pub struct PrivateKey {
-    /// The private scalar, big-endian (wiped on drop).
-    scalar: Zeroizing<Vec<u8>>,
+    /// The private scalar, 32 bytes big-endian (wiped on drop).
+    scalar: Zeroizing<[u8; 32]>,
     /// Its public half.
     public: PublicKey,
     /// The key in the signing engine (ring: OpenSSL's speed, random nonces).
@@ -98,10 +101,9 @@ pub struct PrivateKey {
 }
 
 /// A P-256 public key (verifies v1 tickets).
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
-    key: VerifyingKey,
-    /// The uncompressed SEC1 point, as the verifying engine takes it.
+    /// The uncompressed SEC1 point (`04 || x || y`, 65 bytes), checked to be on the curve.
     point: Box<[u8]>,
 }
 
@@ -113,6 +115,18 @@ pub enum EcKey {
     /// A public key (`PUBLIC KEY`).
     Public(PublicKey),
 }
+
+/// The order n of the P-256 group, big-endian: a private scalar is in 1..n.
+const P256_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// The DER `AlgorithmIdentifier { id-ecPublicKey, prime256v1 }` that PKCS#8 and SPKI share.
+const EC_P256_ALGORITHM: [u8; 21] = [
+    0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x03, 0x01, 0x07,
+];
 
 impl PrivateKey {
     /// Parse a private key PEM (SEC1 `EC PRIVATE KEY`, optionally with an `EC PARAMETERS`
@@ -143,38 +157,22 @@ impl PrivateKey {
         }
     }
 
-    /// Load a scalar and its public key into the signing engine, which checks that they
-    /// belong together (with its own fast arithmetic: computing the public key with
-    /// p256 would cost a process half a millisecond of table building).
-    fn new(scalar: &[u8], public: PublicKey, label: &str) -> Result<PrivateKey, KeyError> {
+    /// Load a scalar (already known to be in 1..n) and its public point into the signing
+    /// engine, which derives the public key from the scalar and compares: the only way
+    /// it can refuse a valid scalar is a public key that is not the scalar's.
+    fn new(scalar: Zeroizing<[u8; 32]>, public: PublicKey, label: &str) -> Result<Self, KeyError> {
         let engine = EcdsaKeyPair::from_private_key_and_public_key(
             &ECDSA_P256_SHA256_ASN1_SIGNING,
-            scalar,
+            scalar.as_slice(),
             &public.point,
             &SystemRandom::new(),
         )
-        .map_err(|e| {
-            if e.to_string() == "InconsistentComponents" {
-                malformed(label, "its public key does not match its private key")
-            } else {
-                malformed(label, BAD_SCALAR)
-            }
-        })?;
+        .map_err(|_| malformed(label, "its public key does not match its private key"))?;
         Ok(PrivateKey {
-            scalar: Zeroizing::new(scalar.to_vec()),
+            scalar,
             public,
             engine: Box::new(engine),
         })
-    }
-
-    /// A key from a p256 signing key (its public half computed by p256).
-    fn from_signing_key(key: &SigningKey, label: &str) -> Result<PrivateKey, KeyError> {
-        let scalar = Zeroizing::new(key.to_bytes());
-        PrivateKey::new(
-            scalar.as_slice(),
-            PublicKey::new(*key.verifying_key()),
-            label,
-        )
     }
 
     /// The public half of this key.
@@ -182,25 +180,35 @@ impl PrivateKey {
         self.public.clone()
     }
 
-    /// The key as a p256 ECDSA signing key (made on demand).
-    pub fn signing_key(&self) -> SigningKey {
-        match SigningKey::from_slice(&self.scalar) {
-            Ok(key) => key,
-            // The engine accepted the scalar, so p256 does too.
-            Err(e) => unreachable!("a valid P-256 scalar was refused: {e}"),
-        }
+    /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a fresh random
+    /// nonce from the operating system, as OpenSSL does. Fails only when the operating
+    /// system's random number generator fails ([`KeyError::NoRandomnessToSign`]).
+    pub fn try_sign_der(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let rng = SystemRandom::new();
+        self.engine
+            .sign(&rng, message)
+            .map(|sig| sig.as_ref().to_vec())
+            .map_err(|_| KeyError::NoRandomnessToSign)
     }
 
-    /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a random nonce as
-    /// OpenSSL uses. Should the system's random number generator fail, the signature is
-    /// made with an RFC 6979 deterministic nonce instead (just as valid).
+    /// Sign `message` like [`PrivateKey::try_sign_der`], trying the random number
+    /// generator up to three times.
+    ///
+    /// # Panics
+    ///
+    /// When the operating system's random number generator fails three times in a row
+    /// (getrandom(2) failing: no signature can be made safely without a fresh nonce).
     pub fn sign_der(&self, message: &[u8]) -> Vec<u8> {
-        match self.engine.sign(&SystemRandom::new(), message) {
-            Ok(sig) => sig.as_ref().to_vec(),
-            Err(_) => {
-                let sig: DerSignature = self.signing_key().sign(message);
-                sig.as_bytes().to_vec()
+        let mut last = self.try_sign_der(message);
+        for _ in 0..2 {
+            if last.is_ok() {
+                break;
             }
+            last = self.try_sign_der(message);
+        }
+        match last {
+            Ok(sig) => sig,
+            Err(e) => panic!("cannot sign: {e}"),
         }
     }
 }
@@ -208,18 +216,32 @@ impl PrivateKey {
 impl PrivateKey {
     /// A fresh random P-256 key from the operating system's random number generator.
     pub fn generate() -> Result<PrivateKey, KeyError> {
-        SigningKey::try_generate()
-            .map_err(|_| KeyError::NoRandomness)
-            .and_then(|key| PrivateKey::from_signing_key(&key, "PRIVATE KEY"))
+        let document =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &SystemRandom::new())
+                .map_err(|_| KeyError::NoRandomness)?;
+        // The engine wrote it; reading it back gives the scalar and point it holds.
+        from_pkcs8(document.as_ref(), "PRIVATE KEY")
     }
 
-    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), wiped when dropped.
+    /// The key as PKCS#8 DER, as `openssl pkey -outform DER` writes it: version 0, the
+    /// id-ecPublicKey/prime256v1 algorithm, and an `ECPrivateKey` holding the scalar and
+    /// the public key (no curve parameters inside). Wiped when dropped.
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        let mut der = Zeroizing::new(Vec::with_capacity(138));
+        der.extend_from_slice(&[0x30, 0x81, 0x87, 0x02, 0x01, 0x00]);
+        der.extend_from_slice(&EC_P256_ALGORITHM);
+        // OCTET STRING { ECPrivateKey { 1, OCTET STRING scalar, [1] BIT STRING point } }
+        der.extend_from_slice(&[0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20]);
+        der.extend_from_slice(self.scalar.as_slice());
+        der.extend_from_slice(&[0xa1, 0x44, 0x03, 0x42, 0x00]);
+        der.extend_from_slice(&self.public.point);
+        der
+    }
+
+    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings), the same
+    /// bytes `openssl pkey` writes; wiped when dropped.
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        match self.signing_key().to_pkcs8_pem(LineEnding::LF) {
-            Ok(pem) => pem,
-            // Encoding a valid P-256 key into memory cannot fail.
-            Err(e) => unreachable!("PKCS#8 encoding of a P-256 key failed: {e}"),
-        }
+        pem_text("PRIVATE KEY", &self.to_pkcs8_der())
     }
 }
 
@@ -257,14 +279,9 @@ impl PublicKey {
         }
     }
 
-    fn new(key: VerifyingKey) -> PublicKey {
-        let point = key.to_sec1_point(false).as_bytes().into();
-        PublicKey { key, point }
-    }
-
-    /// The underlying ECDSA verifying key.
-    pub fn verifying_key(&self) -> &VerifyingKey {
-        &self.key
+    /// The key as an uncompressed SEC1 point: `04`, then x and y, 32 bytes each.
+    pub fn to_sec1_point(&self) -> &[u8] {
+        &self.point
     }
 
     /// Whether `der` is a valid DER ECDSA P-256 signature of SHA-256(`message`).
@@ -276,20 +293,20 @@ impl PublicKey {
 }
 
 impl PublicKey {
-    /// The key as SubjectPublicKeyInfo DER.
+    /// The key as SubjectPublicKeyInfo DER (91 bytes, as `openssl pkey -pubout -outform
+    /// DER` writes).
     pub fn to_spki_der(&self) -> Vec<u8> {
-        match self.key.to_public_key_der() {
-            Ok(doc) => doc.into_vec(),
-            Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
-        }
+        let mut der = Vec::with_capacity(91);
+        der.extend_from_slice(&[0x30, 0x59]);
+        der.extend_from_slice(&EC_P256_ALGORITHM);
+        der.extend_from_slice(&[0x03, 0x42, 0x00]);
+        der.extend_from_slice(&self.point);
+        der
     }
 
     /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`), as `openssl pkey -pubout` writes.
     pub fn to_spki_pem(&self) -> String {
-        match self.key.to_public_key_pem(LineEnding::LF) {
-            Ok(pem) => pem,
-            Err(e) => unreachable!("SPKI encoding of a P-256 key failed: {e}"),
-        }
+        pem_text("PUBLIC KEY", &self.to_spki_der()).to_string()
     }
 
     /// `SHA256:` and the hex SHA-256 of the SPKI DER: the same as
@@ -308,18 +325,36 @@ impl PublicKey {
     }
 }
 
-impl PartialEq for PublicKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for PublicKey {}
-
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PublicKey(P-256)")
     }
+}
+
+/// `der` as PEM text with `label`: base64 in 64-character lines, LF endings. Built in
+/// one allocation of the exact size, wiped when dropped (it may hold a private key).
+fn pem_text(label: &str, der: &[u8]) -> Zeroizing<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let b64 = Zeroizing::new(STANDARD.encode(der));
+    let lines = b64.len().div_ceil(64);
+    let mut out = Zeroizing::new(String::with_capacity(
+        b64.len() + lines + 2 * (label.len() + 16),
+    ));
+    out.push_str("-----BEGIN ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    let mut rest = b64.as_str();
+    while !rest.is_empty() {
+        let (line, tail) = rest.split_at(rest.len().min(64));
+        out.push_str(line);
+        out.push('\n');
+        rest = tail;
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    out
 }
 
 impl EcKey {
@@ -506,6 +541,8 @@ pub enum KeyError {
     PublicKeyForSigning,
     /// The operating system gave no randomness for a new key.
     NoRandomness,
+    /// The operating system gave no randomness for a signature's nonce.
+    NoRandomnessToSign,
     /// A PuTTY key file (`.ppk`).
     Putty {
         /// The key type from its first line, when it could be read.
@@ -523,6 +560,19 @@ pub enum KeyError {
     Jwk,
     /// A key file saved as UTF-16 text.
     Utf16,
+    /// A private key without its public key (an `ECPrivateKey` may leave it out; the
+    /// signing engine needs it).
+    NoPublicKey {
+        /// Where it was found, such as `EC PRIVATE KEY` or `DER PRIVATE KEY`.
+        label: String,
+    },
+    /// A public key written as a compressed point (only uncompressed points are read).
+    CompressedPoint {
+        /// Where it was found, such as `PUBLIC KEY` or `EC PRIVATE KEY`.
+        label: String,
+        /// Whether it is a public key file (rather than the public half of a private key).
+        public: bool,
+    },
 }
 
 impl fmt::Display for KeyError {
@@ -579,6 +629,9 @@ impl fmt::Display for KeyError {
             Self::NoRandomness => f.write_str(
                 "the operating system's random number generator failed; no key was made",
             ),
+            Self::NoRandomnessToSign => f.write_str(
+                "the operating system's random number generator failed; nothing was signed",
+            ),
             Self::Putty { key_type } => match key_type.as_deref() {
                 Some(t @ "ecdsa-sha2-nistp256") => {
                     write!(f, "this is a PuTTY key file ({t}); {PUTTY_FIX}")
@@ -596,6 +649,25 @@ impl fmt::Display for KeyError {
             Self::Utf16 => f.write_str(
                 "this key file is saved as UTF-16 text; convert it with `iconv -f UTF-16 -t UTF-8 KEY > key.pem`",
             ),
+            Self::NoPublicKey { label } => {
+                let inform = if label.starts_with("DER") { " -inform DER" } else { "" };
+                write!(
+                    f,
+                    "this {label} has no public key in it; rewrite it with `openssl ec{inform} -in KEY -out fixed.pem`"
+                )
+            }
+            Self::CompressedPoint { label, public } => {
+                let inform = if label.starts_with("DER") { " -inform DER" } else { "" };
+                let (what, pubin) = if *public {
+                    ("public key", " -pubin -pubout")
+                } else {
+                    ("private key's public half", "")
+                };
+                write!(
+                    f,
+                    "this {label} holds its {what} as a compressed point; rewrite it uncompressed with `openssl ec{inform}{pubin} -in KEY -conv_form uncompressed -out fixed.pem`"
+                )
+            }
         }
     }
 }
@@ -1243,51 +1315,94 @@ fn read_sec1(der: &[u8]) -> der::Result<Sec1<'_>> {
 }
 
 fn from_sec1(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
+    from_sec1_with(der, None, label)
+}
+
+/// Read an `ECPrivateKey`; `outer_public` is the public key a PKCS#8 v2 wrapper carries,
+/// used when the `ECPrivateKey` has none.
+fn from_sec1_with(
+    der: &[u8],
+    outer_public: Option<BitStringRef<'_>>,
+    label: &str,
+) -> Result<PrivateKey, KeyError> {
     let key = read_sec1(der).map_err(|e| der_error(label, e))?;
     if key.version != 1 {
         return Err(malformed(label, "its version is not 1"));
     }
     check_curve(key.params, false, label)?;
-    match key.public {
-        // The usual case (openssl always writes it): the engine checks the pair.
-        Some(bits) => {
-            let public = bits
-                .as_bytes()
-                .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok())
-                .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))?;
-            PrivateKey::new(key.scalar, PublicKey::new(public), label)
-        }
-        None => {
-            let signing =
-                SigningKey::from_slice(key.scalar).map_err(|_| malformed(label, BAD_SCALAR))?;
-            PrivateKey::from_signing_key(&signing, label)
-        }
-    }
+    let scalar = p256_scalar(key.scalar).ok_or_else(|| malformed(label, BAD_SCALAR))?;
+    // openssl always writes the public key; the engine needs it, and checks the pair.
+    let Some(bits) = key.public.or(outer_public) else {
+        return Err(KeyError::NoPublicKey {
+            label: label.into(),
+        });
+    };
+    let public = public_point(bits, false, label)?;
+    PrivateKey::new(scalar, public, label)
 }
 
 fn from_pkcs8(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
     let info = PrivateKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
     check_algorithm(info.algorithm, false, label)?;
-    from_sec1(info.private_key.as_bytes(), label)
+    from_sec1_with(info.private_key.as_bytes(), info.public_key, label)
 }
 
 fn from_spki(der: &[u8], label: &str) -> Result<PublicKey, KeyError> {
     let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
     check_algorithm(info.algorithm, true, label)?;
-    let point = info
-        .subject_public_key
-        .as_bytes()
-        .and_then(|b| VerifyingKey::from_sec1_bytes(b).ok());
-    point
-        .map(PublicKey::new)
-        .ok_or_else(|| malformed(label, "its public key is not a point on P-256"))
+    public_point(info.subject_public_key, true, label)
+}
+
+/// A private scalar as 32 big-endian bytes, when it is in 1..n. Shorter encodings (from
+/// writers that drop leading zero bytes, down to 24 bytes) are padded on the left.
+fn p256_scalar(bytes: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
+    let pad = 32usize.checked_sub(bytes.len()).filter(|&pad| pad <= 8)?;
+    let mut scalar = Zeroizing::new([0u8; 32]);
+    scalar.get_mut(pad..)?.copy_from_slice(bytes);
+    // scalar < n exactly when scalar - n borrows; every byte is looked at (no early exit
+    // on the secret's bytes).
+    let borrow = scalar
+        .iter()
+        .zip(P256_ORDER.iter())
+        .rev()
+        .fold(0u16, |borrow, (&s, &n)| {
+            (u16::from(s).wrapping_sub(u16::from(n)).wrapping_sub(borrow) >> 8) & 1
+        });
+    let nonzero = scalar.iter().fold(0u8, |acc, &b| acc | b) != 0;
+    (borrow == 1 && nonzero).then_some(scalar)
+}
+
+/// The public key in a SEC1 / SPKI BIT STRING: an uncompressed point on P-256.
+fn public_point(bits: BitStringRef<'_>, public: bool, label: &str) -> Result<PublicKey, KeyError> {
+    let not_a_point = || malformed(label, "its public key is not a point on P-256");
+    let point = bits.as_bytes().ok_or_else(not_a_point)?;
+    match point {
+        [0x02 | 0x03, rest @ ..] if rest.len() == 32 => Err(KeyError::CompressedPoint {
+            label: label.into(),
+            public,
+        }),
+        [0x04, rest @ ..] if rest.len() == 64 && on_curve(point) => Ok(PublicKey {
+            point: point.into(),
+        }),
+        _ => Err(not_a_point()),
+    }
+}
+
+/// Whether an uncompressed point (65 bytes) lies on P-256, as told by ring's ECDH, which
+/// refuses a peer point off the curve (coordinates out of range included) and, the group
+/// having prime order, agrees with every point on it. Should the operating system give
+/// no randomness for the ephemeral key, the point is taken as it is: ring checks it again
+/// at each use (an invalid point verifies no signature and matches no private key).
+fn on_curve(point: &[u8]) -> bool {
+    let Ok(mine) = EphemeralPrivateKey::generate(&ECDH_P256, &SystemRandom::new()) else {
+        return true;
+    };
+    agree_ephemeral(mine, &Peer::new(&ECDH_P256, point), |_| ()).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use p256::ecdsa::Signature;
-    use p256::ecdsa::signature::{Signer, Verifier};
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -1303,7 +1418,7 @@ mod tests {
     }
 
     fn sec1(key: &PublicKey) -> Box<[u8]> {
-        key.verifying_key().to_sec1_bytes()
+        key.to_sec1_point().into()
     }
 
     /// Fail if `message` holds 16+ characters of a base64 run of `input`, or the hex of 8+
@@ -1364,27 +1479,12 @@ mod tests {
     #[test]
     fn signs_and_verifies() {
         let key = PrivateKey::from_pem(vector_key!("ec_key.pem")).unwrap();
-        let signature: Signature = key.signing_key().sign(b"TLS.identifier:admin\n");
+        let signature = key.sign_der(b"TLS.identifier:admin\n");
         let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
-        assert!(
-            public
-                .verifying_key()
-                .verify(b"TLS.identifier:admin\n", &signature)
-                .is_ok()
-        );
-        assert!(
-            public
-                .verifying_key()
-                .verify(b"TLS.identifier:other\n", &signature)
-                .is_err()
-        );
+        assert!(public.verify_der(b"TLS.identifier:admin\n", &signature));
+        assert!(!public.verify_der(b"TLS.identifier:other\n", &signature));
         let other = PublicKey::from_pem(vector_key!("other_public.pem")).unwrap();
-        assert!(
-            other
-                .verifying_key()
-                .verify(b"TLS.identifier:admin\n", &signature)
-                .is_err()
-        );
+        assert!(!other.verify_der(b"TLS.identifier:admin\n", &signature));
         assert_eq!(format!("{key:?}"), "PrivateKey(P-256, <redacted>)");
         assert_eq!(format!("{public:?}"), "PublicKey(P-256)");
     }
@@ -1888,5 +1988,203 @@ mod tests {
                 let _ = KeyMaterial::recognise(part);
             }
         }
+    }
+
+    /// The P-256 generator G and -G, uncompressed; the group order n.
+    const G: &str = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+    const MINUS_G: &str = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a";
+    const N: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+
+    fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    /// DER `ECPrivateKey { 1, scalar, [1] point }` (short lengths only).
+    fn sec1_der(scalar: &[u8], point: Option<&[u8]>) -> Vec<u8> {
+        let mut body = vec![0x02, 0x01, 0x01, 0x04, scalar.len() as u8];
+        body.extend(scalar);
+        if let Some(point) = point {
+            let bits = point.len() as u8 + 1;
+            body.extend([0xa1, bits + 2, 0x03, bits, 0x00]);
+            body.extend(point);
+        }
+        [vec![0x30, body.len() as u8], body].concat()
+    }
+
+    /// DER SubjectPublicKeyInfo for a P-256 `point` (short lengths only).
+    fn spki_der(point: &[u8]) -> Vec<u8> {
+        let mut body = EC_P256_ALGORITHM.to_vec();
+        body.extend([0x03, point.len() as u8 + 1, 0x00]);
+        body.extend(point);
+        [vec![0x30, body.len() as u8], body].concat()
+    }
+
+    #[test]
+    fn keys_without_an_uncompressed_public_key_name_the_openssl_fix() {
+        let cases = cases! {
+            fixture!("p256_sec1_no_public.pem") => "NoPublicKey", ["this EC PRIVATE KEY", "has no public key in it; rewrite it with `openssl ec -in KEY -out fixed.pem`"];
+            fixture!("p256_pkcs8_no_public.pem") => "NoPublicKey", ["this PRIVATE KEY", "has no public key in it; rewrite it with `openssl ec -in KEY -out fixed.pem`"];
+            fixture!("p256_sec1_no_public.der") => "NoPublicKey", ["this DER EC PRIVATE KEY", "has no public key in it; rewrite it with `openssl ec -inform DER -in KEY -out fixed.pem`"];
+            fixture!("p256_sec1_compressed.pem") => "CompressedPoint", ["this EC PRIVATE KEY holds its private key's public half as a compressed point", "`openssl ec -in KEY -conv_form uncompressed -out fixed.pem`"];
+            fixture!("p256_public_compressed.pem") => "CompressedPoint", ["this PUBLIC KEY holds its public key as a compressed point", "`openssl ec -pubin -pubout -in KEY -conv_form uncompressed -out fixed.pem`"];
+        };
+        for (input, variant, words) in cases {
+            let error = EcKey::from_bytes(input).unwrap_err();
+            let message = error.to_string();
+            assert!(format!("{error:?}").starts_with(variant), "{error:?}");
+            for word in words {
+                assert!(message.contains(word), "{message:?} lacks {word:?}");
+            }
+            assert!(!message.contains('\n') && !message.ends_with('.'));
+            assert_no_leak(input, &message);
+            assert_eq!(PublicKey::from_bytes(input).unwrap_err(), error);
+        }
+        // The compressed point in DER names the DER conversion.
+        let pem = fixture!("p256_public_compressed.pem");
+        let der = Block::decode(&pem_blocks(pem)[0], "PUBLIC KEY").unwrap();
+        let message = EcKey::from_der(&der).unwrap_err().to_string();
+        assert!(
+            message.contains("`openssl ec -inform DER -pubin -pubout"),
+            "{message}"
+        );
+        // PKCS#8 v2 may carry the public key beside the ECPrivateKey instead: it is used.
+        let pem = fixture!("p256_pkcs8_no_public.pem");
+        let v1 = Block::decode(&pem_blocks(pem)[0], "PRIVATE KEY").unwrap();
+        let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
+        let mut body = vec![0x02, 0x01, 0x01];
+        body.extend(&v1[5..]);
+        body.extend([0x81, 0x42, 0x00]);
+        body.extend(public.to_sec1_point());
+        let v2 = [vec![0x30, 0x81, body.len() as u8], body].concat();
+        let key = PrivateKey::from_der(&v2).unwrap();
+        assert_eq!(key.public_key(), public);
+        // A zero scalar is named as such before the missing public key.
+        let error = PrivateKey::from_der(&sec1_der(&[0; 32], None)).unwrap_err();
+        assert!(
+            error.to_string().contains("not a valid P-256 scalar"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn scalars_are_checked_against_the_group_order() {
+        let (g, minus_g, n) = (unhex(G), unhex(MINUS_G), unhex(N));
+        let one = |len: usize| [vec![0; len - 1], vec![1]].concat();
+        let mut n_minus_1 = n.clone();
+        n_minus_1[31] -= 1;
+        let mut n_plus_1 = n.clone();
+        n_plus_1[31] += 1;
+        // Valid: 1·G = G, (n-1)·G = -G, and 1 written in 24 to 31 bytes (leading zero bytes
+        // dropped), which is read as the 32-byte scalar.
+        let key = PrivateKey::from_der(&sec1_der(&one(32), Some(&g))).unwrap();
+        assert_eq!(key.public_key().to_sec1_point(), g.as_slice());
+        assert!(PrivateKey::from_der(&sec1_der(&n_minus_1, Some(&minus_g))).is_ok());
+        for len in 24..32 {
+            let short = PrivateKey::from_der(&sec1_der(&one(len), Some(&g))).unwrap();
+            assert_eq!(*short.to_pkcs8_der(), *key.to_pkcs8_der(), "{len} bytes");
+        }
+        // Out of range or of wrong length: named as a bad scalar, whatever the point.
+        for scalar in [
+            vec![0; 32],
+            n.clone(),
+            n_plus_1,
+            vec![0xff; 32],
+            one(23),
+            one(33),
+        ] {
+            let error = PrivateKey::from_der(&sec1_der(&scalar, Some(&g))).unwrap_err();
+            assert!(
+                matches!(&error, KeyError::Malformed { reason, .. } if reason == BAD_SCALAR),
+                "{} bytes: {error:?}",
+                scalar.len()
+            );
+        }
+        // A valid scalar with a valid point that is not its own: the pair does not match.
+        for (scalar, point) in [(one(32), &minus_g), (n_minus_1, &g)] {
+            let error = PrivateKey::from_der(&sec1_der(&scalar, Some(point))).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "malformed DER EC PRIVATE KEY block: its public key does not match its private key"
+            );
+        }
+    }
+
+    #[test]
+    fn public_points_off_the_curve_are_refused() {
+        let good = unhex(G);
+        assert!(PublicKey::from_der(&spki_der(&good)).is_ok());
+        let p = unhex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+        let mut bad = Vec::new();
+        let mut y_plus_1 = good.clone();
+        y_plus_1[64] ^= 1;
+        bad.push(y_plus_1);
+        let mut x_is_p = good.clone();
+        x_is_p.splice(1..33, p.iter().copied());
+        bad.push(x_is_p);
+        let mut y_plus_p = vec![0x04];
+        y_plus_p.extend(&good[1..33]);
+        y_plus_p.extend(vec![0xff; 32]);
+        bad.push(y_plus_p);
+        let mut wrong_prefix = good.clone();
+        wrong_prefix[0] = 0x05;
+        bad.push(wrong_prefix);
+        bad.push(vec![0x04; 65]);
+        bad.push(vec![0; 65]);
+        bad.push(vec![0x00]);
+        bad.push(good[..64].to_vec());
+        bad.push([good.as_slice(), &[0]].concat());
+        for point in bad {
+            let spki = spki_der(&point);
+            let error = PublicKey::from_der(&spki).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "malformed DER PUBLIC KEY block: its public key is not a point on P-256",
+                "{point:02x?}"
+            );
+            let sec1 = sec1_der(&[1; 32], Some(&point));
+            let error = PrivateKey::from_der(&sec1).unwrap_err();
+            assert!(
+                error.to_string().contains("not a point on P-256"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_are_written_as_openssl_writes_them() {
+        let public_pem = std::str::from_utf8(vector_key!("public.pem")).unwrap();
+        let pkcs8_pem = std::str::from_utf8(vector_key!("private_pkcs8.pem")).unwrap();
+        for input in [
+            vector_key!("ec_key.pem"),
+            vector_key!("private_pkcs8.pem"),
+            fixture!("p256_sec1_no_params.pem"),
+            fixture!("der_private.der"),
+            fixture!("der_pkcs8.der"),
+        ] {
+            let key = PrivateKey::from_bytes(input).unwrap();
+            assert_eq!(key.to_pkcs8_pem().as_str(), pkcs8_pem);
+            assert_eq!(key.public_key().to_spki_pem(), public_pem);
+            assert_eq!(key.public_key().to_spki_der(), fixture!("der_public.der"));
+        }
+        // What the engine generates is re-encoded byte for byte.
+        let rng = SystemRandom::new();
+        for _ in 0..8 {
+            let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+            let key = PrivateKey::from_der(doc.as_ref()).unwrap();
+            assert_eq!(key.to_pkcs8_der().as_slice(), doc.as_ref());
+        }
+        let (a, b) = (
+            PrivateKey::generate().unwrap(),
+            PrivateKey::generate().unwrap(),
+        );
+        assert_ne!(a.public_key(), b.public_key());
+        let again = PrivateKey::from_pem(a.to_pkcs8_pem().as_bytes()).unwrap();
+        assert_eq!(again.public_key(), a.public_key());
+        let signature = again.try_sign_der(b"content").unwrap();
+        assert!(a.public_key().verify_der(b"content", &signature));
+        assert!(!b.public_key().verify_der(b"content", &signature));
     }
 }
