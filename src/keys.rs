@@ -55,7 +55,7 @@ const UNSUPPORTED: &str =
 const MIX_UP: &str = " (a common mix-up with P-256)";
 const DER_PRIVATE: &str = "this is a binary DER private key, not PEM; convert it with `openssl ec -inform DER -in KEY -out key.pem`";
 const DER_PUBLIC: &str = "this is a binary DER public key, not PEM; convert it with `openssl pkey -pubin -inform DER -in KEY -out public.pem`";
-const V2_SECRET: &str = "this looks like a v2 secret key (64 hex characters), not a PEM key; v2 tickets are made with gen2/verify2";
+const V2_SECRET: &str = "this looks like a v2 secret key (64 hex characters), not a PEM key";
 const EXPLICIT: &str = "explicit EC curve parameters are not supported; use a named curve: `openssl ec -in KEY -param_enc named_curve -out key.pem`";
 const ENCRYPTED: &str = "this private key is passphrase-protected; decrypt it with `openssl pkey -in KEY -out key.pem` (prompts for the passphrase and writes it unencrypted)";
 const CERTIFICATE: &str = "this is an X.509 certificate, not a key; extract its public key with `openssl x509 -in CERT -pubkey -noout > public.pem`";
@@ -1502,7 +1502,7 @@ mod tests {
             fixture!("empty.pem") => "Empty", ["empty"];
             b" \r\n\t\n" => "Empty", ["empty"];
             fixture!("not_a_key.txt") => "NotPem", ["not a PEM key file (no -----BEGIN line)"];
-            fixture!("secret_like.txt") => "V2Secret", ["v2 secret", "gen2/verify2"];
+            fixture!("secret_like.txt") => "V2Secret", ["v2 secret", "not a PEM key"];
             fixture!("der_private.der") => "Der { public: false }", ["DER", "openssl ec -inform DER"];
             fixture!("der_public.der") => "Der { public: true }", ["DER", "openssl pkey -pubin"];
             fixture!("corrupt_base64.pem") => "Malformed", ["malformed EC PRIVATE KEY block", "base64"];

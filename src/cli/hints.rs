@@ -3,6 +3,7 @@
 //! appended, where the message is printed.
 
 use tls_licence_tools::issue::ArgError;
+use tls_licence_tools::keys::KeyError;
 use tls_licence_tools::verify::Failure;
 
 /// An argument error as the CLI prints it: the SDK identifier rules (length, printable
@@ -12,6 +13,15 @@ pub(super) fn arg_error(e: &ArgError) -> String {
         format!("{e} (pass --allow-any-identifier to make the ticket anyway)")
     } else {
         e.to_string()
+    }
+}
+
+/// A key error as the CLI prints it: a v2 secret given where a key belongs names the
+/// commands that take secrets.
+pub(super) fn key_error(e: &KeyError) -> String {
+    match e {
+        KeyError::V2Secret => format!("{e}; v2 tickets are made with gen2/verify2"),
+        _ => e.to_string(),
     }
 }
 
@@ -41,6 +51,10 @@ mod tests {
     #[test]
     fn lines_are_the_ones_the_cli_always_printed() {
         let cases: Vec<(String, &str)> = vec![
+            (
+                key_error(&KeyError::V2Secret),
+                "this looks like a v2 secret key (64 hex characters), not a PEM key; v2 tickets are made with gen2/verify2",
+            ),
             (
                 arg_error(&check_identifier(&"a".repeat(33)).unwrap_err()),
                 "the identifier is 33 bytes; Tencent's SDK allows at most 32 (pass --allow-any-identifier to make the ticket anyway)",
@@ -90,9 +104,10 @@ mod tests {
             }
             .to_string(),
             Failure::UserbufMismatch { ticket: None }.to_string(),
+            KeyError::V2Secret.to_string(),
         ];
         for line in lines {
-            for word in ["--", "tls_licence_tools", "verify2", "file:"] {
+            for word in ["--", "tls_licence_tools", "verify2", "gen2", "file:"] {
                 assert!(!line.contains(word), "{word:?} in {line:?}");
             }
         }

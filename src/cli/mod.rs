@@ -275,8 +275,9 @@ fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
     let bytes = source.read("key file").map_err(io_err)?;
     let key = PrivateKey::from_bytes(&bytes).map_err(|e| {
         Stop::Io(format!(
-            "cannot {doing} with key {}: {e}",
-            source.describe()
+            "cannot {doing} with key {}: {}",
+            source.describe(),
+            hints::key_error(&e)
         ))
     })?;
     warn_if_exposed(source, "private key file");
@@ -294,8 +295,9 @@ fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> {
             Ok(key.public_key())
         }
         Err(e) => Err(Stop::Io(format!(
-            "cannot {doing} with key {}: {e}",
-            source.describe()
+            "cannot {doing} with key {}: {}",
+            source.describe(),
+            hints::key_error(&e)
         ))),
     }
 }
@@ -361,8 +363,9 @@ fn load_key_or_secret(source: &Source, command: &str) -> Result<KeyOrSecret, Sto
     }
     let key = EcKey::from_bytes(&bytes).map_err(|e| {
         Stop::Io(format!(
-            "{command} cannot use key {}: {e}",
-            source.describe()
+            "{command} cannot use key {}: {}",
+            source.describe(),
+            hints::key_error(&e)
         ))
     })?;
     if matches!(key, EcKey::Private(_)) {

@@ -41,6 +41,7 @@ use std::path::Path;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use tls_licence_tools::json;
 use zeroize::Zeroizing;
 
 /// What a hidden value is replaced with.
@@ -175,17 +176,7 @@ pub fn shown_path(path: &Path) -> String {
 /// Whether a character is written escaped: it could end the line, move the cursor,
 /// start a terminal escape sequence, or reorder what is shown.
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-        )
+    c.is_control() || json::is_display_hazard(c)
 }
 
 fn push_escaped(out: &mut String, text: &str) {

@@ -211,7 +211,7 @@ pub fn push_string(out: &mut Vec<u8>, s: &str, escape: Escape) {
             ('\u{8}', Escape::Json) => b"\\b",
             ('\u{c}', Escape::Json) => b"\\f",
             (c, Escape::Json) if c < ' ' => b"",
-            (c, Escape::Display) if c.is_control() || shown_escaped(c) => b"",
+            (c, Escape::Display) if c.is_control() || is_display_hazard(c) => b"",
             _ => continue,
         };
         out.extend_from_slice(&bytes[start..i]);
@@ -239,9 +239,16 @@ pub fn string(s: &str, escape: Escape) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The characters beyond the control characters that [`Escape::Display`] escapes: they
-/// end a line in JavaScript or reorder the text a terminal shows.
-fn shown_escaped(c: char) -> bool {
+/// The characters beyond the control characters that [`Escape::Display`] escapes (and
+/// that the command line escapes wherever it shows user text): they end a line in
+/// JavaScript or reorder the text a terminal shows.
+///
+/// ```
+/// use tls_licence_tools::json::is_display_hazard;
+/// assert!(is_display_hazard('\u{202e}') && is_display_hazard('\u{2028}'));
+/// assert!(!is_display_hazard('a') && !is_display_hazard('\n'));
+/// ```
+pub fn is_display_hazard(c: char) -> bool {
     matches!(
         c,
         '\u{061c}'
