@@ -62,7 +62,7 @@ pub enum Failure {
         /// The ticket's form.
         version: Version,
         /// The sdkappid the ticket claims.
-        sdkappid: u64,
+        sdkappid: u32,
         /// How many keys were tried.
         keys: usize,
     },
@@ -76,7 +76,7 @@ pub enum Failure {
     /// It was made for another app (70014).
     SdkAppIdMismatch {
         /// The ticket's sdkappid.
-        ticket: u64,
+        ticket: u32,
         /// The sdkappid asked about.
         asked: u32,
     },
@@ -211,7 +211,7 @@ pub fn check_private_map_key(
     if key.account != info.identifier {
         return problem(MapKeyProblem::OtherAccount(key.account));
     }
-    if u64::from(key.sdkappid) != info.sdkappid {
+    if key.sdkappid != info.sdkappid {
         return problem(MapKeyProblem::OtherApp(key.sdkappid));
     }
     if key.room != *room {
@@ -405,7 +405,7 @@ pub fn judge_any(
             asked: expect.identifier.to_owned(),
         });
     }
-    if info.sdkappid != u64::from(expect.sdkappid) {
+    if info.sdkappid != expect.sdkappid {
         return Err(Failure::SdkAppIdMismatch {
             ticket: info.sdkappid,
             asked: expect.sdkappid,

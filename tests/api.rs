@@ -49,10 +49,7 @@ fn v2_round_trip_and_the_codes_of_each_failure() {
     let sig = gen_usersig(&s, APP, "xiaojun", 86400).unwrap();
     let info = verify_usersig(&s, APP, "xiaojun", &sig).unwrap();
     assert_eq!(info.version, Version::V2);
-    assert_eq!(
-        (info.identifier.as_str(), info.sdkappid),
-        ("xiaojun", APP.into())
-    );
+    assert_eq!((info.identifier.as_str(), info.sdkappid), ("xiaojun", APP));
     assert_eq!(info.expire, 86400);
     assert!((before..=now()).contains(&info.init_time));
     assert_eq!(info.userbuf, None);
@@ -387,4 +384,59 @@ fn backend_example_prints_a_usersig_that_verifies() {
         assert!(!stderr.contains(SECRET));
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_ticket_claiming_an_sdkappid_above_u32_is_malformed() {
+    use tls_licence_tools::envelope;
+    use tls_licence_tools::ticket::{self, Malformed};
+    let clock = FixedClock::at(1_795_675_257);
+    let v1_text = {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture("vectors.json")).unwrap())
+                .unwrap();
+        let case = v["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "v1")
+            .unwrap()
+            .clone();
+        ticket::json_text(case["sig"].as_str().unwrap().as_bytes())
+            .unwrap()
+            .1
+    };
+    assert!(v1_text.contains("\"1400001052\""), "{v1_text}");
+    let v2_json = |app: &str| {
+        format!(
+            r#"{{"TLS.ver":"2.0","TLS.sdkappid":{app},"TLS.identifier":"xiaojun","TLS.time":1795675257,"TLS.expire":86400,"TLS.sig":"AAAA"}}"#
+        )
+    };
+    for (json, field) in [
+        (v2_json("4294967296"), "TLS.sdkappid"),
+        (v2_json("18446744073709551615"), "TLS.sdkappid"),
+        (
+            v1_text.replace("\"1400001052\"", "\"4294967296\""),
+            "TLS.sdk_appid",
+        ),
+    ] {
+        let text = envelope::encode(json.as_bytes());
+        let err = ticket::parse(&text, &clock).unwrap_err();
+        assert_eq!(
+            err,
+            Malformed::BadValue {
+                field,
+                why: "is larger than 4294967295, which no sdkappid is"
+            },
+            "{json}"
+        );
+        let failure = verify_usersig(&secret(), APP, "xiaojun", &text).unwrap_err();
+        assert_eq!(failure.code(), Some(70003));
+    }
+    // The largest sdkappid reads back as it is.
+    let text = envelope::encode(v2_json("4294967295").as_bytes());
+    assert_eq!(
+        ticket::parse(&text, &clock).unwrap().info.sdkappid,
+        u32::MAX
+    );
 }

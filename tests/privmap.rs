@@ -266,7 +266,8 @@ fn genprivmap_v1_string_room_verifies_with_the_public_key() {
 fn verify_failures_name_what_the_map_key_lacks() {
     let dir = Scratch::new("pm-fail");
     let exp = (T0 + 3600) as u32;
-    let cases: Vec<(&str, Option<Vec<u8>>, Vec<&str>, String)> = vec![
+    type Case<'a> = (&'a str, Option<Vec<u8>>, Vec<&'a str>, String);
+    let cases: Vec<Case> = vec![
         (
             "wrong room",
             Some(map_key("xiaojun", 1400001052, Room::Numeric(7), exp, 255)),

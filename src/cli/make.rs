@@ -72,7 +72,7 @@ fn make(req: &TicketRequest, signer: &Signer, clock: &SystemClock) -> Made {
         info: TicketInfo {
             version: signer.version(),
             identifier: req.identifier().to_owned(),
-            sdkappid: req.sdkappid().into(),
+            sdkappid: req.sdkappid(),
             init_time: now.now,
             expire: req.expire().into(),
             userbuf: req.userbuf().map(<[u8]>::to_vec),

@@ -125,7 +125,7 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
         info: TicketInfo {
             version: signer.version(),
             identifier: req.identifier().to_owned(),
-            sdkappid: sdkappid.into(),
+            sdkappid,
             init_time: now.now,
             expire: expire.into(),
             userbuf: tls_licence_tools::ticket::parse(&text, &now)
