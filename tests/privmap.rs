@@ -485,3 +485,90 @@ fn room_rules_on_the_command_line() {
     gen2(&["--room-id", "1", "--room-str", "a"]).expect(2);
     assert!(!dir.path("sig").exists());
 }
+
+#[test]
+fn every_verify_form_takes_the_room_options() {
+    let dir = Scratch::new("pm-forms");
+    let at = T0.to_string();
+    // A map key in a v2 ticket (verify2) and in a v1 ticket (verify, verifyuser).
+    let ub = map_key(
+        "xiaojun",
+        1400001052,
+        Room::Numeric(7),
+        (T0 + 3600) as u32,
+        2,
+    );
+    dir.write("sig2", ticket_with_userbuf(T0, 3600, Some(&ub)).as_bytes());
+    let key = tls_licence_tools::keys::PrivateKey::from_bytes(
+        &std::fs::read(fixture("ec_key.pem")).unwrap(),
+    )
+    .unwrap();
+    let v1 = TicketRequest::new(1400001052, "xiaojun")
+        .unwrap()
+        .with_expire(3600)
+        .unwrap()
+        .with_userbuf(&ub)
+        .sign_v1(&key, &FixedClock::at(T0));
+    dir.write("sig1", v1.as_bytes());
+    for form in ["verify", "verifyuser"] {
+        let base = [form, "public.pem", "sig1", APP, "xiaojun", "--at", &at];
+        run(&dir.0, [&base[..], &["--room-id", "7"]].concat()).expect(0);
+        let r = run(
+            &dir.0,
+            [&base[..], &["--room-id", "7", "--privilege-map", "create"]].concat(),
+        );
+        r.expect(1);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "tls_licence_tools: verify failed: the ticket's PrivateMapKey grants privilege map 2 but not 1 (create room) {FAIL_FIX}\n"
+            )
+        );
+    }
+    let base = [
+        "verify2",
+        "file:secret.txt",
+        "sig2",
+        APP,
+        "xiaojun",
+        "--at",
+        &at,
+    ];
+    run(&dir.0, [&base[..], &["--room-id", "7"]].concat()).expect(0);
+    run(&dir.0, [&base[..], &["--room-id", "8"]].concat()).expect(1);
+
+    // verify2user: a printable userbuf is no map key, so a room check fails after the
+    // userbuf matched; without the room it passes.
+    dir.write(
+        "sig3",
+        ticket_with_userbuf(T0, 3600, Some(b"abc")).as_bytes(),
+    );
+    let base = [
+        "verify2user",
+        "file:secret.txt",
+        "sig3",
+        APP,
+        "xiaojun",
+        "abc",
+        "--at",
+        &at,
+    ];
+    run(&dir.0, base).expect(0);
+    let r = run(&dir.0, [&base[..], &["--room-str", "abc"]].concat());
+    r.expect(1);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tls_licence_tools: verify failed: the ticket carries no PrivateMapKey (its userbuf is absent or not one) {FAIL_FIX}\n"
+        )
+    );
+
+    // --json: the failure is the JSON object's verdict too.
+    let r = run(
+        &dir.0,
+        [&base[..], &["--room-str", "abc", "--json"]].concat(),
+    );
+    r.expect(1);
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(v["ok"], false, "{v}");
+}

@@ -181,6 +181,7 @@ fn privmap_help(example: &str, key_forms: &str) -> String {
 
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(group(clap::ArgGroup::new("room").required(true).args(["room_id", "room_str"])))]
 pub struct PrivmapArgs {
     /// The app's secret (gen2privmap: file:PATH, env:NAME, - or the secret itself) or
     /// private key PEM (genprivmap).
@@ -192,12 +193,7 @@ pub struct PrivmapArgs {
     /// The user id the ticket is for.
     pub identifier: String,
     /// The numeric room granted (0 to 4294967295).
-    #[arg(
-        long,
-        value_name = "N",
-        conflicts_with = "room_str",
-        required_unless_present = "room_str"
-    )]
+    #[arg(long, value_name = "N")]
     pub room_id: Option<String>,
     /// The string room granted (1 to 64 bytes of printable ASCII).
     #[arg(long, value_name = "TEXT")]
