@@ -13,6 +13,8 @@
 //! - [`ticket`]: the formats ([`deflate`], [`json`], [`envelope`], [`ticket::fields`],
 //!   [`userbuf`], [`v1`], [`v2`]) and parsing ticket text;
 //! - [`issue`] (making tickets) and [`verify`] (checking them);
+//! - [`usersig`]: the one-call API in Tencent's names ([`gen_usersig`],
+//!   [`gen_private_map_key`], [`verify_usersig`], ...), over the two above;
 //! - [`renew`]: whether an existing ticket can stay.
 //!
 //! The command-line tool (the `cli` feature, on by default) is a thin front end over it.
@@ -39,7 +41,12 @@ pub mod keys;
 pub mod renew;
 pub mod secret;
 pub mod ticket;
+pub mod usersig;
 pub mod verify;
 
 pub use secret::Secret;
 pub use ticket::{deflate, envelope, json, userbuf, v1, v2};
+pub use usersig::{
+    gen_private_map_key, gen_private_map_key_with_string_room_id, gen_usersig,
+    gen_usersig_with_userbuf, verify_usersig, verify_usersig_with_userbuf,
+};

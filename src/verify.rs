@@ -13,6 +13,7 @@ use crate::Secret;
 use crate::clock::{Clock, describe_span, rfc3339};
 use crate::keys::PublicKey;
 use crate::ticket::{self, Malformed, Ticket, TicketInfo, Version, v1, v2};
+use crate::userbuf::{PRIVILEGES, PrivateMapKey, Room};
 
 /// Server code: the ticket has expired.
 pub const CODE_EXPIRED: u32 = 70001;
@@ -61,7 +62,7 @@ pub enum Failure {
         /// The ticket's form.
         version: Version,
         /// The sdkappid the ticket claims.
-        sdkappid: u64,
+        sdkappid: u32,
         /// How many keys were tried.
         keys: usize,
     },
@@ -75,7 +76,7 @@ pub enum Failure {
     /// It was made for another app (70014).
     SdkAppIdMismatch {
         /// The ticket's sdkappid.
-        ticket: u64,
+        ticket: u32,
         /// The sdkappid asked about.
         asked: u32,
     },
@@ -92,6 +93,147 @@ pub enum Failure {
         /// The ticket's userbuf, if any.
         ticket: Option<Vec<u8>>,
     },
+    /// It does not carry a PrivateMapKey granting what was asked (no server code here:
+    /// TRTC refuses room entry).
+    MapKey(MapKeyProblem),
+}
+
+/// What a ticket's PrivateMapKey lacks (see [`check_private_map_key`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MapKeyProblem {
+    /// The ticket carries no userbuf, or one that is not a PrivateMapKey.
+    Missing,
+    /// The map key was issued to another user.
+    OtherAccount(String),
+    /// The map key belongs to another app.
+    OtherApp(u32),
+    /// The map key grants another room.
+    OtherRoom {
+        /// The room the key grants.
+        granted: Room,
+        /// The room asked about.
+        asked: Room,
+    },
+    /// The map key lacks these privilege bits.
+    MissingBits {
+        /// The bits it grants.
+        granted: u32,
+        /// The asked bits it does not grant.
+        missing: u32,
+    },
+    /// The map key itself has expired (its own expiry, apart from the ticket's).
+    Expired {
+        /// Its expiry, Unix seconds.
+        expires_at: u32,
+        /// The time it was judged at.
+        now: i64,
+    },
+}
+
+fn room_shown(room: &Room) -> String {
+    match room {
+        Room::Numeric(id) => format!("room id {id}"),
+        Room::Named(name) => format!("string room {name:?}"),
+    }
+}
+
+/// Names of bits, joined: `enter room, send audio` (unknown bits as `bit N`).
+fn bit_names(bits: u32) -> String {
+    (0..u32::BITS)
+        .filter(|b| bits & (1 << b) != 0)
+        .map(|b| match PRIVILEGES.get(b as usize) {
+            Some((_, name)) => (*name).to_string(),
+            None => format!("bit {b}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl MapKeyProblem {
+    fn cause(&self) -> String {
+        match self {
+            MapKeyProblem::Missing => {
+                "the ticket carries no PrivateMapKey (its userbuf is absent or not one)".into()
+            }
+            MapKeyProblem::OtherAccount(account) => {
+                format!("the ticket's PrivateMapKey was issued to {account:?}, not this identifier")
+            }
+            MapKeyProblem::OtherApp(app) => {
+                format!("the ticket's PrivateMapKey is for sdkappid {app}, not this one")
+            }
+            MapKeyProblem::OtherRoom { granted, asked } => format!(
+                "the ticket's PrivateMapKey grants {}, not {}",
+                room_shown(granted),
+                room_shown(asked)
+            ),
+            MapKeyProblem::MissingBits { granted, missing } => format!(
+                "the ticket's PrivateMapKey grants privilege map {granted} but not {missing} ({})",
+                bit_names(*missing)
+            ),
+            MapKeyProblem::Expired { expires_at, now } => format!(
+                "the ticket's PrivateMapKey expired at {} ({} ago)",
+                rfc3339(i64::from(*expires_at)),
+                describe_span(now.saturating_sub(i64::from(*expires_at)))
+            ),
+        }
+    }
+}
+
+/// Check that a ticket (already verified) carries a PrivateMapKey for its own user and
+/// app that grants `room` and at least the bits of `privileges`, unexpired at `now` (a
+/// map key is valid while `now <= expires_at`, as a ticket is). The checks run in that
+/// order: present, user, app, room, bits, expiry. Returns the map key.
+///
+/// ```
+/// use tls_licence_tools::{Secret, gen_private_map_key, verify_usersig};
+/// use tls_licence_tools::userbuf::Room;
+/// use tls_licence_tools::verify::{check_private_map_key, Failure, MapKeyProblem};
+/// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
+/// let sig = gen_private_map_key(&secret, 1400001052, "xiaojun", 86400, 10000, 2 | 8)?;
+/// let info = verify_usersig(&secret, 1400001052, "xiaojun", &sig)?;
+/// let now = info.init_time;
+/// assert!(check_private_map_key(&info, &Room::Numeric(10000), 2, now).is_ok());
+/// let err = check_private_map_key(&info, &Room::Numeric(10000), 2 | 4, now).unwrap_err();
+/// assert_eq!(err, Failure::MapKey(MapKeyProblem::MissingBits { granted: 10, missing: 4 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_private_map_key(
+    info: &TicketInfo,
+    room: &Room,
+    privileges: u32,
+    now: i64,
+) -> Result<PrivateMapKey, Failure> {
+    let problem = |p| Err(Failure::MapKey(p));
+    let Some(key) = info.userbuf.as_deref().and_then(PrivateMapKey::decode) else {
+        return problem(MapKeyProblem::Missing);
+    };
+    if key.account != info.identifier {
+        return problem(MapKeyProblem::OtherAccount(key.account));
+    }
+    if key.sdkappid != info.sdkappid {
+        return problem(MapKeyProblem::OtherApp(key.sdkappid));
+    }
+    if key.room != *room {
+        return problem(MapKeyProblem::OtherRoom {
+            granted: key.room,
+            asked: room.clone(),
+        });
+    }
+    let missing = privileges & !key.privileges;
+    if missing != 0 {
+        return problem(MapKeyProblem::MissingBits {
+            granted: key.privileges,
+            missing,
+        });
+    }
+    if now > i64::from(key.expires_at) {
+        return problem(MapKeyProblem::Expired {
+            expires_at: key.expires_at,
+            now,
+        });
+    }
+    Ok(key)
 }
 
 impl Failure {
@@ -105,7 +247,7 @@ impl Failure {
             Failure::IdentifierMismatch { .. } => Some(CODE_IDENTIFIER_MISMATCH),
             Failure::SdkAppIdMismatch { .. } => Some(CODE_SDKAPPID_MISMATCH),
             Failure::Expired { .. } => Some(CODE_EXPIRED),
-            Failure::UserbufMismatch { .. } => None,
+            Failure::UserbufMismatch { .. } | Failure::MapKey(_) => None,
         }
     }
 
@@ -150,6 +292,7 @@ impl Failure {
             Failure::UserbufMismatch { ticket: Some(_) } => {
                 "the ticket's userbuf is not the one given".into()
             }
+            Failure::MapKey(p) => p.cause(),
         }
     }
 
@@ -179,6 +322,9 @@ impl Failure {
             Failure::Expired { .. } => "generate a new ticket".into(),
             Failure::UserbufMismatch { .. } => {
                 "check the userbuf, or verify without one".into()
+            }
+            Failure::MapKey(_) => {
+                "issue a new PrivateMapKey for this user, room and privileges".into()
             }
         }
     }
@@ -259,7 +405,7 @@ pub fn judge_any(
             asked: expect.identifier.to_owned(),
         });
     }
-    if info.sdkappid != u64::from(expect.sdkappid) {
+    if info.sdkappid != expect.sdkappid {
         return Err(Failure::SdkAppIdMismatch {
             ticket: info.sdkappid,
             asked: expect.sdkappid,

@@ -69,7 +69,7 @@ fn signed_v1_json(f: &SignedFields<'_>) -> String {
 /// A genuine v2 ticket's JSON for an identifier, built field by field (no generator of
 /// this crate signs an identifier with a control character any more).
 fn signed_v2_json(identifier: &str, time: i64) -> String {
-    let content = v2::signed_content(identifier, APP.into(), time, 86400, None);
+    let content = v2::signed_content(identifier, APP, time, 86400, None);
     json!({
         "TLS.ver": "2.0",
         "TLS.sdkappid": APP,
@@ -383,7 +383,7 @@ proptest! {
         userbuf in prop::option::of(prop::collection::vec(any::<u8>(), 0..24)),
     ) {
         let userbuf = userbuf.map(|b| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b));
-        let content = v2::signed_content(&identifier, sdkappid.into(), time, expire, userbuf.as_deref());
+        let content = v2::signed_content(&identifier, sdkappid, time, expire, userbuf.as_deref());
         prop_assert_eq!(
             read_v2_content(&content),
             Some((identifier, u64::from(sdkappid), time, expire, userbuf))

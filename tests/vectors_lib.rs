@@ -63,7 +63,7 @@ fn every_vector_gives_its_expected_verdict_and_code() {
             (Ok(info), true) => {
                 assert_eq!(want_code, 0, "{name}");
                 assert_eq!(info.identifier, identifier, "{name}");
-                assert_eq!(info.sdkappid, u64::from(sdkappid), "{name}");
+                assert_eq!(info.sdkappid, sdkappid, "{name}");
                 assert_eq!(
                     info.expire,
                     case["expect"]["expire"].as_i64().unwrap(),

@@ -59,9 +59,9 @@ fn request(
 }
 
 /// A ticket just made: its text and what it says.
-struct Made {
-    text: String,
-    info: TicketInfo,
+pub(super) struct Made {
+    pub(super) text: String,
+    pub(super) info: TicketInfo,
 }
 
 /// Sign `req` now, with one reading of the clock for both the ticket and the report.
@@ -72,7 +72,7 @@ fn make(req: &TicketRequest, signer: &Signer, clock: &SystemClock) -> Made {
         info: TicketInfo {
             version: signer.version(),
             identifier: req.identifier().to_owned(),
-            sdkappid: req.sdkappid().into(),
+            sdkappid: req.sdkappid(),
             init_time: now.now,
             expire: req.expire().into(),
             userbuf: req.userbuf().map(<[u8]>::to_vec),
@@ -93,7 +93,12 @@ fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
 /// A sig file that is standard output (`-`, `/dev/stdout`, or the very file stdout is
 /// redirected to) gets the ticket and a newline on stdout, and the status line goes to
 /// stderr, so that it pipes.
-fn write_ticket(sig_file: &OsStr, made: &Made, print_ticket: bool, json: bool) -> CommandResult {
+pub(super) fn write_ticket(
+    sig_file: &OsStr,
+    made: &Made,
+    print_ticket: bool,
+    json: bool,
+) -> CommandResult {
     let path = Path::new(sig_file);
     let ticket = &made.text;
     // Written in full below when the sig file is stdout; else the ticket may still have

@@ -23,6 +23,7 @@ mod keys;
 mod make;
 mod output;
 mod pipeline;
+mod privmap;
 mod redact;
 mod report;
 mod source;
@@ -153,6 +154,8 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Keycheck(a) => keys::keycheck(&a),
         Command::Completions(a) => completions(a.shell),
         Command::Dump(a) => verify::dump(&a),
+        Command::Gen2privmap(a) => privmap::gen_privmap(&a, true, &clock),
+        Command::Genprivmap(a) => privmap::gen_privmap(&a, false, &clock),
     };
     let code = match result {
         Ok(()) => status::OK,

@@ -117,8 +117,10 @@ fn verify_and_report(
         .as_deref()
         .map(|t| parse_duration("--min-remaining", t))
         .transpose()?;
+    let wanted = super::privmap::wanted(options)?;
     let bytes = read_ticket(sig_file)?;
-    let checked = verify::check(&bytes, &keys.keys, expect, clock);
+    let mut checked = verify::check(&bytes, &keys.keys, expect, clock);
+    let map_key_line = super::privmap::judge(&mut checked, wanted.as_ref());
     let soon = report::expiring_soon(&checked, min_remaining);
     if options.json {
         out_json(&report::verify_object(&checked, min_remaining, &keys.names))?;
@@ -131,6 +133,7 @@ fn verify_and_report(
         && let Some(info) = &checked.info
     {
         let mut text = lines(info);
+        text.push_str(map_key_line.as_deref().unwrap_or_default());
         if keys.keys.len() > 1
             && let Some(name) = keys.names.get(matched)
         {

@@ -65,8 +65,9 @@ pub struct TicketInfo {
     pub version: Version,
     /// The user the ticket was made for.
     pub identifier: String,
-    /// The app the ticket was made for.
-    pub sdkappid: u64,
+    /// The app the ticket was made for (a ticket claiming more than `u32::MAX` cannot
+    /// be read: 70003).
+    pub sdkappid: u32,
     /// When it was issued, Unix seconds.
     pub init_time: i64,
     /// How long it is valid after `init_time`, seconds.
@@ -250,6 +251,14 @@ pub(super) fn decimal_field(text: &str, field: &'static str) -> Result<u64, Malf
         return Err(bad);
     }
     text.parse::<u64>().map_err(|_| bad)
+}
+
+/// Convert a parsed sdkappid to the `u32` every sdkappid is (1 to 4294967295).
+pub(super) fn to_sdkappid(n: u64, field: &'static str) -> Result<u32, Malformed> {
+    u32::try_from(n).map_err(|_| Malformed::BadValue {
+        field,
+        why: "is larger than 4294967295, which no sdkappid is",
+    })
 }
 
 /// Convert a parsed number to the `i64` the ticket model holds.

@@ -9,7 +9,7 @@ use time::{PrimitiveDateTime, UtcOffset};
 
 use super::fields::{
     Claims, Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, no_control,
-    opt_str, req_str, to_i64,
+    opt_str, req_str, to_i64, to_sdkappid,
 };
 use super::json;
 use crate::keys::{PrivateKey, PublicKey};
@@ -182,7 +182,10 @@ fn ticket(
     let info = TicketInfo {
         version,
         identifier: fields.identifier.to_owned(),
-        sdkappid: decimal_field(fields.sdk_appid, "TLS.sdk_appid")?,
+        sdkappid: to_sdkappid(
+            decimal_field(fields.sdk_appid, "TLS.sdk_appid")?,
+            "TLS.sdk_appid",
+        )?,
         init_time,
         expire: to_i64(
             decimal_field(fields.expire_after, "TLS.expire_after")?,

@@ -9,7 +9,7 @@ use sha2::Sha256;
 
 use super::fields::{
     Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str,
-    to_i64,
+    to_i64, to_sdkappid,
 };
 use super::json;
 use crate::Secret;
@@ -24,7 +24,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// ```
 pub fn signed_content(
     identifier: &str,
-    sdkappid: u64,
+    sdkappid: u32,
     time: i64,
     expire: i64,
     userbuf: Option<&str>,
@@ -69,7 +69,7 @@ pub fn ticket_json(secret: &Secret, claims: &Claims<'_>, time: i64) -> String {
     let userbuf = userbuf.map(|b| STANDARD.encode(b));
     let content = signed_content(
         identifier,
-        sdkappid.into(),
+        sdkappid,
         time,
         expire.into(),
         userbuf.as_deref(),
@@ -107,7 +107,7 @@ pub(super) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed
     // base64), but no genuine identifier holds a control character, and one with a NUL
     // reads differently to a verifier that stops at it.
     no_control(identifier, "TLS.identifier")?;
-    let sdkappid = number(obj, "TLS.sdkappid")?;
+    let sdkappid = to_sdkappid(number(obj, "TLS.sdkappid")?, "TLS.sdkappid")?;
     let time = to_i64(number(obj, "TLS.time")?, "TLS.time")?;
     let expire = to_i64(number(obj, "TLS.expire")?, "TLS.expire")?;
     let userbuf_text = opt_str(obj, "TLS.userbuf")?;
