@@ -247,6 +247,9 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
                 let obj = ticket_fields(obj, info, clock.now());
                 return out_json(&obj.name("sig_file", a.sig_file.as_bytes()).finish());
             }
+            if a.quiet {
+                return Ok(());
+            }
             out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
         }
         Decision::Renew(_) => {
@@ -259,6 +262,9 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
                     .str("action", "renewed")
                     .str("reason", &why);
                 return out_json(&obj.finish());
+            }
+            if a.quiet {
+                return Ok(());
             }
             out(format!(
                 "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
