@@ -94,3 +94,268 @@ fn renew_quiet_is_silent_unless_there_is_an_error() {
         "{r:?}"
     );
 }
+
+/// The ticket of a vector in fixtures/vectors.json, and the time it is judged at.
+fn vector(name: &str) -> (String, i64) {
+    let text = std::fs::read_to_string(fixture("vectors.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap();
+    (
+        case["sig"].as_str().unwrap().to_owned(),
+        case["verify_at"].as_i64().unwrap(),
+    )
+}
+
+/// A v2 ticket for xiaojun (1400001052), issued 1795675257 for a day, judged an hour on.
+const V2_FIELDS: &str = r#""version":"v2","identifier":"xiaojun","sdkappid":1400001052,"init_time":1795675257,"expire":86400,"expires_at":1795761657,"expires_at_rfc3339":"2026-11-27T06:40:57Z","remaining_seconds":82800"#;
+
+const REASON_70013: &str = r#""the ticket was made for identifier \"xiaojun\", not \"lisi\" (server code 70013); check the identifier, or generate a ticket for \"lisi\"""#;
+
+fn v2_dir(tag: &str) -> (Scratch, String, String) {
+    let dir = Scratch::new(tag);
+    let (sig, at) = vector("v2-python-expire-86400");
+    dir.write("sig2", sig.as_bytes());
+    (dir, sig, at.to_string())
+}
+
+/// verify --json: every field, in order, for a valid ticket and a 70013.
+#[test]
+fn verify_objects_exactly() {
+    let (dir, _, at) = v2_dir("jverify");
+    let r = run(
+        &dir.0,
+        [
+            "verify2",
+            "file:secret.txt",
+            "sig2",
+            "1400001052",
+            "xiaojun",
+            "--json",
+            "--at",
+            &at,
+        ],
+    );
+    r.expect(0);
+    assert_eq!(
+        r.stdout,
+        format!("{{\"ok\":true,\"valid\":true,\"code\":0,{V2_FIELDS}}}\n")
+    );
+    let r = run(
+        &dir.0,
+        [
+            "verify2",
+            "file:secret.txt",
+            "sig2",
+            "1400001052",
+            "lisi",
+            "--json",
+            "--at",
+            &at,
+        ],
+    );
+    r.expect(1);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{{\"ok\":false,\"valid\":false,\"code\":70013,\"reason\":{REASON_70013},{V2_FIELDS}}}\n"
+        )
+    );
+}
+
+/// dump, keycheck and the error object: every field, in order.
+#[test]
+fn dump_keycheck_and_error_objects_exactly() {
+    let (dir, sig, _) = v2_dir("jdump");
+    let r = run(&dir.0, ["dump", "--json", &sig]);
+    r.expect(0);
+    assert_eq!(
+        r.stdout,
+        "{\"ok\":true,\"version\":\"v2\",\"json\":{\"TLS.ver\": \"2.0\", \"TLS.identifier\": \"xiaojun\", \"TLS.sdkappid\": 1400001052, \"TLS.expire\": 86400, \"TLS.time\": 1795675257, \"TLS.sig\": \"n+QHwBQwnbYqCYTBcmdGySQgdeiP1BtM8nmd0wYq8jY=\"}}\n"
+    );
+    let r = run(&dir.0, ["dump", "--json", "eAAAA"]);
+    r.expect(1);
+    assert!(
+        r.stdout
+            .starts_with("{\"ok\":false,\"code\":70003,\"reason\":\"the ticket cannot be read: "),
+        "{r:?}"
+    );
+    let mine = "SHA256:42ef7e824a612c44edfc049af8bf7d37bb72383f8d464ceaf8e747eabce82d89";
+    let r = run(&dir.0, ["keycheck", "ec_key.pem", "public.pem", "--json"]);
+    r.expect(0);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{{\"ok\":true,\"private_key_fingerprint\":\"{mine}\",\"public_key_fingerprint\":\"{mine}\"}}\n"
+        )
+    );
+    let r = run(
+        &dir.0,
+        ["keycheck", "ec_key.pem", "other_public.pem", "--json"],
+    );
+    r.expect(1);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{{\"ok\":false,\"private_key_fingerprint\":\"{mine}\",\"public_key_fingerprint\":\"SHA256:8287a3c60cd937eba0a0104b76fd42d417335ea6f0e2db4275f4ad723e685965\"}}\n"
+        )
+    );
+    let r = run(
+        &dir.0,
+        [
+            "verify2",
+            "file:nope.txt",
+            "sig2",
+            "1400001052",
+            "xiaojun",
+            "--json",
+        ],
+    );
+    r.expect(3);
+    assert_eq!(
+        r.stdout,
+        "{\"ok\":false,\"error\":\"error: cannot read secret file 'nope.txt': no such file or directory\",\"exit_status\":3}\n"
+    );
+}
+
+/// The value of a field of a one-line JSON object, as JSON text.
+fn field(line: &str, name: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v[name].to_string()
+}
+
+/// gen, renew (renewed and kept), keygen and inspect: the fields, in order. The values
+/// that depend on the clock are taken from the object itself; everything else is fixed.
+#[test]
+fn gen_renew_keygen_and_inspect_objects_exactly() {
+    let dir = Scratch::new("jgen");
+    let ticket = |line: &str, remaining: &str| {
+        format!(
+            "\"version\":\"v2\",\"identifier\":\"xiaojun\",\"sdkappid\":1400001052,\"init_time\":{},\"expire\":86400,\"expires_at\":{},\"expires_at_rfc3339\":{},\"remaining_seconds\":{remaining}",
+            field(line, "init_time"),
+            field(line, "expires_at"),
+            field(line, "expires_at_rfc3339"),
+        )
+    };
+    let r = run(
+        &dir.0,
+        [
+            "gen2",
+            "file:secret.txt",
+            "sig",
+            "1400001052",
+            "xiaojun",
+            "--expire",
+            "1d",
+            "--json",
+        ],
+    );
+    r.expect(0);
+    let line = r.stdout.trim_end();
+    assert_eq!(
+        line,
+        format!(
+            "{{\"ok\":true,\"usersig\":{},{},\"sig_file\":\"sig\"}}",
+            field(line, "usersig"),
+            ticket(line, "86400")
+        )
+    );
+    let renew = |within: &str| {
+        run(
+            &dir.0,
+            [
+                "renew",
+                "file:secret.txt",
+                "sig",
+                "1400001052",
+                "xiaojun",
+                "--within",
+                within,
+                "--expire",
+                "1d",
+                "--json",
+            ],
+        )
+    };
+    let r = renew("1h");
+    r.expect(0);
+    let line = r.stdout.trim_end();
+    let reason = field(line, "reason");
+    assert!(
+        reason.contains("left, not less than the 60 minutes window)"),
+        "{reason}"
+    );
+    assert_eq!(
+        line,
+        format!(
+            "{{\"ok\":true,\"action\":\"kept\",\"reason\":{reason},{},\"sig_file\":\"sig\"}}",
+            ticket(line, &field(line, "remaining_seconds"))
+        )
+    );
+    // A ticket with two hours left, renewed within three.
+    run(
+        &dir.0,
+        [
+            "gen2",
+            "file:secret.txt",
+            "sig",
+            "1400001052",
+            "xiaojun",
+            "--expire",
+            "2h",
+        ],
+    )
+    .expect(0);
+    let r = renew("3h");
+    r.expect(0);
+    let line = r.stdout.trim_end();
+    assert_eq!(
+        line,
+        format!(
+            "{{\"ok\":true,\"usersig\":{},{},\"sig_file\":\"sig\",\"action\":\"renewed\",\"reason\":{}}}",
+            field(line, "usersig"),
+            ticket(line, "86400"),
+            field(line, "reason")
+        )
+    );
+
+    let r = run(&dir.0, ["keygen", "k.pem", "p.pem", "--json"]);
+    r.expect(0);
+    let line = r.stdout.trim_end();
+    let check = run(&dir.0, ["keycheck", "k.pem", "p.pem", "--json"]);
+    check.expect(0);
+    let fingerprint = field(&check.stdout, "public_key_fingerprint");
+    assert_eq!(
+        line,
+        format!(
+            "{{\"ok\":true,\"private_key\":\"k.pem\",\"public_key\":\"p.pem\",\"fingerprint\":{fingerprint}}}"
+        )
+    );
+
+    // A PrivateMapKey in the userbuf: the nested object, every field in order.
+    let (sig, _) = vector("v2-python-privatemapkey-room10000-priv255");
+    dir.write("pmk", sig.as_bytes());
+    let r = run(&dir.0, ["inspect", "pmk", "--json"]);
+    r.expect(0);
+    let line = r.stdout.trim_end();
+    // As written (serde_json's Value would sort the members).
+    let start = line.find("\"private_map_key\":").unwrap() + 18;
+    let written = line[start..].strip_suffix(",\"verified\":false}").unwrap();
+    assert_eq!(
+        written,
+        "{\"account\":\"xiaojun\",\"sdkappid\":1400001052,\"room_id\":10000,\"expires_at\":1795761657,\"expires_at_rfc3339\":\"2026-11-27T06:40:57Z\",\"privileges\":255,\"privilege_names\":[\"create room\",\"enter room\",\"send audio\",\"receive audio\",\"send video\",\"receive video\",\"send sub-stream video\",\"receive sub-stream video\"],\"account_type\":0}"
+    );
+    assert_eq!(
+        line,
+        format!(
+            "{{\"ok\":true,\"version\":\"v2\",\"identifier\":\"xiaojun\",\"sdkappid\":1400001052,\"init_time\":1795675257,\"expire\":86400,\"expires_at\":1795761657,\"expires_at_rfc3339\":\"2026-11-27T06:40:57Z\",\"remaining_seconds\":{},\"userbuf_base64\":{},\"expired\":{},\"issued_at_rfc3339\":\"2026-11-26T06:40:57Z\",\"issued_at_local\":\"2026-11-26 06:40:57 +00:00\",\"expires_at_local\":\"2026-11-27 06:40:57 +00:00\",\"private_map_key\":{written},\"verified\":false}}",
+            field(line, "remaining_seconds"),
+            field(line, "userbuf_base64"),
+            field(line, "expired"),
+        )
+    );
+}
