@@ -359,3 +359,153 @@ fn gen_renew_keygen_and_inspect_objects_exactly() {
         )
     );
 }
+
+/// verify-batch input for the batch tests: a good line, a 70013, a JSON line without a
+/// ticket, a line that is neither JSON nor CSV, an unreadable ticket, and a blank line
+/// (skipped, but counted in the line numbers).
+fn batch_input(sig: &str) -> String {
+    format!(
+        "xiaojun,{sig}\n{{\"identifier\":\"lisi\",\"usersig\":\"{sig}\"}}\n{{\"identifier\":\"b,ob\"}}\n\ngarbage\n\"car\"\"ol\",eAAAA\n"
+    )
+}
+
+/// Every verify-batch result says which line it is for and which user was asked for, an
+/// unreadable line and an unreadable ticket included; on a 70013 the ticket's own
+/// identifier is `ticket_identifier`.
+#[test]
+fn verify_batch_results_say_which_line_and_user() {
+    let (dir, sig, at) = v2_dir("jvbatch");
+    let r = run_with_stdin(
+        &dir.0,
+        ["verify-batch", "file:secret.txt", "1400001052", "--at", &at],
+        Some(batch_input(&sig).as_bytes()),
+    );
+    r.expect(1);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: verify-batch: 4 of 5 lines failed; 1 blank line skipped\n"
+    );
+    let fields_70013 = V2_FIELDS.replace("\"identifier\"", "\"ticket_identifier\"");
+    let fields_ok = V2_FIELDS.replace("\"identifier\":\"xiaojun\",", "");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    let want = [
+        format!("{{\"line\":1,\"identifier\":\"xiaojun\",\"ok\":true,\"valid\":true,\"code\":0,{fields_ok}}}"),
+        format!("{{\"line\":2,\"identifier\":\"lisi\",\"ok\":false,\"valid\":false,\"code\":70013,\"reason\":{REASON_70013},{fields_70013}}}"),
+        r#"{"line":3,"identifier":"b,ob","ok":false,"error":"line 3: the JSON has no string \"usersig\"","exit_status":1}"#.to_owned(),
+        r#"{"line":5,"ok":false,"error":"line 5: neither JSON nor CSV identifier,usersig","exit_status":1}"#.to_owned(),
+    ];
+    assert_eq!(lines.len(), 5, "{}", r.stdout);
+    assert_eq!(lines[..4], want);
+    assert!(
+        lines[4].starts_with(
+            "{\"line\":6,\"identifier\":\"car\\\"ol\",\"ok\":false,\"valid\":false,\"code\":70003,\"reason\":\"the ticket cannot be read: "
+        ),
+        "{}",
+        lines[4]
+    );
+    // `grep -v '"ok":true'` keeps who failed: every failed result names its line.
+    for line in r.stdout.lines().filter(|l| !l.contains("\"ok\":true")) {
+        assert!(line.starts_with("{\"line\":"), "{line}");
+    }
+}
+
+/// verify-batch --format csv: a header, then `line,identifier,ok,code,expires_at,reason`
+/// per line, quoted as gen-batch quotes, unknown fields empty.
+#[test]
+fn verify_batch_csv() {
+    let (dir, sig, at) = v2_dir("jvcsv");
+    let r = run_with_stdin(
+        &dir.0,
+        [
+            "verify-batch",
+            "file:secret.txt",
+            "1400001052",
+            "--at",
+            &at,
+            "--format",
+            "csv",
+        ],
+        Some(batch_input(&sig).as_bytes()),
+    );
+    r.expect(1);
+    let rows: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(rows.len(), 6, "{}", r.stdout);
+    assert_eq!(
+        rows[..5],
+        [
+            "line,identifier,ok,code,expires_at,reason",
+            "1,xiaojun,true,0,1795761657,",
+            "2,lisi,false,70013,1795761657,\"the ticket was made for identifier \"\"xiaojun\"\", not \"\"lisi\"\" (server code 70013); check the identifier, or generate a ticket for \"\"lisi\"\"\"",
+            "3,\"b,ob\",false,,,\"the JSON has no string \"\"usersig\"\"\"",
+            "5,,false,,,\"neither JSON nor CSV identifier,usersig\"",
+        ]
+    );
+    assert!(
+        rows[5].starts_with("6,\"car\"\"ol\",false,70003,,the ticket cannot be read: "),
+        "{}",
+        rows[5]
+    );
+    // Valid but too close to expiry: not ok, code 0, the reason says why; exit 4.
+    let r = run_with_stdin(
+        &dir.0,
+        [
+            "verify-batch",
+            "file:secret.txt",
+            "1400001052",
+            "--at",
+            &at,
+            "--format",
+            "csv",
+            "--min-remaining",
+            "2d",
+        ],
+        Some(format!("xiaojun,{sig}\n").as_bytes()),
+    );
+    r.expect(4);
+    assert_eq!(
+        r.stdout,
+        "line,identifier,ok,code,expires_at,reason\n1,xiaojun,false,0,1795761657,\"the ticket is valid but expires at 2026-11-27T06:40:57Z (23 hours from now), sooner than the 2 days required by --min-remaining\"\n"
+    );
+    // An identifier with a control character is shown escaped, never raw.
+    let r = run_with_stdin(
+        &dir.0,
+        [
+            "verify-batch",
+            "file:secret.txt",
+            "1400001052",
+            "--format",
+            "csv",
+        ],
+        Some(format!("\"e\x1b[2J\",{sig}\n").as_bytes()),
+    );
+    r.expect(1);
+    assert!(!r.stdout.contains('\x1b'), "{r:?}");
+    assert!(r.stdout.contains("\n1,e\\u{1b}[2J,false,70013,"), "{r:?}");
+}
+
+/// gen-batch's error lines carry the line number too: `{"line","identifier","error"}`.
+#[test]
+fn gen_batch_errors_say_which_line() {
+    let dir = Scratch::new("jgbatch");
+    let r = run_with_stdin(
+        &dir.0,
+        ["gen-batch", "file:secret.txt", "1400001052"],
+        Some(b"alice\n\nbo\tb\n"),
+    );
+    r.expect(1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(
+        lines[0].starts_with("{\"identifier\":\"alice\",\"usersig\":\"eA"),
+        "{}",
+        lines[0]
+    );
+    // (The wording after the character is the hints' business.)
+    assert!(
+        lines[1].starts_with(
+            r#"{"line":3,"identifier":"bo\tb","error":"line 3: the identifier holds a control character (U+0009 at offset 2)"#
+        ) && lines[1].ends_with("\"}"),
+        "{}",
+        lines[1]
+    );
+}
