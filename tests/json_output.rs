@@ -389,23 +389,23 @@ fn verify_batch_results_say_which_line_and_user() {
     let fields_ok = V2_FIELDS.replace("\"identifier\":\"xiaojun\",", "");
     let lines: Vec<&str> = r.stdout.lines().collect();
     let want = [
-        format!("{{\"line\":1,\"identifier\":\"xiaojun\",\"ok\":true,\"valid\":true,\"code\":0,{fields_ok}}}"),
-        format!("{{\"line\":2,\"identifier\":\"lisi\",\"ok\":false,\"valid\":false,\"code\":70013,\"reason\":{REASON_70013},{fields_70013}}}"),
-        r#"{"line":3,"identifier":"b,ob","ok":false,"error":"line 3: the JSON has no string \"usersig\"","exit_status":1}"#.to_owned(),
-        r#"{"line":5,"ok":false,"error":"line 5: neither JSON nor CSV identifier,usersig","exit_status":1}"#.to_owned(),
+        format!("{{\"ok\":true,\"line\":1,\"identifier\":\"xiaojun\",\"valid\":true,\"code\":0,{fields_ok}}}"),
+        format!("{{\"ok\":false,\"line\":2,\"identifier\":\"lisi\",\"valid\":false,\"code\":70013,\"reason\":{REASON_70013},{fields_70013}}}"),
+        r#"{"ok":false,"line":3,"identifier":"b,ob","error":"line 3: the JSON has no string \"usersig\"","exit_status":1}"#.to_owned(),
+        r#"{"ok":false,"line":5,"error":"line 5: neither JSON nor CSV identifier,usersig","exit_status":1}"#.to_owned(),
     ];
     assert_eq!(lines.len(), 5, "{}", r.stdout);
     assert_eq!(lines[..4], want);
     assert!(
         lines[4].starts_with(
-            "{\"line\":6,\"identifier\":\"car\\\"ol\",\"ok\":false,\"valid\":false,\"code\":70003,\"reason\":\"the ticket cannot be read: "
+            "{\"ok\":false,\"line\":6,\"identifier\":\"car\\\"ol\",\"valid\":false,\"code\":70003,\"reason\":\"the ticket cannot be read: "
         ),
         "{}",
         lines[4]
     );
     // `grep -v '"ok":true'` keeps who failed: every failed result names its line.
     for line in r.stdout.lines().filter(|l| !l.contains("\"ok\":true")) {
-        assert!(line.starts_with("{\"line\":"), "{line}");
+        assert!(line.starts_with("{\"ok\":false,\"line\":"), "{line}");
     }
 }
 

@@ -15,9 +15,7 @@ use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
-use super::report::{
-    self, ErrorReport, GenBatchError, GenBatchLine, VerifyBatchError, VerifyBatchLine, VerifyReport,
-};
+use super::report::{self, GenBatchError, GenBatchLine, VerifyBatchError, VerifyReport};
 use super::source::Source;
 use super::{
     CommandResult, KeyOrSecret, NAME, Signer, Stop, judging_clock, load_key_or_secret, output,
@@ -400,11 +398,13 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                     push_verify_csv(out, line_no, id, false, None, None, Some(&bad.why));
                 } else {
                     let identifier = bad.identifier.map(|i| redact::scrub(&i).into_owned());
-                    let error = ErrorReport::new(&format!("line {line_no}: {}", bad.why), 1);
+                    let error = format!("line {line_no}: {}", bad.why);
                     let result = VerifyBatchError {
+                        ok: false,
                         line: line_no,
                         identifier,
-                        error,
+                        error: redact::scrub(&error).into_owned(),
+                        exit_status: 1,
                     };
                     report::push_line(out, &result);
                 }
@@ -440,11 +440,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                     fields.ticket_identifier = Some(redact::scrub(&info.identifier).into_owned());
                 }
             }
-            let result = VerifyBatchLine {
-                line: line_no,
-                identifier: redact::scrub(&identifier).into_owned(),
-                report: result,
-            };
+            result.line = Some(line_no);
+            result.asked = Some(redact::scrub(&identifier).into_owned());
             report::push_line(out, &result);
         }
         match (

@@ -168,6 +168,13 @@ pub fn expiring_soon(checked: &Checked, min_remaining: Option<u64>) -> Option<St
 pub struct VerifyReport {
     /// Every check passed (including `--min-remaining`).
     pub ok: bool,
+    /// verify-batch only: the input line, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// verify-batch only: the identifier asked for (scrubbed). The ticket's own is then
+    /// left out of the ticket fields, or given as `ticket_identifier` when it differs.
+    #[serde(rename = "identifier", skip_serializing_if = "Option::is_none")]
+    pub asked: Option<String>,
     /// The ticket itself is valid.
     pub valid: bool,
     /// 0, or the server code of the failure.
@@ -206,6 +213,8 @@ impl VerifyReport {
         };
         VerifyReport {
             ok: valid && soon.is_none(),
+            line: None,
+            asked: None,
             valid,
             code,
             reason,
@@ -450,29 +459,20 @@ pub struct GenBatchError<'a> {
     pub error: String,
 }
 
-/// A verify-batch result for a line that gave an identifier and a ticket.
-#[derive(Debug, Serialize)]
-pub struct VerifyBatchLine {
-    /// The input line, from 1.
-    pub line: u64,
-    /// The identifier asked for (scrubbed).
-    pub identifier: String,
-    /// The verdict, as verify reports it, with `ticket_identifier` for `identifier`.
-    #[serde(flatten)]
-    pub report: VerifyReport,
-}
-
 /// A verify-batch result for a line that could not be read.
 #[derive(Debug, Serialize)]
 pub struct VerifyBatchError {
+    /// Always false.
+    pub ok: bool,
     /// The input line, from 1.
     pub line: u64,
     /// The identifier the line names, when it names one (scrubbed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `ok`, `error` (`line N: why`) and `exit_status` (1).
-    #[serde(flatten)]
-    pub error: ErrorReport,
+    /// `line N: why` (scrubbed).
+    pub error: String,
+    /// Always 1.
+    pub exit_status: u8,
 }
 
 #[cfg(test)]
