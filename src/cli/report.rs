@@ -70,7 +70,8 @@ pub fn to_line<T: Serialize>(value: &T) -> String {
     // The structs here hold strings, numbers, booleans and checked raw JSON: writing them
     // into memory cannot fail.
     if value.serialize(&mut ser).is_err() {
-        return error_object("the result could not be written as JSON", 3);
+        return r#"{"ok":false,"error":"the result could not be written as JSON","exit_status":3}"#
+            .to_owned();
     }
     // Only whole characters are escaped, by ASCII: still UTF-8.
     String::from_utf8(out).unwrap_or_default()
@@ -478,6 +479,18 @@ pub struct VerifyBatchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any string is written exactly as the library's display escaper writes it, and
+        /// reads back as itself.
+        #[test]
+        fn every_string_is_escaped_by_the_one_escaper(s in any::<String>()) {
+            let line = to_line(&s);
+            prop_assert_eq!(&line, &json::string(&s, Escape::Display));
+            prop_assert_eq!(serde_json::from_str::<String>(&line).unwrap(), s);
+        }
+    }
 
     #[test]
     fn strings_are_escaped_for_display() {
