@@ -423,15 +423,16 @@ fn gen_batch_takes_identifiers_exactly() {
         "tls_licence_tools: gen-batch: 5 of 7 lines failed; 3 blank lines skipped\n"
     );
     let lines = json_lines(&r.stdout);
-    let err = |id: &str, why: String| serde_json::json!({"identifier": id, "error": why});
+    let err = |n: u32, id: &str, why: String| serde_json::json!({"line": n, "identifier": id, "error": why});
     let ws = |n: u32| WHITE_SPACE.replace("{n}", &n.to_string());
     assert_eq!(lines.len(), 7, "{}", r.stdout);
-    assert_eq!(lines[0], err("bob ", ws(1)));
-    assert_eq!(lines[1], err(" bob", ws(2)));
-    assert_eq!(lines[2], err("bo\tb", CONTROL_TAB.into()));
+    assert_eq!(lines[0], err(1, "bob ", ws(1)));
+    assert_eq!(lines[1], err(2, " bob", ws(2)));
+    assert_eq!(lines[2], err(3, "bo\tb", CONTROL_TAB.into()));
     assert_eq!(
         lines[3],
         err(
+            4,
             "\u{fffd}bob",
             "line 4: the identifier is not UTF-8 text (a bad byte at offset 0); give identifiers in UTF-8".into()
         )
@@ -441,7 +442,7 @@ fn gen_batch_takes_identifiers_exactly() {
         assert_eq!(ticket_identifier(line["usersig"].as_str().unwrap()), id);
     }
     // The last line has no `\n`: its `\r` is part of it.
-    assert_eq!(lines[6], err("dave\r", ws(10)));
+    assert_eq!(lines[6], err(10, "dave\r", ws(10)));
 
     // --allow-any-identifier refuses the same lines: a control character is never signed.
     let r = run_with_stdin(
@@ -460,9 +461,9 @@ fn gen_batch_takes_identifiers_exactly() {
         "tls_licence_tools: gen-batch: 5 of 7 lines failed; 3 blank lines skipped\n"
     );
     let lines = json_lines(&r.stdout);
-    assert_eq!(lines[0], err("bob ", ws(1)));
-    assert_eq!(lines[1], err(" bob", ws(2)));
-    assert_eq!(lines[2], err("bo\tb", CONTROL_TAB.into()));
+    assert_eq!(lines[0], err(1, "bob ", ws(1)));
+    assert_eq!(lines[1], err(2, " bob", ws(2)));
+    assert_eq!(lines[2], err(3, "bo\tb", CONTROL_TAB.into()));
     assert!(lines[3]["error"].as_str().unwrap().contains("not UTF-8"));
 
     // CSV with CRLF line endings and blank lines: every row made, the blanks counted.

@@ -423,6 +423,9 @@ pub struct RenewArgs {
     /// Renew when less than this remains (required).
     #[arg(long, value_name = "DURATION")]
     pub within: String,
+    /// Print nothing unless there is an error (for cron, which mails every line).
+    #[arg(long, short = 'q', conflicts_with = "json")]
+    pub quiet: bool,
     #[command(flatten)]
     pub options: GenOptions,
 }
@@ -432,7 +435,8 @@ pub struct RenewArgs {
 pub enum BatchFormat {
     /// JSON Lines.
     Jsonl,
-    /// identifier,usersig,expires_at
+    /// Comma-separated values: gen-batch writes identifier,usersig,expires_at;
+    /// verify-batch writes a header line, then line,identifier,ok,code,expires_at,reason.
     Csv,
 }
 
@@ -473,6 +477,9 @@ pub struct VerifyBatchArgs {
     /// Worker threads, 1 to 1024 (default: one per core).
     #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
+    pub format: BatchFormat,
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
-use super::report::{self, push_json_str};
+use super::report::{self, GenBatchError, GenBatchLine, VerifyBatchError, VerifyReport};
 use super::source::Source;
 use super::{
     CommandResult, KeyOrSecret, NAME, Signer, Stop, judging_clock, load_key_or_secret, output,
@@ -202,11 +202,14 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
             out.extend_from_slice(ticket.as_bytes());
             out.extend_from_slice(format!(",{expires_at}\n").as_bytes());
         } else {
-            out.extend_from_slice(b"{\"identifier\":");
-            push_json_str(out, id);
-            out.extend_from_slice(b",\"usersig\":\"");
-            out.extend_from_slice(ticket.as_bytes());
-            out.extend_from_slice(format!("\",\"expires_at\":{expires_at}}}\n").as_bytes());
+            report::push_line(
+                out,
+                &GenBatchLine {
+                    identifier: id,
+                    usersig: &ticket,
+                    expires_at,
+                },
+            );
         }
         LineOutcome::Ok
     })?;
@@ -232,8 +235,8 @@ fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
     Ok(Some(id))
 }
 
-/// A line whose identifier cannot have a ticket: `{"identifier","error"}`, or in CSV empty
-/// fields and the message on stderr.
+/// A line whose identifier cannot have a ticket: `{"line","identifier","error"}`, or in CSV
+/// empty fields and the message on stderr.
 /// The identifier is echoed scrubbed of anything shaped like a secret.
 fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &str) -> LineOutcome {
     let id = redact::scrub(id);
@@ -245,17 +248,36 @@ fn bad_identifier(out: &mut Vec<u8>, csv: bool, line_no: u64, id: &str, why: &st
         out.extend_from_slice(b",,\n");
         line_error(line_no, why);
     } else {
-        out.extend_from_slice(b"{\"identifier\":");
-        push_json_str(out, id);
-        out.extend_from_slice(b",\"error\":");
-        push_json_str(out, &format!("line {line_no}: {why}"));
-        out.extend_from_slice(b"}\n");
+        report::push_line(
+            out,
+            &GenBatchError {
+                line: line_no,
+                identifier: id,
+                error: format!("line {line_no}: {why}"),
+            },
+        );
     }
     LineOutcome::Failed
 }
 
+/// Why a verify-batch input line could not be read, with the identifier it names when it
+/// names one.
+struct BadLine {
+    identifier: Option<String>,
+    why: String,
+}
+
+impl From<String> for BadLine {
+    fn from(why: String) -> BadLine {
+        BadLine {
+            identifier: None,
+            why,
+        }
+    }
+}
+
 /// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
-fn parse_input(text: &str) -> Result<(String, String), String> {
+fn parse_input(text: &str) -> Result<(String, String), BadLine> {
     let text = text.trim();
     if text.starts_with('{') {
         // Strict: a line naming "identifier" twice would mean one user to this reader and
@@ -268,7 +290,14 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
                 .map(str::to_owned)
                 .ok_or_else(|| format!("the JSON has no string \"{name}\""))
         };
-        return Ok((field("identifier")?, field("usersig")?));
+        let identifier = field("identifier")?;
+        return match field("usersig") {
+            Ok(usersig) => Ok((identifier, usersig)),
+            Err(why) => Err(BadLine {
+                identifier: Some(identifier),
+                why,
+            }),
+        };
     }
     // The ticket alphabet has no comma or quote: the last comma ends the identifier,
     // unless the last field is gen-batch's expires_at (digits), which is dropped.
@@ -282,12 +311,52 @@ fn parse_input(text: &str) -> Result<(String, String), String> {
     }
     let (id, sig) = text
         .rsplit_once(',')
-        .ok_or("neither JSON nor CSV identifier,usersig")?;
+        .ok_or_else(|| "neither JSON nor CSV identifier,usersig".to_owned())?;
     let id = match id.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
         Some(quoted) => quoted.replace("\"\"", "\""),
         None => id.to_owned(),
     };
     Ok((id, sig.to_owned()))
+}
+
+/// The header of verify-batch's CSV output.
+const VERIFY_CSV_HEADER: &str = "line,identifier,ok,code,expires_at,reason\n";
+
+/// One verify-batch CSV row: `line,identifier,ok,code,expires_at,reason`. Text fields are
+/// shown as on a terminal (scrubbed, control characters escaped) and quoted when they
+/// hold a comma or quote; an unknown field is empty.
+fn push_verify_csv(
+    out: &mut Vec<u8>,
+    line_no: u64,
+    identifier: Option<&str>,
+    ok: bool,
+    code: Option<u32>,
+    expires_at: Option<i64>,
+    reason: Option<&str>,
+) {
+    out.extend_from_slice(format!("{line_no},").as_bytes());
+    push_csv_field(
+        out,
+        &identifier
+            .map(|i| redact::shown(i.as_bytes()))
+            .unwrap_or_default(),
+    );
+    out.extend_from_slice(format!(",{ok},").as_bytes());
+    if let Some(code) = code {
+        out.extend_from_slice(code.to_string().as_bytes());
+    }
+    out.push(b',');
+    if let Some(at) = expires_at {
+        out.extend_from_slice(at.to_string().as_bytes());
+    }
+    out.push(b',');
+    push_csv_field(
+        out,
+        &reason
+            .map(|r| redact::shown(r.as_bytes()))
+            .unwrap_or_default(),
+    );
+    out.push(b'\n');
 }
 
 pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> CommandResult {
@@ -305,6 +374,10 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
         KeyOrSecret::Secret(secret) => VerifyKey::Secret(secret),
     };
     let keys = [key];
+    let csv = a.format == BatchFormat::Csv;
+    if csv {
+        super::out(VERIFY_CSV_HEADER.as_bytes())?;
+    }
     let totals = run_on_stdin(jobs, |line_no, line, out| {
         let parsed = match line {
             Line::Text(t) if is_blank(t) => return LineOutcome::Blank,
@@ -313,16 +386,28 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                     return LineOutcome::Skipped; // a CSV header
                 }
                 Ok(text) => parse_input(text),
-                Err(_) => Err("the line is not UTF-8 text".to_owned()),
+                Err(_) => Err("the line is not UTF-8 text".to_owned().into()),
             },
-            Line::TooLong => Err("the line is too long".to_owned()),
+            Line::TooLong => Err("the line is too long".to_owned().into()),
         };
         let (identifier, usersig) = match parsed {
             Ok(p) => p,
-            Err(why) => {
-                let obj = report::error_object(&format!("line {line_no}: {why}"), 1);
-                out.extend_from_slice(obj.as_bytes());
-                out.push(b'\n');
+            Err(bad) => {
+                if csv {
+                    let id = bad.identifier.as_deref();
+                    push_verify_csv(out, line_no, id, false, None, None, Some(&bad.why));
+                } else {
+                    let identifier = bad.identifier.map(|i| redact::scrub(&i).into_owned());
+                    let error = format!("line {line_no}: {}", bad.why);
+                    let result = VerifyBatchError {
+                        ok: false,
+                        line: line_no,
+                        identifier,
+                        error: redact::scrub(&error).into_owned(),
+                        exit_status: 1,
+                    };
+                    report::push_line(out, &result);
+                }
                 return LineOutcome::Failed;
             }
         };
@@ -332,8 +417,33 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             userbuf: None,
         };
         let checked = verify::check(usersig.as_bytes(), &keys, &expect, &clock);
-        out.extend_from_slice(report::verify_object(&checked, min_remaining, &[]).as_bytes());
-        out.push(b'\n');
+        let mut result = VerifyReport::new(&checked, min_remaining, &[]);
+        if csv {
+            let expires_at = result.ticket.as_ref().map(|t| t.expires_at);
+            let reason = result.reason.as_deref();
+            let (ok, code) = (result.ok, Some(result.code));
+            push_verify_csv(
+                out,
+                line_no,
+                Some(&identifier),
+                ok,
+                code,
+                expires_at,
+                reason,
+            );
+        } else {
+            // The identifier asked for leads; the ticket's is given too when it differs
+            // (a 70013).
+            if let (Some(fields), Some(info)) = (result.ticket.as_mut(), checked.info.as_ref()) {
+                fields.identifier = None;
+                if info.identifier != identifier {
+                    fields.ticket_identifier = Some(redact::scrub(&info.identifier).into_owned());
+                }
+            }
+            result.line = Some(line_no);
+            result.asked = Some(redact::scrub(&identifier).into_owned());
+            report::push_line(out, &result);
+        }
         match (
             &checked.verdict,
             report::expiring_soon(&checked, min_remaining),

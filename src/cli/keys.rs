@@ -7,7 +7,7 @@ use tls_licence_tools::keys::PrivateKey;
 
 use super::args::{KeycheckArgs, KeygenArgs};
 use super::make::say_written;
-use super::report::JsonObject;
+use super::report::{self, KeycheckReport, KeygenReport};
 use super::source::Source;
 use super::{
     CommandResult, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
@@ -54,12 +54,16 @@ pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     say_written(public, &written);
     let fingerprint = public_key.fingerprint();
     if a.json {
-        let obj = JsonObject::new()
-            .bool("ok", true)
-            .name("private_key", private.as_os_str().as_bytes())
-            .name("public_key", public.as_os_str().as_bytes())
-            .str("fingerprint", &fingerprint);
-        return out_json(&obj.finish());
+        let (private_key, private_key_base64) = report::name(private.as_os_str().as_bytes());
+        let (public_key, public_key_base64) = report::name(public.as_os_str().as_bytes());
+        return out_json(&report::to_line(&KeygenReport {
+            ok: true,
+            private_key,
+            private_key_base64,
+            public_key,
+            public_key_base64,
+            fingerprint,
+        }));
     }
     out(format!(
         "wrote private key '{}' (PKCS#8, mode 0600) and public key '{}'\nfingerprint {fingerprint}\n",
@@ -78,11 +82,11 @@ pub(super) fn keycheck(a: &KeycheckArgs) -> CommandResult {
     let (mine, theirs) = (private.public_key().fingerprint(), public.fingerprint());
     let matches = private.public_key() == public;
     if a.json {
-        let obj = JsonObject::new()
-            .bool("ok", matches)
-            .str("private_key_fingerprint", &mine)
-            .str("public_key_fingerprint", &theirs);
-        out_json(&obj.finish())?;
+        out_json(&report::to_line(&KeycheckReport {
+            ok: matches,
+            private_key_fingerprint: mine,
+            public_key_fingerprint: theirs,
+        }))?;
     } else {
         out(format!(
             "private key {}: {mine}\npublic key  {}: {theirs}\n",

@@ -15,7 +15,7 @@ use tls_licence_tools::verify::Expect;
 
 use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
 use super::fsio::{self, FsErrorKind, Written};
-use super::report::{JsonObject, ticket_fields};
+use super::report::{self, GenReport, KeptReport, RenewedReport, TicketFields};
 use super::source::Source;
 use super::{
     CommandResult, Signer, Stop, check_not_same_file, check_not_secret_name, io_err,
@@ -81,11 +81,15 @@ fn make(req: &TicketRequest, signer: &Signer, clock: &SystemClock) -> Made {
 }
 
 /// The object `gen --json` prints.
-fn gen_object(made: &Made, sig_file: &OsStr) -> JsonObject {
-    let obj = JsonObject::new()
-        .bool("ok", true)
-        .str("usersig", &made.text);
-    ticket_fields(obj, &made.info, made.info.init_time).name("sig_file", sig_file.as_bytes())
+fn gen_object(made: &Made, sig_file: &OsStr) -> GenReport {
+    let (sig_file, sig_file_base64) = report::name(sig_file.as_bytes());
+    GenReport {
+        ok: true,
+        usersig: made.text.clone(),
+        ticket: TicketFields::new(&made.info, made.info.init_time),
+        sig_file,
+        sig_file_base64,
+    }
 }
 
 /// Write a new ticket to the sig file and say so: the original's lines, or JSON.
@@ -114,7 +118,7 @@ pub(super) fn write_ticket(
         if ticket_out {
             out(b"\n")?;
         }
-        return out_json(&gen_object(made, sig_file).finish());
+        return out_json(&report::to_line(&gen_object(made, sig_file)));
     }
     if to_stdout {
         // stdout carries the ticket alone, so that it pipes.
@@ -245,12 +249,18 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
     match &decision {
         Decision::Keep { info, .. } => {
             if a.options.json {
-                let obj = JsonObject::new()
-                    .bool("ok", true)
-                    .str("action", "kept")
-                    .str("reason", &why);
-                let obj = ticket_fields(obj, info, clock.now());
-                return out_json(&obj.name("sig_file", a.sig_file.as_bytes()).finish());
+                let (sig_file, sig_file_base64) = report::name(a.sig_file.as_bytes());
+                return out_json(&report::to_line(&KeptReport {
+                    ok: true,
+                    action: "kept",
+                    reason: why,
+                    ticket: TicketFields::new(info, clock.now()),
+                    sig_file,
+                    sig_file_base64,
+                }));
+            }
+            if a.quiet {
+                return Ok(());
             }
             out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
         }
@@ -260,10 +270,14 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
                 fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
             say_written(sig_path, &written);
             if a.options.json {
-                let obj = gen_object(&made, &a.sig_file)
-                    .str("action", "renewed")
-                    .str("reason", &why);
-                return out_json(&obj.finish());
+                return out_json(&report::to_line(&RenewedReport {
+                    made: gen_object(&made, &a.sig_file),
+                    action: "renewed",
+                    reason: why,
+                }));
+            }
+            if a.quiet {
+                return Ok(());
             }
             out(format!(
                 "renewed '{shown}': {}; the new {} ticket is valid until {}\n",

@@ -1,10 +1,19 @@
 //! Machine-readable results: the JSON objects that `--json` prints, one per result, with
 //! their fields in a fixed, readable order. The batch commands print the same objects.
+//!
+//! Each kind of result is a struct here, serialized with serde in field order; optional
+//! fields are left out when absent. Every string is written with display escaping
+//! ([`Escape::Display`]: no control or reordering character reaches a terminal), and
+//! every text that echoes what a user gave is scrubbed of secret-shaped runs
+//! ([`redact::scrub`]) when the struct is made.
 
-use std::fmt::Display;
+use std::io;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+use serde_json::ser::{CharEscape, Formatter};
+use serde_json::value::RawValue;
 
 use tls_licence_tools::clock::{describe_span, rfc3339};
 use tls_licence_tools::json::{self, Escape};
@@ -14,118 +23,128 @@ use tls_licence_tools::verify::Checked;
 
 use super::redact;
 
-/// A JSON object written field by field, in the order the fields are added.
-#[derive(Debug, Clone)]
-pub struct JsonObject {
-    buf: String,
-}
+/// serde_json's compact output with every string escaped as shown to a person: the
+/// library's one escaper ([`json::push_string`] with [`Escape::Display`]) does the work.
+struct DisplayFormatter;
 
-impl Default for JsonObject {
-    fn default() -> Self {
-        JsonObject::new()
+impl DisplayFormatter {
+    fn escaped<W: ?Sized + io::Write>(writer: &mut W, text: &str) -> io::Result<()> {
+        let quoted = json::string(text, Escape::Display);
+        writer.write_all(&quoted.as_bytes()[1..quoted.len() - 1])
     }
 }
 
-impl JsonObject {
-    /// An empty object.
-    pub fn new() -> JsonObject {
-        JsonObject {
-            buf: String::from("{"),
-        }
+impl Formatter for DisplayFormatter {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        Self::escaped(writer, fragment)
     }
 
-    fn key(&mut self, key: &str) {
-        if self.buf.len() > 1 {
-            self.buf.push(',');
-        }
-        self.buf.push_str(&json_string(key));
-        self.buf.push(':');
-    }
-
-    /// Add a string field.
-    pub fn str(mut self, key: &str, value: &str) -> JsonObject {
-        self.key(key);
-        self.buf.push_str(&json_string(value));
-        self
-    }
-
-    /// Add a number field (any integer).
-    pub fn num(mut self, key: &str, value: impl Display) -> JsonObject {
-        self.key(key);
-        self.buf.push_str(&value.to_string());
-        self
-    }
-
-    /// Add a boolean field.
-    pub fn bool(mut self, key: &str, value: bool) -> JsonObject {
-        self.key(key);
-        self.buf.push_str(if value { "true" } else { "false" });
-        self
-    }
-
-    /// Add a field whose value is JSON text already (an object, an array, `null`).
-    pub fn raw(mut self, key: &str, json: &str) -> JsonObject {
-        self.key(key);
-        self.buf.push_str(json);
-        self
-    }
-
-    /// Add a field naming something the user gave: a path, a key's name. The text is
-    /// scrubbed of anything shaped like a secret ([`redact::scrub_bytes`]); when the
-    /// bytes left are not UTF-8 (a Unix file name can be any bytes), the field holds them
-    /// with each invalid sequence replaced by U+FFFD, and a second field `<key>_base64`
-    /// holds them exactly, in standard base64.
-    pub fn name(self, key: &str, raw: &[u8]) -> JsonObject {
-        let bytes = redact::scrub_bytes(raw);
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => self.str(key, text),
-            Err(_) => self
-                .str(key, &String::from_utf8_lossy(&bytes))
-                .str(&format!("{key}_base64"), &STANDARD.encode(&bytes)),
-        }
-    }
-
-    /// The object's text.
-    pub fn finish(mut self) -> String {
-        self.buf.push('}');
-        self.buf
+    fn write_char_escape<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        escape: CharEscape,
+    ) -> io::Result<()> {
+        let c = match escape {
+            CharEscape::Quote => '"',
+            CharEscape::ReverseSolidus => '\\',
+            CharEscape::Solidus => '/',
+            CharEscape::Backspace => '\u{8}',
+            CharEscape::FormFeed => '\u{c}',
+            CharEscape::LineFeed => '\n',
+            CharEscape::CarriageReturn => '\r',
+            CharEscape::Tab => '\t',
+            CharEscape::AsciiControl(b) => char::from(b),
+        };
+        Self::escaped(writer, c.encode_utf8(&mut [0; 4]))
     }
 }
 
-/// A string as shown in the JSON output: every character a terminal could act on escaped.
-fn json_string(s: &str) -> String {
-    json::string(s, Escape::Display)
+/// One result as a line of JSON text (without the newline).
+pub fn to_line<T: Serialize>(value: &T) -> String {
+    let mut out = Vec::with_capacity(256);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, DisplayFormatter);
+    // The structs here hold strings, numbers, booleans and checked raw JSON: writing them
+    // into memory cannot fail.
+    if value.serialize(&mut ser).is_err() {
+        return r#"{"ok":false,"error":"the result could not be written as JSON","exit_status":3}"#
+            .to_owned();
+    }
+    // Only whole characters are escaped, by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Append `s` as a JSON string literal as shown in the JSON output (see
-/// [`json_string`]).
-pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    json::push_string(out, s, Escape::Display);
+/// Append one result and a newline to a batch's output.
+pub fn push_line<T: Serialize>(out: &mut Vec<u8>, value: &T) {
+    out.extend_from_slice(to_line(value).as_bytes());
+    out.push(b'\n');
 }
 
-/// A JSON array of strings.
-pub fn string_array<S: AsRef<str>>(items: &[S]) -> String {
-    let parts: Vec<String> = items.iter().map(|s| json_string(s.as_ref())).collect();
-    format!("[{}]", parts.join(","))
+/// A name the user gave (a path, a key's name) as it is shown: scrubbed of anything shaped
+/// like a secret ([`redact::scrub_bytes`]); when the bytes left are not UTF-8 (a Unix file
+/// name can be any bytes), the text with each invalid sequence replaced by U+FFFD, and
+/// the bytes exactly in standard base64 for the `<field>_base64` field.
+pub fn name(raw: &[u8]) -> (String, Option<String>) {
+    let bytes = redact::scrub_bytes(raw);
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => (text.to_owned(), None),
+        Err(_) => (
+            String::from_utf8_lossy(&bytes).into_owned(),
+            Some(STANDARD.encode(&bytes)),
+        ),
+    }
 }
 
 /// The fields every ticket report carries: what the ticket says, and when it expires
-/// relative to `now`.
-pub fn ticket_fields(obj: JsonObject, info: &TicketInfo, now: i64) -> JsonObject {
-    let obj = obj
-        .str("version", info.version.name())
-        // An identifier has at most 32 bytes; a longer one shaped like a secret (made
-        // with --allow-any-identifier) is not shown.
-        .str("identifier", &redact::scrub(&info.identifier))
-        .num("sdkappid", info.sdkappid)
-        .num("init_time", info.init_time)
-        .num("expire", info.expire)
-        .num("expires_at", info.expires_at())
-        .str("expires_at_rfc3339", &rfc3339(info.expires_at()))
-        .num("remaining_seconds", info.expires_at().saturating_sub(now));
-    match &info.userbuf {
-        Some(ub) => obj.str("userbuf_base64", &STANDARD.encode(ub)),
-        None => obj,
+/// relative to the time it was judged at.
+#[derive(Debug, Serialize)]
+pub struct TicketFields {
+    /// `v1`, `v2` or `v1-plain-json`.
+    pub version: &'static str,
+    /// The ticket's identifier (scrubbed); left out of verify-batch results, which give
+    /// the identifier asked for instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// verify-batch only: the ticket's identifier when it is not the one asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket_identifier: Option<String>,
+    /// The ticket's SDKAppID.
+    pub sdkappid: u64,
+    /// When it was issued, Unix seconds.
+    pub init_time: i64,
+    /// Its validity, seconds.
+    pub expire: i64,
+    /// `init_time + expire`.
+    pub expires_at: i64,
+    /// `expires_at` in RFC 3339, UTC.
+    pub expires_at_rfc3339: String,
+    /// Seconds from the time judged at to `expires_at` (negative once expired).
+    pub remaining_seconds: i64,
+    /// The userbuf in standard base64, when the ticket has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userbuf_base64: Option<String>,
+}
+
+impl TicketFields {
+    /// The fields for `info`, judged at `now`.
+    pub fn new(info: &TicketInfo, now: i64) -> TicketFields {
+        TicketFields {
+            version: info.version.name(),
+            // An identifier has at most 32 bytes; a longer one shaped like a secret (made
+            // with --allow-any-identifier) is not shown.
+            identifier: Some(redact::scrub(&info.identifier).into_owned()),
+            ticket_identifier: None,
+            sdkappid: info.sdkappid,
+            init_time: info.init_time,
+            expire: info.expire,
+            expires_at: info.expires_at(),
+            expires_at_rfc3339: rfc3339(info.expires_at()),
+            remaining_seconds: info.expires_at().saturating_sub(now),
+            userbuf_base64: info.userbuf.as_ref().map(|ub| STANDARD.encode(ub)),
+        }
     }
 }
 
@@ -145,96 +164,356 @@ pub fn expiring_soon(checked: &Checked, min_remaining: Option<u64>) -> Option<St
     ))
 }
 
-/// The object `verify --json` prints for one ticket.
-///
-/// `ok` is whether every check passed (including `--min-remaining`); `valid` whether the
-/// ticket itself is valid; `code` is 0 or the server code; `reason` says why not ok;
-/// `key` names the key it verified with when several were given (see
-/// [`JsonObject::name`]). The reason is scrubbed of secrets ([`redact::scrub`]): it may
-/// quote the identifier asked for.
+/// What `verify --json` prints for one ticket.
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    /// Every check passed (including `--min-remaining`).
+    pub ok: bool,
+    /// verify-batch only: the input line, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// verify-batch only: the identifier asked for (scrubbed). The ticket's own is then
+    /// left out of the ticket fields, or given as `ticket_identifier` when it differs.
+    #[serde(rename = "identifier", skip_serializing_if = "Option::is_none")]
+    pub asked: Option<String>,
+    /// The ticket itself is valid.
+    pub valid: bool,
+    /// 0, or the server code of the failure.
+    pub code: u32,
+    /// Why not ok (scrubbed: it may quote the identifier asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the ticket says, when it could be read.
+    #[serde(flatten)]
+    pub ticket: Option<TicketFields>,
+    /// The key that verified it, when several were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The key's name in base64 when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_base64: Option<String>,
+}
+
+impl VerifyReport {
+    /// The report on `checked`; `key_names` name the keys tried, in order.
+    pub fn new(checked: &Checked, min_remaining: Option<u64>, key_names: &[Vec<u8>]) -> Self {
+        let soon = expiring_soon(checked, min_remaining);
+        let valid = checked.verdict.is_ok();
+        let code = match &checked.verdict {
+            Ok(_) => 0,
+            Err(f) => f.code().unwrap_or(0),
+        };
+        let reason = match (&checked.verdict, &soon) {
+            (Err(f), _) => Some(redact::scrub(&super::hints::failure(f)).into_owned()),
+            (Ok(_), Some(why)) => Some(redact::scrub(why).into_owned()),
+            (Ok(_), None) => None,
+        };
+        let (key, key_base64) = match (&checked.verdict, key_names.len() > 1) {
+            (Ok(i), true) => key_names.get(*i).map(|n| name(n)).unzip(),
+            _ => (None, None),
+        };
+        VerifyReport {
+            ok: valid && soon.is_none(),
+            line: None,
+            asked: None,
+            valid,
+            code,
+            reason,
+            ticket: checked
+                .info
+                .as_ref()
+                .map(|info| TicketFields::new(info, checked.now)),
+            key,
+            key_base64: key_base64.flatten(),
+        }
+    }
+}
+
+/// The object `verify --json` prints for one ticket (see [`VerifyReport`]).
 pub fn verify_object(
     checked: &Checked,
     min_remaining: Option<u64>,
     key_names: &[Vec<u8>],
 ) -> String {
-    let soon = expiring_soon(checked, min_remaining);
-    let valid = checked.verdict.is_ok();
-    let code = match &checked.verdict {
-        Ok(_) => 0,
-        Err(f) => f.code().unwrap_or(0),
-    };
-    let mut obj = JsonObject::new()
-        .bool("ok", valid && soon.is_none())
-        .bool("valid", valid)
-        .num("code", code);
-    obj = match (&checked.verdict, &soon) {
-        (Err(f), _) => obj.str("reason", &redact::scrub(&super::hints::failure(f))),
-        (Ok(_), Some(why)) => obj.str("reason", &redact::scrub(why)),
-        (Ok(_), None) => obj,
-    };
-    if let Some(info) = &checked.info {
-        obj = ticket_fields(obj, info, checked.now);
-    }
-    if let (Ok(i), true) = (&checked.verdict, key_names.len() > 1)
-        && let Some(name) = key_names.get(*i)
-    {
-        obj = obj.name("key", name);
-    }
-    obj.finish()
+    to_line(&VerifyReport::new(checked, min_remaining, key_names))
 }
 
-/// A PrivateMapKey as a JSON object.
-pub fn private_map_key_object(pmk: &PrivateMapKey) -> String {
-    let obj = JsonObject::new()
-        .str("account", &pmk.account)
-        .num("sdkappid", pmk.sdkappid);
-    let obj = match &pmk.room {
-        Room::Numeric(id) => obj.num("room_id", id),
-        Room::Named(name) => obj.str("room_name", name),
-    };
-    obj.num("expires_at", pmk.expires_at)
-        .str("expires_at_rfc3339", &rfc3339(i64::from(pmk.expires_at)))
-        .num("privileges", pmk.privileges)
-        .raw("privilege_names", &string_array(&pmk.privilege_names()))
-        .num("account_type", pmk.account_type)
-        .finish()
+/// What `gen --json` prints (and `renew --json` when it renewed, with two more fields).
+#[derive(Debug, Serialize)]
+pub struct GenReport {
+    /// Always true.
+    pub ok: bool,
+    /// The ticket made.
+    pub usersig: String,
+    /// What it says (remaining_seconds: its whole validity).
+    #[serde(flatten)]
+    pub ticket: TicketFields,
+    /// Where it was written.
+    pub sig_file: String,
+    /// The sig file's name in base64 when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sig_file_base64: Option<String>,
 }
 
-/// The object for a failure that is not a verdict (bad arguments, a file or key
-/// problem): `{"ok":false,"error":…,"exit_status":…}`. The message is scrubbed of
-/// secrets ([`redact::scrub`]).
+/// What `renew --json` prints when it wrote a fresh ticket.
+#[derive(Debug, Serialize)]
+pub struct RenewedReport {
+    /// The new ticket, as gen reports it.
+    #[serde(flatten)]
+    pub made: GenReport,
+    /// Always `renewed`.
+    pub action: &'static str,
+    /// Why it was renewed.
+    pub reason: String,
+}
+
+/// What `renew --json` prints when it kept the ticket.
+#[derive(Debug, Serialize)]
+pub struct KeptReport {
+    /// Always true.
+    pub ok: bool,
+    /// Always `kept`.
+    pub action: &'static str,
+    /// Why it was kept.
+    pub reason: String,
+    /// What the kept ticket says.
+    #[serde(flatten)]
+    pub ticket: TicketFields,
+    /// The sig file.
+    pub sig_file: String,
+    /// The sig file's name in base64 when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sig_file_base64: Option<String>,
+}
+
+/// A PrivateMapKey found in a userbuf (inspect's `private_map_key`).
+#[derive(Debug, Serialize)]
+pub struct PrivateMapKeyReport {
+    /// The account it was issued to.
+    pub account: String,
+    /// Its SDKAppID.
+    pub sdkappid: u32,
+    /// A numeric room (layout 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<u32>,
+    /// A named room (layout 1); exactly one of room_id and room_name is present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub room_name: Option<String>,
+    /// Its expiry, Unix seconds.
+    pub expires_at: u32,
+    /// Its expiry in RFC 3339.
+    pub expires_at_rfc3339: String,
+    /// The privilege bit map.
+    pub privileges: u32,
+    /// The names of the bits set.
+    pub privilege_names: Vec<String>,
+    /// The account type.
+    pub account_type: u32,
+}
+
+impl PrivateMapKeyReport {
+    /// The report on `pmk`.
+    pub fn new(pmk: &PrivateMapKey) -> PrivateMapKeyReport {
+        let (room_id, room_name) = match &pmk.room {
+            Room::Numeric(id) => (Some(*id), None),
+            Room::Named(name) => (None, Some(name.clone())),
+        };
+        PrivateMapKeyReport {
+            account: pmk.account.clone(),
+            sdkappid: pmk.sdkappid,
+            room_id,
+            room_name,
+            expires_at: pmk.expires_at,
+            expires_at_rfc3339: rfc3339(i64::from(pmk.expires_at)),
+            privileges: pmk.privileges,
+            privilege_names: pmk.privilege_names(),
+            account_type: pmk.account_type,
+        }
+    }
+}
+
+/// What `inspect --json` prints.
+#[derive(Debug, Serialize)]
+pub struct InspectReport {
+    /// Always true (the ticket could be read).
+    pub ok: bool,
+    /// What it says, judged now.
+    #[serde(flatten)]
+    pub ticket: TicketFields,
+    /// Whether it has expired.
+    pub expired: bool,
+    /// `init_time` in RFC 3339, UTC.
+    pub issued_at_rfc3339: String,
+    /// `init_time` in the host's zone.
+    pub issued_at_local: String,
+    /// `expires_at` in the host's zone.
+    pub expires_at_local: String,
+    /// The userbuf as text (scrubbed), when it is printable UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userbuf_text: Option<String>,
+    /// The PrivateMapKey the userbuf holds, when it holds one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_map_key: Option<PrivateMapKeyReport>,
+    /// Always false: inspect has no key.
+    pub verified: bool,
+}
+
+/// What `dump --json` prints.
+#[derive(Debug, Serialize)]
+pub struct DumpReport {
+    /// Always true.
+    pub ok: bool,
+    /// The ticket's form.
+    pub version: &'static str,
+    /// The ticket's JSON object, byte for byte as it is inside the ticket.
+    pub json: Box<RawValue>,
+}
+
+/// What dump and inspect print for text that is not a ticket.
+#[derive(Debug, Serialize)]
+pub struct NotATicketReport {
+    /// Always false.
+    pub ok: bool,
+    /// The server code.
+    pub code: u32,
+    /// Why (scrubbed).
+    pub reason: String,
+}
+
+/// What `keygen --json` prints.
+#[derive(Debug, Serialize)]
+pub struct KeygenReport {
+    /// Always true.
+    pub ok: bool,
+    /// The private key file.
+    pub private_key: String,
+    /// Its name in base64 when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_key_base64: Option<String>,
+    /// The public key file.
+    pub public_key: String,
+    /// Its name in base64 when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key_base64: Option<String>,
+    /// The public key's fingerprint.
+    pub fingerprint: String,
+}
+
+/// What `keycheck --json` prints.
+#[derive(Debug, Serialize)]
+pub struct KeycheckReport {
+    /// Whether the public key belongs to the private key.
+    pub ok: bool,
+    /// The private key's public half's fingerprint.
+    pub private_key_fingerprint: String,
+    /// The public key's fingerprint.
+    pub public_key_fingerprint: String,
+}
+
+/// A failure that is not a verdict (bad arguments, a file or key problem).
+#[derive(Debug, Serialize)]
+pub struct ErrorReport {
+    /// Always false.
+    pub ok: bool,
+    /// The message (scrubbed).
+    pub error: String,
+    /// The exit status it comes with.
+    pub exit_status: u8,
+}
+
+impl ErrorReport {
+    /// The report for `message` (scrubbed of secrets, [`redact::scrub`]).
+    pub fn new(message: &str, exit_status: u8) -> ErrorReport {
+        ErrorReport {
+            ok: false,
+            error: redact::scrub(message).into_owned(),
+            exit_status,
+        }
+    }
+}
+
+/// The object for a failure that is not a verdict: `{"ok":false,"error":…,"exit_status":…}`
+/// (see [`ErrorReport`]).
 pub fn error_object(message: &str, exit_status: u8) -> String {
-    JsonObject::new()
-        .bool("ok", false)
-        .str("error", &redact::scrub(message))
-        .num("exit_status", exit_status)
-        .finish()
+    to_line(&ErrorReport::new(message, exit_status))
+}
+
+/// A gen-batch line that made a ticket.
+#[derive(Debug, Serialize)]
+pub struct GenBatchLine<'a> {
+    /// The identifier (scrubbed).
+    pub identifier: &'a str,
+    /// The ticket.
+    pub usersig: &'a str,
+    /// When it expires, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// A gen-batch line that could not have a ticket.
+#[derive(Debug, Serialize)]
+pub struct GenBatchError<'a> {
+    /// The input line, from 1.
+    pub line: u64,
+    /// The line's text as the identifier (scrubbed; empty for a line too long).
+    pub identifier: &'a str,
+    /// `line N: why`.
+    pub error: String,
+}
+
+/// A verify-batch result for a line that could not be read.
+#[derive(Debug, Serialize)]
+pub struct VerifyBatchError {
+    /// Always false.
+    pub ok: bool,
+    /// The input line, from 1.
+    pub line: u64,
+    /// The identifier the line names, when it names one (scrubbed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// `line N: why` (scrubbed).
+    pub error: String,
+    /// Always 1.
+    pub exit_status: u8,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    #[test]
-    fn example_fields_in_order_and_escaped() {
-        let json = JsonObject::new()
-            .bool("ok", true)
-            .str("id", "a\"b")
-            .num("n", -3)
-            .finish();
-        assert_eq!(json, r#"{"ok":true,"id":"a\"b","n":-3}"#);
+    proptest! {
+        /// Any string is written exactly as the library's display escaper writes it, and
+        /// reads back as itself.
+        #[test]
+        fn every_string_is_escaped_by_the_one_escaper(s in any::<String>()) {
+            let line = to_line(&s);
+            prop_assert_eq!(&line, &json::string(&s, Escape::Display));
+            prop_assert_eq!(serde_json::from_str::<String>(&line).unwrap(), s);
+        }
     }
 
     #[test]
-    fn example_name_keeps_bytes_that_are_not_utf8_in_base64() {
+    fn strings_are_escaped_for_display() {
+        let line = to_line(&ErrorReport {
+            ok: false,
+            error: "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1b}\u{7f}\u{9b}\u{202e}\u{2028}é/".into(),
+            exit_status: 2,
+        });
         assert_eq!(
-            JsonObject::new().name("sig_file", b"sig").finish(),
-            r#"{"sig_file":"sig"}"#
+            line,
+            r#"{"ok":false,"error":"a\"b\\c\n\r\t\u0008\u000c\u0001\u001b\u007f\u009b\u202e\u2028é/","exit_status":2}"#
         );
-        assert_eq!(
-            JsonObject::new().name("sig_file", b"s\xffg").finish(),
-            "{\"sig_file\":\"s\u{fffd}g\",\"sig_file_base64\":\"c/9n\"}"
-        );
+        // Exactly what the library's escaper writes, for every character up to U+00FF.
+        for c in (0u32..=0xff).filter_map(char::from_u32) {
+            let s = format!("x{c}y");
+            assert_eq!(to_line(&s), json::string(&s, Escape::Display), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn names_keep_bytes_that_are_not_utf8_in_base64() {
+        assert_eq!(name(b"sig"), ("sig".into(), None));
+        assert_eq!(name(b"s\xffg"), ("s\u{fffd}g".into(), Some("c/9n".into())));
     }
 
     const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -253,18 +532,44 @@ mod tests {
 
     #[test]
     fn name_fields() {
-        let name = |raw: &[u8]| JsonObject::new().name("sig_file", raw).finish();
-        assert_eq!(name(b"dir/sig"), r#"{"sig_file":"dir/sig"}"#);
-        assert_eq!(name("naïve\n".as_bytes()), r#"{"sig_file":"naïve\n"}"#);
+        let shown = |raw: &[u8]| {
+            let (sig_file, sig_file_base64) = name(raw);
+            to_line(&KeptLike {
+                sig_file,
+                sig_file_base64,
+            })
+        };
+        #[derive(Serialize)]
+        struct KeptLike {
+            sig_file: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sig_file_base64: Option<String>,
+        }
+        assert_eq!(shown(b"dir/sig"), r#"{"sig_file":"dir/sig"}"#);
+        assert_eq!(shown("naïve\n".as_bytes()), r#"{"sig_file":"naïve\n"}"#);
         assert_eq!(
-            name(format!("./{SECRET}").as_bytes()),
+            shown(format!("./{SECRET}").as_bytes()),
             r#"{"sig_file":"./[redacted]"}"#
         );
         // Not UTF-8: the text with U+FFFD, and the bytes in base64 (scrubbed first).
         let raw = [b"\xff/".as_slice(), SECRET.as_bytes()].concat();
         assert_eq!(
-            name(&raw),
+            shown(&raw),
             "{\"sig_file\":\"\u{fffd}/[redacted]\",\"sig_file_base64\":\"/y9bcmVkYWN0ZWRd\"}"
+        );
+    }
+
+    #[test]
+    fn raw_json_is_kept_byte_for_byte() {
+        let json = r#"{"TLS.ver":"2.0","TLS.identifier":"a\u001bb"}"#;
+        let line = to_line(&DumpReport {
+            ok: true,
+            version: "v2",
+            json: RawValue::from_string(json.into()).unwrap(),
+        });
+        assert_eq!(
+            line,
+            format!(r#"{{"ok":true,"version":"v2","json":{json}}}"#)
         );
     }
 }

@@ -17,7 +17,9 @@ use tls_licence_tools::userbuf::{PrivateMapKey, Room};
 use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
-use super::report::{self, JsonObject, private_map_key_object, ticket_fields};
+use super::report::{
+    self, DumpReport, InspectReport, NotATicketReport, PrivateMapKeyReport, TicketFields,
+};
 use super::source::Source;
 use super::{
     CommandResult, Stop, check_one_stdin, io_err, judging_clock, load_public_key, load_secret, out,
@@ -46,7 +48,7 @@ fn printable(bytes: &[u8]) -> Option<&str> {
 }
 
 /// A verify form's keys, with names to report which one matched (raw bytes: a path
-/// need not be UTF-8; shown with `redact::shown`, or in JSON as `JsonObject::name`).
+/// need not be UTF-8; shown with `redact::shown`, or in JSON as `report::name`).
 struct Keys {
     keys: Vec<VerifyKey>,
     names: Vec<Vec<u8>>,
@@ -211,12 +213,13 @@ pub(super) fn verify_v2(
 fn not_a_ticket(m: Malformed, json: bool) -> Stop {
     let failure = Failure::from(m);
     if json {
-        let obj = JsonObject::new()
-            .bool("ok", false)
-            .num("code", failure.code().unwrap_or(0))
-            .str("reason", &redact::scrub(&hints::failure(&failure)));
+        let obj = NotATicketReport {
+            ok: false,
+            code: failure.code().unwrap_or(0),
+            reason: redact::scrub(&hints::failure(&failure)).into_owned(),
+        };
         // The stop's line on stderr still says why; a closed stdout is not news.
-        let _ = out_json(&obj.finish());
+        let _ = out_json(&report::to_line(&obj));
     }
     Stop::Invalid("not a ticket", failure)
 }
@@ -229,11 +232,14 @@ pub(super) fn dump(a: &DumpArgs) -> CommandResult {
     };
     let (version, json) = ticket::json_text(&bytes).map_err(|m| not_a_ticket(m, a.json))?;
     if a.json {
-        let obj = JsonObject::new()
-            .bool("ok", true)
-            .str("version", version.name())
-            .raw("json", &json);
-        return out_json(&obj.finish());
+        // The ticket's object is JSON (json_text parsed it): embedded as it is.
+        let json = serde_json::value::RawValue::from_string(json)
+            .map_err(|e| Stop::Io(format!("cannot show the ticket's JSON: {e}")))?;
+        return out_json(&report::to_line(&DumpReport {
+            ok: true,
+            version: version.name(),
+            json,
+        }));
     }
     out(format!("{json}\n").as_bytes())
 }
@@ -266,18 +272,21 @@ pub(super) fn inspect(a: &InspectArgs, system: &SystemClock) -> CommandResult {
     let now = system.now();
     let pmk = info.userbuf.as_deref().and_then(PrivateMapKey::decode);
     if a.json {
-        let mut obj = ticket_fields(JsonObject::new().bool("ok", true), info, now)
-            .bool("expired", now > info.expires_at())
-            .str("issued_at_rfc3339", &rfc3339(info.init_time))
-            .str("issued_at_local", &local_time(info.init_time, system))
-            .str("expires_at_local", &local_time(info.expires_at(), system));
-        if let Some(text) = info.userbuf.as_deref().and_then(printable) {
-            obj = obj.str("userbuf_text", &redact::scrub(text));
-        }
-        if let Some(pmk) = &pmk {
-            obj = obj.raw("private_map_key", &private_map_key_object(pmk));
-        }
-        return out_json(&obj.bool("verified", false).finish());
+        return out_json(&report::to_line(&InspectReport {
+            ok: true,
+            ticket: TicketFields::new(info, now),
+            expired: now > info.expires_at(),
+            issued_at_rfc3339: rfc3339(info.init_time),
+            issued_at_local: local_time(info.init_time, system),
+            expires_at_local: local_time(info.expires_at(), system),
+            userbuf_text: info
+                .userbuf
+                .as_deref()
+                .and_then(printable)
+                .map(|text| redact::scrub(text).into_owned()),
+            private_map_key: pmk.as_ref().map(PrivateMapKeyReport::new),
+            verified: false,
+        }));
     }
     let scheme = match info.version {
         Version::V2 => "HMAC-SHA256",
