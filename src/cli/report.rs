@@ -112,7 +112,7 @@ pub struct TicketFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket_identifier: Option<String>,
     /// The ticket's SDKAppID.
-    pub sdkappid: u64,
+    pub sdkappid: u32,
     /// When it was issued, Unix seconds.
     pub init_time: i64,
     /// Its validity, seconds.
