@@ -36,6 +36,9 @@ A DURATION is seconds (86400) or a number with a unit: 90d, 12h, 30m, 45s, 2w, 1
     disable_help_subcommand = false,
 )]
 pub struct Cli {
+    /// Print JSON, as --json after the command does (for the commands that have it).
+    #[arg(long)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -142,6 +145,12 @@ pub enum Command {
         tls_licence_tools completions zsh > \"${fpath[1]}/_tls_licence_tools\"\n  \
         tls_licence_tools completions fish > ~/.config/fish/completions/tls_licence_tools.fish")]
     Completions(CompletionsArgs),
+    /// Print the manual page (roff, every command) to stdout.
+    #[command(after_help = "Example:\n  \
+        tls_licence_tools man > /usr/local/share/man/man1/tls_licence_tools.1\n  \
+        tls_licence_tools man | man -l -\n\n\
+        Exit status: 0 printed; 2 bad arguments; 3 stdout cannot be written.")]
+    Man,
     /// Print the JSON inside a ticket (no key needed, nothing checked).
     #[command(
         after_help = "SIGTEXT is the ticket text itself, or - to read it from stdin.\n\
@@ -199,9 +208,6 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
 /// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
-    /// How long the ticket is valid (default 180d; at most 50y).
-    #[arg(long, value_name = "DURATION")]
-    pub expire: Option<String>,
     /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
     /// printable ASCII); a control character is refused all the same.
     #[arg(long)]
@@ -229,9 +235,9 @@ pub struct VerifyOptions {
     pub json: bool,
 }
 
+/// The positional arguments of the v1 gen forms.
 #[derive(Debug, Args)]
-#[command(allow_negative_numbers = true)]
-pub struct GenArgs {
+pub struct V1Target {
     /// The app's private key (PEM).
     pub pri_key_file: OsString,
     /// Where to write the ticket (- for stdout).
@@ -240,6 +246,34 @@ pub struct GenArgs {
     pub sdkappid: String,
     /// The user id the ticket is for.
     pub identifier: String,
+}
+
+/// The validity as an option, for the forms without a positional EXPIRE_SECONDS.
+#[derive(Debug, Args)]
+pub struct ExpireOption {
+    /// How long the ticket is valid (default 180d; at most 50y).
+    #[arg(long, value_name = "DURATION")]
+    pub expire: Option<String>,
+}
+
+/// Where a userbuf of any bytes comes from, in place of the positional USERBUF.
+#[derive(Debug, Args)]
+pub struct UserbufFrom {
+    /// Take the userbuf from this file, any bytes (NUL too), at most 64 KiB; - is stdin.
+    #[arg(long, value_name = "PATH")]
+    pub userbuf_file: Option<OsString>,
+    /// Take the userbuf as these base64 bytes (standard alphabet, padding optional).
+    #[arg(long, value_name = "TEXT")]
+    pub userbuf_base64: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct GenArgs {
+    #[command(flatten)]
+    pub target: V1Target,
+    #[command(flatten)]
+    pub expire: ExpireOption,
     #[command(flatten)]
     pub options: GenOptions,
 }
@@ -248,22 +282,26 @@ pub struct GenArgs {
 #[command(allow_negative_numbers = true)]
 pub struct GenExpireArgs {
     #[command(flatten)]
-    pub base: GenArgs,
-    /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
+    pub target: V1Target,
+    /// How long the ticket is valid: seconds, or a DURATION such as 90d (at most
+    /// 1576800000 seconds, 50 years).
     pub expire_seconds: String,
+    #[command(flatten)]
+    pub options: GenOptions,
 }
 
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct GenUserArgs {
     #[command(flatten)]
-    pub base: GenArgs,
-    /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
-    pub expire_seconds: String,
+    pub base: GenExpireArgs,
     /// The bytes to carry in the ticket, taken as they are even when they begin with `-`
     /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    /// Or give --userbuf-file or --userbuf-base64 instead.
     #[arg(allow_hyphen_values = true)]
-    pub userbuf: OsString,
+    pub userbuf: Option<OsString>,
+    #[command(flatten)]
+    pub userbuf_from: UserbufFrom,
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +316,8 @@ pub struct Gen2Args {
     /// The user id the ticket is for.
     pub identifier: String,
     #[command(flatten)]
+    pub expire: ExpireOption,
+    #[command(flatten)]
     pub options: GenOptions,
 }
 
@@ -288,8 +328,11 @@ pub struct Gen2UserArgs {
     pub base: Gen2Args,
     /// The bytes to carry in the ticket, taken as they are even when they begin with `-`
     /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    /// Or give --userbuf-file or --userbuf-base64 instead.
     #[arg(allow_hyphen_values = true)]
-    pub userbuf: OsString,
+    pub userbuf: Option<OsString>,
+    #[command(flatten)]
+    pub userbuf_from: UserbufFrom,
 }
 
 #[derive(Debug, Args)]
@@ -329,8 +372,11 @@ pub struct Verify2UserArgs {
     pub base: Verify2Args,
     /// The bytes the ticket must carry, taken as they are even when they begin with `-`
     /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    /// Or give --userbuf-file or --userbuf-base64 instead.
     #[arg(allow_hyphen_values = true)]
-    pub userbuf: OsString,
+    pub userbuf: Option<OsString>,
+    #[command(flatten)]
+    pub userbuf_from: UserbufFrom,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +402,8 @@ pub struct RenewArgs {
     /// Renew when less than this remains (required).
     #[arg(long, value_name = "DURATION")]
     pub within: String,
+    #[command(flatten)]
+    pub expire: ExpireOption,
     #[command(flatten)]
     pub options: GenOptions,
 }
@@ -457,6 +505,10 @@ pub enum Shell {
     Zsh,
     /// Fish.
     Fish,
+    /// PowerShell.
+    Powershell,
+    /// Elvish.
+    Elvish,
 }
 
 /// What the bare command prints: the version and the gen and verify forms, with an
@@ -499,7 +551,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Gen(a) | Command::GenWithoutExpire(a) => a.options.json,
-            Command::Genexpire(a) => a.base.options.json,
+            Command::Genexpire(a) => a.options.json,
             Command::Genuser(a) => a.base.options.json,
             Command::Gen2(a) => a.options.json,
             Command::Gen2user(a) => a.base.options.json,
@@ -511,7 +563,61 @@ impl Command {
             Command::Keygen(a) => a.json,
             Command::Keycheck(a) => a.json,
             Command::Dump(a) => a.json,
-            Command::Completions(_) | Command::GenBatch(_) | Command::VerifyBatch(_) => false,
+            Command::Completions(_)
+            | Command::Man
+            | Command::GenBatch(_)
+            | Command::VerifyBatch(_) => false,
+        }
+    }
+
+    /// Ask for JSON output (`--json` given before the command); false when the command
+    /// has none.
+    pub fn set_json(&mut self) -> bool {
+        let flag = match self {
+            Command::Gen(a) | Command::GenWithoutExpire(a) => &mut a.options.json,
+            Command::Genexpire(a) => &mut a.options.json,
+            Command::Genuser(a) => &mut a.base.options.json,
+            Command::Gen2(a) => &mut a.options.json,
+            Command::Gen2user(a) => &mut a.base.options.json,
+            Command::Verify(a) | Command::Verifyuser(a) => &mut a.options.json,
+            Command::Verify2(a) => &mut a.options.json,
+            Command::Verify2user(a) => &mut a.base.options.json,
+            Command::Renew(a) => &mut a.options.json,
+            Command::Inspect(a) => &mut a.json,
+            Command::Keygen(a) => &mut a.json,
+            Command::Keycheck(a) => &mut a.json,
+            Command::Dump(a) => &mut a.json,
+            Command::Completions(_)
+            | Command::Man
+            | Command::GenBatch(_)
+            | Command::VerifyBatch(_) => return false,
+        };
+        *flag = true;
+        true
+    }
+
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Gen(_) => "gen",
+            Command::GenWithoutExpire(_) => "gen_without_expire",
+            Command::Genexpire(_) => "genexpire",
+            Command::Genuser(_) => "genuser",
+            Command::Gen2(_) => "gen2",
+            Command::Gen2user(_) => "gen2user",
+            Command::Verify(_) => "verify",
+            Command::Verifyuser(_) => "verifyuser",
+            Command::Verify2(_) => "verify2",
+            Command::Verify2user(_) => "verify2user",
+            Command::Renew(_) => "renew",
+            Command::GenBatch(_) => "gen-batch",
+            Command::VerifyBatch(_) => "verify-batch",
+            Command::Inspect(_) => "inspect",
+            Command::Keygen(_) => "keygen",
+            Command::Keycheck(_) => "keycheck",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+            Command::Dump(_) => "dump",
         }
     }
 }

@@ -21,6 +21,7 @@ mod fsio;
 mod hints;
 mod keys;
 mod make;
+mod man;
 mod output;
 mod pipeline;
 mod redact;
@@ -126,25 +127,59 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
-            let json = argv.iter().skip(2).any(|a| a == "--json");
+            let json = argv.iter().skip(1).any(|a| a == "--json");
             return ExitCode::from(output::settle(clap_error(&e, json), status::IO));
         }
     };
-    let json = cli.command.json();
-    let result = match cli.command {
-        Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(&a, None, None, &clock),
-        Command::Genexpire(a) => make::gen_v1(&a.base, Some(&a.expire_seconds), None, &clock),
-        Command::Genuser(a) => make::gen_v1(
-            &a.base,
-            Some(&a.expire_seconds),
-            Some(os_bytes(&a.userbuf)),
+    let mut command = cli.command;
+    if cli.json && !command.set_json() {
+        let stop = Stop::Usage(format!(
+            "--json: {} has no JSON output; drop --json",
+            command.name()
+        ));
+        return ExitCode::from(output::settle(stop.report(false), status::IO));
+    }
+    let json = command.json();
+    let result = match command {
+        Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(
+            &a.target,
+            &a.options,
+            a.expire.expire.as_deref(),
+            None,
             &clock,
         ),
+        Command::Genexpire(a) => {
+            make::gen_v1(&a.target, &a.options, Some(&a.expire_seconds), None, &clock)
+        }
+        Command::Genuser(a) => userbuf_bytes(
+            a.userbuf.as_deref(),
+            &a.userbuf_from,
+            a.base.target.pri_key_file == "-",
+        )
+        .and_then(|ub| {
+            let b = &a.base;
+            make::gen_v1(
+                &b.target,
+                &b.options,
+                Some(&b.expire_seconds),
+                Some(&ub),
+                &clock,
+            )
+        }),
         Command::Gen2(a) => make::gen_v2(&a, None, &clock),
-        Command::Gen2user(a) => make::gen_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
+        Command::Gen2user(a) => {
+            userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, a.base.key == "-")
+                .and_then(|ub| make::gen_v2(&a.base, Some(&ub), &clock))
+        }
         Command::Verify(a) | Command::Verifyuser(a) => verify::verify_v1(&a, &clock),
         Command::Verify2(a) => verify::verify_v2(&a, None, &clock),
-        Command::Verify2user(a) => verify::verify_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
+        Command::Verify2user(a) => {
+            let b = &a.base;
+            let stdin_taken =
+                b.key == "-" || b.sig_file == "-" || b.options.keys.iter().any(|k| k == "-");
+            userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)
+                .and_then(|ub| verify::verify_v2(b, Some(&ub), &clock))
+        }
         Command::Renew(a) => make::renew(&a, &clock),
         Command::GenBatch(a) => batch::gen_batch(&a, &clock),
         Command::VerifyBatch(a) => batch::verify_batch(&a, &clock),
@@ -152,6 +187,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Keygen(a) => keys::keygen(&a),
         Command::Keycheck(a) => keys::keycheck(&a),
         Command::Completions(a) => completions(a.shell),
+        Command::Man => out(&man::page()),
         Command::Dump(a) => verify::dump(&a),
     };
     let code = match result {
@@ -164,6 +200,54 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
 
 fn os_bytes(s: &OsStr) -> &[u8] {
     std::os::unix::ffi::OsStrExt::as_bytes(s)
+}
+
+/// The most bytes a userbuf from `--userbuf-file` or `--userbuf-base64` may hold.
+const MAX_USERBUF_BYTES: usize = 64 * 1024;
+
+/// The userbuf a `*user` form was given: the positional USERBUF (argv text), the bytes of
+/// `--userbuf-file` (any bytes, NUL too; `-` is stdin) or of `--userbuf-base64`. Exactly
+/// one of the three (exit 2 otherwise); `stdin_taken` says a key or ticket already comes
+/// from stdin, so `--userbuf-file -` cannot.
+fn userbuf_bytes(
+    positional: Option<&OsStr>,
+    from: &args::UserbufFrom,
+    stdin_taken: bool,
+) -> Result<Vec<u8>, Stop> {
+    let forms = "USERBUF, --userbuf-file PATH or --userbuf-base64 TEXT";
+    match (positional, &from.userbuf_file, &from.userbuf_base64) {
+        (Some(text), None, None) => Ok(os_bytes(text).to_vec()),
+        (None, Some(path), None) => {
+            if path == "-" && stdin_taken {
+                return Err(Stop::Usage(
+                    "only one key, ticket or userbuf can come from standard input (-)".into(),
+                ));
+            }
+            fsio::read_capped(Path::new(path), MAX_USERBUF_BYTES, "userbuf file").map_err(io_err)
+        }
+        (None, None, Some(text)) => {
+            use base64::Engine as _;
+            let engine = base64::engine::general_purpose::STANDARD_NO_PAD_INDIFFERENT;
+            let bytes = engine.decode(text.as_bytes()).map_err(|_| {
+                Stop::Usage(
+                    "--userbuf-base64 is not base64: use the standard alphabet \
+                     A-Z a-z 0-9 + / (= padding optional)"
+                        .into(),
+                )
+            })?;
+            if bytes.len() > MAX_USERBUF_BYTES {
+                return Err(Stop::Usage(format!(
+                    "--userbuf-base64 holds {} bytes, more than the limit of {MAX_USERBUF_BYTES}",
+                    bytes.len()
+                )));
+            }
+            Ok(bytes)
+        }
+        (None, None, None) => Err(Stop::Usage(format!("no userbuf: give {forms}"))),
+        _ => Err(Stop::Usage(format!(
+            "give the userbuf once: {forms}, not more than one"
+        ))),
+    }
 }
 
 /// Print clap's help and version as they are; squeeze its errors into one line.
@@ -210,6 +294,8 @@ fn completions(shell: Shell) -> CommandResult {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
+        Shell::Powershell => clap_complete::Shell::PowerShell,
+        Shell::Elvish => clap_complete::Shell::Elvish,
     };
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
