@@ -123,6 +123,15 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     }
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
+    // `help --help` (or -h) asks for the help of `help` itself, which clap does not take.
+    let argv = match argv.get(1..) {
+        Some([help, rest @ ..])
+            if help == "help" && rest.iter().any(|a| a == "--help" || a == "-h") =>
+        {
+            vec![argv[0].clone(), help.clone(), help.clone()]
+        }
+        _ => argv,
+    };
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
