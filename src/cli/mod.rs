@@ -24,13 +24,14 @@ mod make;
 mod man;
 mod output;
 mod pipeline;
+mod prompt;
 mod redact;
 mod report;
 mod source;
 mod verify;
 
 use std::ffi::{OsStr, OsString};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -479,8 +480,16 @@ fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, S
 }
 
 /// Read a v2 secret from its source.
+///
+/// A secret from `-` when stdin is a terminal is prompted for on stderr and read as one
+/// line without echo; from anything else, stdin is read to its end as before.
 fn load_secret(source: &Source) -> Result<Secret, Stop> {
-    let bytes = source.read("secret file").map_err(io_err)?;
+    let bytes = if source.is_stdin() && io::stdin().is_terminal() {
+        prompt::read_hidden("v2 secret (not echoed): ", source::MAX_KEY_BYTES)
+            .map_err(|e| Stop::Io(format!("cannot read the secret from the terminal: {e}")))?
+    } else {
+        source.read("secret file").map_err(io_err)?
+    };
     secret_from(source, &bytes)
 }
 
