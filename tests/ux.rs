@@ -138,8 +138,8 @@ fn userbuf_forms_are_exactly_one() {
     dir.write("limit", &vec![b'x'; 65536]);
     let once = "tls_licence_tools: error: give the userbuf once: USERBUF, --userbuf-file PATH \
                 or --userbuf-base64 TEXT, not more than one\n";
-    let none = "tls_licence_tools: error: no userbuf: give USERBUF, --userbuf-file PATH or \
-                --userbuf-base64 TEXT\n";
+    let none = "tls_licence_tools: error: the following required arguments were not provided: \
+                <USERBUF> (or --userbuf-file PATH or --userbuf-base64 TEXT)\n";
     let not_b64 = "tls_licence_tools: error: --userbuf-base64 is not base64: use the standard \
                    alphabet A-Z a-z 0-9 + / (= padding optional)\n";
     let big_b64 = STANDARD.encode(vec![0u8; 65537]);

@@ -253,7 +253,11 @@ fn userbuf_bytes(
             }
             Ok(bytes)
         }
-        (None, None, None) => Err(Stop::Usage(format!("no userbuf: give {forms}"))),
+        (None, None, None) => Err(Stop::Usage(
+            "the following required arguments were not provided: <USERBUF> \
+             (or --userbuf-file PATH or --userbuf-base64 TEXT)"
+                .into(),
+        )),
         _ => Err(Stop::Usage(format!(
             "give the userbuf once: {forms}, not more than one"
         ))),
