@@ -676,3 +676,32 @@ fn a_secret_typed_at_a_terminal_is_not_echoed() {
     assert!(text.contains("status=3"), "{text}");
     assert!(echo_after(&text), "echo not restored: {text}");
 }
+
+#[test]
+fn a_signal_at_the_secret_prompt_puts_echo_back() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("script(1) is not installed: skipped");
+        return;
+    }
+    let dir = Scratch::new("tty-signal");
+    // On the terminal: start the tool, wait (at most 30 s) until it has turned echo off,
+    // stop it with SIGTERM, then show its status and the terminal's echo setting.
+    let words = "stty -a | tr ' ;' '\\n\\n'";
+    let shell = format!(
+        "{BIN} verify2 - sig 1400001052 xiaojun </dev/tty & pid=$!; n=0; \
+         while {words} | grep -qx echo && [ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done; \
+         kill -TERM $pid; wait $pid; echo status=$?; {words} | grep -x -- '-\\{{0,1\\}}echo'"
+    );
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &shell, "/dev/null"])
+        .current_dir(&dir.0)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("v2 secret (not echoed): "), "{text}");
+    assert!(text.contains("status=143"), "{text}");
+    let last = text.lines().last().unwrap_or_default().trim();
+    assert_eq!(last, "echo", "echo not restored: {text}");
+}

@@ -12,7 +12,9 @@
 //!   atomic sig file writes): input and output;
 //! - [`output`] (stdout and stderr whose failures are never lost), [`report`] (the JSON
 //!   objects of `--json`), [`redact`] (no secret or control character shown), [`hints`]
-//!   (the options and commands added to the library's messages), [`duration`] (`90d`).
+//!   (the options and commands added to the library's messages), [`duration`] (`90d`);
+//! - [`man`] (the roff manual page, from the clap definitions), [`prompt`] (a v2 secret
+//!   typed at a terminal, without echo).
 
 mod args;
 mod batch;

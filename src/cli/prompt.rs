@@ -79,7 +79,13 @@ pub fn read_hidden(prompt: &str, limit: usize) -> io::Result<Zeroizing<Vec<u8>>>
     for signal in SIGNALS {
         // SAFETY: the handler makes only async-signal-safe calls.
         if let Ok(old) = unsafe { sigaction(signal, &handler) } {
-            restore.actions.push((signal, old));
+            if old.handler() == SigHandler::SigIgn {
+                // Ignored by whoever started us (nohup, a shell's trap): it stays so.
+                // SAFETY: the action that was in place.
+                let _ = unsafe { sigaction(signal, &old) };
+            } else {
+                restore.actions.push((signal, old));
+            }
         }
     }
     termios::tcsetattr(stdin.as_fd(), SetArg::TCSAFLUSH, &quiet).map_err(io::Error::from)?;
