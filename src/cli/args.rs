@@ -661,6 +661,7 @@ gen:     tls_licence_tools gen         pri_key_file sig_file sdkappid identifier
          tls_licence_tools genuser     pri_key_file sig_file sdkappid identifier expire_seconds userbuf
          tls_licence_tools gen2        key sig_file sdkappid identifier
          tls_licence_tools gen2user    key sig_file sdkappid identifier userbuf
+         (any bytes: --userbuf-file PATH or --userbuf-base64 TEXT in place of userbuf)
   e.g.   tls_licence_tools gen ec_key.pem sig 1400001052 xiaojun
          tls_licence_tools gen2 file:secret.txt sig 1400001052 xiaojun
 verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier
