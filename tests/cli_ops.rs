@@ -355,8 +355,14 @@ fn every_duration_form() {
             "2d",
         ],
     );
+    // genexpire takes its validity as EXPIRE_SECONDS only: --expire is not its option.
     r.expect(2);
-    assert!(r.stderr.contains("give the expiry once"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unexpected argument '--expire'")
+            && r.stderr.contains("<EXPIRE_SECONDS>"),
+        "{}",
+        r.stderr
+    );
     let r = run(
         &dir.0,
         [

@@ -17,48 +17,111 @@ refused (did you mean file:PATH?). Surrounding white space in a file, variable o
 ignored. A key (PEM, DER, OpenSSH, ...) is never taken as a secret; a secret that is not 64
 hexadecimal characters draws a warning.";
 
-pub const EXIT_STATUSES: &str = "\
-Exit status: 0 success; 1 the ticket is not valid; 2 bad arguments;
-3 a file or key could not be read, used or written, or output could not be written;
-4 the ticket is valid but expires sooner than --min-remaining; 141 stdout was a closed
-pipe (| head) and the output was cut short. Output that was not all written is never 0.";
+/// What an exit status means, as a command's help lists it.
+type Status = (u8, &'static str);
+
+const OK_WRITTEN: Status = (0, "the ticket was made and written");
+const INVALID: Status = (1, "the ticket is not valid");
+const USAGE: Status = (2, "bad arguments");
+const IO: Status = (
+    3,
+    "a file or key could not be read, used or written, or output could not be written",
+);
+const EXPIRING: Status = (
+    4,
+    "the ticket is valid but expires sooner than --min-remaining",
+);
+const CLOSED_PIPE: Status = (
+    141,
+    "stdout was a closed pipe (| head) and the output was cut short",
+);
+
+/// Every exit status, as the top-level help lists them.
+const ALL_STATUSES: [Status; 6] = [(0, "success"), INVALID, USAGE, IO, EXPIRING, CLOSED_PIPE];
+
+/// The exit-status list: one status a line, then the rule they all keep.
+fn statuses(list: &[Status]) -> String {
+    let mut text = String::from("Exit status:");
+    for (code, meaning) in list {
+        text.push_str(&format!("\n  {code} {meaning}"));
+    }
+    text.push_str("\nOutput that was not all written is never 0.");
+    text
+}
+
+/// The one help layout of every command, after its arguments and options: what to know
+/// (paragraphs, each a few lines), one example, and the exit statuses that command can
+/// give. A new command passes its own notes, example and [`Status`] list.
+fn layout(notes: &[&str], example: &str, list: &[Status]) -> String {
+    let mut text = notes.join("\n");
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("Example: tls_licence_tools {example}\n\n"));
+    text.push_str(&statuses(list));
+    text
+}
+
+/// The top-level help's exit statuses (and the bare command's).
+pub fn exit_statuses() -> String {
+    statuses(&ALL_STATUSES)
+}
 
 const DURATIONS: &str = "\
-A DURATION is seconds (86400) or a number with a unit: 90d, 12h, 30m, 45s, 2w, 1y
-(365 days), or combined like 1d12h.";
+A DURATION is seconds (86400) or a number with a unit: s, m (minutes), h, d, w,
+mo (months of 30 days), y (years of 365 days), combined largest first like 1d12h. Units
+are lower case: M is refused (use m for minutes or mo for months).";
+
+const USERBUF_FORMS: &str = "\
+The userbuf is the USERBUF argument (text), or --userbuf-file PATH (any bytes, NUL too,
+at most 65536 bytes; - is stdin) or --userbuf-base64 TEXT (standard alphabet, = optional):
+exactly one of the three.";
+
+const SIG_FILE_OUT: &str = "\
+SIG_FILE is replaced atomically (a failed run leaves it as it was); - (or a path that is
+stdout, such as /dev/stdout) writes the ticket to stdout. New sig files are 0600; a
+replaced one keeps its owner and mode, never group- or world-writable or executable;
+a symbolic link as SIG_FILE is refused.";
+
+const SIG_FILE_IN: &str = "SIG_FILE is a file holding the ticket, or - for stdin.";
 
 /// Generate and verify UserSig tickets for Tencent Cloud IM and TRTC (v1 ECDSA, v2 HMAC).
 #[derive(Debug, Parser)]
 #[command(
     name = "tls_licence_tools",
     version,
-    after_help = EXIT_STATUSES,
+    after_help = exit_statuses(),
     disable_help_subcommand = false,
 )]
 pub struct Cli {
+    /// Print JSON, as --json after the command does (for the commands that have it).
+    #[arg(long)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands. Each one's help ends with [`layout`]: notes, one example, and only the
+/// exit statuses that command can give.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make a v1 ticket (ECDSA P-256) valid for 180 days and write it to SIG_FILE.
-    #[command(after_help = gen_help("gen ec_key.pem sig 1400001052 xiaojun"))]
+    #[command(after_help = gen_help("gen ec_key.pem sig 1400001052 xiaojun", false))]
     Gen(GenArgs),
     /// The same as gen (the original kept both names).
-    #[command(name = "gen_without_expire", after_help = gen_help("gen_without_expire ec_key.pem sig 1400001052 xiaojun"))]
+    #[command(name = "gen_without_expire", after_help = gen_help("gen_without_expire ec_key.pem sig 1400001052 xiaojun", false))]
     GenWithoutExpire(GenArgs),
     /// Make a v1 ticket valid for EXPIRE_SECONDS and write it to SIG_FILE.
-    #[command(after_help = gen_help("genexpire ec_key.pem sig 1400001052 xiaojun 86400"))]
+    #[command(after_help = gen_help("genexpire ec_key.pem sig 1400001052 xiaojun 86400", false))]
     Genexpire(GenExpireArgs),
-    /// Make a v1 ticket that carries USERBUF (any bytes) and write it to SIG_FILE.
-    #[command(after_help = gen_help("genuser ec_key.pem sig 1400001052 xiaojun 86400 abc"))]
+    /// Make a v1 ticket that carries a userbuf (any bytes) and write it to SIG_FILE.
+    #[command(after_help = gen_help("genuser ec_key.pem sig 1400001052 xiaojun 86400 abc", true))]
     Genuser(GenUserArgs),
     /// Make a v2 ticket (HMAC-SHA256) valid for 180 days; print it and write it to SIG_FILE.
-    #[command(after_help = gen2_help("gen2 file:secret.txt sig 1400001052 xiaojun"))]
+    #[command(after_help = gen2_help("gen2 file:secret.txt sig 1400001052 xiaojun", false))]
     Gen2(Gen2Args),
-    /// Make a v2 ticket that carries USERBUF; print it and write it to SIG_FILE.
-    #[command(after_help = gen2_help("gen2user file:secret.txt sig 1400001052 xiaojun abc"))]
+    /// Make a v2 ticket that carries a userbuf; print it and write it to SIG_FILE.
+    #[command(after_help = gen2_help("gen2user file:secret.txt sig 1400001052 xiaojun abc", true))]
     Gen2user(Gen2UserArgs),
     /// Verify a v1 ticket with the app's public key (a private key works too).
     #[command(after_help = verify_help("verify public.pem sig 1400001052 xiaojun"))]
@@ -67,87 +130,73 @@ pub enum Command {
     #[command(after_help = verify_help("verifyuser public.pem sig 1400001052 xiaojun"))]
     Verifyuser(VerifyArgs),
     /// Verify a v2 ticket with the app's secret.
-    #[command(after_help = verify2_help("verify2 file:secret.txt sig 1400001052 xiaojun"))]
+    #[command(after_help = verify2_help("verify2 file:secret.txt sig 1400001052 xiaojun", false))]
     Verify2(Verify2Args),
-    /// Verify a v2 ticket with the app's secret, and that it carries USERBUF.
-    #[command(after_help = verify2_help("verify2user file:secret.txt sig 1400001052 xiaojun abc"))]
+    /// Verify a v2 ticket with the app's secret, and that it carries the userbuf.
+    #[command(after_help = verify2_help("verify2user file:secret.txt sig 1400001052 xiaojun abc", true))]
     Verify2user(Verify2UserArgs),
     /// Renew SIG_FILE when it is missing, not valid, or expires within --within.
-    #[command(after_help = format!(
-        "KEY is a private key PEM (makes v1 tickets) or a v2 secret (makes v2 tickets), given as\n\
-         PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line\n\
-         here. A SIG_FILE that holds no valid ticket (whatever it holds, however large) is\n\
-         renewed; one that is a directory or not a regular file is an error. Otherwise SIG_FILE\n\
-         is left byte for byte as it is. The write is atomic (temporary file, fsync, rename),\n\
-         keeps the file's owner and mode (never group- or world-writable or executable); a new\n\
-         file is 0600; a symbolic link as SIG_FILE is refused.\n{DURATIONS}\n\n\
-         Example: tls_licence_tools renew ec_key.pem sig 1400001052 xiaojun --within 30d\n\n\
-         Exit status: 0 renewed or kept; 2 bad arguments; 3 a file or key problem;\n\
-         141 stdout was a closed pipe."))]
+    #[command(after_help = renew_help())]
     Renew(RenewArgs),
     /// Make a ticket for every identifier on stdin (one a line), on every core.
-    #[command(name = "gen-batch", after_help = format!(
-        "KEY is a private key PEM (v1 tickets) or a v2 secret (v2 tickets): PATH, file:PATH,\n\
-         env:NAME or - is not allowed here (stdin carries the identifiers).\n\
-         Writes JSON Lines in input order: {{\"identifier\",\"usersig\",\"expires_at\"}}, or for a bad\n\
-         identifier {{\"identifier\",\"error\"}}; with --format csv, identifier,usersig,expires_at\n\
-         (a bad identifier gets empty fields and a message on stderr). Each identifier is the\n\
-         line exactly, without its \\n or \\r\\n: a line with white space at either end, or that is\n\
-         not UTF-8, is refused, never changed. Blank lines are skipped and counted on stderr\n\
-         (gen-batch: N blank lines skipped). A progress line goes to stderr when it is a\n\
-         terminal.\n{DURATIONS}\n\n\
-         Example: cut -d, -f1 users.csv | tls_licence_tools gen-batch ec_key.pem 1400001052 > sigs.jsonl\n\n\
-         Exit status: 0 all made; 1 some lines failed; 2 bad arguments; 3 a file or key problem,\n\
-         or stdout cannot be written; 141 stdout was a closed pipe (| head): not every line was\n\
-         made."))]
+    #[command(name = "gen-batch", after_help = gen_batch_help())]
     GenBatch(GenBatchArgs),
     /// Verify a ticket for every line on stdin, on every core.
-    #[command(name = "verify-batch", after_help = format!(
-        "Each line is JSON {{\"identifier\":…,\"usersig\":…}} or CSV identifier,usersig (a first line\n\
-         'identifier,usersig' is a header and is skipped; blank lines are skipped and counted).\n\
-         KEY is a PEM key (v1) or a v2 secret, as for gen-batch. Writes one line per ticket, in\n\
-         input order, with the fields of verify --json.\n{DURATIONS}\n\n\
-         Example: tls_licence_tools verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl\n\n\
-         Exit status: 0 all valid; 1 some not valid; 4 all valid but some expire within\n\
-         --min-remaining; 2 bad arguments; 3 a file or key problem, or stdout cannot be written;\n\
-         141 stdout was a closed pipe (| head): not every line was judged."))]
+    #[command(name = "verify-batch", after_help = verify_batch_help())]
     VerifyBatch(VerifyBatchArgs),
     /// Show what a ticket says, without a key: version, user, app, times, userbuf.
-    #[command(
-        after_help = "SIG_FILE is a file holding the ticket, or - for stdin. A PrivateMapKey\n\
-        userbuf (TRTC room permissions) is decoded. Nothing is verified: use verify for that.\n\n\
-        Example: tls_licence_tools inspect sig\n\n\
-        Exit status: 0 shown; 1 not a ticket; 2 bad arguments; 3 a file problem."
-    )]
+    #[command(after_help = layout(
+        &[
+            SIG_FILE_IN,
+            "A PrivateMapKey userbuf (TRTC room permissions) is decoded. Nothing is verified:
+use verify for that.",
+        ],
+        "inspect sig",
+        &[(0, "shown"), (1, "not a ticket"), USAGE, (3, "a file problem"), CLOSED_PIPE],
+    ))]
     Inspect(InspectArgs),
     /// Make a new P-256 key pair: a PKCS#8 private key (mode 0600) and its public key.
-    #[command(
-        after_help = "Both files are PEM, readable by OpenSSL. Existing files are not\n\
-        replaced unless --force is given.\n\n\
-        Example: tls_licence_tools keygen ec_key.pem public.pem\n\n\
-        Exit status: 0 written; 2 bad arguments; 3 a file exists or cannot be written."
-    )]
+    #[command(after_help = layout(
+        &["Both files are PEM, readable by OpenSSL. Existing files are not replaced unless
+--force is given."],
+        "keygen ec_key.pem public.pem",
+        &[(0, "written"), USAGE, (3, "a file exists or cannot be written"), CLOSED_PIPE],
+    ))]
     Keygen(KeygenArgs),
     /// Say whether a public key belongs to a private key (a common cause of 70009).
-    #[command(
-        after_help = "Prints the SHA-256 fingerprint of each key (the same as\n\
-        `openssl pkey -pubin -in public.pem -outform DER | sha256sum`).\n\n\
-        Example: tls_licence_tools keycheck ec_key.pem public.pem\n\n\
-        Exit status: 0 they match; 1 they do not; 2 bad arguments; 3 a key cannot be read."
-    )]
+    #[command(after_help = layout(
+        &["Prints the SHA-256 fingerprint of each key (the same as
+`openssl pkey -pubin -in public.pem -outform DER | sha256sum`)."],
+        "keycheck ec_key.pem public.pem",
+        &[(0, "they match"), (1, "they do not"), USAGE, (3, "a key cannot be read"), CLOSED_PIPE],
+    ))]
     Keycheck(KeycheckArgs),
-    /// Print a shell completion script (bash, zsh or fish) to stdout.
-    #[command(after_help = "Examples:\n  \
-        tls_licence_tools completions bash > /etc/bash_completion.d/tls_licence_tools\n  \
-        tls_licence_tools completions zsh > \"${fpath[1]}/_tls_licence_tools\"\n  \
-        tls_licence_tools completions fish > ~/.config/fish/completions/tls_licence_tools.fish")]
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
+    #[command(after_help = layout(
+        &["Install:
+  bash: tls_licence_tools completions bash > ~/.local/share/bash-completion/completions/tls_licence_tools
+  zsh:  tls_licence_tools completions zsh > \"${fpath[1]}/_tls_licence_tools\"
+  fish: tls_licence_tools completions fish > ~/.config/fish/completions/tls_licence_tools.fish
+  powershell: tls_licence_tools completions powershell >> $PROFILE
+  elvish: tls_licence_tools completions elvish >> ~/.config/elvish/rc.elv"],
+        "completions bash > /etc/bash_completion.d/tls_licence_tools",
+        &[(0, "printed"), USAGE, (3, "stdout cannot be written"), CLOSED_PIPE],
+    ))]
     Completions(CompletionsArgs),
+    /// Print the manual page (roff, every command) to stdout.
+    #[command(after_help = layout(
+        &["Install: tls_licence_tools man > ~/.local/share/man/man1/tls_licence_tools.1
+(or /usr/local/share/man/man1/), then man tls_licence_tools. Read it now: man -l <(tls_licence_tools man)"],
+        "man > tls_licence_tools.1",
+        &[(0, "printed"), USAGE, (3, "stdout cannot be written"), CLOSED_PIPE],
+    ))]
+    Man,
     /// Print the JSON inside a ticket (no key needed, nothing checked).
-    #[command(
-        after_help = "SIGTEXT is the ticket text itself, or - to read it from stdin.\n\
-        Example: tls_licence_tools dump \"$(cat sig)\"\n\n\
-        Exit status: 0 printed; 1 not a ticket; 2 bad arguments."
-    )]
+    #[command(after_help = layout(
+        &["SIGTEXT is the ticket text itself, or - to read it from stdin."],
+        "dump \"$(cat sig)\"",
+        &[(0, "printed"), (1, "not a ticket"), USAGE, CLOSED_PIPE],
+    ))]
     Dump(DumpArgs),
     /// Make a v2 TRTC PrivateMapKey: a ticket whose userbuf grants a room; print it and
     /// write it to SIG_FILE.
@@ -170,13 +219,16 @@ of printable ASCII). BITS is a number from 0 to 255 (decimal or 0x hex) or names
 commas: create (1), enter (2), send-audio (4), recv-audio (8), send-video (16), recv-video
 (32), send-sub (64), recv-sub (128), all (255).";
 
-fn privmap_help(example: &str, key_forms: &str) -> String {
-    format!(
-        "The ticket and its PrivateMapKey both expire --expire after now (default 180d), laid\n\
-         out byte for byte as Tencent's genPrivateMapKey and genPrivateMapKeyWithStringRoomID do.\n\
-         {ROOMS}\n{key_forms}\n{DURATIONS}\n\n\
-         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
-    )
+fn privmap_help(example: &str, key_forms: &'static str) -> String {
+    let notes = [
+        "The ticket and its PrivateMapKey both expire --expire after now (default 180d), laid
+out byte for byte as Tencent's genPrivateMapKey and genPrivateMapKeyWithStringRoomID do.",
+        ROOMS,
+        SIG_FILE_OUT,
+        key_forms,
+        DURATIONS,
+    ];
+    layout(&notes, example, &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE])
 }
 
 #[derive(Debug, Args)]
@@ -204,42 +256,139 @@ pub struct PrivmapArgs {
     /// How long the ticket and its PrivateMapKey are valid (default 180d; at most 50y).
     #[arg(long, value_name = "DURATION")]
     pub expire: Option<String>,
-    /// Print one JSON object on stdout instead of the original's lines.
+    /// Print one JSON object on stdout instead of text lines.
     #[arg(long)]
     pub json: bool,
 }
 
-fn gen_help(example: &str) -> String {
-    format!(
-        "SIG_FILE is replaced atomically (a failed run leaves it as it was); - (or a path that is\n\
-         stdout, such as /dev/stdout) writes the ticket to stdout. New sig files are 0600; a\n\
-         replaced one keeps its owner and mode, never group- or world-writable or executable;\n\
-         a symbolic link as SIG_FILE is refused.\n{KEY_FORMS}\n{DURATIONS}\n\n\
-         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
-    )
+/// The help of the v1 gen forms.
+fn gen_help(example: &str, userbuf: bool) -> String {
+    let mut notes = vec![SIG_FILE_OUT, KEY_FORMS];
+    if userbuf {
+        notes.push(USERBUF_FORMS);
+    }
+    notes.push(DURATIONS);
+    layout(&notes, example, &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE])
 }
 
-fn gen2_help(example: &str) -> String {
-    format!(
-        "{SECRET_FORMS}\nSIG_FILE is replaced atomically; - writes the ticket to stdout only.\n{DURATIONS}\n\n\
-         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
-    )
+/// The help of the v2 gen forms.
+fn gen2_help(example: &str, userbuf: bool) -> String {
+    let mut notes = vec![
+        SECRET_FORMS,
+        "SIG_FILE is replaced atomically; - writes the ticket to stdout only.",
+    ];
+    if userbuf {
+        notes.push(USERBUF_FORMS);
+    }
+    notes.push(DURATIONS);
+    layout(&notes, example, &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE])
 }
+
+/// What the verify forms can say.
+const VERIFY_STATUSES: [Status; 6] = [
+    (0, "the ticket is valid"),
+    INVALID,
+    USAGE,
+    IO,
+    EXPIRING,
+    CLOSED_PIPE,
+];
 
 fn verify_help(example: &str) -> String {
-    format!(
-        "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.\n\
-         SIG_FILE is a file holding the ticket, or - for stdin. --key adds keys to try (ops\n\
-         rotating keys); the one that matched is reported.\n{KEY_FORMS}\n{DURATIONS}\n\n\
-         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
+    let notes = [
+        "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.",
+        SIG_FILE_IN,
+        "--key adds keys to try (ops rotating keys); the one that matched is reported.",
+        KEY_FORMS,
+        DURATIONS,
+    ];
+    layout(&notes, example, &VERIFY_STATUSES)
+}
+
+fn verify2_help(example: &str, userbuf: bool) -> String {
+    let mut notes = vec![
+        "Accepts every v2 ticket, with or without a userbuf.",
+        SIG_FILE_IN,
+        "--key adds secrets to try.",
+        SECRET_FORMS,
+    ];
+    if userbuf {
+        notes.push(USERBUF_FORMS);
+    }
+    notes.push(DURATIONS);
+    layout(&notes, example, &VERIFY_STATUSES)
+}
+
+fn renew_help() -> String {
+    let notes = [
+        "KEY is a private key PEM (makes v1 tickets) or a v2 secret (makes v2 tickets), given as
+PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line
+here. A SIG_FILE that holds no valid ticket (whatever it holds, however large) is
+renewed; one that is a directory or not a regular file is an error. Otherwise SIG_FILE
+is left byte for byte as it is. The write is atomic (temporary file, fsync, rename),
+keeps the file's owner and mode (never group- or world-writable or executable); a new
+file is 0600; a symbolic link as SIG_FILE is refused.",
+        DURATIONS,
+    ];
+    layout(
+        &notes,
+        "renew ec_key.pem sig 1400001052 xiaojun --within 30d",
+        &[(0, "renewed or kept"), USAGE, IO, CLOSED_PIPE],
     )
 }
 
-fn verify2_help(example: &str) -> String {
-    format!(
-        "Accepts every v2 ticket, with or without a userbuf. SIG_FILE is a file holding the\n\
-         ticket, or - for stdin. --key adds secrets to try.\n{SECRET_FORMS}\n{DURATIONS}\n\n\
-         Example: tls_licence_tools {example}\n\n{EXIT_STATUSES}"
+fn gen_batch_help() -> String {
+    let notes = [
+        "KEY is a private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as PATH,
+file:PATH or env:NAME; not - (stdin carries the identifiers).",
+        "Writes JSON Lines in input order: {\"identifier\",\"usersig\",\"expires_at\"}, or for a bad
+identifier {\"identifier\",\"error\"}; with --format csv, identifier,usersig,expires_at
+(a bad identifier gets empty fields and a message on stderr). Each identifier is the
+line exactly, without its \\n or \\r\\n: a line with white space at either end, or that is
+not UTF-8, is refused, never changed. Blank lines are skipped and counted on stderr
+(gen-batch: N blank lines skipped). A progress line goes to stderr when it is a
+terminal.",
+        DURATIONS,
+    ];
+    layout(
+        &notes,
+        "gen-batch ec_key.pem 1400001052 < users.txt > sigs.jsonl",
+        &[
+            (0, "all made"),
+            (1, "some lines failed"),
+            USAGE,
+            (3, "a file or key problem, or stdout cannot be written"),
+            (
+                141,
+                "stdout was a closed pipe (| head): not every line was made",
+            ),
+        ],
+    )
+}
+
+fn verify_batch_help() -> String {
+    let notes = [
+        "Each line is JSON {\"identifier\":…,\"usersig\":…} or CSV identifier,usersig (a first line
+'identifier,usersig' is a header and is skipped; blank lines are skipped and counted).",
+        "KEY is a public or private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as
+PATH, file:PATH or env:NAME; not - (stdin carries the tickets). Writes one line per
+ticket, in input order, with the fields of verify --json.",
+        DURATIONS,
+    ];
+    layout(
+        &notes,
+        "verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl",
+        &[
+            (0, "all valid"),
+            (1, "some not valid"),
+            USAGE,
+            (3, "a file or key problem, or stdout cannot be written"),
+            (4, "all valid but some expire within --min-remaining"),
+            (
+                141,
+                "stdout was a closed pipe (| head): not every line was judged",
+            ),
+        ],
     )
 }
 
@@ -257,14 +406,11 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
 /// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
-    /// How long the ticket is valid (default 180d; at most 50y).
-    #[arg(long, value_name = "DURATION")]
-    pub expire: Option<String>,
     /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
     /// printable ASCII); a control character is refused all the same.
     #[arg(long)]
     pub allow_any_identifier: bool,
-    /// Print one JSON object on stdout instead of the original's lines.
+    /// Print one JSON object on stdout instead of text lines.
     #[arg(long)]
     pub json: bool,
 }
@@ -296,9 +442,9 @@ pub struct VerifyOptions {
     pub json: bool,
 }
 
+/// The positional arguments of the v1 gen forms.
 #[derive(Debug, Args)]
-#[command(allow_negative_numbers = true)]
-pub struct GenArgs {
+pub struct V1Target {
     /// The app's private key (PEM).
     pub pri_key_file: OsString,
     /// Where to write the ticket (- for stdout).
@@ -307,6 +453,34 @@ pub struct GenArgs {
     pub sdkappid: String,
     /// The user id the ticket is for.
     pub identifier: String,
+}
+
+/// The validity as an option, for the forms without a positional EXPIRE_SECONDS.
+#[derive(Debug, Args)]
+pub struct ExpireOption {
+    /// How long the ticket is valid (default 180d; at most 50y).
+    #[arg(long, value_name = "DURATION")]
+    pub expire: Option<String>,
+}
+
+/// Where a userbuf of any bytes comes from, in place of the positional USERBUF.
+#[derive(Debug, Args)]
+pub struct UserbufFrom {
+    /// Take the userbuf from this file, any bytes (NUL too), at most 64 KiB; - is stdin.
+    #[arg(long, value_name = "PATH")]
+    pub userbuf_file: Option<OsString>,
+    /// Take the userbuf as these base64 bytes (standard alphabet, padding optional).
+    #[arg(long, value_name = "TEXT")]
+    pub userbuf_base64: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct GenArgs {
+    #[command(flatten)]
+    pub target: V1Target,
+    #[command(flatten)]
+    pub expire: ExpireOption,
     #[command(flatten)]
     pub options: GenOptions,
 }
@@ -315,22 +489,26 @@ pub struct GenArgs {
 #[command(allow_negative_numbers = true)]
 pub struct GenExpireArgs {
     #[command(flatten)]
-    pub base: GenArgs,
-    /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
+    pub target: V1Target,
+    /// How long the ticket is valid: seconds, or a DURATION such as 90d (at most
+    /// 1576800000 seconds, 50 years).
     pub expire_seconds: String,
+    #[command(flatten)]
+    pub options: GenOptions,
 }
 
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct GenUserArgs {
     #[command(flatten)]
-    pub base: GenArgs,
-    /// How long the ticket is valid, in seconds (at most 1576800000, 50 years).
-    pub expire_seconds: String,
+    pub base: GenExpireArgs,
     /// The bytes to carry in the ticket, taken as they are even when they begin with `-`
     /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    /// Or give --userbuf-file or --userbuf-base64 instead.
     #[arg(allow_hyphen_values = true)]
-    pub userbuf: OsString,
+    pub userbuf: Option<OsString>,
+    #[command(flatten)]
+    pub userbuf_from: UserbufFrom,
 }
 
 #[derive(Debug, Args)]
@@ -345,6 +523,8 @@ pub struct Gen2Args {
     /// The user id the ticket is for.
     pub identifier: String,
     #[command(flatten)]
+    pub expire: ExpireOption,
+    #[command(flatten)]
     pub options: GenOptions,
 }
 
@@ -355,8 +535,11 @@ pub struct Gen2UserArgs {
     pub base: Gen2Args,
     /// The bytes to carry in the ticket, taken as they are even when they begin with `-`
     /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    /// Or give --userbuf-file or --userbuf-base64 instead.
     #[arg(allow_hyphen_values = true)]
-    pub userbuf: OsString,
+    pub userbuf: Option<OsString>,
+    #[command(flatten)]
+    pub userbuf_from: UserbufFrom,
 }
 
 #[derive(Debug, Args)]
@@ -396,8 +579,11 @@ pub struct Verify2UserArgs {
     pub base: Verify2Args,
     /// The bytes the ticket must carry, taken as they are even when they begin with `-`
     /// (put `--` before a USERBUF that is one of this command's options, like `--json`).
+    /// Or give --userbuf-file or --userbuf-base64 instead.
     #[arg(allow_hyphen_values = true)]
-    pub userbuf: OsString,
+    pub userbuf: Option<OsString>,
+    #[command(flatten)]
+    pub userbuf_from: UserbufFrom,
 }
 
 #[derive(Debug, Args)]
@@ -426,6 +612,8 @@ pub struct RenewArgs {
     /// Print nothing unless there is an error (for cron, which mails every line).
     #[arg(long, short = 'q', conflicts_with = "json")]
     pub quiet: bool,
+    #[command(flatten)]
+    pub expire: ExpireOption,
     #[command(flatten)]
     pub options: GenOptions,
 }
@@ -531,6 +719,10 @@ pub enum Shell {
     Zsh,
     /// Fish.
     Fish,
+    /// PowerShell.
+    Powershell,
+    /// Elvish.
+    Elvish,
 }
 
 /// What the bare command prints: the version and the gen and verify forms, with an
@@ -546,6 +738,7 @@ gen:     tls_licence_tools gen         pri_key_file sig_file sdkappid identifier
          tls_licence_tools genuser     pri_key_file sig_file sdkappid identifier expire_seconds userbuf
          tls_licence_tools gen2        key sig_file sdkappid identifier
          tls_licence_tools gen2user    key sig_file sdkappid identifier userbuf
+         (any bytes: --userbuf-file PATH or --userbuf-base64 TEXT in place of userbuf)
   e.g.   tls_licence_tools gen ec_key.pem sig 1400001052 xiaojun
          tls_licence_tools gen2 file:secret.txt sig 1400001052 xiaojun
 verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier
@@ -558,11 +751,12 @@ verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier
 dump:    tls_licence_tools dump sigtext
 more:    renew KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, inspect SIG_FILE,
          gen-batch KEY SDKAPPID < identifiers, verify-batch KEY SDKAPPID < tickets,
-         keygen PRIVATE_PEM PUBLIC_PEM, keycheck PRIVATE_PEM PUBLIC_PEM, completions SHELL;
-         --json on every gen, verify, dump and inspect form
-Run 'tls_licence_tools COMMAND --help' for details.
-{EXIT_STATUSES}
+         keygen PRIVATE_PEM PUBLIC_PEM, keycheck PRIVATE_PEM PUBLIC_PEM, completions SHELL, man;
+         --json on every gen, verify, dump and inspect form (before or after the command)
+Run 'tls_licence_tools COMMAND --help' for details, 'tls_licence_tools man' for the manual.
+{statuses}
 ",
+        statuses = exit_statuses(),
         version = env!("CARGO_PKG_VERSION"),
         format = tls_licence_tools::v1::VERSION_TEXT,
     )
@@ -573,7 +767,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Gen(a) | Command::GenWithoutExpire(a) => a.options.json,
-            Command::Genexpire(a) => a.base.options.json,
+            Command::Genexpire(a) => a.options.json,
             Command::Genuser(a) => a.base.options.json,
             Command::Gen2(a) => a.options.json,
             Command::Gen2user(a) => a.base.options.json,
@@ -586,7 +780,64 @@ impl Command {
             Command::Keycheck(a) => a.json,
             Command::Dump(a) => a.json,
             Command::Gen2privmap(a) | Command::Genprivmap(a) => a.json,
-            Command::Completions(_) | Command::GenBatch(_) | Command::VerifyBatch(_) => false,
+            Command::Completions(_)
+            | Command::Man
+            | Command::GenBatch(_)
+            | Command::VerifyBatch(_) => false,
+        }
+    }
+
+    /// Ask for JSON output (`--json` given before the command); false when the command
+    /// has none.
+    pub fn set_json(&mut self) -> bool {
+        let flag = match self {
+            Command::Gen(a) | Command::GenWithoutExpire(a) => &mut a.options.json,
+            Command::Genexpire(a) => &mut a.options.json,
+            Command::Genuser(a) => &mut a.base.options.json,
+            Command::Gen2(a) => &mut a.options.json,
+            Command::Gen2user(a) => &mut a.base.options.json,
+            Command::Verify(a) | Command::Verifyuser(a) => &mut a.options.json,
+            Command::Verify2(a) => &mut a.options.json,
+            Command::Verify2user(a) => &mut a.base.options.json,
+            Command::Renew(a) => &mut a.options.json,
+            Command::Inspect(a) => &mut a.json,
+            Command::Keygen(a) => &mut a.json,
+            Command::Keycheck(a) => &mut a.json,
+            Command::Dump(a) => &mut a.json,
+            Command::Gen2privmap(a) | Command::Genprivmap(a) => &mut a.json,
+            Command::Completions(_)
+            | Command::Man
+            | Command::GenBatch(_)
+            | Command::VerifyBatch(_) => return false,
+        };
+        *flag = true;
+        true
+    }
+
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Gen(_) => "gen",
+            Command::GenWithoutExpire(_) => "gen_without_expire",
+            Command::Genexpire(_) => "genexpire",
+            Command::Genuser(_) => "genuser",
+            Command::Gen2(_) => "gen2",
+            Command::Gen2user(_) => "gen2user",
+            Command::Verify(_) => "verify",
+            Command::Verifyuser(_) => "verifyuser",
+            Command::Verify2(_) => "verify2",
+            Command::Verify2user(_) => "verify2user",
+            Command::Renew(_) => "renew",
+            Command::GenBatch(_) => "gen-batch",
+            Command::VerifyBatch(_) => "verify-batch",
+            Command::Inspect(_) => "inspect",
+            Command::Keygen(_) => "keygen",
+            Command::Keycheck(_) => "keycheck",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+            Command::Dump(_) => "dump",
+            Command::Gen2privmap(_) => "gen2privmap",
+            Command::Genprivmap(_) => "genprivmap",
         }
     }
 }

@@ -1,15 +1,19 @@
-//! Durations as people write them: `86400`, `90d`, `12h`, `1d12h`, `50y`.
+//! Durations as people write them: `86400`, `90d`, `12h`, `1d12h`, `3mo`, `50y`.
 //!
-//! A year is exactly 365 days, so `50y` is 1 576 800 000 seconds, Tencent's documented
-//! maximum ticket lifetime.
+//! Units are lower case and case-sensitive, so that `M` can never be taken for minutes
+//! when months were meant: `s`, `m` (minutes), `h`, `d`, `w`, `mo` (a month is exactly
+//! 30 days), `y` (a year is exactly 365 days, so `50y` is 1 576 800 000 seconds, Tencent's
+//! documented maximum ticket lifetime). `M` is refused as ambiguous; any other unit with
+//! an upper-case letter is refused with its lower-case spelling.
 
 use std::fmt;
 
 use tls_licence_tools::issue::{self, ArgError};
 
 /// Units from largest to smallest: seconds per unit, symbol, and long spellings.
-const UNITS: [(u64, &str, &[&str]); 6] = [
+const UNITS: [(u64, &str, &[&str]); 7] = [
     (365 * 86400, "y", &["year", "years"]),
+    (30 * 86400, "mo", &["month", "months"]),
     (7 * 86400, "w", &["week", "weeks"]),
     (86400, "d", &["day", "days"]),
     (3600, "h", &["hour", "hours"]),
@@ -22,26 +26,52 @@ const UNITS: [(u64, &str, &[&str]); 6] = [
 pub struct DurationError {
     /// The input, truncated to 40 characters.
     input: String,
+    /// What is wrong with it.
+    why: Why,
+}
+
+/// Why a duration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Why {
+    /// Not the shape of a duration, an unknown unit, or too large.
+    Malformed,
+    /// `M`: minutes or months?
+    Ambiguous,
+    /// A known unit written with upper-case letters: its lower-case spelling.
+    Case(String),
 }
 
 impl DurationError {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, why: Why) -> Self {
         let mut input: String = text.chars().take(40).collect();
         if input.len() < text.len() {
             input.push('…');
         }
-        DurationError { input }
+        DurationError { input, why }
+    }
+
+    /// What is wrong with a unit's spelling (ambiguous, or upper case), if that is the
+    /// reason the duration was refused.
+    pub fn unit_problem(&self) -> Option<String> {
+        match &self.why {
+            Why::Malformed => None,
+            Why::Ambiguous => Some("M is ambiguous: use m for minutes or mo for months".into()),
+            Why::Case(lower) => Some(format!("units are lower case: use {lower}")),
+        }
     }
 }
 
 impl fmt::Display for DurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} is not a duration: use seconds (86400) or a number with a unit: \
-             90d, 12h, 30m, 45s, 2w, 1y, or combined like 1d12h",
-            self.input
-        )
+        match self.unit_problem() {
+            Some(problem) => write!(f, "{:?} is not a duration: {problem}", self.input),
+            None => write!(
+                f,
+                "{:?} is not a duration: use seconds (86400) or a number with a unit: \
+                 90d, 12h, 30m, 45s, 2w, 3mo, 1y, or combined like 1d12h",
+                self.input
+            ),
+        }
     }
 }
 
@@ -49,18 +79,40 @@ impl std::error::Error for DurationError {}
 
 /// Parse a duration in seconds: a plain decimal count of seconds (`"86400"`), or one or
 /// more number+unit parts with no spaces between them (`"90d"`, `"12h"`, `"30m"`, `"45s"`,
-/// `"2w"`, `"1y"`, `"1d12h"`, `"1h30m"`).
+/// `"2w"`, `"3mo"`, `"1y"`, `"1d12h"`, `"1h30m"`).
 ///
-/// Units: s, m, h, d (86400 s), w, y (365 days exactly, so `50y` == 1 576 800 000).
-/// Long forms are accepted too: sec/secs/second/seconds, min/mins/minute/minutes,
-/// hour/hours, day/days, week/weeks, year/years, all case-insensitive. Each unit may
-/// appear at most once and in decreasing order; overflow, empty input, signs, spaces,
-/// decimals, a unit without a number, or an unknown unit are errors.
+/// Units, lower case only: s, m (minutes), h, d (86400 s), w, mo (30 days), y (365 days
+/// exactly, so `50y` == 1 576 800 000). Long forms are accepted too, lower case:
+/// sec/secs/second/seconds, min/mins/minute/minutes, hour/hours, day/days, week/weeks,
+/// month/months, year/years. `M` is refused as ambiguous (minutes or months?); a unit
+/// with an upper-case letter (`1D`, `3Days`) is refused with its lower-case spelling.
+/// Each unit may appear at most once and in decreasing order; overflow, empty input,
+/// signs, spaces, decimals, a unit without a number, or an unknown unit are errors.
 pub fn parse(text: &str) -> Result<u64, DurationError> {
-    parse_inner(text.as_bytes()).ok_or_else(|| DurationError::new(text))
+    parse_inner(text.as_bytes()).map_err(|why| DurationError::new(text, why))
 }
 
-fn parse_inner(mut rest: &[u8]) -> Option<u64> {
+/// The index into [`UNITS`] of a unit spelled exactly so.
+fn unit_index(unit: &[u8]) -> Option<usize> {
+    UNITS.iter().position(|(_, symbol, long)| {
+        let mut names = std::iter::once(symbol).chain(long.iter());
+        names.any(|name| name.as_bytes() == unit)
+    })
+}
+
+/// Why a unit that is not one of [`UNITS`] is refused.
+fn bad_unit(unit: &[u8]) -> Why {
+    if unit == b"M" {
+        return Why::Ambiguous;
+    }
+    let lower = unit.to_ascii_lowercase();
+    match unit_index(&lower) {
+        Some(_) if lower != unit => Why::Case(String::from_utf8_lossy(&lower).into_owned()),
+        _ => Why::Malformed,
+    }
+}
+
+fn parse_inner(mut rest: &[u8]) -> Result<u64, Why> {
     let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
     let number = |s: &[u8]| {
         s.iter().try_fold(0u64, |n, b| {
@@ -68,31 +120,32 @@ fn parse_inner(mut rest: &[u8]) -> Option<u64> {
             n.checked_mul(10)?.checked_add(u64::from(digit))
         })
     };
+    let bad = Why::Malformed;
     if rest.is_empty() {
-        return None;
+        return Err(bad);
     }
     if digits(rest) == rest.len() {
-        return number(rest);
+        return number(rest).ok_or(bad);
     }
     let mut total = 0u64;
     let mut allowed = 0; // index into UNITS of the largest unit still allowed
     while !rest.is_empty() {
-        let (num, tail) = rest.split_at_checked(digits(rest))?;
+        let (num, tail) = rest.split_at_checked(digits(rest)).ok_or(Why::Malformed)?;
         let letters = tail.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let (unit, tail) = tail.split_at_checked(letters)?;
-        let index = UNITS.iter().position(|(_, symbol, long)| {
-            let mut names = std::iter::once(symbol).chain(long.iter());
-            names.any(|name| name.as_bytes().eq_ignore_ascii_case(unit))
-        })?;
-        let (size, _, _) = UNITS.get(index)?;
+        let (unit, tail) = tail.split_at_checked(letters).ok_or(Why::Malformed)?;
+        let index = unit_index(unit).ok_or_else(|| bad_unit(unit))?;
+        let (size, _, _) = UNITS.get(index).ok_or(Why::Malformed)?;
         if num.is_empty() || index < allowed {
-            return None;
+            return Err(Why::Malformed);
         }
-        total = total.checked_add(number(num)?.checked_mul(*size)?)?;
+        total = number(num)
+            .and_then(|n| n.checked_mul(*size))
+            .and_then(|n| total.checked_add(n))
+            .ok_or(Why::Malformed)?;
         allowed = index + 1;
         rest = tail;
     }
-    Some(total)
+    Ok(total)
 }
 
 /// Format seconds compactly with the largest units first: `90061` → `"1d1h1m1s"`,
@@ -117,9 +170,15 @@ pub fn format(seconds: u64) -> String {
 
 /// Parse a ticket's validity: seconds or a duration such as `90d`, from 1 second to
 /// [`issue::MAX_EXPIRE`] (50 years).
-pub fn parse_expire(text: &str) -> Result<u32, ArgError> {
-    let bad = || ArgError::bad_expire(text);
-    let seconds = parse(text).map_err(|_| bad())?;
+///
+/// The error is the library's [`ArgError::Expire`] message, or, for a unit spelled
+/// wrong (`6M`, `1D`), `expire "6M" is not a duration: M is ambiguous: ...`.
+pub fn parse_expire(text: &str) -> Result<u32, String> {
+    let bad = || ArgError::bad_expire(text).to_string();
+    let seconds = parse(text).map_err(|e| match e.unit_problem() {
+        Some(_) => format!("expire {e}"),
+        None => bad(),
+    })?;
     issue::check_expire(u32::try_from(seconds).map_err(|_| bad())?).map_err(|_| bad())
 }
 
@@ -153,8 +212,13 @@ mod tests {
         }
         assert_eq!(
             parse_expire(&"9".repeat(100)),
-            Err(ArgError::Expire(format!("{}…", "9".repeat(40))))
+            Err(ArgError::Expire(format!("{}…", "9".repeat(40))).to_string())
         );
+        assert_eq!(
+            parse_expire("6M"),
+            Err("expire \"6M\" is not a duration: M is ambiguous: use m for minutes or mo for months".into())
+        );
+        assert_eq!(parse_expire("6mo"), Ok(6 * 30 * 86400));
     }
 
     #[test]
@@ -180,8 +244,14 @@ mod tests {
             ("1d12h", 129_600),
             ("1h30m", 5400),
             ("1y1w1d1h1m1s", 31_536_000 + 604_800 + 86400 + 3661),
-            ("3Days", 3 * 86400),
-            ("2HOURS15MIN", 8100),
+            ("3days", 3 * 86400),
+            ("2hours15min", 8100),
+            ("1mo", 30 * 86400),
+            ("6mo", 180 * 86400),
+            ("2months", 60 * 86400),
+            ("1month", 30 * 86400),
+            ("1y1mo1w", 365 * 86400 + 30 * 86400 + 7 * 86400),
+            ("1mo1d", 31 * 86400),
             ("1week2days", 9 * 86400),
             ("10seconds", 10),
             ("007s", 7),
@@ -222,12 +292,51 @@ mod tests {
     }
 
     #[test]
+    fn units_are_case_sensitive() {
+        let ambiguous = "M is ambiguous: use m for minutes or mo for months";
+        let cases: [(&str, Option<&str>); 16] = [
+            ("6M", Some(ambiguous)),
+            ("1h6M", Some(ambiguous)),
+            ("1S", Some("units are lower case: use s")),
+            ("1H", Some("units are lower case: use h")),
+            ("1D", Some("units are lower case: use d")),
+            ("1W", Some("units are lower case: use w")),
+            ("1Y", Some("units are lower case: use y")),
+            ("1MO", Some("units are lower case: use mo")),
+            ("1Mo", Some("units are lower case: use mo")),
+            ("3Days", Some("units are lower case: use days")),
+            ("2HOURS", Some("units are lower case: use hours")),
+            ("1Min", Some("units are lower case: use min")),
+            ("1mO", Some("units are lower case: use mo")),
+            ("1X", None),
+            ("1mon", None),
+            ("1mos", None),
+        ];
+        for (text, want) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.unit_problem().as_deref(), want, "{text}");
+            if let Some(problem) = want {
+                assert_eq!(
+                    err.to_string(),
+                    format!("{text:?} is not a duration: {problem}")
+                );
+            }
+        }
+        // The same letters in lower case are the units.
+        assert_eq!(parse("6m"), Ok(360));
+        assert_eq!(parse("6mo"), Ok(6 * 30 * 86400));
+        // Order is by size: mo sits between y and w.
+        assert!(parse("1w1mo").is_err());
+        assert!(parse("1mo1y").is_err());
+    }
+
+    #[test]
     fn error_message() {
         let msg = parse("5x").unwrap_err().to_string();
         assert_eq!(
             msg,
             "\"5x\" is not a duration: use seconds (86400) or a number with a unit: \
-             90d, 12h, 30m, 45s, 2w, 1y, or combined like 1d12h"
+             90d, 12h, 30m, 45s, 2w, 3mo, 1y, or combined like 1d12h"
         );
         let long = parse(&"x\n".repeat(100)).unwrap_err().to_string();
         assert!(

@@ -13,7 +13,7 @@ use tls_licence_tools::renew::{self, Decision};
 use tls_licence_tools::ticket::TicketInfo;
 use tls_licence_tools::verify::Expect;
 
-use super::args::{Gen2Args, GenArgs, GenOptions, RenewArgs};
+use super::args::{Gen2Args, GenOptions, RenewArgs, V1Target};
 use super::fsio::{self, FsErrorKind, Written};
 use super::report::{self, GenReport, KeptReport, RenewedReport, TicketFields};
 use super::source::Source;
@@ -28,7 +28,7 @@ fn request(
     sdkappid: &str,
     identifier: &str,
     options: &GenOptions,
-    positional_expire: Option<&str>,
+    expire: Option<&str>,
     userbuf: Option<&[u8]>,
 ) -> Result<TicketRequest, Stop> {
     let sdkappid = issue::parse_sdkappid(sdkappid).map_err(usage)?;
@@ -38,15 +38,6 @@ fn request(
         TicketRequest::new(sdkappid, identifier)
     }
     .map_err(|e| Stop::Usage(hints::arg_error(&e)))?;
-    let expire = match (positional_expire, options.expire.as_deref()) {
-        (Some(_), Some(_)) => {
-            return Err(Stop::Usage(
-                "give the expiry once: as EXPIRE_SECONDS or as --expire, not both".into(),
-            ));
-        }
-        (Some(e), None) | (None, Some(e)) => Some(e),
-        (None, None) => None,
-    };
     if let Some(expire) = expire {
         req = req
             .with_expire(duration::parse_expire(expire).map_err(usage)?)
@@ -147,22 +138,24 @@ pub(super) fn say_written(path: &Path, written: &Written) {
 }
 
 pub(super) fn gen_v1(
-    a: &GenArgs,
+    a: &V1Target,
+    options: &GenOptions,
     expire: Option<&str>,
     userbuf: Option<&[u8]>,
     clock: &SystemClock,
 ) -> CommandResult {
-    let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
+    let req = request(&a.sdkappid, &a.identifier, options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.pri_key_file);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::V1(load_private_key(&source, "sign")?);
     let made = make(&req, &signer, clock);
-    write_ticket(&a.sig_file, &made, false, a.options.json)
+    write_ticket(&a.sig_file, &made, false, options.json)
 }
 
 pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> CommandResult {
-    let req = request(&a.sdkappid, &a.identifier, &a.options, None, userbuf)?;
+    let expire = a.expire.expire.as_deref();
+    let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::secret(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
@@ -210,7 +203,8 @@ fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
 }
 
 pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
-    let req = request(&a.sdkappid, &a.identifier, &a.options, None, None)?;
+    let expire = a.expire.expire.as_deref();
+    let req = request(&a.sdkappid, &a.identifier, &a.options, expire, None)?;
     let within = parse_duration("--within", &a.within)?;
     if within >= u64::from(req.expire()) {
         return Err(Stop::Usage(format!(

@@ -12,7 +12,9 @@
 //!   atomic sig file writes): input and output;
 //! - [`output`] (stdout and stderr whose failures are never lost), [`report`] (the JSON
 //!   objects of `--json`), [`redact`] (no secret or control character shown), [`hints`]
-//!   (the options and commands added to the library's messages), [`duration`] (`90d`).
+//!   (the options and commands added to the library's messages), [`duration`] (`90d`);
+//! - [`man`] (the roff manual page, from the clap definitions), [`prompt`] (a v2 secret
+//!   typed at a terminal, without echo).
 
 mod args;
 mod batch;
@@ -21,16 +23,18 @@ mod fsio;
 mod hints;
 mod keys;
 mod make;
+mod man;
 mod output;
 mod pipeline;
 mod privmap;
+mod prompt;
 mod redact;
 mod report;
 mod source;
 mod verify;
 
 use std::ffi::{OsStr, OsString};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -123,29 +127,72 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     }
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
+    // `help --help` (or -h) asks for the help of `help` itself, which clap does not take.
+    let argv = match argv.get(1..) {
+        Some([help, rest @ ..])
+            if help == "help" && rest.iter().any(|a| a == "--help" || a == "-h") =>
+        {
+            vec![argv[0].clone(), help.clone(), help.clone()]
+        }
+        _ => argv,
+    };
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
-            let json = argv.iter().skip(2).any(|a| a == "--json");
+            let json = argv.iter().skip(1).any(|a| a == "--json");
             return ExitCode::from(output::settle(clap_error(&e, json), status::IO));
         }
     };
-    let json = cli.command.json();
-    let result = match cli.command {
-        Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(&a, None, None, &clock),
-        Command::Genexpire(a) => make::gen_v1(&a.base, Some(&a.expire_seconds), None, &clock),
-        Command::Genuser(a) => make::gen_v1(
-            &a.base,
-            Some(&a.expire_seconds),
-            Some(os_bytes(&a.userbuf)),
+    let mut command = cli.command;
+    if cli.json && !command.set_json() {
+        let stop = Stop::Usage(format!(
+            "--json: {} has no JSON output; drop --json",
+            command.name()
+        ));
+        return ExitCode::from(output::settle(stop.report(false), status::IO));
+    }
+    let json = command.json();
+    let result = match command {
+        Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(
+            &a.target,
+            &a.options,
+            a.expire.expire.as_deref(),
+            None,
             &clock,
         ),
+        Command::Genexpire(a) => {
+            make::gen_v1(&a.target, &a.options, Some(&a.expire_seconds), None, &clock)
+        }
+        Command::Genuser(a) => userbuf_bytes(
+            a.userbuf.as_deref(),
+            &a.userbuf_from,
+            a.base.target.pri_key_file == "-",
+        )
+        .and_then(|ub| {
+            let b = &a.base;
+            make::gen_v1(
+                &b.target,
+                &b.options,
+                Some(&b.expire_seconds),
+                Some(&ub),
+                &clock,
+            )
+        }),
         Command::Gen2(a) => make::gen_v2(&a, None, &clock),
-        Command::Gen2user(a) => make::gen_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
+        Command::Gen2user(a) => {
+            userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, a.base.key == "-")
+                .and_then(|ub| make::gen_v2(&a.base, Some(&ub), &clock))
+        }
         Command::Verify(a) | Command::Verifyuser(a) => verify::verify_v1(&a, &clock),
         Command::Verify2(a) => verify::verify_v2(&a, None, &clock),
-        Command::Verify2user(a) => verify::verify_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
+        Command::Verify2user(a) => {
+            let b = &a.base;
+            let stdin_taken =
+                b.key == "-" || b.sig_file == "-" || b.options.keys.iter().any(|k| k == "-");
+            userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)
+                .and_then(|ub| verify::verify_v2(b, Some(&ub), &clock))
+        }
         Command::Renew(a) => make::renew(&a, &clock),
         Command::GenBatch(a) => batch::gen_batch(&a, &clock),
         Command::VerifyBatch(a) => batch::verify_batch(&a, &clock),
@@ -153,6 +200,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Keygen(a) => keys::keygen(&a),
         Command::Keycheck(a) => keys::keycheck(&a),
         Command::Completions(a) => completions(a.shell),
+        Command::Man => out(&man::page()),
         Command::Dump(a) => verify::dump(&a),
         Command::Gen2privmap(a) => privmap::gen_privmap(&a, true, &clock),
         Command::Genprivmap(a) => privmap::gen_privmap(&a, false, &clock),
@@ -167,6 +215,58 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
 
 fn os_bytes(s: &OsStr) -> &[u8] {
     std::os::unix::ffi::OsStrExt::as_bytes(s)
+}
+
+/// The most bytes a userbuf from `--userbuf-file` or `--userbuf-base64` may hold.
+const MAX_USERBUF_BYTES: usize = 64 * 1024;
+
+/// The userbuf a `*user` form was given: the positional USERBUF (argv text), the bytes of
+/// `--userbuf-file` (any bytes, NUL too; `-` is stdin) or of `--userbuf-base64`. Exactly
+/// one of the three (exit 2 otherwise); `stdin_taken` says a key or ticket already comes
+/// from stdin, so `--userbuf-file -` cannot.
+fn userbuf_bytes(
+    positional: Option<&OsStr>,
+    from: &args::UserbufFrom,
+    stdin_taken: bool,
+) -> Result<Vec<u8>, Stop> {
+    let forms = "USERBUF, --userbuf-file PATH or --userbuf-base64 TEXT";
+    match (positional, &from.userbuf_file, &from.userbuf_base64) {
+        (Some(text), None, None) => Ok(os_bytes(text).to_vec()),
+        (None, Some(path), None) => {
+            if path == "-" && stdin_taken {
+                return Err(Stop::Usage(
+                    "only one key, ticket or userbuf can come from standard input (-)".into(),
+                ));
+            }
+            fsio::read_capped(Path::new(path), MAX_USERBUF_BYTES, "userbuf file").map_err(io_err)
+        }
+        (None, None, Some(text)) => {
+            use base64::Engine as _;
+            let engine = base64::engine::general_purpose::STANDARD_NO_PAD_INDIFFERENT;
+            let bytes = engine.decode(text.as_bytes()).map_err(|_| {
+                Stop::Usage(
+                    "--userbuf-base64 is not base64: use the standard alphabet \
+                     A-Z a-z 0-9 + / (= padding optional)"
+                        .into(),
+                )
+            })?;
+            if bytes.len() > MAX_USERBUF_BYTES {
+                return Err(Stop::Usage(format!(
+                    "--userbuf-base64 holds {} bytes, more than the limit of {MAX_USERBUF_BYTES}",
+                    bytes.len()
+                )));
+            }
+            Ok(bytes)
+        }
+        (None, None, None) => Err(Stop::Usage(
+            "the following required arguments were not provided: <USERBUF> \
+             (or --userbuf-file PATH or --userbuf-base64 TEXT)"
+                .into(),
+        )),
+        _ => Err(Stop::Usage(format!(
+            "give the userbuf once: {forms}, not more than one"
+        ))),
+    }
 }
 
 /// Print clap's help and version as they are; squeeze its errors into one line.
@@ -213,6 +313,8 @@ fn completions(shell: Shell) -> CommandResult {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
+        Shell::Powershell => clap_complete::Shell::PowerShell,
+        Shell::Elvish => clap_complete::Shell::Elvish,
     };
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
@@ -390,8 +492,16 @@ fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, S
 }
 
 /// Read a v2 secret from its source.
+///
+/// A secret from `-` when stdin is a terminal is prompted for on stderr and read as one
+/// line without echo; from anything else, stdin is read to its end as before.
 fn load_secret(source: &Source) -> Result<Secret, Stop> {
-    let bytes = source.read("secret file").map_err(io_err)?;
+    let bytes = if source.is_stdin() && io::stdin().is_terminal() {
+        prompt::read_hidden("v2 secret (not echoed): ", source::MAX_KEY_BYTES)
+            .map_err(|e| Stop::Io(format!("cannot read the secret from the terminal: {e}")))?
+    } else {
+        source.read("secret file").map_err(io_err)?
+    };
     secret_from(source, &bytes)
 }
 
