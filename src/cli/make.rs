@@ -24,7 +24,7 @@ use super::{
 use super::{duration, hints, redact};
 
 /// The request a gen form asks for, with every argument checked.
-fn request(
+pub(super) fn request(
     sdkappid: &str,
     identifier: &str,
     options: &GenOptions,
@@ -59,9 +59,11 @@ fn request(
 }
 
 /// A ticket just made: its text and what it says.
-struct Made {
-    text: String,
-    info: TicketInfo,
+pub(super) struct Made {
+    /// The ticket.
+    pub text: String,
+    /// What it says.
+    pub info: TicketInfo,
 }
 
 /// Sign `req` now, with one reading of the clock for both the ticket and the report.
@@ -200,6 +202,58 @@ fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
     }
 }
 
+/// What one renew step decided, and the ticket it wrote when it renewed.
+pub(super) struct RenewStep {
+    /// Keep or renew, and why.
+    pub decision: Decision,
+    /// The reason in words, scrubbed of secrets.
+    pub why: String,
+    /// The new ticket, when one was made and written (never on a dry run).
+    pub made: Option<Made>,
+}
+
+/// One sig file's renewal, shared by `renew` and `renew --config`: refuse a target the
+/// write would refuse, read what is there, decide with [`renew::decide`], and when it
+/// renews (and this is not a dry run) sign a fresh ticket and write it atomically, with
+/// `mode` when given.
+pub(super) fn renew_step(
+    sig_path: &Path,
+    req: &TicketRequest,
+    signer: &Signer,
+    within: u64,
+    clock: &SystemClock,
+    dry_run: bool,
+    mode: Option<u32>,
+) -> Result<RenewStep, Stop> {
+    // Never read through a path the write would refuse (a planted link or FIFO).
+    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
+    let existing = read_existing(sig_path)?;
+    let expect = Expect {
+        sdkappid: req.sdkappid(),
+        identifier: req.identifier(),
+        userbuf: None,
+    };
+    let verify_key = signer.verify_key();
+    let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
+    // The reason may quote the identifier: scrubbed like every echo.
+    let why = redact::scrub(&decision.explain(within)).into_owned();
+    let made = match decision.renews() && !dry_run {
+        true => {
+            let made = make(req, signer, clock);
+            let written = fsio::write_atomic_mode(sig_path, made.text.as_bytes(), "sig file", mode)
+                .map_err(io_err)?;
+            say_written(sig_path, &written);
+            Some(made)
+        }
+        false => None,
+    };
+    Ok(RenewStep {
+        decision,
+        why,
+        made,
+    })
+}
+
 pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
     let req = request(&a.sdkappid, &a.identifier, &a.options, None, None)?;
     let within = parse_duration("--within", &a.within)?;
@@ -223,19 +277,12 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
     let source = Source::pem_key(&a.key);
     check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::load(&source, "renew")?;
-    let verify_key = signer.verify_key();
     let sig_path = Path::new(&a.sig_file);
-    // Never read through a path the write would refuse (a planted link or FIFO).
-    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
-    let existing = read_existing(sig_path)?;
-    let expect = Expect {
-        sdkappid: req.sdkappid(),
-        identifier: req.identifier(),
-        userbuf: None,
-    };
-    let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
-    // The reason may quote the identifier: scrubbed like every echo.
-    let why = redact::scrub(&decision.explain(within)).into_owned();
+    let RenewStep {
+        decision,
+        why,
+        made,
+    } = renew_step(sig_path, &req, &signer, within, clock, false, None)?;
     let shown = redact::shown_path(sig_path);
     match &decision {
         Decision::Keep { info, .. } => {
@@ -250,10 +297,7 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
             out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
         }
         Decision::Renew(_) => {
-            let made = make(&req, &signer, clock);
-            let written =
-                fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
-            say_written(sig_path, &written);
+            let made = made.expect("renew_step makes a ticket when it renews");
             if a.options.json {
                 let obj = gen_object(&made, &a.sig_file)
                     .str("action", "renewed")
