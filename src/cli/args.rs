@@ -23,6 +23,21 @@ Exit status: 0 success; 1 the ticket is not valid; 2 bad arguments;
 4 the ticket is valid but expires sooner than --min-remaining; 141 stdout was a closed
 pipe (| head) and the output was cut short. Output that was not all written is never 0.";
 
+const METRICS_HELP: &str = "\
+Series (gauges), labelled file, identifier, sdkappid, version (from the ticket itself):
+usersig_expiry_timestamp_seconds, usersig_issued_timestamp_seconds, and with keys (the
+manifest's, or --key) usersig_valid 1 or 0 (signature or MAC; from a manifest also the
+sdkappid and identifier; expiry is not judged). usersig_read_error{file} is 1 for a file
+that is missing, unreadable or holds no ticket (it then has no other series), else 0;
+usersig_exporter_last_run_timestamp_seconds says when the metrics were made.
+--textfile writes the file atomically, mode 0644 (node_exporter never reads half of it).
+
+Example: tls_licence_tools metrics --config /etc/usersig/usersig.toml \\
+         --textfile /var/lib/prometheus/node-exporter/usersig.prom
+
+Exit status: 0 written; 2 bad arguments or manifest; 3 a key or the output file could
+not be read or written (the metrics are still written when only a manifest key failed).";
+
 const DURATIONS: &str = "\
 A DURATION is seconds (86400) or a number with a unit: 90d, 12h, 30m, 45s, 2w, 1y
 (365 days), or combined like 1d12h.";
@@ -82,9 +97,17 @@ pub enum Command {
          keeps the file's owner and mode (never group- or world-writable or executable); a new\n\
          file is 0600; a symbolic link as SIG_FILE is refused.\n{DURATIONS}\n\n\
          Example: tls_licence_tools renew ec_key.pem sig 1400001052 xiaojun --within 30d\n\n\
-         Exit status: 0 renewed or kept; 2 bad arguments; 3 a file or key problem;\n\
-         141 stdout was a closed pipe."))]
+         With --config FILE, every [[ticket]] of a TOML manifest (file, key, sdkappid,\n\
+         identifier; within, expire, deploy_hook, hook_timeout, mode, owner, group, also in\n\
+         [defaults]) is kept, renewed or created the same way, one line each; a deploy_hook\n\
+         runs (sh -c, USERSIG_FILE, USERSIG_IDENTIFIER, USERSIG_SDKAPPID, USERSIG_EXPIRES_AT)\n\
+         after each renewal. Runs on one manifest wait for each other (a lock on it).\n\n\
+         Exit status: 0 renewed or kept; 1 (--config) some entry or hook failed; 2 bad\n\
+         arguments or manifest; 3 a file or key problem; 141 stdout was a closed pipe."))]
     Renew(RenewArgs),
+    /// Print the expiry of sig files in Prometheus text format (node_exporter textfile).
+    #[command(after_help = METRICS_HELP)]
+    Metrics(MetricsArgs),
     /// Make a ticket for every identifier on stdin (one a line), on every core.
     #[command(name = "gen-batch", after_help = format!(
         "KEY is a private key PEM (v1 tickets) or a v2 secret (v2 tickets): PATH, file:PATH,\n\
@@ -346,18 +369,53 @@ pub struct DumpArgs {
 #[command(allow_negative_numbers = true)]
 pub struct RenewArgs {
     /// A private key PEM (v1) or a v2 secret: PATH, file:PATH, env:NAME or -.
-    pub key: OsString,
+    #[arg(required_unless_present = "config")]
+    pub key: Option<OsString>,
     /// The sig file to keep fresh.
-    pub sig_file: OsString,
+    #[arg(required_unless_present = "config")]
+    pub sig_file: Option<OsString>,
     /// The app's SDKAppID.
-    pub sdkappid: String,
+    #[arg(required_unless_present = "config")]
+    pub sdkappid: Option<String>,
     /// The user id the ticket is for.
-    pub identifier: String,
-    /// Renew when less than this remains (required).
-    #[arg(long, value_name = "DURATION")]
-    pub within: String,
+    #[arg(required_unless_present = "config")]
+    pub identifier: Option<String>,
+    /// Renew when less than this remains (required without --config).
+    #[arg(long, value_name = "DURATION", required_unless_present = "config")]
+    pub within: Option<String>,
     #[command(flatten)]
     pub options: GenOptions,
+    /// Renew every ticket listed in this TOML manifest (instead of KEY SIG_FILE SDKAPPID
+    /// IDENTIFIER).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "sig_file", "sdkappid", "identifier", "within", "expire", "allow_any_identifier"])]
+    pub config: Option<OsString>,
+    /// With --config: say what each entry would get, write nothing, run no hook.
+    #[arg(long, requires = "config")]
+    pub dry_run: bool,
+    /// With --config: print nothing on stdout (errors still go to stderr).
+    #[arg(long, requires = "config")]
+    pub quiet: bool,
+    /// With --config: how long to wait for another run on the same manifest.
+    #[arg(long, value_name = "DURATION", default_value = "5m", requires = "config")]
+    pub lock_timeout: String,
+}
+
+/// Arguments of `metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Export every ticket listed in this renew manifest (its keys check them).
+    #[arg(long, value_name = "FILE", required_unless_present = "sig_files", conflicts_with = "sig_files")]
+    pub config: Option<OsString>,
+    /// The sig files to export.
+    #[arg(value_name = "SIG_FILE")]
+    pub sig_files: Vec<OsString>,
+    /// A key that checks the tickets (repeatable; with SIG_FILEs, signatures only).
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<OsString>,
+    /// Write the metrics to this file atomically (node_exporter's textfile collector)
+    /// instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<OsString>,
 }
 
 /// Output formats of gen-batch.
@@ -511,7 +569,10 @@ impl Command {
             Command::Keygen(a) => a.json,
             Command::Keycheck(a) => a.json,
             Command::Dump(a) => a.json,
-            Command::Completions(_) | Command::GenBatch(_) | Command::VerifyBatch(_) => false,
+            Command::Completions(_)
+            | Command::GenBatch(_)
+            | Command::VerifyBatch(_)
+            | Command::Metrics(_) => false,
         }
     }
 }

@@ -255,8 +255,24 @@ pub(super) fn renew_step(
 }
 
 pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
-    let req = request(&a.sdkappid, &a.identifier, &a.options, None, None)?;
-    let within = parse_duration("--within", &a.within)?;
+    if let Some(config) = &a.config {
+        return super::fleet::renew_all(a, config, clock);
+    }
+    // clap requires these without --config.
+    let (Some(key), Some(sig_file), Some(sdkappid), Some(identifier), Some(within)) = (
+        &a.key,
+        &a.sig_file,
+        &a.sdkappid,
+        &a.identifier,
+        &a.within,
+    ) else {
+        return Err(Stop::Usage(
+            "renew needs KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, or --config FILE"
+                .into(),
+        ));
+    };
+    let req = request(sdkappid, identifier, &a.options, None, None)?;
+    let within = parse_duration("--within", within)?;
     if within >= u64::from(req.expire()) {
         return Err(Stop::Usage(format!(
             "--within {} is not shorter than the ticket's validity {}: every run would renew",
@@ -264,20 +280,20 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
             describe_span(req.expire().into())
         )));
     }
-    if a.sig_file == "-" {
+    if sig_file == "-" {
         return Err(Stop::Usage("renew needs a sig file, not -".into()));
     }
-    check_not_secret_name(&a.sig_file, "SIG_FILE")?;
-    if fsio::is_stdout(Path::new(&a.sig_file)) {
+    check_not_secret_name(sig_file, "SIG_FILE")?;
+    if fsio::is_stdout(Path::new(sig_file)) {
         return Err(Stop::Usage(format!(
             "renew needs a sig file, not standard output ('{}')",
-            Path::new(&a.sig_file).display()
+            Path::new(sig_file).display()
         )));
     }
-    let source = Source::pem_key(&a.key);
-    check_not_same_file(&source, &a.sig_file)?;
+    let source = Source::pem_key(key);
+    check_not_same_file(&source, sig_file)?;
     let signer = Signer::load(&source, "renew")?;
-    let sig_path = Path::new(&a.sig_file);
+    let sig_path = Path::new(sig_file);
     let RenewStep {
         decision,
         why,
@@ -292,14 +308,14 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
                     .str("action", "kept")
                     .str("reason", &why);
                 let obj = ticket_fields(obj, info, clock.now());
-                return out_json(&obj.name("sig_file", a.sig_file.as_bytes()).finish());
+                return out_json(&obj.name("sig_file", sig_file.as_bytes()).finish());
             }
             out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
         }
         Decision::Renew(_) => {
             let made = made.expect("renew_step makes a ticket when it renews");
             if a.options.json {
-                let obj = gen_object(&made, &a.sig_file)
+                let obj = gen_object(&made, sig_file)
                     .str("action", "renewed")
                     .str("reason", &why);
                 return out_json(&obj.finish());

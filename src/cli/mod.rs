@@ -17,10 +17,12 @@
 mod args;
 mod batch;
 mod duration;
+mod fleet;
 mod fsio;
 mod hints;
 mod keys;
 mod make;
+mod metrics;
 mod output;
 mod pipeline;
 mod redact;
@@ -146,6 +148,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Verify2(a) => verify::verify_v2(&a, None, &clock),
         Command::Verify2user(a) => verify::verify_v2(&a.base, Some(os_bytes(&a.userbuf)), &clock),
         Command::Renew(a) => make::renew(&a, &clock),
+        Command::Metrics(a) => metrics::metrics(&a, &clock),
         Command::GenBatch(a) => batch::gen_batch(&a, &clock),
         Command::VerifyBatch(a) => batch::verify_batch(&a, &clock),
         Command::Inspect(a) => verify::inspect(&a, &clock),
