@@ -393,10 +393,15 @@ pub struct RenewArgs {
     #[arg(long, requires = "config")]
     pub dry_run: bool,
     /// With --config: print nothing on stdout (errors still go to stderr).
-    #[arg(long, requires = "config")]
+    #[arg(long)]
     pub quiet: bool,
     /// With --config: how long to wait for another run on the same manifest.
-    #[arg(long, value_name = "DURATION", default_value = "5m", requires = "config")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5m",
+        requires = "config"
+    )]
     pub lock_timeout: String,
 }
 
@@ -404,7 +409,12 @@ pub struct RenewArgs {
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
     /// Export every ticket listed in this renew manifest (its keys check them).
-    #[arg(long, value_name = "FILE", required_unless_present = "sig_files", conflicts_with = "sig_files")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "sig_files",
+        conflicts_with = "sig_files"
+    )]
     pub config: Option<OsString>,
     /// The sig files to export.
     #[arg(value_name = "SIG_FILE")]

@@ -119,17 +119,17 @@ pub struct Manifest {
 }
 
 fn manifest_error(path: &Path, what: impl std::fmt::Display) -> Stop {
-    Stop::Usage(format!(
-        "manifest '{}': {what}",
-        redact::shown_path(path)
-    ))
+    Stop::Usage(format!("manifest '{}': {what}", redact::shown_path(path)))
 }
 
 /// The line and column (from 1) of byte `at` in `text`.
 fn line_column(text: &str, at: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..at.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
     (line, column)
 }
@@ -213,7 +213,10 @@ pub fn load(path: &Path, file: &mut File) -> Result<Manifest, Stop> {
             ))
         })?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(manifest_error(path, "larger than 1 MiB; is this the manifest?"));
+        return Err(manifest_error(
+            path,
+            "larger than 1 MiB; is this the manifest?",
+        ));
     }
     let text = String::from_utf8(bytes)
         .map_err(|_| manifest_error(path, "not UTF-8 text (TOML is UTF-8)"))?;
@@ -223,7 +226,9 @@ pub fn load(path: &Path, file: &mut File) -> Result<Manifest, Stop> {
     } else {
         base
     };
-    parse(&text, path, base)
+    // Absolute, so that hooks and messages get the same path wherever the run started.
+    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    parse(&text, path, &base)
 }
 
 /// Check the manifest `text` (shown as `path`; relative paths from `base`).
@@ -277,18 +282,19 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         let expire = t.expire.as_ref().or(d.expire.as_ref());
         let req = match expire {
             Some(e) => {
-                let secs = duration::parse_expire(&text_of(e))
-                    .map_err(|e| err(format!("expire: {e}")))?;
+                let secs =
+                    duration::parse_expire(&text_of(e)).map_err(|e| err(format!("expire: {e}")))?;
                 req.with_expire(secs)
                     .map_err(|e| err(format!("expire: {e}")))?
             }
             None => req,
         };
-        let within = t
-            .within
-            .as_ref()
-            .or(d.within.as_ref())
-            .ok_or_else(|| err("no within (here or in [defaults]): say when to renew, like within = \"30d\"".into()))?;
+        let within = t.within.as_ref().or(d.within.as_ref()).ok_or_else(|| {
+            err(
+                "no within (here or in [defaults]): say when to renew, like within = \"30d\""
+                    .into(),
+            )
+        })?;
         let within = duration::parse(&text_of(within)).map_err(|e| err(format!("within: {e}")))?;
         if within >= u64::from(req.expire()) {
             return Err(err(format!(
@@ -331,8 +337,16 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
             None => DEFAULT_HOOK_TIMEOUT,
         };
         let mode = t.mode.as_ref().or(d.mode.as_ref()).map(parse_mode);
-        let owner = t.owner.as_ref().or(d.owner.as_ref()).map(|v| parse_id(v, false));
-        let group = t.group.as_ref().or(d.group.as_ref()).map(|v| parse_id(v, true));
+        let owner = t
+            .owner
+            .as_ref()
+            .or(d.owner.as_ref())
+            .map(|v| parse_id(v, false));
+        let group = t
+            .group
+            .as_ref()
+            .or(d.group.as_ref())
+            .map(|v| parse_id(v, true));
         entries.push(Entry {
             file,
             key,
@@ -404,12 +418,7 @@ fn describe_status(status: ExitStatus) -> String {
 /// /dev/null and its output on our stderr (stdout stays the report's); no variable a
 /// key is read from is passed on. It is killed (its whole process group) after
 /// `entry.hook_timeout` seconds.
-fn run_hook(
-    hook: &str,
-    entry: &Entry,
-    expires_at: i64,
-    hidden: &[OsString],
-) -> Result<(), String> {
+fn run_hook(hook: &str, entry: &Entry, expires_at: i64, hidden: &[OsString]) -> Result<(), String> {
     let mut command = Command::new("/bin/sh");
     command
         .arg("-c")
@@ -653,14 +662,29 @@ mod tests {
     #[test]
     fn every_rule_is_checked_before_anything_runs() {
         let cases: &[(&str, &str)] = &[
-            ("[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nidentifier = \"x\"\nwithin = \"1d\"\nwithn = 1\n", "line 7, column 1: unknown field `withn`"),
-            ("[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nwithin = \"1d\"\n", "missing field `identifier`"),
+            (
+                "[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nidentifier = \"x\"\nwithin = \"1d\"\nwithn = 1\n",
+                "line 7, column 1: unknown field `withn`",
+            ),
+            (
+                "[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nwithin = \"1d\"\n",
+                "missing field `identifier`",
+            ),
             ("[defaults]\nfile = \"a\"\n", "unknown field `file`"),
             ("[[ticket]\n", "line 1"),
             ("", "no [[ticket]] entries"),
-            (&format!("{OK}{OK}"), "ticket 2 ('a.sig'): a second entry for the same file"),
-            (&format!("{OK}{}", OK.replace("a.sig", "./a.sig")), "a second entry for the same file"),
-            (&OK.replace("30d", "180d"), "is not shorter than the ticket's validity"),
+            (
+                &format!("{OK}{OK}"),
+                "ticket 2 ('a.sig'): a second entry for the same file",
+            ),
+            (
+                &format!("{OK}{}", OK.replace("a.sig", "./a.sig")),
+                "a second entry for the same file",
+            ),
+            (
+                &OK.replace("30d", "180d"),
+                "is not shorter than the ticket's validity",
+            ),
             (&OK.replace("within = \"30d\"\n", ""), "no within"),
             (&OK.replace("key = \"k.pem\"\n", ""), "no key"),
             (&OK.replace("k.pem", "-"), "stdin cannot be used here"),
@@ -670,8 +694,14 @@ mod tests {
             (&format!("{OK}mode = \"0664\"\n"), "must not be executable"),
             (&format!("{OK}mode = 0o755\n"), "must not be executable"),
             (&format!("{OK}mode = \"rw\"\n"), "not an octal file mode"),
-            (&format!("{OK}owner = \"no-such-user-here\"\n"), "owner 'no-such-user-here' is not a user"),
-            (&format!("{OK}group = \"no-such-group-here\"\n"), "is not a group"),
+            (
+                &format!("{OK}owner = \"no-such-user-here\"\n"),
+                "owner 'no-such-user-here' is not a user",
+            ),
+            (
+                &format!("{OK}group = \"no-such-group-here\"\n"),
+                "is not a group",
+            ),
             (&format!("{OK}hook_timeout = \"0s\"\n"), "at least 1s"),
             (&format!("{OK}expire = \"51y\"\n"), "expire"),
         ];
@@ -698,6 +728,9 @@ mod tests {
         assert_eq!((a.mode, b.mode), (Some(0o640), Some(0o600)));
         assert_eq!((a.owner, a.group), (Some(0), Some(0)));
         assert_eq!(a.key, OsStr::new("env:K"));
-        assert_eq!(m.key_variables, vec![OsString::from("K"), OsString::from("K")]);
+        assert_eq!(
+            m.key_variables,
+            vec![OsString::from("K"), OsString::from("K")]
+        );
     }
 }

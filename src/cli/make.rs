@@ -258,14 +258,15 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
     if let Some(config) = &a.config {
         return super::fleet::renew_all(a, config, clock);
     }
+    if a.dry_run {
+        return Err(Stop::Usage(
+            "--dry-run goes with --config FILE (a single renew always writes when it must)".into(),
+        ));
+    }
     // clap requires these without --config.
-    let (Some(key), Some(sig_file), Some(sdkappid), Some(identifier), Some(within)) = (
-        &a.key,
-        &a.sig_file,
-        &a.sdkappid,
-        &a.identifier,
-        &a.within,
-    ) else {
+    let (Some(key), Some(sig_file), Some(sdkappid), Some(identifier), Some(within)) =
+        (&a.key, &a.sig_file, &a.sdkappid, &a.identifier, &a.within)
+    else {
         return Err(Stop::Usage(
             "renew needs KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, or --config FILE"
                 .into(),

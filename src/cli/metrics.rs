@@ -74,9 +74,7 @@ fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
     for t in targets {
         let file = escape_label(&t.file.to_string_lossy());
         let bytes = fsio::read_capped(&t.file, MAX_TICKET_BYTES, "sig file");
-        let ticket = bytes
-            .ok()
-            .and_then(|b| ticket::parse_bytes(&b, clock).ok());
+        let ticket = bytes.ok().and_then(|b| ticket::parse_bytes(&b, clock).ok());
         let Some(ticket) = ticket else {
             let _ = writeln!(read_error, "usersig_read_error{{file=\"{file}\"}} 1");
             continue;
@@ -89,8 +87,16 @@ fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
             info.sdkappid,
             info.version
         );
-        let _ = writeln!(expiry, "usersig_expiry_timestamp_seconds{{{labels}}} {}", info.expires_at());
-        let _ = writeln!(issued, "usersig_issued_timestamp_seconds{{{labels}}} {}", info.init_time);
+        let _ = writeln!(
+            expiry,
+            "usersig_expiry_timestamp_seconds{{{labels}}} {}",
+            info.expires_at()
+        );
+        let _ = writeln!(
+            issued,
+            "usersig_issued_timestamp_seconds{{{labels}}} {}",
+            info.init_time
+        );
         if checked && !t.keys.is_empty() {
             let v = u8::from(valid(&ticket, &t.keys, t.expect.as_ref()));
             let _ = writeln!(validity, "usersig_valid{{{labels}}} {v}");
@@ -189,8 +195,13 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
     let text = render(&targets, checked, clock);
     match &a.textfile {
         Some(path) => {
-            fsio::write_atomic_mode(Path::new(path), text.as_bytes(), "metrics file", Some(0o644))
-                .map_err(io_err)?;
+            fsio::write_atomic_mode(
+                Path::new(path),
+                text.as_bytes(),
+                "metrics file",
+                Some(0o644),
+            )
+            .map_err(io_err)?;
         }
         None => out(text.as_bytes())?,
     }
