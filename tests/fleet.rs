@@ -234,6 +234,10 @@ fn a_wrong_manifest_is_refused_whole_and_nothing_is_done() {
             "owner 'no-such-user-xyz' is not a user on this machine",
         ),
         (
+            good.replace("\"a.sig\"", "\"m.toml\""),
+            "ticket 1: file is the manifest itself",
+        ),
+        (
             format!("{good}mode = \"0666\"\n"),
             "mode 0666: a ticket file must not be executable",
         ),

@@ -228,7 +228,21 @@ pub fn load(path: &Path, file: &mut File) -> Result<Manifest, Stop> {
     };
     // Absolute, so that hooks and messages get the same path wherever the run started.
     let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
-    parse(&text, path, &base)
+    let manifest = parse(&text, path, &base)?;
+    // A ticket written over the manifest would lose it.
+    if let Ok(own) = file.metadata() {
+        for (i, entry) in manifest.entries.iter().enumerate() {
+            if let Ok(m) = std::fs::metadata(&entry.file)
+                && (m.dev(), m.ino()) == (own.dev(), own.ino())
+            {
+                return Err(manifest_error(
+                    path,
+                    format!("ticket {}: file is the manifest itself", i + 1),
+                ));
+            }
+        }
+    }
+    Ok(manifest)
 }
 
 /// Check the manifest `text` (shown as `path`; relative paths from `base`).
@@ -464,7 +478,7 @@ fn run_hook(hook: &str, entry: &Entry, expires_at: i64, hidden: &[OsString]) -> 
 enum Outcome {
     /// Kept, renewed or created (or would be, on a dry run).
     Done {
-        step: RenewStep,
+        step: Box<RenewStep>,
         /// The hook's result, when it ran.
         hook: Option<Result<(), String>>,
     },
@@ -500,21 +514,22 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
         Ok(step) => step,
         Err(stop) => return Outcome::Failed(stop_text(&stop)),
     };
+    let step = Box::new(step);
     let Some(made) = &step.made else {
         return Outcome::Done { step, hook: None };
     };
-    if entry.owner.is_some() || entry.group.is_some() {
-        if let Err(e) = std::os::unix::fs::lchown(&entry.file, entry.owner, entry.group) {
-            return Outcome::Failed(format!(
-                "the new ticket was written, but its owner or group cannot be set: {e}{}; \
-                 the deploy hook was not run",
-                if e.kind() == io::ErrorKind::PermissionDenied {
-                    " (only root may give a file away)"
-                } else {
-                    ""
-                }
-            ));
-        }
+    if (entry.owner.is_some() || entry.group.is_some())
+        && let Err(e) = std::os::unix::fs::lchown(&entry.file, entry.owner, entry.group)
+    {
+        return Outcome::Failed(format!(
+            "the new ticket was written, but its owner or group cannot be set: {e}{}; \
+             the deploy hook was not run",
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                " (only root may give a file away)"
+            } else {
+                ""
+            }
+        ));
     }
     let hook = entry
         .hook
@@ -715,10 +730,10 @@ mod tests {
 
     #[test]
     fn defaults_apply_and_an_empty_hook_means_none() {
-        let text = format!(
+        let text = String::from(
             "[defaults]\nwithin = 86400\nexpire = \"10d\"\ndeploy_hook = \"true\"\nkey = \"env:K\"\nmode = 0o640\nowner = 0\ngroup = \"0\"\n\
              [[ticket]]\nfile = \"/x\"\nsdkappid = 1\nidentifier = \"a\"\n\
-             [[ticket]]\nfile = \"/y\"\nsdkappid = 1\nidentifier = \"b\"\ndeploy_hook = \"\"\nmode = \"0600\"\n"
+             [[ticket]]\nfile = \"/y\"\nsdkappid = 1\nidentifier = \"b\"\ndeploy_hook = \"\"\nmode = \"0600\"\n",
         );
         let m = check(&text).unwrap();
         let (a, b) = (&m.entries[0], &m.entries[1]);
