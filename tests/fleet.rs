@@ -601,3 +601,71 @@ fn config_excludes_the_single_file_arguments() {
             .starts_with("tls_licence_tools: error: cannot open manifest 'nope.toml': ")
     );
 }
+
+/// Run the binary in `dir`, failing (not hanging) if it has not ended within a minute.
+fn run_bounded(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
+    let s = Scratch::new("fleet-fifo");
+    nix::unistd::mkfifo(
+        &s.path("fifo.sig"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .unwrap();
+    fs::create_dir(s.path("dir.sig")).unwrap();
+    manifest(
+        &s,
+        "[defaults]\nwithin = \"1d\"\nkey = \"file:secret.txt\"\n\
+         [[ticket]]\nfile = \"fifo.sig\"\nsdkappid = 1400001052\nidentifier = \"a\"\n\
+         [[ticket]]\nfile = \"dir.sig\"\nsdkappid = 1400001052\nidentifier = \"b\"\n\
+         [[ticket]]\nfile = \"ok.sig\"\nsdkappid = 1400001052\nidentifier = \"c\"\n",
+    );
+    let out = run_bounded(&s.0, &["renew", "--config", "m.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(
+        lines[0].contains("fifo.sig' is not a regular file"),
+        "{stderr}"
+    );
+    assert!(lines[1].contains("dir.sig"), "{stderr}");
+    assert!(s.path("ok.sig").exists());
+    // Single-file renew refuses a FIFO the same way.
+    let out = run_bounded(
+        &s.0,
+        &[
+            "renew",
+            "file:secret.txt",
+            "fifo.sig",
+            "1400001052",
+            "a",
+            "--within",
+            "1d",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "tls_licence_tools: error: sig file 'fifo.sig' is not a regular file; renew only replaces regular files\n"
+    );
+}

@@ -324,3 +324,44 @@ fn the_systemd_units_pass_systemd_analyze() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && said.trim().is_empty(), "{said}");
 }
+
+#[test]
+fn only_regular_files_of_a_ticket_s_size_are_read() {
+    let s = Scratch::new("metrics-special");
+    nix::unistd::mkfifo(
+        &s.path("fifo.sig"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .unwrap();
+    fs::create_dir(s.path("dir.sig")).unwrap();
+    s.write("big.sig", &vec![b'A'; 1 << 20]);
+    let mut child = Command::new(BIN)
+        .args(["metrics", "fifo.sig", "dir.sig", "big.sig", "/dev/zero"])
+        .current_dir(&s.0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("metrics hung on a FIFO or device");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    check_metrics(&text);
+    assert_eq!(
+        sample_lines(&text)[..4],
+        [
+            "usersig_read_error{file=\"fifo.sig\"} 1",
+            "usersig_read_error{file=\"dir.sig\"} 1",
+            "usersig_read_error{file=\"big.sig\"} 1",
+            "usersig_read_error{file=\"/dev/zero\"} 1",
+        ]
+    );
+}

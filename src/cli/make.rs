@@ -227,6 +227,15 @@ pub(super) fn renew_step(
 ) -> Result<RenewStep, Stop> {
     // Never read through a path the write would refuse (a planted link or FIFO).
     fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
+    // A FIFO or device would block the read or never end: only a regular file is read.
+    if let Ok(meta) = std::fs::symlink_metadata(sig_path)
+        && !meta.is_file()
+    {
+        return Err(Stop::Io(format!(
+            "sig file '{}' is not a regular file; renew only replaces regular files",
+            redact::shown_path(sig_path)
+        )));
+    }
     let existing = read_existing(sig_path)?;
     let expect = Expect {
         sdkappid: req.sdkappid(),

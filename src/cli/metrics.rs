@@ -5,6 +5,8 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use tls_licence_tools::clock::{Clock, SystemClock};
@@ -49,6 +51,27 @@ fn load_key(arg: &std::ffi::OsStr) -> Result<VerifyKey, Stop> {
     })
 }
 
+/// The bytes of a regular file of at most a ticket's size; `None` for anything else (a
+/// FIFO or device is never read, so that the exporter cannot hang or read forever). The
+/// file is opened non-blocking and checked after opening, so nothing swapped in between
+/// is read.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_TICKET_BYTES as u64 {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TICKET_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() <= MAX_TICKET_BYTES).then_some(bytes)
+}
+
 /// Whether `ticket` verifies with one of `keys` and is for whom `expect` says; expiry is
 /// not judged here (usersig_expiry_timestamp_seconds says it).
 fn valid(ticket: &Ticket, keys: &[VerifyKey], expect: Option<&(u32, String)>) -> bool {
@@ -73,8 +96,7 @@ fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
     let mut read_error = String::new();
     for t in targets {
         let file = escape_label(&t.file.to_string_lossy());
-        let bytes = fsio::read_capped(&t.file, MAX_TICKET_BYTES, "sig file");
-        let ticket = bytes.ok().and_then(|b| ticket::parse_bytes(&b, clock).ok());
+        let ticket = read_regular(&t.file).and_then(|b| ticket::parse_bytes(&b, clock).ok());
         let Some(ticket) = ticket else {
             let _ = writeln!(read_error, "usersig_read_error{{file=\"{file}\"}} 1");
             continue;
