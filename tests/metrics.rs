@@ -266,10 +266,14 @@ fn a_manifest_checks_identifier_and_sdkappid_and_textfile_is_written_whole() {
 }
 
 #[test]
-fn the_alert_rules_pass_promtool() {
+fn the_alert_rules_pass_promtool_and_their_unit_tests() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/prometheus/usersig.rules.yml");
     let (ok, said) = promtool(&["check", "rules", rules.to_str().unwrap()], None);
     assert!(ok && said.contains("SUCCESS: 6 rules found"), "{said}");
+    // The alerts fire when they should, and only then (promtool's rule unit tests).
+    let tests = rules.with_file_name("usersig.rules.test.yml");
+    let (ok, said) = promtool(&["test", "rules", tests.to_str().unwrap()], None);
+    assert!(ok && said.contains("SUCCESS"), "{said}");
     let text = fs::read_to_string(&rules).unwrap();
     for alert in [
         "UsersigExpiresSoon",
