@@ -4,6 +4,7 @@ mod common;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -668,4 +669,33 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
         String::from_utf8(out.stderr).unwrap(),
         "tls_licence_tools: error: sig file 'fifo.sig' is not a regular file; renew only replaces regular files\n"
     );
+}
+
+#[test]
+fn the_example_manifest_in_contrib_is_valid() {
+    let s = Scratch::new("fleet-example");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/usersig.toml.example");
+    // Its keys are not on this machine: each entry fails on its own (exit 1), which a
+    // manifest error (exit 2) would have prevented.
+    let r = run(
+        &s.0,
+        [
+            "renew",
+            "--config",
+            example.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{r:#?}");
+    let objs: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objs.len(), 2);
+    assert_eq!(objs[0]["file"], "/srv/im/admin.sig");
+    assert_eq!(objs[1]["identifier"], "bot");
+    assert!(objs.iter().all(|o| o["action"] == "error"));
+    assert!(r.stderr.contains("/etc/usersig/secret.txt"), "{r:#?}");
 }
