@@ -235,6 +235,10 @@ fn a_wrong_manifest_is_refused_whole_and_nothing_is_done() {
             "owner 'no-such-user-xyz' is not a user on this machine",
         ),
         (
+            format!("{good}{}", good.replace("\"a.sig\"", "\"sub/../a.sig\"")),
+            "ticket 2 ('sub/../a.sig'): a second entry for the same file",
+        ),
+        (
             good.replace("\"a.sig\"", "\"m.toml\""),
             "ticket 1: file is the manifest itself",
         ),
@@ -245,6 +249,7 @@ fn a_wrong_manifest_is_refused_whole_and_nothing_is_done() {
     ];
     for (text, want) in cases {
         let s = Scratch::new("fleet-bad");
+        fs::create_dir(s.path("sub")).unwrap();
         manifest(&s, &text);
         for extra in [None, Some("--dry-run"), Some("--json")] {
             let mut args = vec!["renew", "--config", "m.toml"];

@@ -279,6 +279,13 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
             return Err(manifest_error(path, format!("ticket {n}: file is empty")));
         }
         let file = resolve(base, Path::new(&t.file));
+        // The same directory however it is named (`..`, a link to it): its real path.
+        let file = match (file.parent(), file.file_name()) {
+            (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+                .map(|dir| dir.join(name))
+                .unwrap_or(file),
+            _ => file,
+        };
         let id = std::fs::metadata(&file).ok().map(|m| (m.dev(), m.ino()));
         if let Some((_, _)) = seen
             .iter()
