@@ -651,10 +651,10 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{stderr}");
     assert!(
-        lines[0].contains("fifo.sig' is not a regular file"),
+        lines[0].contains("fifo.sig' is a FIFO (named pipe), not a regular file"),
         "{stderr}"
     );
-    assert!(lines[1].contains("dir.sig"), "{stderr}");
+    assert!(lines[1].contains("dir.sig': is a directory"), "{stderr}");
     assert!(s.path("ok.sig").exists());
     // Single-file renew refuses a FIFO the same way.
     let out = run_bounded(
@@ -672,7 +672,7 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "tls_licence_tools: error: sig file 'fifo.sig' is not a regular file; renew only replaces regular files\n"
+        "tls_licence_tools: error: sig file 'fifo.sig' is a FIFO (named pipe), not a regular file; renew only replaces regular files\n"
     );
 }
 

@@ -227,12 +227,14 @@ pub(super) fn renew_step(
 ) -> Result<RenewStep, Stop> {
     // Never read through a path the write would refuse (a planted link or FIFO).
     fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
-    // A FIFO or device would block the read or never end: only a regular file is read.
+    // A FIFO would block the read until a writer came: never read. (A directory or a
+    // device is refused by the read itself.)
     if let Ok(meta) = std::fs::symlink_metadata(sig_path)
-        && !meta.is_file()
+        && std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
     {
         return Err(Stop::Io(format!(
-            "sig file '{}' is not a regular file; renew only replaces regular files",
+            "sig file '{}' is a FIFO (named pipe), not a regular file; renew only replaces \
+             regular files",
             redact::shown_path(sig_path)
         )));
     }
