@@ -323,7 +323,7 @@ fn ambiguous_or_upper_case_units_are_refused() {
     }
 }
 
-const COMMANDS: [&str; 21] = [
+const COMMANDS: [&str; 22] = [
     "gen",
     "gen_without_expire",
     "genexpire",
@@ -345,6 +345,7 @@ const COMMANDS: [&str; 21] = [
     "dump",
     "gen2privmap",
     "genprivmap",
+    "metrics",
 ];
 
 #[test]
@@ -468,7 +469,13 @@ fn each_command_lists_only_its_exit_statuses() {
     }
     assert_eq!(
         status_lines(&dir, "renew"),
-        ["0 renewed or kept", "2 bad arguments", io, pipe]
+        [
+            "0 renewed or kept",
+            "1 (--config) some entry or its deploy hook failed; the others were handled",
+            "2 bad arguments or manifest",
+            io,
+            pipe
+        ]
     );
     assert_eq!(
         status_lines(&dir, "man"),
@@ -694,14 +701,28 @@ fn a_signal_at_the_secret_prompt_puts_echo_back() {
          while {words} | grep -qx echo && [ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done; \
          kill -TERM $pid; wait $pid; echo status=$?; {words} | grep -x -- '-\\{{0,1\\}}echo'"
     );
-    let out = Command::new("script")
+    // script(1) passes the end of its own stdin on to the terminal as an end of input,
+    // which the prompt would read as an empty secret: its stdin is a pipe held open, with
+    // nothing written to it, until the run is over.
+    let mut child = Command::new("script")
         .args(["-q", "-e", "-c", &shell, "/dev/null"])
         .current_dir(&dir.0)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .output()
+        .spawn()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let held = child.stdin.take();
+    let mut shown = Vec::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut shown)
+        .unwrap();
+    child.wait().unwrap();
+    drop(held);
+    let text = String::from_utf8_lossy(&shown);
     assert!(text.starts_with("v2 secret (not echoed): "), "{text}");
     assert!(text.contains("status=143"), "{text}");
     let last = text.lines().last().unwrap_or_default().trim();

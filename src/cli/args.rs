@@ -138,6 +138,9 @@ pub enum Command {
     /// Renew SIG_FILE when it is missing, not valid, or expires within --within.
     #[command(after_help = renew_help())]
     Renew(RenewArgs),
+    /// Print the expiry of sig files in Prometheus text format (node_exporter textfile).
+    #[command(after_help = metrics_help())]
+    Metrics(MetricsArgs),
     /// Make a ticket for every identifier on stdin (one a line), on every core.
     #[command(name = "gen-batch", after_help = gen_batch_help())]
     GenBatch(GenBatchArgs),
@@ -328,12 +331,52 @@ renewed; one that is a directory or not a regular file is an error. Otherwise SI
 is left byte for byte as it is. The write is atomic (temporary file, fsync, rename),
 keeps the file's owner and mode (never group- or world-writable or executable); a new
 file is 0600; a symbolic link as SIG_FILE is refused.",
+        "With --config FILE, every [[ticket]] of a TOML manifest (file, key, sdkappid,
+identifier; within, expire, deploy_hook, hook_timeout, mode, owner, group, also in
+[defaults]) is kept, renewed or created the same way, one line each; a deploy_hook runs
+(sh -c, USERSIG_FILE, USERSIG_IDENTIFIER, USERSIG_SDKAPPID, USERSIG_EXPIRES_AT) after
+each renewal. Runs on one manifest wait for each other (a lock on it). --dry-run says
+what each entry would get and changes nothing. --quiet prints only errors.",
         DURATIONS,
     ];
     layout(
         &notes,
         "renew ec_key.pem sig 1400001052 xiaojun --within 30d",
-        &[(0, "renewed or kept"), USAGE, IO, CLOSED_PIPE],
+        &[
+            (0, "renewed or kept"),
+            (
+                1,
+                "(--config) some entry or its deploy hook failed; the others were handled",
+            ),
+            (2, "bad arguments or manifest"),
+            IO,
+            CLOSED_PIPE,
+        ],
+    )
+}
+
+fn metrics_help() -> String {
+    let notes = [
+        "Series (gauges), labelled file, identifier, sdkappid, version (from the ticket itself):
+usersig_expiry_timestamp_seconds, usersig_issued_timestamp_seconds, and with keys (the
+manifest's, or --key) usersig_valid 1 or 0 (signature or MAC; from a manifest also the
+sdkappid and identifier; expiry is not judged). usersig_read_error{file} is 1 for a file
+that is missing, unreadable or holds no ticket (it then has no other series), else 0;
+usersig_exporter_last_run_timestamp_seconds says when the metrics were made.",
+        "--textfile writes the file atomically, mode 0644 (node_exporter never reads half of it).",
+    ];
+    layout(
+        &notes,
+        "metrics --config /etc/usersig/usersig.toml --textfile /var/lib/prometheus/node-exporter/usersig.prom",
+        &[
+            (0, "written"),
+            (2, "bad arguments or manifest"),
+            (
+                3,
+                "a key or the output could not be read or written (the metrics are still written when only a manifest key failed)",
+            ),
+            CLOSED_PIPE,
+        ],
     )
 }
 
@@ -599,16 +642,20 @@ pub struct DumpArgs {
 #[command(allow_negative_numbers = true)]
 pub struct RenewArgs {
     /// A private key PEM (v1) or a v2 secret: PATH, file:PATH, env:NAME or -.
-    pub key: OsString,
+    #[arg(required_unless_present = "config")]
+    pub key: Option<OsString>,
     /// The sig file to keep fresh.
-    pub sig_file: OsString,
+    #[arg(required_unless_present = "config")]
+    pub sig_file: Option<OsString>,
     /// The app's SDKAppID.
-    pub sdkappid: String,
+    #[arg(required_unless_present = "config")]
+    pub sdkappid: Option<String>,
     /// The user id the ticket is for.
-    pub identifier: String,
-    /// Renew when less than this remains (required).
-    #[arg(long, value_name = "DURATION")]
-    pub within: String,
+    #[arg(required_unless_present = "config")]
+    pub identifier: Option<String>,
+    /// Renew when less than this remains (required without --config).
+    #[arg(long, value_name = "DURATION", required_unless_present = "config")]
+    pub within: Option<String>,
     /// Print nothing unless there is an error (for cron, which mails every line).
     #[arg(long, short = 'q', conflicts_with = "json")]
     pub quiet: bool,
@@ -616,6 +663,44 @@ pub struct RenewArgs {
     pub expire: ExpireOption,
     #[command(flatten)]
     pub options: GenOptions,
+    /// Renew every ticket listed in this TOML manifest (instead of KEY SIG_FILE SDKAPPID
+    /// IDENTIFIER).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "sig_file", "sdkappid", "identifier", "within", "expire", "allow_any_identifier"])]
+    pub config: Option<OsString>,
+    /// With --config: say what each entry would get, write nothing, run no hook.
+    #[arg(long, requires = "config")]
+    pub dry_run: bool,
+    /// With --config: how long to wait for another run on the same manifest.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5m",
+        requires = "config"
+    )]
+    pub lock_timeout: String,
+}
+
+/// Arguments of `metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Export every ticket listed in this renew manifest (its keys check them).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "sig_files",
+        conflicts_with = "sig_files"
+    )]
+    pub config: Option<OsString>,
+    /// The sig files to export.
+    #[arg(value_name = "SIG_FILE")]
+    pub sig_files: Vec<OsString>,
+    /// A key that checks the tickets (repeatable; with SIG_FILEs, signatures only).
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<OsString>,
+    /// Write the metrics to this file atomically (node_exporter's textfile collector)
+    /// instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<OsString>,
 }
 
 /// Output formats of gen-batch.
@@ -782,6 +867,7 @@ impl Command {
             Command::Gen2privmap(a) | Command::Genprivmap(a) => a.json,
             Command::Completions(_)
             | Command::Man
+            | Command::Metrics(_)
             | Command::GenBatch(_)
             | Command::VerifyBatch(_) => false,
         }
@@ -807,6 +893,7 @@ impl Command {
             Command::Gen2privmap(a) | Command::Genprivmap(a) => &mut a.json,
             Command::Completions(_)
             | Command::Man
+            | Command::Metrics(_)
             | Command::GenBatch(_)
             | Command::VerifyBatch(_) => return false,
         };
@@ -828,6 +915,7 @@ impl Command {
             Command::Verify2(_) => "verify2",
             Command::Verify2user(_) => "verify2user",
             Command::Renew(_) => "renew",
+            Command::Metrics(_) => "metrics",
             Command::GenBatch(_) => "gen-batch",
             Command::VerifyBatch(_) => "verify-batch",
             Command::Inspect(_) => "inspect",

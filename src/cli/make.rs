@@ -24,7 +24,7 @@ use super::{
 use super::{duration, hints, redact};
 
 /// The request a gen form asks for, with every argument checked.
-fn request(
+pub(super) fn request(
     sdkappid: &str,
     identifier: &str,
     options: &GenOptions,
@@ -202,10 +202,95 @@ fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
     }
 }
 
+/// What one renew step decided, and the ticket it wrote when it renewed.
+pub(super) struct RenewStep {
+    /// Keep or renew, and why.
+    pub decision: Decision,
+    /// The reason in words, scrubbed of secrets.
+    pub why: String,
+    /// The new ticket, when one was made and written (never on a dry run).
+    pub made: Option<Made>,
+}
+
+/// One sig file's renewal, shared by `renew` and `renew --config`: refuse a target the
+/// write would refuse, read what is there, decide with [`renew::decide`], and when it
+/// renews (and this is not a dry run) sign a fresh ticket and write it atomically, with
+/// `mode` when given.
+pub(super) fn renew_step(
+    sig_path: &Path,
+    req: &TicketRequest,
+    signer: &Signer,
+    within: u64,
+    clock: &SystemClock,
+    dry_run: bool,
+    mode: Option<u32>,
+) -> Result<RenewStep, Stop> {
+    // Never read through a path the write would refuse (a planted link or FIFO).
+    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
+    // A FIFO would block the read until a writer came: never read. (A directory or a
+    // device is refused by the read itself.)
+    if let Ok(meta) = std::fs::symlink_metadata(sig_path)
+        && std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
+    {
+        return Err(Stop::Io(format!(
+            "sig file '{}' is a FIFO (named pipe), not a regular file; renew only replaces \
+             regular files",
+            redact::shown_path(sig_path)
+        )));
+    }
+    let existing = read_existing(sig_path)?;
+    let expect = Expect {
+        sdkappid: req.sdkappid(),
+        identifier: req.identifier(),
+        userbuf: None,
+    };
+    let verify_key = signer.verify_key();
+    let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
+    // The reason may quote the identifier: scrubbed like every echo.
+    let why = redact::scrub(&decision.explain(within)).into_owned();
+    let made = match decision.renews() && !dry_run {
+        true => {
+            let made = make(req, signer, clock);
+            let written = fsio::write_atomic_mode(sig_path, made.text.as_bytes(), "sig file", mode)
+                .map_err(io_err)?;
+            say_written(sig_path, &written);
+            Some(made)
+        }
+        false => None,
+    };
+    Ok(RenewStep {
+        decision,
+        why,
+        made,
+    })
+}
+
 pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
-    let expire = a.expire.expire.as_deref();
-    let req = request(&a.sdkappid, &a.identifier, &a.options, expire, None)?;
-    let within = parse_duration("--within", &a.within)?;
+    if let Some(config) = &a.config {
+        return super::fleet::renew_all(a, config, clock);
+    }
+    if a.dry_run {
+        return Err(Stop::Usage(
+            "--dry-run goes with --config FILE (a single renew always writes when it must)".into(),
+        ));
+    }
+    // clap requires these without --config.
+    let (Some(key), Some(sig_file), Some(sdkappid), Some(identifier), Some(within)) =
+        (&a.key, &a.sig_file, &a.sdkappid, &a.identifier, &a.within)
+    else {
+        return Err(Stop::Usage(
+            "renew needs KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, or --config FILE"
+                .into(),
+        ));
+    };
+    let req = request(
+        sdkappid,
+        identifier,
+        &a.options,
+        a.expire.expire.as_deref(),
+        None,
+    )?;
+    let within = parse_duration("--within", within)?;
     if within >= u64::from(req.expire()) {
         return Err(Stop::Usage(format!(
             "--within {} is not shorter than the ticket's validity {}: every run would renew",
@@ -213,37 +298,30 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
             describe_span(req.expire().into())
         )));
     }
-    if a.sig_file == "-" {
+    if sig_file == "-" {
         return Err(Stop::Usage("renew needs a sig file, not -".into()));
     }
-    check_not_secret_name(&a.sig_file, "SIG_FILE")?;
-    if fsio::is_stdout(Path::new(&a.sig_file)) {
+    check_not_secret_name(sig_file, "SIG_FILE")?;
+    if fsio::is_stdout(Path::new(sig_file)) {
         return Err(Stop::Usage(format!(
             "renew needs a sig file, not standard output ('{}')",
-            Path::new(&a.sig_file).display()
+            Path::new(sig_file).display()
         )));
     }
-    let source = Source::pem_key(&a.key);
-    check_not_same_file(&source, &a.sig_file)?;
+    let source = Source::pem_key(key);
+    check_not_same_file(&source, sig_file)?;
     let signer = Signer::load(&source, "renew")?;
-    let verify_key = signer.verify_key();
-    let sig_path = Path::new(&a.sig_file);
-    // Never read through a path the write would refuse (a planted link or FIFO).
-    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
-    let existing = read_existing(sig_path)?;
-    let expect = Expect {
-        sdkappid: req.sdkappid(),
-        identifier: req.identifier(),
-        userbuf: None,
-    };
-    let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
-    // The reason may quote the identifier: scrubbed like every echo.
-    let why = redact::scrub(&decision.explain(within)).into_owned();
+    let sig_path = Path::new(sig_file);
+    let RenewStep {
+        decision,
+        why,
+        made,
+    } = renew_step(sig_path, &req, &signer, within, clock, false, None)?;
     let shown = redact::shown_path(sig_path);
     match &decision {
         Decision::Keep { info, .. } => {
             if a.options.json {
-                let (sig_file, sig_file_base64) = report::name(a.sig_file.as_bytes());
+                let (sig_file, sig_file_base64) = report::name(sig_file.as_bytes());
                 return out_json(&report::to_line(&KeptReport {
                     ok: true,
                     action: "kept",
@@ -259,13 +337,10 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
             out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
         }
         Decision::Renew(_) => {
-            let made = make(&req, &signer, clock);
-            let written =
-                fsio::write_atomic(sig_path, made.text.as_bytes(), "sig file").map_err(io_err)?;
-            say_written(sig_path, &written);
+            let made = made.expect("renew_step makes a ticket when it renews");
             if a.options.json {
                 return out_json(&report::to_line(&RenewedReport {
-                    made: gen_object(&made, &a.sig_file),
+                    made: gen_object(&made, sig_file),
                     action: "renewed",
                     reason: why,
                 }));

@@ -19,11 +19,13 @@
 mod args;
 mod batch;
 mod duration;
+mod fleet;
 mod fsio;
 mod hints;
 mod keys;
 mod make;
 mod man;
+mod metrics;
 mod output;
 mod pipeline;
 mod privmap;
@@ -194,6 +196,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
                 .and_then(|ub| verify::verify_v2(b, Some(&ub), &clock))
         }
         Command::Renew(a) => make::renew(&a, &clock),
+        Command::Metrics(a) => metrics::metrics(&a, &clock),
         Command::GenBatch(a) => batch::gen_batch(&a, &clock),
         Command::VerifyBatch(a) => batch::verify_batch(&a, &clock),
         Command::Inspect(a) => verify::inspect(&a, &clock),

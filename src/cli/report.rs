@@ -286,6 +286,33 @@ pub struct KeptReport {
     pub sig_file_base64: Option<String>,
 }
 
+/// What `renew --config --json` prints for each manifest entry, in manifest order.
+#[derive(Debug, Serialize)]
+pub struct FleetEntryReport {
+    /// The sig file (absolute).
+    pub file: String,
+    /// The file's name in base64 when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_base64: Option<String>,
+    /// The entry's identifier.
+    pub identifier: String,
+    /// The entry's SDKAppID.
+    pub sdkappid: u32,
+    /// Whether this was a dry run (then `action` is what would be done).
+    pub dry_run: bool,
+    /// `kept`, `created`, `renewed` or `error`.
+    pub action: &'static str,
+    /// Why, or the error.
+    pub reason: String,
+    /// When the kept or new ticket expires; null on error or a dry-run renewal.
+    pub expires_at: Option<i64>,
+    /// The deploy hook: null (none, or not run), `ok` or `failed`.
+    pub hook: Option<&'static str>,
+    /// Why the hook failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hook_error: Option<String>,
+}
+
 /// A PrivateMapKey found in a userbuf (inspect's `private_map_key`).
 #[derive(Debug, Serialize)]
 pub struct PrivateMapKeyReport {

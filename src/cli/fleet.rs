@@ -1,0 +1,761 @@
+//! `renew --config FILE`: every ticket of a TOML manifest, each kept, renewed or created
+//! as single-file renew does, with a deploy hook after each renewal, under a lock.
+//!
+//! The manifest is read and checked whole before anything is written (exit 2, nothing
+//! done). Then each entry is handled on its own: one entry's failure is reported and the
+//! others still run. Exit status: 0 every entry kept, renewed or created and every hook
+//! succeeded; 1 at least one entry failed or its hook failed; 2 the manifest is wrong;
+//! 3 the manifest cannot be read or the lock was not had in time.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
+use serde::Deserialize;
+
+use tls_licence_tools::clock::{SystemClock, describe_span, rfc3339};
+use tls_licence_tools::issue::{self, TicketRequest};
+use tls_licence_tools::renew::{Decision, Reason};
+
+use super::args::RenewArgs;
+use super::make::{RenewStep, renew_step};
+use super::report::{self, FleetEntryReport};
+use super::source::Source;
+use super::{CommandResult, Signer, Stop, duration, hints, out, output, redact};
+
+/// The largest manifest read: 1 MiB.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
+/// How long a deploy hook may run unless `hook_timeout` says otherwise.
+pub const DEFAULT_HOOK_TIMEOUT: u64 = 60;
+
+/// A number or a string in the manifest (`mode = 0o640` or `"0640"`, `owner = 0` or
+/// `"root"`, `within = 86400` or `"1d"`).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+enum NumOrText {
+    Num(i64),
+    Text(String),
+}
+
+/// The fields an entry may take from `[defaults]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    key: Option<String>,
+    within: Option<NumOrText>,
+    expire: Option<NumOrText>,
+    deploy_hook: Option<String>,
+    hook_timeout: Option<NumOrText>,
+    mode: Option<NumOrText>,
+    owner: Option<NumOrText>,
+    group: Option<NumOrText>,
+}
+
+/// One `[[ticket]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTicket {
+    file: String,
+    sdkappid: i64,
+    identifier: String,
+    key: Option<String>,
+    within: Option<NumOrText>,
+    expire: Option<NumOrText>,
+    deploy_hook: Option<String>,
+    hook_timeout: Option<NumOrText>,
+    mode: Option<NumOrText>,
+    owner: Option<NumOrText>,
+    group: Option<NumOrText>,
+}
+
+/// The manifest as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    #[serde(default)]
+    defaults: RawDefaults,
+    #[serde(default)]
+    ticket: Vec<RawTicket>,
+}
+
+/// One checked entry of the manifest.
+pub struct Entry {
+    /// The sig file (relative paths are taken from the manifest's directory).
+    pub file: PathBuf,
+    /// The key source, as on the command line (`file:PATH` or `env:NAME`).
+    pub key: OsString,
+    /// What a fresh ticket is made from.
+    pub req: TicketRequest,
+    /// Renew when less than this many seconds remain.
+    pub within: u64,
+    /// The deploy hook, `sh -c` text; `None` for none.
+    pub hook: Option<String>,
+    /// Seconds the hook may run before it is killed.
+    pub hook_timeout: u64,
+    /// The written file's mode.
+    pub mode: Option<u32>,
+    /// The written file's owner.
+    pub owner: Option<u32>,
+    /// The written file's group.
+    pub group: Option<u32>,
+}
+
+/// A checked manifest.
+pub struct Manifest {
+    /// The entries, in manifest order.
+    pub entries: Vec<Entry>,
+    /// Every environment variable a key is read from: kept out of the hooks'
+    /// environment, so that no secret reaches a hook.
+    pub key_variables: Vec<OsString>,
+}
+
+fn manifest_error(path: &Path, what: impl std::fmt::Display) -> Stop {
+    Stop::Usage(format!("manifest '{}': {what}", redact::shown_path(path)))
+}
+
+/// The line and column (from 1) of byte `at` in `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..at.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// `path` with `.` components and repeated slashes gone, from `base` when relative.
+fn resolve(base: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    joined
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+fn text_of(value: &NumOrText) -> String {
+    match value {
+        NumOrText::Num(n) => n.to_string(),
+        NumOrText::Text(t) => t.clone(),
+    }
+}
+
+/// A file mode: an integer (`0o640`) or octal digits (`"0640"`). A ticket file is
+/// never executable, nor writable by group or others.
+fn parse_mode(value: &NumOrText) -> Result<u32, String> {
+    let mode = match value {
+        NumOrText::Num(n) => u32::try_from(*n).ok(),
+        NumOrText::Text(t) => {
+            let digits = t.strip_prefix("0o").unwrap_or(t);
+            match !digits.is_empty() && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                true => u32::from_str_radix(digits, 8).ok(),
+                false => None,
+            }
+        }
+    };
+    match mode {
+        Some(m) if m <= 0o7777 && m & 0o7133 == 0 => Ok(m),
+        Some(m) if m <= 0o7777 => Err(format!(
+            "mode {m:04o}: a ticket file must not be executable, setuid, setgid or sticky, \
+             nor writable by group or others (use 0600, 0640 or 0644)"
+        )),
+        _ => Err(format!(
+            "mode '{}' is not an octal file mode like \"0640\"",
+            redact::escape(&text_of(value))
+        )),
+    }
+}
+
+/// An owner or group: a number, or a name looked up on this machine.
+fn parse_id(value: &NumOrText, group: bool) -> Result<u32, String> {
+    let what = if group { "group" } else { "owner" };
+    let text = text_of(value);
+    if let Ok(n) = text.parse::<u32>() {
+        return Ok(n);
+    }
+    let found = match group {
+        true => nix::unistd::Group::from_name(&text).map(|g| g.map(|g| g.gid.as_raw())),
+        false => nix::unistd::User::from_name(&text).map(|u| u.map(|u| u.uid.as_raw())),
+    };
+    match found {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) | Err(_) => Err(format!(
+            "{what} '{}' is not a {} on this machine",
+            redact::escape(&text),
+            if group { "group" } else { "user" }
+        )),
+    }
+}
+
+/// Read and check the manifest at `path` (from `file`, already open).
+pub fn load(path: &Path, file: &mut File) -> Result<Manifest, Stop> {
+    let mut bytes = Vec::new();
+    file.take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            Stop::Io(format!(
+                "cannot read manifest '{}': {e}",
+                redact::shown_path(path)
+            ))
+        })?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(manifest_error(
+            path,
+            "larger than 1 MiB; is this the manifest?",
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| manifest_error(path, "not UTF-8 text (TOML is UTF-8)"))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    // Absolute, so that hooks and messages get the same path wherever the run started.
+    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    let manifest = parse(&text, path, &base)?;
+    // A ticket written over the manifest would lose it.
+    if let Ok(own) = file.metadata() {
+        for (i, entry) in manifest.entries.iter().enumerate() {
+            if let Ok(m) = std::fs::metadata(&entry.file)
+                && (m.dev(), m.ino()) == (own.dev(), own.ino())
+            {
+                return Err(manifest_error(
+                    path,
+                    format!("ticket {}: file is the manifest itself", i + 1),
+                ));
+            }
+        }
+    }
+    Ok(manifest)
+}
+
+/// Check the manifest `text` (shown as `path`; relative paths from `base`).
+pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
+    let raw: RawManifest = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().replace('\n', " ");
+        match e.span() {
+            Some(span) => {
+                let (line, column) = line_column(text, span.start);
+                manifest_error(path, format!("line {line}, column {column}: {message}"))
+            }
+            None => manifest_error(path, message),
+        }
+    })?;
+    if raw.ticket.is_empty() {
+        return Err(manifest_error(
+            path,
+            "no [[ticket]] entries; each needs file, key, sdkappid and identifier",
+        ));
+    }
+    let d = &raw.defaults;
+    let mut entries = Vec::with_capacity(raw.ticket.len());
+    let mut seen: Vec<(PathBuf, Option<(u64, u64)>)> = Vec::new();
+    let mut key_variables = Vec::new();
+    for (i, t) in raw.ticket.iter().enumerate() {
+        let n = i + 1;
+        let err = |what: String| {
+            manifest_error(
+                path,
+                format!("ticket {n} ('{}'): {what}", redact::escape(&t.file)),
+            )
+        };
+        if t.file.is_empty() {
+            return Err(manifest_error(path, format!("ticket {n}: file is empty")));
+        }
+        let file = resolve(base, Path::new(&t.file));
+        // The same directory however it is named (`..`, a link to it): its real path.
+        let file = match (file.parent(), file.file_name()) {
+            (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+                .map(|dir| dir.join(name))
+                .unwrap_or(file),
+            _ => file,
+        };
+        let id = std::fs::metadata(&file).ok().map(|m| (m.dev(), m.ino()));
+        if let Some((_, _)) = seen
+            .iter()
+            .find(|(p, other)| *p == file || (id.is_some() && *other == id))
+        {
+            return Err(err(
+                "a second entry for the same file; each file has one entry".into(),
+            ));
+        }
+        seen.push((file.clone(), id));
+        let sdkappid = issue::parse_sdkappid(&t.sdkappid.to_string())
+            .map_err(|e| err(format!("sdkappid: {e}")))?;
+        let req = TicketRequest::new(sdkappid, &t.identifier)
+            .map_err(|e| err(format!("identifier: {}", hints::arg_error(&e))))?;
+        let expire = t.expire.as_ref().or(d.expire.as_ref());
+        let req = match expire {
+            Some(e) => {
+                let secs =
+                    duration::parse_expire(&text_of(e)).map_err(|e| err(format!("expire: {e}")))?;
+                req.with_expire(secs)
+                    .map_err(|e| err(format!("expire: {e}")))?
+            }
+            None => req,
+        };
+        let within = t.within.as_ref().or(d.within.as_ref()).ok_or_else(|| {
+            err(
+                "no within (here or in [defaults]): say when to renew, like within = \"30d\""
+                    .into(),
+            )
+        })?;
+        let within = duration::parse(&text_of(within)).map_err(|e| err(format!("within: {e}")))?;
+        if within >= u64::from(req.expire()) {
+            return Err(err(format!(
+                "within {} is not shorter than the ticket's validity {}: every run would renew",
+                describe_span(i64::try_from(within).unwrap_or(i64::MAX)),
+                describe_span(req.expire().into())
+            )));
+        }
+        let key = t.key.as_ref().or(d.key.as_ref()).ok_or_else(|| {
+            err("no key (here or in [defaults]): a PEM key path or file:PATH / env:NAME".into())
+        })?;
+        let key = if let Some(name) = key.strip_prefix("env:") {
+            if name.is_empty() {
+                return Err(err("key env: names no variable".into()));
+            }
+            key_variables.push(OsString::from(name));
+            OsString::from(key)
+        } else if key == "-" || key.is_empty() {
+            return Err(err(
+                "key must be a file (PATH or file:PATH) or env:NAME; stdin cannot be used here"
+                    .into(),
+            ));
+        } else {
+            let p = key.strip_prefix("file:").unwrap_or(key);
+            let mut s = OsString::from("file:");
+            s.push(resolve(base, Path::new(p)));
+            s
+        };
+        let hook = match t.deploy_hook.as_ref().or(d.deploy_hook.as_ref()) {
+            Some(h) if h.trim().is_empty() => None,
+            Some(h) => Some(h.clone()),
+            None => None,
+        };
+        let hook_timeout = match t.hook_timeout.as_ref().or(d.hook_timeout.as_ref()) {
+            Some(v) => match duration::parse(&text_of(v)) {
+                Ok(s) if s >= 1 => s,
+                Ok(_) => return Err(err("hook_timeout must be at least 1s".into())),
+                Err(e) => return Err(err(format!("hook_timeout: {e}"))),
+            },
+            None => DEFAULT_HOOK_TIMEOUT,
+        };
+        let mode = t.mode.as_ref().or(d.mode.as_ref()).map(parse_mode);
+        let owner = t
+            .owner
+            .as_ref()
+            .or(d.owner.as_ref())
+            .map(|v| parse_id(v, false));
+        let group = t
+            .group
+            .as_ref()
+            .or(d.group.as_ref())
+            .map(|v| parse_id(v, true));
+        entries.push(Entry {
+            file,
+            key,
+            req,
+            within,
+            hook,
+            hook_timeout,
+            mode: mode.transpose().map_err(err)?,
+            owner: owner.transpose().map_err(err)?,
+            group: group.transpose().map_err(err)?,
+        });
+    }
+    Ok(Manifest {
+        entries,
+        key_variables,
+    })
+}
+
+/// The words of a stop, for an entry's failure line (the run goes on).
+fn stop_text(stop: &Stop) -> String {
+    match stop {
+        Stop::Invalid(doing, f) => format!("{doing}: {}", hints::failure(f)),
+        Stop::Expiring(m) | Stop::Mismatch(m) | Stop::Usage(m) | Stop::Io(m) => m.clone(),
+        Stop::Closed => "standard output was closed".into(),
+    }
+}
+
+/// Take the lock on the manifest: an exclusive flock on the open file, waited for up
+/// to `wait`.
+fn lock(file: File, path: &Path, wait: Duration) -> Result<Flock<File>, Stop> {
+    let deadline = Instant::now() + wait;
+    let mut file = file;
+    loop {
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => return Ok(locked),
+            Err((back, Errno::EWOULDBLOCK)) => {
+                if Instant::now() >= deadline {
+                    return Err(Stop::Io(format!(
+                        "another renew --config is still running on '{}' after {} of \
+                         waiting; try again later, or raise --lock-timeout",
+                        redact::shown_path(path),
+                        describe_span(i64::try_from(wait.as_secs()).unwrap_or(i64::MAX))
+                    )));
+                }
+                file = back;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err((_, e)) => {
+                return Err(Stop::Io(format!(
+                    "cannot lock manifest '{}': {e}",
+                    redact::shown_path(path)
+                )));
+            }
+        }
+    }
+}
+
+/// How a hook ended, in words.
+fn describe_status(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(sig)) => format!("killed by signal {sig}"),
+        _ => "ended abnormally".into(),
+    }
+}
+
+/// Run an entry's deploy hook through `sh -c` with the USERSIG_ variables, stdin from
+/// /dev/null and its output on our stderr (stdout stays the report's); no variable a
+/// key is read from is passed on. It is killed (its whole process group) after
+/// `entry.hook_timeout` seconds.
+fn run_hook(hook: &str, entry: &Entry, expires_at: i64, hidden: &[OsString]) -> Result<(), String> {
+    let mut command = Command::new("/bin/sh");
+    command
+        .arg("-c")
+        .arg(hook)
+        .env("USERSIG_FILE", &entry.file)
+        .env("USERSIG_IDENTIFIER", entry.req.identifier())
+        .env("USERSIG_SDKAPPID", entry.req.sdkappid().to_string())
+        .env("USERSIG_EXPIRES_AT", expires_at.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(io::stderr()))
+        .process_group(0);
+    for name in hidden {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start /bin/sh: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(entry.hook_timeout);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(describe_status(status)),
+            Ok(None) if Instant::now() >= deadline => {
+                if let Ok(pid) = i32::try_from(child.id()) {
+                    let _ = nix::sys::signal::killpg(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+                let _ = child.wait();
+                return Err(format!(
+                    "timed out after {} and was killed",
+                    describe_span(i64::try_from(entry.hook_timeout).unwrap_or(i64::MAX))
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("cannot wait for it: {e}")),
+        }
+    }
+}
+
+/// What happened to one entry.
+enum Outcome {
+    /// Kept, renewed or created (or would be, on a dry run).
+    Done {
+        step: Box<RenewStep>,
+        /// The hook's result, when it ran.
+        hook: Option<Result<(), String>>,
+    },
+    /// Could not be handled: the message.
+    Failed(String),
+}
+
+/// The action word for a decision.
+fn action(decision: &Decision) -> &'static str {
+    match decision {
+        Decision::Keep { .. } => "kept",
+        Decision::Renew(Reason::Missing) => "created",
+        Decision::Renew(_) => "renewed",
+    }
+}
+
+fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock) -> Outcome {
+    let step = (|| {
+        let source = Source::pem_key(&entry.key);
+        super::check_not_same_file(&source, entry.file.as_os_str())?;
+        let signer = Signer::load(&source, "renew")?;
+        renew_step(
+            &entry.file,
+            &entry.req,
+            &signer,
+            entry.within,
+            clock,
+            dry_run,
+            entry.mode,
+        )
+    })();
+    let step = match step {
+        Ok(step) => step,
+        Err(stop) => return Outcome::Failed(stop_text(&stop)),
+    };
+    let step = Box::new(step);
+    let Some(made) = &step.made else {
+        return Outcome::Done { step, hook: None };
+    };
+    if (entry.owner.is_some() || entry.group.is_some())
+        && let Err(e) = std::os::unix::fs::lchown(&entry.file, entry.owner, entry.group)
+    {
+        return Outcome::Failed(format!(
+            "the new ticket was written, but its owner or group cannot be set: {e}{}; \
+             the deploy hook was not run",
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                " (only root may give a file away)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let hook = entry
+        .hook
+        .as_deref()
+        .map(|h| run_hook(h, entry, made.info.expires_at(), &manifest.key_variables));
+    Outcome::Done { step, hook }
+}
+
+/// `renew --config FILE`.
+pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
+    let path = Path::new(config);
+    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout)?;
+    let mut file = File::open(path).map_err(|e| {
+        Stop::Io(format!(
+            "cannot open manifest '{}': {e}",
+            redact::shown_path(path)
+        ))
+    })?;
+    if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
+        return Err(Stop::Io(format!(
+            "manifest '{}' is not a regular file",
+            redact::shown_path(path)
+        )));
+    }
+    // A dry run writes nothing, so it does not wait for a run in progress.
+    let _lock = match a.dry_run {
+        true => None,
+        false => {
+            let locked = lock(
+                file.try_clone().map_err(super::io_err)?,
+                path,
+                Duration::from_secs(wait),
+            )?;
+            Some(locked)
+        }
+    };
+    let manifest = load(path, &mut file)?;
+    let json = a.options.json;
+    let mut failed = 0usize;
+    for entry in &manifest.entries {
+        let outcome = handle(entry, &manifest, a.dry_run, clock);
+        let shown = redact::shown_path(&entry.file);
+        let (file, file_base64) = report::name(entry.file.as_os_str().as_bytes());
+        let mut obj = FleetEntryReport {
+            file,
+            file_base64,
+            identifier: redact::scrub(entry.req.identifier()).into_owned(),
+            sdkappid: entry.req.sdkappid(),
+            dry_run: a.dry_run,
+            action: "error",
+            reason: String::new(),
+            expires_at: None,
+            hook: None,
+            hook_error: None,
+        };
+        let mut lines = String::new();
+        match &outcome {
+            Outcome::Failed(message) => {
+                failed += 1;
+                output::stderr_line(&format!(
+                    "{}: error: '{shown}': {}",
+                    super::NAME,
+                    redact::shown(message.as_bytes())
+                ));
+                obj.reason = redact::scrub(message).into_owned();
+            }
+            Outcome::Done { step, hook } => {
+                let act = action(&step.decision);
+                let expires_at = match (&step.made, &step.decision) {
+                    (Some(made), _) => Some(made.info.expires_at()),
+                    (None, Decision::Keep { info, .. }) => Some(info.expires_at()),
+                    (None, Decision::Renew(_)) => None,
+                };
+                let why = redact::escape(&step.why);
+                match (&step.made, a.dry_run) {
+                    (_, true) => {
+                        let verb = &act[..act.len() - 1];
+                        let verb = if act == "kept" { "keep" } else { verb };
+                        let hook_note = match (&entry.hook, step.decision.renews()) {
+                            (Some(_), true) => "; the deploy hook would run",
+                            _ => "",
+                        };
+                        lines.push_str(&format!("would {verb} '{shown}': {why}{hook_note}\n"));
+                    }
+                    (Some(made), false) => lines.push_str(&format!(
+                        "{act} '{shown}': {why}; the new {} ticket is valid until {}\n",
+                        made.info.version,
+                        rfc3339(made.info.expires_at())
+                    )),
+                    (None, false) => lines.push_str(&format!("{act} '{shown}': {why}\n")),
+                }
+                obj.action = act;
+                obj.reason = step.why.clone();
+                obj.expires_at = expires_at;
+                match hook {
+                    None => {}
+                    Some(Ok(())) => {
+                        lines.push_str(&format!("deploy hook for '{shown}' succeeded\n"));
+                        obj.hook = Some("ok");
+                    }
+                    Some(Err(e)) => {
+                        failed += 1;
+                        output::stderr_line(&format!(
+                            "{}: error: deploy hook for '{shown}' failed: {}",
+                            super::NAME,
+                            redact::shown(e.as_bytes())
+                        ));
+                        obj.hook = Some("failed");
+                        obj.hook_error = Some(redact::scrub(e).into_owned());
+                    }
+                }
+            }
+        }
+        if json {
+            out(format!("{}\n", report::to_line(&obj)).as_bytes())?;
+        } else if !a.quiet {
+            out(lines.as_bytes())?;
+        }
+    }
+    if failed > 0 {
+        return Err(Stop::Mismatch(format!(
+            "error: renew --config: {failed} of {} entries failed (see above); the others \
+             were handled",
+            manifest.entries.len()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<Manifest, String> {
+        parse(text, Path::new("m.toml"), Path::new("/srv")).map_err(|s| stop_text(&s))
+    }
+
+    const OK: &str = "[[ticket]]\nfile = \"a.sig\"\nkey = \"k.pem\"\nsdkappid = 1400001052\nidentifier = \"admin\"\nwithin = \"30d\"\n";
+
+    #[test]
+    fn relative_paths_are_from_the_manifest_directory() {
+        let m = check(OK).unwrap();
+        assert_eq!(m.entries[0].file, Path::new("/srv/a.sig"));
+        assert_eq!(m.entries[0].key, OsStr::new("file:/srv/k.pem"));
+        assert_eq!(m.entries[0].hook_timeout, DEFAULT_HOOK_TIMEOUT);
+    }
+
+    #[test]
+    fn every_rule_is_checked_before_anything_runs() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nidentifier = \"x\"\nwithin = \"1d\"\nwithn = 1\n",
+                "line 7, column 1: unknown field `withn`",
+            ),
+            (
+                "[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nwithin = \"1d\"\n",
+                "missing field `identifier`",
+            ),
+            ("[defaults]\nfile = \"a\"\n", "unknown field `file`"),
+            ("[[ticket]\n", "line 1"),
+            ("", "no [[ticket]] entries"),
+            (
+                &format!("{OK}{OK}"),
+                "ticket 2 ('a.sig'): a second entry for the same file",
+            ),
+            (
+                &format!("{OK}{}", OK.replace("a.sig", "./a.sig")),
+                "a second entry for the same file",
+            ),
+            (
+                &OK.replace("30d", "180d"),
+                "is not shorter than the ticket's validity",
+            ),
+            (&OK.replace("within = \"30d\"\n", ""), "no within"),
+            (&OK.replace("key = \"k.pem\"\n", ""), "no key"),
+            (&OK.replace("k.pem", "-"), "stdin cannot be used here"),
+            (&OK.replace("1400001052", "0"), "sdkappid"),
+            (&OK.replace("1400001052", "99999999999"), "sdkappid"),
+            (&OK.replace("\"admin\"", "\"\""), "identifier"),
+            (&format!("{OK}mode = \"0664\"\n"), "must not be executable"),
+            (&format!("{OK}mode = 0o755\n"), "must not be executable"),
+            (&format!("{OK}mode = \"rw\"\n"), "not an octal file mode"),
+            (
+                &format!("{OK}owner = \"no-such-user-here\"\n"),
+                "owner 'no-such-user-here' is not a user",
+            ),
+            (
+                &format!("{OK}group = \"no-such-group-here\"\n"),
+                "is not a group",
+            ),
+            (&format!("{OK}hook_timeout = \"0s\"\n"), "at least 1s"),
+            (&format!("{OK}expire = \"51y\"\n"), "expire"),
+        ];
+        for (text, want) in cases {
+            match check(text) {
+                Ok(_) => panic!("accepted: {text}"),
+                Err(m) => assert!(m.contains(want), "{text:?}: {m}"),
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_apply_and_an_empty_hook_means_none() {
+        let text = String::from(
+            "[defaults]\nwithin = 86400\nexpire = \"10d\"\ndeploy_hook = \"true\"\nkey = \"env:K\"\nmode = 0o640\nowner = 0\ngroup = \"0\"\n\
+             [[ticket]]\nfile = \"/x\"\nsdkappid = 1\nidentifier = \"a\"\n\
+             [[ticket]]\nfile = \"/y\"\nsdkappid = 1\nidentifier = \"b\"\ndeploy_hook = \"\"\nmode = \"0600\"\n",
+        );
+        let m = check(&text).unwrap();
+        let (a, b) = (&m.entries[0], &m.entries[1]);
+        assert_eq!((a.within, a.req.expire()), (86400, 864000));
+        assert_eq!(a.hook.as_deref(), Some("true"));
+        assert_eq!(b.hook, None);
+        assert_eq!((a.mode, b.mode), (Some(0o640), Some(0o600)));
+        assert_eq!((a.owner, a.group), (Some(0), Some(0)));
+        assert_eq!(a.key, OsStr::new("env:K"));
+        assert_eq!(
+            m.key_variables,
+            vec![OsString::from("K"), OsString::from("K")]
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! `metrics`: the tickets' issue and expiry times (and, with keys, whether they are
+//! valid) in the Prometheus text exposition format, for node_exporter's textfile
+//! collector or any scraper.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use tls_licence_tools::clock::{Clock, SystemClock};
+use tls_licence_tools::envelope::MAX_TICKET_BYTES;
+use tls_licence_tools::keys::EcKey;
+use tls_licence_tools::ticket::{self, Ticket};
+use tls_licence_tools::verify::{self, VerifyKey};
+
+use super::args::MetricsArgs;
+use super::source::Source;
+use super::{CommandResult, KeyOrSecret, Stop, fleet, fsio, io_err, load_key_or_secret, out};
+
+/// One file to export: where, which keys check it, and who it must be for.
+struct Target {
+    file: PathBuf,
+    keys: Vec<VerifyKey>,
+    /// The sdkappid and identifier the manifest expects; `None`: signature only.
+    expect: Option<(u32, String)>,
+}
+
+/// A label value with backslash, double quote and newline escaped (the exposition
+/// format's rule).
+pub fn escape_label(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn load_key(arg: &std::ffi::OsStr) -> Result<VerifyKey, Stop> {
+    let source = Source::pem_key(arg);
+    Ok(match load_key_or_secret(&source, "metrics")? {
+        KeyOrSecret::Pem(EcKey::Private(k)) => VerifyKey::Public(k.public_key()),
+        KeyOrSecret::Pem(EcKey::Public(k)) => VerifyKey::Public(k),
+        KeyOrSecret::Secret(s) => VerifyKey::Secret(s),
+    })
+}
+
+/// The bytes of a regular file of at most a ticket's size; `None` for anything else (a
+/// FIFO or device is never read, so that the exporter cannot hang or read forever). The
+/// file is opened non-blocking and checked after opening, so nothing swapped in between
+/// is read.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_TICKET_BYTES as u64 {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TICKET_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() <= MAX_TICKET_BYTES).then_some(bytes)
+}
+
+/// Whether `ticket` verifies with one of `keys` and is for whom `expect` says; expiry is
+/// not judged here (usersig_expiry_timestamp_seconds says it).
+fn valid(ticket: &Ticket, keys: &[VerifyKey], expect: Option<&(u32, String)>) -> bool {
+    if verify::authenticate(ticket, keys).is_err() {
+        return false;
+    }
+    match expect {
+        None => true,
+        Some((sdkappid, identifier)) => {
+            ticket.info.sdkappid == *sdkappid && ticket.info.identifier == *identifier
+        }
+    }
+}
+
+/// The exposition text for `targets`, made at `now`. A family's HELP and TYPE lines are
+/// written once, before its samples.
+fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
+    let now = clock.now();
+    let mut expiry = String::new();
+    let mut issued = String::new();
+    let mut validity = String::new();
+    let mut read_error = String::new();
+    for t in targets {
+        let file = escape_label(&t.file.to_string_lossy());
+        let ticket = read_regular(&t.file).and_then(|b| ticket::parse_bytes(&b, clock).ok());
+        let Some(ticket) = ticket else {
+            let _ = writeln!(read_error, "usersig_read_error{{file=\"{file}\"}} 1");
+            continue;
+        };
+        let _ = writeln!(read_error, "usersig_read_error{{file=\"{file}\"}} 0");
+        let info = &ticket.info;
+        let labels = format!(
+            "file=\"{file}\",identifier=\"{}\",sdkappid=\"{}\",version=\"{}\"",
+            escape_label(&info.identifier),
+            info.sdkappid,
+            info.version
+        );
+        let _ = writeln!(
+            expiry,
+            "usersig_expiry_timestamp_seconds{{{labels}}} {}",
+            info.expires_at()
+        );
+        let _ = writeln!(
+            issued,
+            "usersig_issued_timestamp_seconds{{{labels}}} {}",
+            info.init_time
+        );
+        if checked && !t.keys.is_empty() {
+            let v = u8::from(valid(&ticket, &t.keys, t.expect.as_ref()));
+            let _ = writeln!(validity, "usersig_valid{{{labels}}} {v}");
+        }
+    }
+    let mut text = String::new();
+    let mut family = |name: &str, help: &str, samples: &str| {
+        let _ = writeln!(text, "# HELP {name} {help}");
+        let _ = writeln!(text, "# TYPE {name} gauge");
+        text.push_str(samples);
+    };
+    family(
+        "usersig_expiry_timestamp_seconds",
+        "When the UserSig ticket in the file expires (issue time plus validity), Unix seconds.",
+        &expiry,
+    );
+    family(
+        "usersig_issued_timestamp_seconds",
+        "When the UserSig ticket in the file was issued, Unix seconds.",
+        &issued,
+    );
+    if checked {
+        family(
+            "usersig_valid",
+            "1 when the ticket's signature or MAC verifies with a given key (and, from a manifest, it is for the expected sdkappid and identifier), else 0; expiry is not judged.",
+            &validity,
+        );
+    }
+    family(
+        "usersig_read_error",
+        "1 when the file is missing, unreadable or holds no ticket, else 0.",
+        &read_error,
+    );
+    family(
+        "usersig_exporter_last_run_timestamp_seconds",
+        "When these metrics were made, Unix seconds.",
+        &format!("usersig_exporter_last_run_timestamp_seconds {now}\n"),
+    );
+    text
+}
+
+/// `metrics (--config FILE | SIG_FILE...) [--key KEY]... [--textfile PATH]`.
+pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
+    let mut extra = Vec::with_capacity(a.keys.len());
+    for k in &a.keys {
+        if k == "-" {
+            return Err(Stop::Usage("metrics reads no key from stdin (-)".into()));
+        }
+        extra.push(load_key(k)?);
+    }
+    let mut targets = Vec::new();
+    let mut key_failed = None;
+    if let Some(config) = &a.config {
+        let path = Path::new(config);
+        let mut file = File::open(path).map_err(|e| {
+            Stop::Io(format!(
+                "cannot open manifest '{}': {e}",
+                super::redact::shown_path(path)
+            ))
+        })?;
+        let manifest = fleet::load(path, &mut file)?;
+        for entry in manifest.entries {
+            let mut keys = extra.clone();
+            match load_key(&entry.key) {
+                Ok(k) => keys.insert(0, k),
+                // Reported after the output is written; the file's other series stand.
+                Err(stop) => {
+                    let _ = stop.report(false);
+                    key_failed = Some(());
+                }
+            }
+            targets.push(Target {
+                file: entry.file,
+                keys,
+                expect: Some((entry.req.sdkappid(), entry.req.identifier().to_owned())),
+            });
+        }
+    } else {
+        let mut seen = HashSet::new();
+        for f in &a.sig_files {
+            if f == "-" {
+                return Err(Stop::Usage(
+                    "metrics reads sig files by name, not from stdin (-)".into(),
+                ));
+            }
+            if seen.insert(f.clone()) {
+                targets.push(Target {
+                    file: PathBuf::from(f),
+                    keys: extra.clone(),
+                    expect: None,
+                });
+            }
+        }
+    }
+    let checked = a.config.is_some() || !extra.is_empty();
+    let text = render(&targets, checked, clock);
+    match &a.textfile {
+        Some(path) => {
+            fsio::write_atomic_mode(
+                Path::new(path),
+                text.as_bytes(),
+                "metrics file",
+                Some(0o644),
+            )
+            .map_err(io_err)?;
+        }
+        None => out(text.as_bytes())?,
+    }
+    match key_failed {
+        Some(()) => Err(Stop::Io(
+            "some keys of the manifest could not be read (see above); their files have no \
+             usersig_valid series"
+                .into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_label;
+
+    #[test]
+    fn label_values_are_escaped() {
+        let cases = [
+            ("plain", "plain"),
+            ("a\\b", "a\\\\b"),
+            ("say \"hi\"", "say \\\"hi\\\""),
+            ("two\nlines", "two\\nlines"),
+            ("\\\"\n", "\\\\\\\"\\n"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(escape_label(raw), want, "{raw:?}");
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! metrics: the Prometheus text format, checked by promtool; and contrib/ (alert rules
+//! checked by promtool, systemd units by systemd-analyze).
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{BIN, Scratch, run};
+
+/// promtool must be installed (.ci/run installs it): these tests fail, never skip, when
+/// it is missing.
+fn promtool(args: &[&str], stdin: Option<&[u8]>) -> (bool, String) {
+    let mut child = Command::new("promtool")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool is needed (Debian package prometheus; .ci/run installs it)");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn check_metrics(text: &str) {
+    let (ok, said) = promtool(&["check", "metrics"], Some(text.as_bytes()));
+    assert!(ok && said.trim().is_empty(), "promtool: {said}\n{text}");
+}
+
+/// (init_time, expires_at) of a sig file, from inspect --json.
+fn times(s: &Scratch, name: &str) -> (i64, i64) {
+    let r = run(&s.0, ["inspect", name, "--json"]);
+    r.expect(0);
+    let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    let get = |k: &str| v[k].as_i64().or_else(|| v["ticket"][k].as_i64()).unwrap();
+    (get("init_time"), get("expires_at"))
+}
+
+fn sample_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with('#')).collect()
+}
+
+#[test]
+fn files_give_expiry_issue_and_read_error_series_that_promtool_accepts() {
+    let s = Scratch::new("metrics-files");
+    run(
+        &s.0,
+        [
+            "gen2",
+            "file:secret.txt",
+            "a.sig",
+            "1400001052",
+            "admin",
+            "--expire",
+            "10d",
+        ],
+    )
+    .expect(0);
+    run(&s.0, ["gen", "ec_key.pem", "b.sig", "1400001052", "bot"]).expect(0);
+    s.write("garbage.sig", b"not a ticket");
+    // A file name with every character the format escapes.
+    let odd = "we\"ird\\name\n.sig";
+    fs::copy(s.path("a.sig"), s.path(odd)).unwrap();
+    let r = run(
+        &s.0,
+        [
+            "metrics",
+            "a.sig",
+            "b.sig",
+            "missing.sig",
+            "garbage.sig",
+            odd,
+            "a.sig",
+        ],
+    );
+    r.expect(0);
+    check_metrics(&r.stdout);
+    let (a_init, a_exp) = times(&s, "a.sig");
+    let (b_init, b_exp) = times(&s, "b.sig");
+    let samples = sample_lines(&r.stdout);
+    let a = "file=\"a.sig\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"";
+    let b = "file=\"b.sig\",identifier=\"bot\",sdkappid=\"1400001052\",version=\"v1\"";
+    let o = "file=\"we\\\"ird\\\\name\\n.sig\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"";
+    let want = [
+        format!("usersig_expiry_timestamp_seconds{{{a}}} {a_exp}"),
+        format!("usersig_expiry_timestamp_seconds{{{b}}} {b_exp}"),
+        format!("usersig_expiry_timestamp_seconds{{{o}}} {a_exp}"),
+        format!("usersig_issued_timestamp_seconds{{{a}}} {a_init}"),
+        format!("usersig_issued_timestamp_seconds{{{b}}} {b_init}"),
+        format!("usersig_issued_timestamp_seconds{{{o}}} {a_init}"),
+        "usersig_read_error{file=\"a.sig\"} 0".into(),
+        "usersig_read_error{file=\"b.sig\"} 0".into(),
+        "usersig_read_error{file=\"missing.sig\"} 1".into(),
+        "usersig_read_error{file=\"garbage.sig\"} 1".into(),
+        "usersig_read_error{file=\"we\\\"ird\\\\name\\n.sig\"} 0".into(),
+    ];
+    assert_eq!(samples[..want.len()], want, "{}", r.stdout);
+    assert_eq!(a_exp - a_init, 10 * 86400);
+    let last = samples[want.len()];
+    let t: i64 = last
+        .strip_prefix("usersig_exporter_last_run_timestamp_seconds ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((t - common::now()).abs() < 600);
+    assert_eq!(samples.len(), want.len() + 1);
+    // Without a key there is no validity series.
+    assert!(!r.stdout.contains("usersig_valid"));
+    // Every family has HELP and TYPE.
+    for family in [
+        "usersig_expiry_timestamp_seconds",
+        "usersig_issued_timestamp_seconds",
+        "usersig_read_error",
+        "usersig_exporter_last_run_timestamp_seconds",
+    ] {
+        assert!(r.stdout.contains(&format!("# HELP {family} ")));
+        assert!(r.stdout.contains(&format!("# TYPE {family} gauge\n")));
+    }
+}
+
+#[test]
+fn keys_say_which_tickets_are_valid() {
+    let s = Scratch::new("metrics-keys");
+    run(
+        &s.0,
+        ["gen2", "file:secret.txt", "a.sig", "1400001052", "admin"],
+    )
+    .expect(0);
+    run(
+        &s.0,
+        [
+            "gen2",
+            "file:other_secret.txt",
+            "forged.sig",
+            "1400001052",
+            "admin",
+        ],
+    )
+    .expect(0);
+    run(&s.0, ["gen", "ec_key.pem", "b.sig", "1400001052", "bot"]).expect(0);
+    let r = run(
+        &s.0,
+        [
+            "metrics",
+            "a.sig",
+            "forged.sig",
+            "b.sig",
+            "--key",
+            "file:secret.txt",
+            "--key",
+            "public.pem",
+        ],
+    );
+    r.expect(0);
+    check_metrics(&r.stdout);
+    let valid: Vec<&str> = sample_lines(&r.stdout)
+        .into_iter()
+        .filter(|l| l.starts_with("usersig_valid{"))
+        .collect();
+    assert_eq!(
+        valid,
+        [
+            "usersig_valid{file=\"a.sig\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"} 1",
+            "usersig_valid{file=\"forged.sig\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"} 0",
+            "usersig_valid{file=\"b.sig\",identifier=\"bot\",sdkappid=\"1400001052\",version=\"v1\"} 1",
+        ]
+    );
+    // A key that cannot be read is an error, and nothing is printed.
+    let r = run(&s.0, ["metrics", "a.sig", "--key", "file:nope.txt"]);
+    r.expect(3);
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn a_manifest_checks_identifier_and_sdkappid_and_textfile_is_written_whole() {
+    let s = Scratch::new("metrics-config");
+    run(
+        &s.0,
+        ["gen2", "file:secret.txt", "a.sig", "1400001052", "admin"],
+    )
+    .expect(0);
+    // Signed with the right secret, but for another user than the manifest says.
+    run(
+        &s.0,
+        ["gen2", "file:secret.txt", "b.sig", "1400001052", "intruder"],
+    )
+    .expect(0);
+    s.write(
+        "m.toml",
+        b"[defaults]\nwithin = \"30d\"\nkey = \"file:secret.txt\"\n\
+          [[ticket]]\nfile = \"a.sig\"\nsdkappid = 1400001052\nidentifier = \"admin\"\n\
+          [[ticket]]\nfile = \"b.sig\"\nsdkappid = 1400001052\nidentifier = \"bot\"\n\
+          [[ticket]]\nfile = \"c.sig\"\nsdkappid = 1400001052\nidentifier = \"c\"\n",
+    );
+    let dir = fs::canonicalize(&s.0).unwrap();
+    let (a, b, c) = (dir.join("a.sig"), dir.join("b.sig"), dir.join("c.sig"));
+    let out = s.path("out.prom");
+    let r = run(
+        &s.0,
+        [
+            "metrics",
+            "--config",
+            "m.toml",
+            "--textfile",
+            out.to_str().unwrap(),
+        ],
+    );
+    r.expect(0);
+    assert_eq!(r.stdout, "");
+    let text = fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    let (ok, said) = promtool(&["check", "metrics"], Some(text.as_bytes()));
+    assert!(ok, "{said}");
+    let samples = sample_lines(&text);
+    assert!(samples.contains(&format!(
+        "usersig_valid{{file=\"{}\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"}} 1",
+        a.display()
+    ).as_str()), "{text}");
+    assert!(samples.contains(&format!(
+        "usersig_valid{{file=\"{}\",identifier=\"intruder\",sdkappid=\"1400001052\",version=\"v2\"}} 0",
+        b.display()
+    ).as_str()), "{text}");
+    assert!(
+        samples.contains(&format!("usersig_read_error{{file=\"{}\"}} 1", c.display()).as_str())
+    );
+    assert!(!text.contains(&format!(
+        "usersig_expiry_timestamp_seconds{{file=\"{}\"",
+        c.display()
+    )));
+    // Only the output file was added: no temporary file left beside it.
+    assert_eq!(
+        s.listing().iter().filter(|n| n.contains("out")).count(),
+        1,
+        "{:?}",
+        s.listing()
+    );
+    // A wrong manifest: exit 2 and nothing written.
+    s.write("bad.toml", b"[[ticket]]\nfile = \"a.sig\"\n");
+    let r = run(
+        &s.0,
+        ["metrics", "--config", "bad.toml", "--textfile", "bad.prom"],
+    );
+    r.expect(2);
+    assert!(r.stderr.contains("missing field"), "{r:#?}");
+    assert!(!s.path("bad.prom").exists());
+    // Neither a manifest nor files: usage.
+    run(&s.0, ["metrics"]).expect(2);
+}
+
+#[test]
+fn the_alert_rules_pass_promtool_and_their_unit_tests() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/prometheus/usersig.rules.yml");
+    let (ok, said) = promtool(&["check", "rules", rules.to_str().unwrap()], None);
+    assert!(ok && said.contains("SUCCESS: 6 rules found"), "{said}");
+    // The alerts fire when they should, and only then (promtool's rule unit tests).
+    let tests = rules.with_file_name("usersig.rules.test.yml");
+    let (ok, said) = promtool(&["test", "rules", tests.to_str().unwrap()], None);
+    assert!(ok && said.contains("SUCCESS"), "{said}");
+    let text = fs::read_to_string(&rules).unwrap();
+    for alert in [
+        "UsersigExpiresSoon",
+        "UsersigExpired",
+        "UsersigFileUnreadable",
+        "UsersigMetricsStale",
+    ] {
+        assert!(text.contains(&format!("alert: {alert}\n")), "{alert}");
+    }
+}
+
+/// systemd-analyze verify on the contrib units, with ExecStart pointed at the built
+/// binary (the units name /usr/local/bin/tls_licence_tools). Where systemd-analyze is not
+/// installed this test says so on stderr and checks nothing else.
+#[test]
+fn the_systemd_units_pass_systemd_analyze() {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("systemd-analyze is not installed: the units were not verified");
+        return;
+    }
+    let s = Scratch::new("metrics-units");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/systemd");
+    let mut names = Vec::new();
+    for entry in fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let text = fs::read_to_string(entry.path())
+            .unwrap()
+            .replace("/usr/local/bin/tls_licence_tools", BIN);
+        s.write(&name, text.as_bytes());
+        names.push(name);
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "usersig-metrics.service",
+            "usersig-metrics.timer",
+            "usersig-renew.service",
+            "usersig-renew.timer"
+        ]
+    );
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .args(names.iter().map(|n| s.path(n)))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && said.trim().is_empty(), "{said}");
+}
+
+#[test]
+fn only_regular_files_of_a_ticket_s_size_are_read() {
+    let s = Scratch::new("metrics-special");
+    nix::unistd::mkfifo(
+        &s.path("fifo.sig"),
+        nix::sys::stat::Mode::from_bits_truncate(0o600),
+    )
+    .unwrap();
+    fs::create_dir(s.path("dir.sig")).unwrap();
+    s.write("big.sig", &vec![b'A'; 1 << 20]);
+    let mut child = Command::new(BIN)
+        .args(["metrics", "fifo.sig", "dir.sig", "big.sig", "/dev/zero"])
+        .current_dir(&s.0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("metrics hung on a FIFO or device");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    check_metrics(&text);
+    assert_eq!(
+        sample_lines(&text)[..4],
+        [
+            "usersig_read_error{file=\"fifo.sig\"} 1",
+            "usersig_read_error{file=\"dir.sig\"} 1",
+            "usersig_read_error{file=\"big.sig\"} 1",
+            "usersig_read_error{file=\"/dev/zero\"} 1",
+        ]
+    );
+}
