@@ -405,11 +405,12 @@ impl<const N: usize> Code<N> {
             }
             used[..m].sort_unstable();
         }
-        // Used symbols by ascending frequency (ties by symbol, so the result is fixed),
-        // as `frequency << 16 | symbol`.
+        // Used symbols by ascending frequency, ties by descending symbol (fixed, and on
+        // ticket JSON its lengths run-length encode a little better in the header than
+        // ties by ascending symbol), as `frequency << 16 | (0xFFFF - symbol)`.
         let leaves = &mut scratch.leaves[..m];
         for (leaf, &s) in leaves.iter_mut().zip(&used[..m]) {
-            *leaf = u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(s);
+            *leaf = u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(0xFFFF - s);
         }
         leaves.sort_unstable();
         // Two-queue Huffman: leaves in order, then inner nodes in order of creation.
@@ -465,7 +466,7 @@ impl<const N: usize> Code<N> {
         for (len, &c) in count.iter().enumerate().skip(1) {
             for _ in 0..c {
                 if let Some(&l) = leaf.next() {
-                    lens[(l & 0xFFFF) as usize] = len as u8;
+                    lens[(0xFFFF - (l & 0xFFFF)) as usize] = len as u8;
                 }
             }
         }
