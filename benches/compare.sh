@@ -93,7 +93,7 @@ for path in sys.argv[1:]:
         raw = base64.b64decode(t.translate(str.maketrans("*-_", "+/=")))
         json = zlib.decompress(raw)
         ours += len(raw); theirs += len(zlib.compress(json)); n += 1
-print(n, "%.1f" % (ours / n), "%.1f" % (theirs / n), "%.3f" % (ours / theirs))
+print(n, "%.2f" % (ours / n), "%.2f" % (theirs / n), "%.4f" % (ours / theirs))
 PY
 }
 read -r n1 o1 z1 r1 < <(size_ratio size_v1 size_v1u)

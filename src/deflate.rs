@@ -397,8 +397,8 @@ impl<const N: usize> Code<N> {
             }
         }
         if m < 2 {
-            for sym in 0..N {
-                if m < 2 && freq[sym] == 0 {
+            for (sym, &f) in freq.iter().enumerate() {
+                if m < 2 && f == 0 {
                     used[m] = sym as u16;
                     m += 1;
                 }
