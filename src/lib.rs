@@ -19,6 +19,20 @@
 //!
 //! The command-line tool (the `cli` feature, on by default) is a thin front end over it.
 //!
+//! What a backend does per login (the README shows the same):
+//!
+//! ```
+//! use tls_licence_tools::{Secret, gen_usersig, verify_usersig};
+//!
+//! let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
+//! let usersig = gen_usersig(&secret, 1400001052, "xiaojun", 86400)?;
+//! let info = verify_usersig(&secret, 1400001052, "xiaojun", &usersig)?;
+//! assert_eq!(info.expire, 86400);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! With a clock of one's own, and the verdict's parts:
+//!
 //! ```
 //! use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest,
 //!     verify::{self, Expect, VerifyKey}};

@@ -414,8 +414,10 @@ fn verify_batch_help() -> String {
         "Each line is JSON {\"identifier\":…,\"usersig\":…} or CSV identifier,usersig (a first line
 'identifier,usersig' is a header and is skipped; blank lines are skipped and counted).",
         "KEY is a public or private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as
-PATH, file:PATH or env:NAME; not - (stdin carries the tickets). Writes one line per
-ticket, in input order, with the fields of verify --json.",
+PATH, file:PATH or env:NAME; not - (stdin carries the tickets). Writes one JSON line per
+input line, in input order: ok, line (its number), identifier (the one asked for), then the
+fields of verify --json (ticket_identifier when the ticket's is another); with --format csv,
+a header and then line,identifier,ok,code,expires_at,reason rows.",
         DURATIONS,
     ];
     layout(
