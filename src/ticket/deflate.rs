@@ -370,6 +370,9 @@ impl Scratch {
     }
 }
 
+/// Frequencies below this are sorted by counting; higher ones by a general sort.
+const COUNTING_SORT_MAX: usize = 256;
+
 /// One alphabet's Huffman code (`N` symbols), built for the frequencies of one block:
 /// past the first scan only the used symbols are visited (an alphabet has up to 286
 /// symbols, a ticket uses about 70).
@@ -409,10 +412,34 @@ impl<const N: usize> Code<N> {
         // ticket JSON its lengths run-length encode a little better in the header than
         // ties by ascending symbol), as `frequency << 16 | (0xFFFF - symbol)`.
         let leaves = &mut scratch.leaves[..m];
-        for (leaf, &s) in leaves.iter_mut().zip(&used[..m]) {
-            *leaf = u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(0xFFFF - s);
+        let key = |s: u16| u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(0xFFFF - s);
+        let top = used[..m]
+            .iter()
+            .map(|&s| freq[usize::from(s)].max(1))
+            .max()
+            .unwrap_or(1);
+        if (top as usize) < COUNTING_SORT_MAX {
+            // Counting sort by frequency (ticket frequencies are small); placing symbols
+            // from the highest down keeps ties by descending symbol: the same order as
+            // sorting the keys.
+            let mut start = [0u16; COUNTING_SORT_MAX + 1];
+            for &s in &used[..m] {
+                start[freq[usize::from(s)].max(1) as usize + 1] += 1;
+            }
+            for f in 1..=top as usize {
+                start[f + 1] += start[f];
+            }
+            for &s in used[..m].iter().rev() {
+                let slot = &mut start[freq[usize::from(s)].max(1) as usize];
+                leaves[usize::from(*slot)] = key(s);
+                *slot += 1;
+            }
+        } else {
+            for (leaf, &s) in leaves.iter_mut().zip(&used[..m]) {
+                *leaf = key(s);
+            }
+            leaves.sort_unstable();
         }
-        leaves.sort_unstable();
         // Two-queue Huffman: leaves in order, then inner nodes in order of creation.
         // (Weights saturate: past 4 GiB of input the code is still valid, just not
         // optimal.)
