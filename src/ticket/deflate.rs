@@ -991,6 +991,29 @@ mod tests {
     }
 
     #[test]
+    fn counting_sort_and_general_sort_build_the_same_codes() {
+        // Scaling every frequency by 256 keeps their order and every merge's order, so
+        // the code must not change; the scaled ones take the general sort, the small
+        // ones the counting sort (ties and unused padding symbols included).
+        let mut seed = 0x0dd_ba11_5eed_0003;
+        for round in 0..300 {
+            let mut freq = [0u32; LITLEN_SYMS];
+            let used = 1 + (xorshift(&mut seed) % 120) as usize;
+            let top = if round % 2 == 0 { 4 } else { 255 };
+            for _ in 0..used {
+                let s = (xorshift(&mut seed) % LITLEN_SYMS as u64) as usize;
+                freq[s] = 1 + (xorshift(&mut seed) % top) as u32;
+            }
+            let scaled = freq.map(|f| f * 256);
+            let mut scratch = Scratch::new();
+            let small = Code::new(&freq, 15, &mut scratch);
+            let large = Code::new(&scaled, 15, &mut scratch);
+            assert_eq!(small.lens, large.lens, "{freq:?}");
+            assert_eq!(small.codes, large.codes, "{freq:?}");
+        }
+    }
+
+    #[test]
     fn canonical_codes_of_the_fixed_lengths_are_the_fixed_codes() {
         // Frequencies whose Huffman lengths are the fixed ones: 2^(9 - length).
         let freq: [u32; 288] = FIXED_LIT_LENS.map(|l| 1 << (9 - l));
