@@ -550,76 +550,94 @@ fn run_lengths(
     dist: &Code<DIST_SYMS>,
     hdist: usize,
 ) -> ([(u8, u8); MAX_RUNS], usize) {
-    let mut out = [(0u8, 0u8); MAX_RUNS];
-    let mut n = 0;
-    // One run of `count` lengths `l`.
-    let mut emit = |l: u8, mut run: usize| {
+    let mut runs = Runs {
+        out: [(0u8, 0u8); MAX_RUNS],
+        n: 0,
+        value: 0,
+        count: 0,
+    };
+    // Runs of equal lengths, walking only the used symbols: the gaps are zeros.
+    let mut at = 0;
+    for &s in lit.used() {
+        let s = usize::from(s);
+        runs.add(0, s - at);
+        runs.add(lit.lens[s], 1);
+        at = s + 1;
+    }
+    runs.add(0, hlit - at);
+    at = 0;
+    for &s in dist.used() {
+        let s = usize::from(s);
+        runs.add(0, s - at);
+        runs.add(dist.lens[s], 1);
+        at = s + 1;
+    }
+    runs.add(0, hdist - at);
+    if runs.count > 0 {
+        runs.emit(runs.value, runs.count);
+    }
+    (runs.out, runs.n)
+}
+
+/// The run-length form being built: its entries so far, and the run not yet written.
+struct Runs {
+    out: [(u8, u8); MAX_RUNS],
+    n: usize,
+    /// The length of the run not yet written, and how many symbols it covers.
+    value: u8,
+    count: usize,
+}
+
+impl Runs {
+    /// Write one run of `run` lengths `l`.
+    #[inline]
+    fn emit(&mut self, l: u8, mut run: usize) {
         if l == 0 {
             while run >= 11 {
                 let r = run.min(138);
-                out[n] = (18, (r - 11) as u8);
-                n += 1;
+                self.push(18, (r - 11) as u8);
                 run -= r;
             }
             if run >= 3 {
-                out[n] = (17, (run - 3) as u8);
-                n += 1;
+                self.push(17, (run - 3) as u8);
                 run = 0;
             }
         } else {
-            out[n] = (l, 0);
-            n += 1;
+            self.push(l, 0);
             run -= 1;
             while run >= 3 {
                 let r = run.min(6);
-                out[n] = (16, (r - 3) as u8);
-                n += 1;
+                self.push(16, (r - 3) as u8);
                 run -= r;
             }
         }
         for _ in 0..run {
-            out[n] = (l, 0);
-            n += 1;
+            self.push(l, 0);
         }
-    };
-    // Runs of equal lengths, walking only the used symbols: the gaps are zeros.
-    let (mut value, mut count) = (0u8, 0usize);
-    let mut add = |l: u8, k: usize, emit: &mut dyn FnMut(u8, usize)| {
+    }
+
+    /// Append one entry.
+    #[inline]
+    fn push(&mut self, sym: u8, extra: u8) {
+        self.out[self.n] = (sym, extra);
+        self.n += 1;
+    }
+
+    /// Add `k` more lengths `l`, writing the run before when `l` starts a new one.
+    #[inline]
+    fn add(&mut self, l: u8, k: usize) {
         if k == 0 {
             return;
         }
-        if l == value {
-            count += k;
+        if l == self.value {
+            self.count += k;
         } else {
-            if count > 0 {
-                emit(value, count);
+            if self.count > 0 {
+                self.emit(self.value, self.count);
             }
-            (value, count) = (l, k);
+            (self.value, self.count) = (l, k);
         }
-    };
-    let lit_syms = lit
-        .used()
-        .iter()
-        .map(|&s| (usize::from(s), lit.lens[usize::from(s)]));
-    let mut at = 0;
-    for (s, l) in lit_syms {
-        add(0, s - at, &mut emit);
-        add(l, 1, &mut emit);
-        at = s + 1;
     }
-    add(0, hlit - at, &mut emit);
-    at = 0;
-    for &s in dist.used() {
-        let s = usize::from(s);
-        add(0, s - at, &mut emit);
-        add(dist.lens[s], 1, &mut emit);
-        at = s + 1;
-    }
-    add(0, hdist - at, &mut emit);
-    if count > 0 {
-        emit(value, count);
-    }
-    (out, n)
 }
 
 /// Extra bits after code-length symbols 16, 17 and 18.
