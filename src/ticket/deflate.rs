@@ -282,7 +282,9 @@ impl<'a> Matcher<'a> {
     fn tokens(mut self) -> (Vec<Token>, [u32; LITLEN_SYMS], [u32; DIST_SYMS]) {
         let d = self.data;
         let n = d.len();
-        let mut tokens = Vec::with_capacity(n / 2 + 8);
+        // At most one token a byte: room for all of them up front (ticket JSON is mostly
+        // literals, so half the input was too little and the vector grew on every call).
+        let mut tokens = Vec::with_capacity(n + 1);
         let mut lit_freq = [0u32; LITLEN_SYMS];
         let mut dist_freq = [0u32; DIST_SYMS];
         lit_freq[END_OF_BLOCK] = 1;
