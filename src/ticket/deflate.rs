@@ -282,7 +282,9 @@ impl<'a> Matcher<'a> {
     fn tokens(mut self) -> (Vec<Token>, [u32; LITLEN_SYMS], [u32; DIST_SYMS]) {
         let d = self.data;
         let n = d.len();
-        let mut tokens = Vec::with_capacity(n / 2 + 8);
+        // At most one token a byte: room for all of them up front (ticket JSON is mostly
+        // literals, so half the input was too little and the vector grew on every call).
+        let mut tokens = Vec::with_capacity(n + 1);
         let mut lit_freq = [0u32; LITLEN_SYMS];
         let mut dist_freq = [0u32; DIST_SYMS];
         lit_freq[END_OF_BLOCK] = 1;
@@ -370,6 +372,9 @@ impl Scratch {
     }
 }
 
+/// Frequencies below this are sorted by counting; higher ones by a general sort.
+const COUNTING_SORT_MAX: usize = 256;
+
 /// One alphabet's Huffman code (`N` symbols), built for the frequencies of one block:
 /// past the first scan only the used symbols are visited (an alphabet has up to 286
 /// symbols, a ticket uses about 70).
@@ -409,10 +414,34 @@ impl<const N: usize> Code<N> {
         // ticket JSON its lengths run-length encode a little better in the header than
         // ties by ascending symbol), as `frequency << 16 | (0xFFFF - symbol)`.
         let leaves = &mut scratch.leaves[..m];
-        for (leaf, &s) in leaves.iter_mut().zip(&used[..m]) {
-            *leaf = u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(0xFFFF - s);
+        let key = |s: u16| u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(0xFFFF - s);
+        let top = used[..m]
+            .iter()
+            .map(|&s| freq[usize::from(s)].max(1))
+            .max()
+            .unwrap_or(1);
+        if (top as usize) < COUNTING_SORT_MAX {
+            // Counting sort by frequency (ticket frequencies are small); placing symbols
+            // from the highest down keeps ties by descending symbol: the same order as
+            // sorting the keys.
+            let mut start = [0u16; COUNTING_SORT_MAX + 1];
+            for &s in &used[..m] {
+                start[freq[usize::from(s)].max(1) as usize + 1] += 1;
+            }
+            for f in 1..=top as usize {
+                start[f + 1] += start[f];
+            }
+            for &s in used[..m].iter().rev() {
+                let slot = &mut start[freq[usize::from(s)].max(1) as usize];
+                leaves[usize::from(*slot)] = key(s);
+                *slot += 1;
+            }
+        } else {
+            for (leaf, &s) in leaves.iter_mut().zip(&used[..m]) {
+                *leaf = key(s);
+            }
+            leaves.sort_unstable();
         }
-        leaves.sort_unstable();
         // Two-queue Huffman: leaves in order, then inner nodes in order of creation.
         // (Weights saturate: past 4 GiB of input the code is still valid, just not
         // optimal.)
@@ -523,76 +552,94 @@ fn run_lengths(
     dist: &Code<DIST_SYMS>,
     hdist: usize,
 ) -> ([(u8, u8); MAX_RUNS], usize) {
-    let mut out = [(0u8, 0u8); MAX_RUNS];
-    let mut n = 0;
-    // One run of `count` lengths `l`.
-    let mut emit = |l: u8, mut run: usize| {
+    let mut runs = Runs {
+        out: [(0u8, 0u8); MAX_RUNS],
+        n: 0,
+        value: 0,
+        count: 0,
+    };
+    // Runs of equal lengths, walking only the used symbols: the gaps are zeros.
+    let mut at = 0;
+    for &s in lit.used() {
+        let s = usize::from(s);
+        runs.add(0, s - at);
+        runs.add(lit.lens[s], 1);
+        at = s + 1;
+    }
+    runs.add(0, hlit - at);
+    at = 0;
+    for &s in dist.used() {
+        let s = usize::from(s);
+        runs.add(0, s - at);
+        runs.add(dist.lens[s], 1);
+        at = s + 1;
+    }
+    runs.add(0, hdist - at);
+    if runs.count > 0 {
+        runs.emit(runs.value, runs.count);
+    }
+    (runs.out, runs.n)
+}
+
+/// The run-length form being built: its entries so far, and the run not yet written.
+struct Runs {
+    out: [(u8, u8); MAX_RUNS],
+    n: usize,
+    /// The length of the run not yet written, and how many symbols it covers.
+    value: u8,
+    count: usize,
+}
+
+impl Runs {
+    /// Write one run of `run` lengths `l`.
+    #[inline]
+    fn emit(&mut self, l: u8, mut run: usize) {
         if l == 0 {
             while run >= 11 {
                 let r = run.min(138);
-                out[n] = (18, (r - 11) as u8);
-                n += 1;
+                self.push(18, (r - 11) as u8);
                 run -= r;
             }
             if run >= 3 {
-                out[n] = (17, (run - 3) as u8);
-                n += 1;
+                self.push(17, (run - 3) as u8);
                 run = 0;
             }
         } else {
-            out[n] = (l, 0);
-            n += 1;
+            self.push(l, 0);
             run -= 1;
             while run >= 3 {
                 let r = run.min(6);
-                out[n] = (16, (r - 3) as u8);
-                n += 1;
+                self.push(16, (r - 3) as u8);
                 run -= r;
             }
         }
         for _ in 0..run {
-            out[n] = (l, 0);
-            n += 1;
+            self.push(l, 0);
         }
-    };
-    // Runs of equal lengths, walking only the used symbols: the gaps are zeros.
-    let (mut value, mut count) = (0u8, 0usize);
-    let mut add = |l: u8, k: usize, emit: &mut dyn FnMut(u8, usize)| {
+    }
+
+    /// Append one entry.
+    #[inline]
+    fn push(&mut self, sym: u8, extra: u8) {
+        self.out[self.n] = (sym, extra);
+        self.n += 1;
+    }
+
+    /// Add `k` more lengths `l`, writing the run before when `l` starts a new one.
+    #[inline]
+    fn add(&mut self, l: u8, k: usize) {
         if k == 0 {
             return;
         }
-        if l == value {
-            count += k;
+        if l == self.value {
+            self.count += k;
         } else {
-            if count > 0 {
-                emit(value, count);
+            if self.count > 0 {
+                self.emit(self.value, self.count);
             }
-            (value, count) = (l, k);
+            (self.value, self.count) = (l, k);
         }
-    };
-    let lit_syms = lit
-        .used()
-        .iter()
-        .map(|&s| (usize::from(s), lit.lens[usize::from(s)]));
-    let mut at = 0;
-    for (s, l) in lit_syms {
-        add(0, s - at, &mut emit);
-        add(l, 1, &mut emit);
-        at = s + 1;
     }
-    add(0, hlit - at, &mut emit);
-    at = 0;
-    for &s in dist.used() {
-        let s = usize::from(s);
-        add(0, s - at, &mut emit);
-        add(dist.lens[s], 1, &mut emit);
-        at = s + 1;
-    }
-    add(0, hdist - at, &mut emit);
-    if count > 0 {
-        emit(value, count);
-    }
-    (out, n)
 }
 
 /// Extra bits after code-length symbols 16, 17 and 18.
@@ -960,6 +1007,29 @@ mod tests {
                 code.lens
             );
             assert_eq!(code.used().len(), 2);
+        }
+    }
+
+    #[test]
+    fn counting_sort_and_general_sort_build_the_same_codes() {
+        // Scaling every frequency by 256 keeps their order and every merge's order, so
+        // the code must not change; the scaled ones take the general sort, the small
+        // ones the counting sort (ties and unused padding symbols included).
+        let mut seed = 0x0dd_ba11_5eed_0003;
+        for round in 0..300 {
+            let mut freq = [0u32; LITLEN_SYMS];
+            let used = 1 + (xorshift(&mut seed) % 120) as usize;
+            let top = if round % 2 == 0 { 4 } else { 255 };
+            for _ in 0..used {
+                let s = (xorshift(&mut seed) % LITLEN_SYMS as u64) as usize;
+                freq[s] = 1 + (xorshift(&mut seed) % top) as u32;
+            }
+            let scaled = freq.map(|f| f * 256);
+            let mut scratch = Scratch::new();
+            let small = Code::new(&freq, 15, &mut scratch);
+            let large = Code::new(&scaled, 15, &mut scratch);
+            assert_eq!(small.lens, large.lens, "{freq:?}");
+            assert_eq!(small.codes, large.codes, "{freq:?}");
         }
     }
 
