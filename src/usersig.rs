@@ -163,28 +163,25 @@ fn sign(key: SigningKey<'_>, req: &TicketRequest, clock: &dyn Clock) -> String {
     }
 }
 
-/// Make a PrivateMapKey ticket as of `clock`: a ticket for `identifier` of `sdkappid`
-/// valid for `expire` seconds, whose userbuf is the PrivateMapKey granting `room` with
-/// `privileges`, itself expiring `expire` seconds after the ticket's time (as Tencent's
-/// libraries do, the one expire serves both). The clock is read once, so the two times
-/// agree. The identifier follows [`crate::issue::check_identifier`]; a string room follows
-/// [`check_room_str`].
-pub fn private_map_key_ticket(
-    key: SigningKey<'_>,
+/// The request for a PrivateMapKey ticket issued at `time`: a ticket for `identifier` of
+/// `sdkappid` valid for `expire` seconds, whose userbuf is the PrivateMapKey granting
+/// `room` with `privileges`, itself expiring `expire` seconds after `time` (as Tencent's
+/// libraries do, the one expire serves both). Sign it as of the same `time`, so that the
+/// two expiries agree. The identifier follows [`crate::issue::check_identifier`]; a string
+/// room follows [`check_room_str`].
+pub fn private_map_key_request(
     sdkappid: u32,
     identifier: &str,
     expire: u32,
     room: Room,
     privileges: u32,
-    clock: &dyn Clock,
-) -> Result<String, Error> {
+    time: i64,
+) -> Result<TicketRequest, Error> {
     let req = TicketRequest::new(sdkappid, identifier)?.with_expire(expire)?;
     if let Room::Named(name) = &room {
         check_room_str(name)?;
     }
-    let now = crate::clock::FixedClock::at(clock.now());
-    let expires_at = now
-        .now
+    let expires_at = time
         .checked_add(i64::from(expire))
         .and_then(|t| u32::try_from(t).ok())
         .ok_or(Error::MapKeyExpiryTooLate)?;
@@ -201,7 +198,23 @@ pub fn private_map_key_ticket(
         len: usize::MAX,
         bad_byte_at: None,
     })?;
-    Ok(sign(key, &req.with_userbuf(&userbuf), &now))
+    Ok(req.with_userbuf(&userbuf))
+}
+
+/// Make a PrivateMapKey ticket as of `clock` ([`private_map_key_request`], signed). The
+/// clock is read once, so the ticket's time and the map key's expiry agree.
+pub fn private_map_key_ticket(
+    key: SigningKey<'_>,
+    sdkappid: u32,
+    identifier: &str,
+    expire: u32,
+    room: Room,
+    privileges: u32,
+    clock: &dyn Clock,
+) -> Result<String, Error> {
+    let now = crate::clock::FixedClock::at(clock.now());
+    let req = private_map_key_request(sdkappid, identifier, expire, room, privileges, now.now)?;
+    Ok(sign(key, &req, &now))
 }
 
 /// Tencent's `GenUserSig`: a ticket for `identifier` of `sdkappid`, valid for `expire`

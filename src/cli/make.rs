@@ -56,7 +56,7 @@ pub(super) struct Made {
 }
 
 /// Sign `req` now, with one reading of the clock for both the ticket and the report.
-fn make(req: &TicketRequest, signer: &Signer, clock: &SystemClock) -> Made {
+pub(super) fn make(req: &TicketRequest, signer: &Signer, clock: &dyn Clock) -> Made {
     let now = FixedClock::at(clock.now());
     Made {
         text: signer.sign(req, &now),

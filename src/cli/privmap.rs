@@ -3,14 +3,13 @@
 //! the verify forms.
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock};
-use tls_licence_tools::issue::{self, DEFAULT_EXPIRE, TicketRequest};
-use tls_licence_tools::ticket::TicketInfo;
+use tls_licence_tools::issue::{self, DEFAULT_EXPIRE};
 use tls_licence_tools::userbuf::Room;
-use tls_licence_tools::usersig::{self, SigningKey};
+use tls_licence_tools::usersig;
 use tls_licence_tools::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
-use super::make::{Made, write_ticket};
+use super::make::{make, write_ticket};
 use super::source::Source;
 use super::{
     CommandResult, Signer, Stop, check_not_same_file, check_not_secret_name, load_private_key,
@@ -99,6 +98,11 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
         Some(text) => duration::parse_expire(text).map_err(usage)?,
         None => DEFAULT_EXPIRE,
     };
+    // One reading of the clock for the ticket's time and the map key's expiry.
+    let now = FixedClock::at(clock.now());
+    let req =
+        usersig::private_map_key_request(sdkappid, &a.identifier, expire, room, bits, now.now)
+            .map_err(usage)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = if v2 {
         Source::secret(&a.key)
@@ -111,29 +115,7 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
     } else {
         Signer::V1(load_private_key(&source, "sign")?)
     };
-    let key = match &signer {
-        Signer::V1(k) => SigningKey::Private(k),
-        Signer::V2(s) => SigningKey::Secret(s),
-    };
-    let now = FixedClock::at(clock.now());
-    let text =
-        usersig::private_map_key_ticket(key, sdkappid, &a.identifier, expire, room, bits, &now)
-            .map_err(usage)?;
-    // What the ticket says, for --json: read back from the ticket just made.
-    let req = TicketRequest::new(sdkappid, &a.identifier).map_err(usage)?;
-    let made = Made {
-        info: TicketInfo {
-            version: signer.version(),
-            identifier: req.identifier().to_owned(),
-            sdkappid,
-            init_time: now.now,
-            expire: expire.into(),
-            userbuf: tls_licence_tools::ticket::parse(&text, &now)
-                .ok()
-                .and_then(|t| t.info.userbuf),
-        },
-        text,
-    };
+    let made = make(&req, &signer, &now);
     write_ticket(&a.sig_file, &made, v2, a.json)
 }
 
