@@ -5,6 +5,7 @@ use std::fmt;
 use crate::Secret;
 use crate::clock::Clock;
 use crate::keys::PrivateKey;
+use crate::ticket::fields::first_control_character;
 use crate::ticket::{Claims, envelope, v1, v2};
 
 /// The validity the original gives when none is asked for: 180 days.
@@ -131,7 +132,7 @@ pub fn check_identifier(identifier: &str) -> Result<(), ArgError> {
 
 /// Refuse a control character (C0, DEL, C1) in an identifier, whatever else is allowed.
 fn control_character(identifier: &str) -> Result<(), ArgError> {
-    match identifier.char_indices().find(|(_, c)| c.is_control()) {
+    match first_control_character(identifier) {
         Some((at, ch)) => Err(ArgError::IdentifierControl { ch, at }),
         None => Ok(()),
     }

@@ -202,9 +202,21 @@ impl From<EnvelopeError> for Malformed {
     }
 }
 
+/// The first control character (C0, DEL, C1) in `text` and its byte offset: what no signed
+/// value may hold (a line feed could splice the signed lines), read or made.
+///
+/// ```
+/// use tls_licence_tools::ticket::fields::first_control_character;
+/// assert_eq!(first_control_character("ab\ncd"), Some((2, '\n')));
+/// assert_eq!(first_control_character("admin"), None);
+/// ```
+pub fn first_control_character(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|(_, c)| c.is_control())
+}
+
 /// Refuse a control character (C0, DEL, C1) in a field's value.
 pub(super) fn no_control(value: &str, field: &'static str) -> Result<(), Malformed> {
-    match value.char_indices().find(|(_, c)| c.is_control()) {
+    match first_control_character(value) {
         Some((at, ch)) => Err(Malformed::ControlCharacter { field, ch, at }),
         None => Ok(()),
     }
