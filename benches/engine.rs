@@ -1,0 +1,89 @@
+//! The ECDSA engine alone, one core: how many P-256 signatures and verifications ring
+//! makes per second through this crate's key types, and how many whole v1 tickets (JSON,
+//! sign, deflate, base64; decode, parse, verify, judge). `benches/compare.sh` prints these
+//! beside `openssl speed ecdsap256`, so that the v1 batch goals can be read against what
+//! the engine itself allows on the machine: two cores can at best make twice the
+//! one-core ticket rate.
+//!
+//! Run: `cargo bench --bench engine` (about 12 s), or `cargo bench --bench engine --
+//! --seconds N` for N seconds a measurement. Prints one line:
+//! `sign/s verify/s v1-gen-ticket/s v1-verify-ticket/s`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use tls_licence_tools::clock::FixedClock;
+use tls_licence_tools::issue::TicketRequest;
+use tls_licence_tools::keys::PrivateKey;
+use tls_licence_tools::verify::{self, Expect, VerifyKey};
+
+/// Calls `f` in rounds of 64 until `seconds` have passed; returns calls per second.
+fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
+    let limit = Duration::from_secs_f64(seconds);
+    // Warm up (caches, CPU frequency) for a tenth of the time.
+    let warm = Instant::now();
+    while warm.elapsed() < limit / 10 {
+        f();
+    }
+    let start = Instant::now();
+    let mut calls = 0u64;
+    while start.elapsed() < limit {
+        for _ in 0..64 {
+            f();
+        }
+        calls += 64;
+    }
+    calls as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let mut seconds = 3.0;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--seconds" {
+            seconds = args
+                .next()
+                .and_then(|s| s.parse().ok())
+                .filter(|s: &f64| *s > 0.0)
+                .expect("--seconds takes a positive number");
+        }
+        // Anything else (cargo bench passes --bench) is ignored.
+    }
+    let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"))
+        .expect("fixtures/ec_key.pem");
+    let key = PrivateKey::from_pem(&pem).expect("the demo key");
+    let public = key.public_key();
+    // The signed content of a typical v1 ticket.
+    let content = b"TLS.appid_at_3rd:0\nTLS.account_type:0\nTLS.identifier:user0000001\n\
+TLS.sdk_appid:1400001052\nTLS.time:1795675257\nTLS.expire_after:15552000\n";
+    let der = key.sign_der(content);
+    assert!(
+        public.verify_der(content, &der),
+        "the engine verifies its own signature"
+    );
+
+    let clock = FixedClock::at(1_795_675_257);
+    let request = TicketRequest::new(1400001052, "user0000001").expect("a request");
+    let ticket = request.sign_v1(&key, &clock);
+    let expect = Expect {
+        sdkappid: 1400001052,
+        identifier: "user0000001",
+        userbuf: None,
+    };
+    let verify_key = VerifyKey::Public(public.clone());
+
+    let sign = rate(seconds, || {
+        black_box(key.sign_der(black_box(content)));
+    });
+    let verify = rate(seconds, || {
+        assert!(public.verify_der(black_box(content), black_box(&der)));
+    });
+    let gen_ticket = rate(seconds, || {
+        black_box(request.sign_v1(black_box(&key), &clock));
+    });
+    let verify_ticket = rate(seconds, || {
+        let verdict = verify::verify(black_box(&ticket), &verify_key, &expect, &clock);
+        assert!(black_box(verdict).is_ok());
+    });
+    println!("{sign:.0} {verify:.0} {gen_ticket:.0} {verify_ticket:.0}");
+}
