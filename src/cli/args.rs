@@ -103,7 +103,13 @@ pub struct Cli {
 
 /// The commands. Each one's help ends with [`layout`]: notes, one example, and only the
 /// exit statuses that command can give.
+///
+/// Deferred: a command's arguments are defined only when that command runs (or its
+/// help, the manual or completions are made), not for all of them at every start. The
+/// argument structs below therefore carry plain comments, not doc comments: a deferred
+/// struct's doc comment would replace its command's one-line description.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Make a v1 ticket (ECDSA P-256) valid for 180 days and write it to SIG_FILE.
     #[command(after_help = gen_help("gen ec_key.pem sig 1400001052 xiaojun", false))]
@@ -448,7 +454,7 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Options shared by the gen forms.
+// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
     /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
@@ -460,7 +466,7 @@ pub struct GenOptions {
     pub json: bool,
 }
 
-/// Options shared by the verify forms.
+// Options shared by the verify forms.
 #[derive(Debug, Args)]
 pub struct VerifyOptions {
     /// Judge the ticket as of this time: Unix seconds or RFC 3339
@@ -487,7 +493,7 @@ pub struct VerifyOptions {
     pub json: bool,
 }
 
-/// The positional arguments of the v1 gen forms.
+// The positional arguments of the v1 gen forms.
 #[derive(Debug, Args)]
 pub struct V1Target {
     /// The app's private key (PEM).
@@ -500,7 +506,7 @@ pub struct V1Target {
     pub identifier: String,
 }
 
-/// The validity as an option, for the forms without a positional EXPIRE_SECONDS.
+// The validity as an option, for the forms without a positional EXPIRE_SECONDS.
 #[derive(Debug, Args)]
 pub struct ExpireOption {
     /// How long the ticket is valid (default 180d; at most 50y).
@@ -508,7 +514,7 @@ pub struct ExpireOption {
     pub expire: Option<String>,
 }
 
-/// Where a userbuf of any bytes comes from, in place of the positional USERBUF.
+// Where a userbuf of any bytes comes from, in place of the positional USERBUF.
 #[derive(Debug, Args)]
 pub struct UserbufFrom {
     /// Take the userbuf from this file, any bytes (NUL too), at most 64 KiB; - is stdin.
@@ -682,7 +688,7 @@ pub struct RenewArgs {
     pub lock_timeout: String,
 }
 
-/// Arguments of `metrics`.
+// Arguments of `metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
     /// Export every ticket listed in this renew manifest (its keys check them).
