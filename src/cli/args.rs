@@ -970,6 +970,36 @@ impl Command {
         true
     }
 
+    /// Whether the command may need the host's UTC offset: it reads tickets (whose
+    /// plain-JSON form holds local wall-clock time) or shows local times. The commands
+    /// that only make tickets, keys or text never do.
+    pub fn reads_local_time(&self) -> bool {
+        match self {
+            Command::Verify(_)
+            | Command::Verifyuser(_)
+            | Command::Verify2(_)
+            | Command::Verify2user(_)
+            | Command::Renew(_)
+            | Command::Metrics(_)
+            | Command::VerifyBatch(_)
+            | Command::Inspect(_) => true,
+            Command::Gen(_)
+            | Command::GenWithoutExpire(_)
+            | Command::Genexpire(_)
+            | Command::Genuser(_)
+            | Command::Gen2(_)
+            | Command::Gen2user(_)
+            | Command::GenBatch(_)
+            | Command::Keygen(_)
+            | Command::Keycheck(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Dump(_)
+            | Command::Gen2privmap(_)
+            | Command::Genprivmap(_) => false,
+        }
+    }
+
     /// The command's name, as typed.
     pub fn name(&self) -> &'static str {
         match self {

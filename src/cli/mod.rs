@@ -119,10 +119,6 @@ type CommandResult = Result<(), Stop>;
 
 /// Run the tool on these arguments and return its exit status.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
-    // Read the host's UTC offset while the process still has one thread (the time crate
-    // reads it on Unix only then); UTC when it cannot be told.
-    let clock =
-        SystemClock::with_offset(UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC));
     if argv.len() <= 1 {
         output::write_stderr(args::bare_usage().as_bytes());
         return ExitCode::from(status::USAGE);
@@ -155,6 +151,16 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         return ExitCode::from(output::settle(stop.report(false), status::IO));
     }
     let json = command.json();
+    // The host's UTC offset, for the commands that read tickets (a plain-JSON ticket's
+    // time is local wall-clock text) or show local times: read here, while the process
+    // still has one thread (the time crate reads it on Unix only then); UTC when it
+    // cannot be told. The others never look at it, and skip reading the time zone file.
+    let offset = if command.reads_local_time() {
+        UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC)
+    } else {
+        UtcOffset::UTC
+    };
+    let clock = SystemClock::with_offset(offset);
     let result = match command {
         Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(
             &a.target,
