@@ -134,7 +134,14 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         }
         _ => argv,
     };
-    let cli = match Cli::try_parse_from(&argv) {
+    let parsed = match args::parse_plain(&argv) {
+        Some(command) => Ok(Cli {
+            json: false,
+            command,
+        }),
+        None => Cli::try_parse_from(&argv),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
