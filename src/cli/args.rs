@@ -880,7 +880,7 @@ pub enum Shell {
 }
 
 /// The original tool's gen and verify forms, read without clap: the command and exactly
-/// its positional arguments, none of them beginning with `-`, SDKAPPID,
+/// its positional arguments, none of them beginning with `-` but `-` itself, SDKAPPID,
 /// IDENTIFIER and EXPIRE_SECONDS in UTF-8. Anything else (an option, `--`, a value
 /// beginning with `-`, a missing or extra argument, another command) gives `None` and is
 /// left to clap, which otherwise defines and parses its whole command tree at every start
@@ -888,7 +888,10 @@ pub enum Shell {
 /// gives for the same arguments; a property test holds them together.
 pub fn parse_plain(argv: &[OsString]) -> Option<Command> {
     let (name, rest) = argv.get(1..)?.split_first()?;
-    if rest.iter().any(|a| a.as_encoded_bytes().starts_with(b"-")) {
+    if rest
+        .iter()
+        .any(|a| a != "-" && a.as_encoded_bytes().starts_with(b"-"))
+    {
         return None;
     }
     let os = |i: usize| rest[i].clone();
@@ -1156,6 +1159,8 @@ mod tests {
             &["verifyuser", "public.pem", "sig", "1400001052", "xiaojun"],
             &["verify2", "env:S", "/tmp/sig", "1400001052", "a b"],
             &["gen", "k", "", "1", ""],
+            &["gen", "ec_key.pem", "-", "1400001052", "xiaojun"],
+            &["verify2", "-", "sig", "1400001052", "xiaojun"],
         ] {
             let argv = argv(words);
             let plain = parse_plain(&argv).map(|c| format!("{c:?}"));
@@ -1168,7 +1173,7 @@ mod tests {
             &["--json", "gen", "k", "s", "1", "u"],
             &["gen", "k", "s", "1"],
             &["gen", "k", "s", "1", "u", "v"],
-            &["gen", "-", "s", "1", "u"],
+            &["gen", "--", "s", "1", "u"],
             &["gen", "k", "s", "-1", "u"],
             &["gen", "--", "k", "s", "1", "u"],
             &["gen", "k", "s", "1", "-h"],
