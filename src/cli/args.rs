@@ -39,33 +39,118 @@ const CLOSED_PIPE: Status = (
 /// Every exit status, as the top-level help lists them.
 const ALL_STATUSES: [Status; 6] = [(0, "success"), INVALID, USAGE, IO, EXPIRING, CLOSED_PIPE];
 
-/// The exit-status list: one status a line, then the rule they all keep.
-fn statuses(list: &[Status]) -> String {
-    let mut text = String::from("Exit status:");
-    for (code, meaning) in list {
-        text.push_str(&format!("\n  {code} {meaning}"));
+/// Help text built at compile time, so that no command pays at start for the help of
+/// all of them: `N` bytes are kept, `len` counts every byte pushed (a first pass with
+/// `N = 0` measures the text, a second one with that length keeps it).
+struct Text<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Text<N> {
+    const fn new() -> Self {
+        Text {
+            bytes: [0; N],
+            len: 0,
+        }
     }
-    text.push_str("\nOutput that was not all written is never 0.");
-    text
+
+    const fn push(mut self, text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.len < N {
+                self.bytes[self.len] = bytes[i];
+            }
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    /// A number in decimal (an exit status).
+    const fn push_number(mut self, n: u8) -> Self {
+        let digits = [b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10];
+        let mut i = if n >= 100 {
+            0
+        } else if n >= 10 {
+            1
+        } else {
+            2
+        };
+        while i < 3 {
+            if self.len < N {
+                self.bytes[self.len] = digits[i];
+            }
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+}
+
+/// The exit-status list: one status a line, then the rule they all keep.
+const fn statuses<const N: usize>(mut text: Text<N>, list: &[Status]) -> Text<N> {
+    text = text.push("Exit status:");
+    let mut i = 0;
+    while i < list.len() {
+        text = text
+            .push("\n  ")
+            .push_number(list[i].0)
+            .push(" ")
+            .push(list[i].1);
+        i += 1;
+    }
+    text.push("\nOutput that was not all written is never 0.")
 }
 
 /// The one help layout of every command, after its arguments and options: what to know
-/// (paragraphs, each a few lines), one example, and the exit statuses that command can
-/// give. A new command passes its own notes, example and [`Status`] list.
-fn layout(notes: &[&str], example: &str, list: &[Status]) -> String {
-    let mut text = notes.join("\n");
-    if !text.is_empty() {
-        text.push_str("\n\n");
+/// (paragraphs, each a few lines, joined by a line break), one example, and the exit
+/// statuses that command can give. A new command passes its own notes, example and
+/// [`Status`] list to [`help!`].
+const fn layout<const N: usize>(notes: &[&str], example: &str, list: &[Status]) -> Text<N> {
+    let mut text = Text::new();
+    let mut i = 0;
+    while i < notes.len() {
+        if i > 0 {
+            text = text.push("\n");
+        }
+        text = text.push(notes[i]);
+        i += 1;
     }
-    text.push_str(&format!("Example: tls_licence_tools {example}\n\n"));
-    text.push_str(&statuses(list));
-    text
+    if text.len > 0 {
+        text = text.push("\n\n");
+    }
+    text = text
+        .push("Example: tls_licence_tools ")
+        .push(example)
+        .push("\n\n");
+    statuses(text, list)
+}
+
+/// A command's help text (see [`layout`]) as a `&'static str` made at compile time from
+/// constant notes, example and statuses.
+macro_rules! help {
+    ($notes:expr, $example:expr, $list:expr $(,)?) => {{
+        const LEN: usize = layout::<0>($notes, $example, $list).len;
+        const BYTES: [u8; LEN] = layout::<LEN>($notes, $example, $list).bytes;
+        const TEXT: &str = match std::str::from_utf8(&BYTES) {
+            Ok(text) => text,
+            Err(_) => panic!("help text is not UTF-8"),
+        };
+        TEXT
+    }};
 }
 
 /// The top-level help's exit statuses (and the bare command's).
-pub fn exit_statuses() -> String {
-    statuses(&ALL_STATUSES)
-}
+pub const EXIT_STATUSES: &str = {
+    const LEN: usize = statuses(Text::<0>::new(), &ALL_STATUSES).len;
+    const BYTES: [u8; LEN] = statuses(Text::<LEN>::new(), &ALL_STATUSES).bytes;
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("help text is not UTF-8"),
+    }
+};
 
 const DURATIONS: &str = "\
 A DURATION is seconds (86400) or a number with a unit: s, m (minutes), h, d, w,
@@ -90,7 +175,7 @@ const SIG_FILE_IN: &str = "SIG_FILE is a file holding the ticket, or - for stdin
 #[command(
     name = "tls_licence_tools",
     version,
-    after_help = exit_statuses(),
+    after_help = EXIT_STATUSES,
     disable_help_subcommand = false,
 )]
 pub struct Cli {
@@ -103,52 +188,58 @@ pub struct Cli {
 
 /// The commands. Each one's help ends with [`layout`]: notes, one example, and only the
 /// exit statuses that command can give.
+///
+/// Deferred: a command's arguments are defined only when that command runs (or its
+/// help, the manual or completions are made), not for all of them at every start. The
+/// argument structs below therefore carry plain comments, not doc comments: a deferred
+/// struct's doc comment would replace its command's one-line description.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Make a v1 ticket (ECDSA P-256) valid for 180 days and write it to SIG_FILE.
-    #[command(after_help = gen_help("gen ec_key.pem sig 1400001052 xiaojun", false))]
+    #[command(after_help = help!(GEN_NOTES, "gen ec_key.pem sig 1400001052 xiaojun", MADE))]
     Gen(GenArgs),
     /// The same as gen (the original kept both names).
-    #[command(name = "gen_without_expire", after_help = gen_help("gen_without_expire ec_key.pem sig 1400001052 xiaojun", false))]
+    #[command(name = "gen_without_expire", after_help = help!(GEN_NOTES, "gen_without_expire ec_key.pem sig 1400001052 xiaojun", MADE))]
     GenWithoutExpire(GenArgs),
     /// Make a v1 ticket valid for EXPIRE_SECONDS and write it to SIG_FILE.
-    #[command(after_help = gen_help("genexpire ec_key.pem sig 1400001052 xiaojun 86400", false))]
+    #[command(after_help = help!(GEN_NOTES, "genexpire ec_key.pem sig 1400001052 xiaojun 86400", MADE))]
     Genexpire(GenExpireArgs),
     /// Make a v1 ticket that carries a userbuf (any bytes) and write it to SIG_FILE.
-    #[command(after_help = gen_help("genuser ec_key.pem sig 1400001052 xiaojun 86400 abc", true))]
+    #[command(after_help = help!(GENUSER_NOTES, "genuser ec_key.pem sig 1400001052 xiaojun 86400 abc", MADE))]
     Genuser(GenUserArgs),
     /// Make a v2 ticket (HMAC-SHA256) valid for 180 days; print it and write it to SIG_FILE.
-    #[command(after_help = gen2_help("gen2 file:secret.txt sig 1400001052 xiaojun", false))]
+    #[command(after_help = help!(GEN2_NOTES, "gen2 file:secret.txt sig 1400001052 xiaojun", MADE))]
     Gen2(Gen2Args),
     /// Make a v2 ticket that carries a userbuf; print it and write it to SIG_FILE.
-    #[command(after_help = gen2_help("gen2user file:secret.txt sig 1400001052 xiaojun abc", true))]
+    #[command(after_help = help!(GEN2USER_NOTES, "gen2user file:secret.txt sig 1400001052 xiaojun abc", MADE))]
     Gen2user(Gen2UserArgs),
     /// Verify a v1 ticket with the app's public key (a private key works too).
-    #[command(after_help = verify_help("verify public.pem sig 1400001052 xiaojun"))]
+    #[command(after_help = help!(VERIFY_NOTES, "verify public.pem sig 1400001052 xiaojun", &VERIFY_STATUSES))]
     Verify(VerifyArgs),
     /// The same as verify (every verify form shows a ticket's userbuf).
-    #[command(after_help = verify_help("verifyuser public.pem sig 1400001052 xiaojun"))]
+    #[command(after_help = help!(VERIFY_NOTES, "verifyuser public.pem sig 1400001052 xiaojun", &VERIFY_STATUSES))]
     Verifyuser(VerifyArgs),
     /// Verify a v2 ticket with the app's secret.
-    #[command(after_help = verify2_help("verify2 file:secret.txt sig 1400001052 xiaojun", false))]
+    #[command(after_help = help!(VERIFY2_NOTES, "verify2 file:secret.txt sig 1400001052 xiaojun", &VERIFY_STATUSES))]
     Verify2(Verify2Args),
     /// Verify a v2 ticket with the app's secret, and that it carries the userbuf.
-    #[command(after_help = verify2_help("verify2user file:secret.txt sig 1400001052 xiaojun abc", true))]
+    #[command(after_help = help!(VERIFY2USER_NOTES, "verify2user file:secret.txt sig 1400001052 xiaojun abc", &VERIFY_STATUSES))]
     Verify2user(Verify2UserArgs),
     /// Renew SIG_FILE when it is missing, not valid, or expires within --within.
-    #[command(after_help = renew_help())]
+    #[command(after_help = RENEW_HELP)]
     Renew(RenewArgs),
     /// Print the expiry of sig files in Prometheus text format (node_exporter textfile).
-    #[command(after_help = metrics_help())]
+    #[command(after_help = METRICS_HELP)]
     Metrics(MetricsArgs),
     /// Make a ticket for every identifier on stdin (one a line), on every core.
-    #[command(name = "gen-batch", after_help = gen_batch_help())]
+    #[command(name = "gen-batch", after_help = GEN_BATCH_HELP)]
     GenBatch(GenBatchArgs),
     /// Verify a ticket for every line on stdin, on every core.
-    #[command(name = "verify-batch", after_help = verify_batch_help())]
+    #[command(name = "verify-batch", after_help = VERIFY_BATCH_HELP)]
     VerifyBatch(VerifyBatchArgs),
     /// Show what a ticket says, without a key: version, user, app, times, userbuf.
-    #[command(after_help = layout(
+    #[command(after_help = help!(
         &[
             SIG_FILE_IN,
             "A PrivateMapKey userbuf (TRTC room permissions) is decoded. Nothing is verified:
@@ -159,7 +250,7 @@ use verify for that.",
     ))]
     Inspect(InspectArgs),
     /// Make a new P-256 key pair: a PKCS#8 private key (mode 0600) and its public key.
-    #[command(after_help = layout(
+    #[command(after_help = help!(
         &["Both files are PEM, readable by OpenSSL. Existing files are not replaced unless
 --force is given."],
         "keygen ec_key.pem public.pem",
@@ -167,7 +258,7 @@ use verify for that.",
     ))]
     Keygen(KeygenArgs),
     /// Say whether a public key belongs to a private key (a common cause of 70009).
-    #[command(after_help = layout(
+    #[command(after_help = help!(
         &["Prints the SHA-256 fingerprint of each key (the same as
 `openssl pkey -pubin -in public.pem -outform DER | sha256sum`)."],
         "keycheck ec_key.pem public.pem",
@@ -175,7 +266,7 @@ use verify for that.",
     ))]
     Keycheck(KeycheckArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
-    #[command(after_help = layout(
+    #[command(after_help = help!(
         &["Install:
   bash: tls_licence_tools completions bash > ~/.local/share/bash-completion/completions/tls_licence_tools
   zsh:  tls_licence_tools completions zsh > \"${fpath[1]}/_tls_licence_tools\"
@@ -187,7 +278,7 @@ use verify for that.",
     ))]
     Completions(CompletionsArgs),
     /// Print the manual page (roff, every command) to stdout.
-    #[command(after_help = layout(
+    #[command(after_help = help!(
         &["Install: tls_licence_tools man > ~/.local/share/man/man1/tls_licence_tools.1
 (or /usr/local/share/man/man1/), then man tls_licence_tools. Read it now: man -l <(tls_licence_tools man)"],
         "man > tls_licence_tools.1",
@@ -195,7 +286,7 @@ use verify for that.",
     ))]
     Man,
     /// Print the JSON inside a ticket (no key needed, nothing checked).
-    #[command(after_help = layout(
+    #[command(after_help = help!(
         &["SIGTEXT is the ticket text itself, or - to read it from stdin."],
         "dump \"$(cat sig)\"",
         &[(0, "printed"), (1, "not a ticket"), USAGE, CLOSED_PIPE],
@@ -203,15 +294,17 @@ use verify for that.",
     Dump(DumpArgs),
     /// Make a v2 TRTC PrivateMapKey: a ticket whose userbuf grants a room; print it and
     /// write it to SIG_FILE.
-    #[command(after_help = privmap_help(
+    #[command(after_help = help!(
+        PRIVMAP_V2_NOTES,
         "gen2privmap file:secret.txt sig 1400001052 xiaojun --room-id 10000 --privilege-map enter,recv-audio,recv-video",
-        SECRET_FORMS
+        MADE,
     ))]
     Gen2privmap(PrivmapArgs),
     /// Make a v1 TRTC PrivateMapKey (ECDSA) and write it to SIG_FILE.
-    #[command(after_help = privmap_help(
+    #[command(after_help = help!(
+        PRIVMAP_V1_NOTES,
         "genprivmap ec_key.pem sig 1400001052 xiaojun --room-str room-42",
-        KEY_FORMS
+        MADE,
     ))]
     Genprivmap(PrivmapArgs),
 }
@@ -222,17 +315,14 @@ of printable ASCII). BITS is a number from 0 to 255 (decimal or 0x hex) or names
 commas: create (1), enter (2), send-audio (4), recv-audio (8), send-video (16), recv-video
 (32), send-sub (64), recv-sub (128), all (255).";
 
-fn privmap_help(example: &str, key_forms: &'static str) -> String {
-    let notes = [
-        "The ticket and its PrivateMapKey both expire --expire after now (default 180d), laid
-out byte for byte as Tencent's genPrivateMapKey and genPrivateMapKeyWithStringRoomID do.",
-        ROOMS,
-        SIG_FILE_OUT,
-        key_forms,
-        DURATIONS,
-    ];
-    layout(&notes, example, &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE])
-}
+const PRIVMAP: &str = "\
+The ticket and its PrivateMapKey both expire --expire after now (default 180d), laid
+out byte for byte as Tencent's genPrivateMapKey and genPrivateMapKeyWithStringRoomID do.";
+
+/// The notes of gen2privmap's help.
+const PRIVMAP_V2_NOTES: &[&str] = &[PRIVMAP, ROOMS, SIG_FILE_OUT, SECRET_FORMS, DURATIONS];
+/// The notes of genprivmap's help.
+const PRIVMAP_V1_NOTES: &[&str] = &[PRIVMAP, ROOMS, SIG_FILE_OUT, KEY_FORMS, DURATIONS];
 
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
@@ -264,28 +354,19 @@ pub struct PrivmapArgs {
     pub json: bool,
 }
 
-/// The help of the v1 gen forms.
-fn gen_help(example: &str, userbuf: bool) -> String {
-    let mut notes = vec![SIG_FILE_OUT, KEY_FORMS];
-    if userbuf {
-        notes.push(USERBUF_FORMS);
-    }
-    notes.push(DURATIONS);
-    layout(&notes, example, &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE])
-}
+/// What the commands that write a ticket can say.
+const MADE: &[Status] = &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE];
 
-/// The help of the v2 gen forms.
-fn gen2_help(example: &str, userbuf: bool) -> String {
-    let mut notes = vec![
-        SECRET_FORMS,
-        "SIG_FILE is replaced atomically; - writes the ticket to stdout only.",
-    ];
-    if userbuf {
-        notes.push(USERBUF_FORMS);
-    }
-    notes.push(DURATIONS);
-    layout(&notes, example, &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE])
-}
+/// The notes of the v1 gen forms' help (genuser's with the userbuf forms).
+const GEN_NOTES: &[&str] = &[SIG_FILE_OUT, KEY_FORMS, DURATIONS];
+const GENUSER_NOTES: &[&str] = &[SIG_FILE_OUT, KEY_FORMS, USERBUF_FORMS, DURATIONS];
+
+const SIG_FILE_OUT_V2: &str =
+    "SIG_FILE is replaced atomically; - writes the ticket to stdout only.";
+
+/// The notes of the v2 gen forms' help (gen2user's with the userbuf forms).
+const GEN2_NOTES: &[&str] = &[SECRET_FORMS, SIG_FILE_OUT_V2, DURATIONS];
+const GEN2USER_NOTES: &[&str] = &[SECRET_FORMS, SIG_FILE_OUT_V2, USERBUF_FORMS, DURATIONS];
 
 /// What the verify forms can say.
 const VERIFY_STATUSES: [Status; 6] = [
@@ -297,33 +378,31 @@ const VERIFY_STATUSES: [Status; 6] = [
     CLOSED_PIPE,
 ];
 
-fn verify_help(example: &str) -> String {
-    let notes = [
-        "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.",
-        SIG_FILE_IN,
-        "--key adds keys to try (ops rotating keys); the one that matched is reported.",
-        KEY_FORMS,
-        DURATIONS,
-    ];
-    layout(&notes, example, &VERIFY_STATUSES)
-}
+/// The notes of verify's and verifyuser's help.
+const VERIFY_NOTES: &[&str] = &[
+    "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.",
+    SIG_FILE_IN,
+    "--key adds keys to try (ops rotating keys); the one that matched is reported.",
+    KEY_FORMS,
+    DURATIONS,
+];
 
-fn verify2_help(example: &str, userbuf: bool) -> String {
-    let mut notes = vec![
-        "Accepts every v2 ticket, with or without a userbuf.",
-        SIG_FILE_IN,
-        "--key adds secrets to try.",
-        SECRET_FORMS,
-    ];
-    if userbuf {
-        notes.push(USERBUF_FORMS);
-    }
-    notes.push(DURATIONS);
-    layout(&notes, example, &VERIFY_STATUSES)
-}
+const VERIFY2: &str = "Accepts every v2 ticket, with or without a userbuf.";
+const VERIFY2_KEYS: &str = "--key adds secrets to try.";
 
-fn renew_help() -> String {
-    let notes = [
+/// The notes of the v2 verify forms' help (verify2user's with the userbuf forms).
+const VERIFY2_NOTES: &[&str] = &[VERIFY2, SIG_FILE_IN, VERIFY2_KEYS, SECRET_FORMS, DURATIONS];
+const VERIFY2USER_NOTES: &[&str] = &[
+    VERIFY2,
+    SIG_FILE_IN,
+    VERIFY2_KEYS,
+    SECRET_FORMS,
+    USERBUF_FORMS,
+    DURATIONS,
+];
+
+const RENEW_HELP: &str = help!(
+    &[
         "KEY is a private key PEM (makes v1 tickets) or a v2 secret (makes v2 tickets), given as
 PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line
 here. A SIG_FILE that holds no valid ticket (whatever it holds, however large) is
@@ -338,25 +417,22 @@ identifier; within, expire, deploy_hook, hook_timeout, mode, owner, group, also 
 each renewal. Runs on one manifest wait for each other (a lock on it). --dry-run says
 what each entry would get and changes nothing. --quiet prints only errors.",
         DURATIONS,
-    ];
-    layout(
-        &notes,
-        "renew ec_key.pem sig 1400001052 xiaojun --within 30d",
-        &[
-            (0, "renewed or kept"),
-            (
-                1,
-                "(--config) some entry or its deploy hook failed; the others were handled",
-            ),
-            (2, "bad arguments or manifest"),
-            IO,
-            CLOSED_PIPE,
-        ],
-    )
-}
+    ],
+    "renew ec_key.pem sig 1400001052 xiaojun --within 30d",
+    &[
+        (0, "renewed or kept"),
+        (
+            1,
+            "(--config) some entry or its deploy hook failed; the others were handled",
+        ),
+        (2, "bad arguments or manifest"),
+        IO,
+        CLOSED_PIPE,
+    ],
+);
 
-fn metrics_help() -> String {
-    let notes = [
+const METRICS_HELP: &str = help!(
+    &[
         "Series (gauges), labelled file, identifier, sdkappid, version (from the ticket itself):
 usersig_expiry_timestamp_seconds, usersig_issued_timestamp_seconds, and with keys (the
 manifest's, or --key) usersig_valid 1 or 0 (signature or MAC; from a manifest also the
@@ -364,24 +440,21 @@ sdkappid and identifier; expiry is not judged). usersig_read_error{file} is 1 fo
 that is missing, unreadable or holds no ticket (it then has no other series), else 0;
 usersig_exporter_last_run_timestamp_seconds says when the metrics were made.",
         "--textfile writes the file atomically, mode 0644 (node_exporter never reads half of it).",
-    ];
-    layout(
-        &notes,
-        "metrics --config /etc/usersig/usersig.toml --textfile /var/lib/prometheus/node-exporter/usersig.prom",
-        &[
-            (0, "written"),
-            (2, "bad arguments or manifest"),
-            (
-                3,
-                "a key or the output could not be read or written (the metrics are still written when only a manifest key failed)",
-            ),
-            CLOSED_PIPE,
-        ],
-    )
-}
+    ],
+    "metrics --config /etc/usersig/usersig.toml --textfile /var/lib/prometheus/node-exporter/usersig.prom",
+    &[
+        (0, "written"),
+        (2, "bad arguments or manifest"),
+        (
+            3,
+            "a key or the output could not be read or written (the metrics are still written when only a manifest key failed)",
+        ),
+        CLOSED_PIPE,
+    ],
+);
 
-fn gen_batch_help() -> String {
-    let notes = [
+const GEN_BATCH_HELP: &str = help!(
+    &[
         "KEY is a private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as PATH,
 file:PATH or env:NAME; not - (stdin carries the identifiers).",
         "Writes JSON Lines in input order: {\"identifier\",\"usersig\",\"expires_at\"}, or for a bad
@@ -392,10 +465,8 @@ not UTF-8, is refused, never changed. Blank lines are skipped and counted on std
 (gen-batch: N blank lines skipped). A progress line goes to stderr when it is a
 terminal.",
         DURATIONS,
-    ];
-    layout(
-        &notes,
-        "gen-batch ec_key.pem 1400001052 < users.txt > sigs.jsonl",
+    ],
+    "gen-batch ec_key.pem 1400001052 < users.txt > sigs.jsonl",
         &[
             (0, "all made"),
             (1, "some lines failed"),
@@ -406,11 +477,10 @@ terminal.",
                 "stdout was a closed pipe (| head): not every line was made",
             ),
         ],
-    )
-}
+);
 
-fn verify_batch_help() -> String {
-    let notes = [
+const VERIFY_BATCH_HELP: &str = help!(
+    &[
         "Each line is JSON {\"identifier\":…,\"usersig\":…} or CSV identifier,usersig (a first line
 'identifier,usersig' is a header and is skipped; blank lines are skipped and counted).",
         "KEY is a public or private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as
@@ -419,23 +489,20 @@ input line, in input order: ok, line (its number), identifier (the one asked for
 fields of verify --json (ticket_identifier when the ticket's is another); with --format csv,
 a header and then line,identifier,ok,code,expires_at,reason rows.",
         DURATIONS,
-    ];
-    layout(
-        &notes,
-        "verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl",
-        &[
-            (0, "all valid"),
-            (1, "some not valid"),
-            USAGE,
-            (3, "a file or key problem, or stdout cannot be written"),
-            (4, "all valid but some expire within --min-remaining"),
-            (
-                141,
-                "stdout was a closed pipe (| head): not every line was judged",
-            ),
-        ],
-    )
-}
+    ],
+    "verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl",
+    &[
+        (0, "all valid"),
+        (1, "some not valid"),
+        USAGE,
+        (3, "a file or key problem, or stdout cannot be written"),
+        (4, "all valid but some expire within --min-remaining"),
+        (
+            141,
+            "stdout was a closed pipe (| head): not every line was judged",
+        ),
+    ],
+);
 
 /// The most worker threads --jobs may ask for.
 pub const MAX_JOBS: usize = 1024;
@@ -448,7 +515,7 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Options shared by the gen forms.
+// Options shared by the gen forms.
 #[derive(Debug, Args)]
 pub struct GenOptions {
     /// Make the ticket even if the identifier breaks Tencent's rule (1 to 32 bytes of
@@ -460,7 +527,7 @@ pub struct GenOptions {
     pub json: bool,
 }
 
-/// Options shared by the verify forms.
+// Options shared by the verify forms.
 #[derive(Debug, Args)]
 pub struct VerifyOptions {
     /// Judge the ticket as of this time: Unix seconds or RFC 3339
@@ -487,7 +554,7 @@ pub struct VerifyOptions {
     pub json: bool,
 }
 
-/// The positional arguments of the v1 gen forms.
+// The positional arguments of the v1 gen forms.
 #[derive(Debug, Args)]
 pub struct V1Target {
     /// The app's private key (PEM).
@@ -500,7 +567,7 @@ pub struct V1Target {
     pub identifier: String,
 }
 
-/// The validity as an option, for the forms without a positional EXPIRE_SECONDS.
+// The validity as an option, for the forms without a positional EXPIRE_SECONDS.
 #[derive(Debug, Args)]
 pub struct ExpireOption {
     /// How long the ticket is valid (default 180d; at most 50y).
@@ -508,7 +575,7 @@ pub struct ExpireOption {
     pub expire: Option<String>,
 }
 
-/// Where a userbuf of any bytes comes from, in place of the positional USERBUF.
+// Where a userbuf of any bytes comes from, in place of the positional USERBUF.
 #[derive(Debug, Args)]
 pub struct UserbufFrom {
     /// Take the userbuf from this file, any bytes (NUL too), at most 64 KiB; - is stdin.
@@ -682,7 +749,7 @@ pub struct RenewArgs {
     pub lock_timeout: String,
 }
 
-/// Arguments of `metrics`.
+// Arguments of `metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
     /// Export every ticket listed in this renew manifest (its keys check them).
@@ -812,6 +879,96 @@ pub enum Shell {
     Elvish,
 }
 
+/// The original tool's gen and verify forms, read without clap: the command and exactly
+/// its positional arguments, none of them beginning with `-` but `-` itself, SDKAPPID,
+/// IDENTIFIER and EXPIRE_SECONDS in UTF-8. Anything else (an option, `--`, a value
+/// beginning with `-`, a missing or extra argument, another command) gives `None` and is
+/// left to clap, which otherwise defines and parses its whole command tree at every start
+/// (a quarter of what a `gen` process does besides signing). What this gives is what clap
+/// gives for the same arguments; a property test holds them together.
+pub fn parse_plain(argv: &[OsString]) -> Option<Command> {
+    let (name, rest) = argv.get(1..)?.split_first()?;
+    if rest
+        .iter()
+        .any(|a| a != "-" && a.as_encoded_bytes().starts_with(b"-"))
+    {
+        return None;
+    }
+    let os = |i: usize| rest[i].clone();
+    let text = |i: usize| rest[i].to_str().map(str::to_owned);
+    let options = GenOptions {
+        allow_any_identifier: false,
+        json: false,
+    };
+    let checks = || VerifyOptions {
+        at: None,
+        min_remaining: None,
+        keys: Vec::new(),
+        room_id: None,
+        room_str: None,
+        privilege_map: None,
+        json: false,
+    };
+    let target = || {
+        Some(V1Target {
+            pri_key_file: os(0),
+            sig_file: os(1),
+            sdkappid: text(2)?,
+            identifier: text(3)?,
+        })
+    };
+    let command = match (name.to_str()?, rest.len()) {
+        (form @ ("gen" | "gen_without_expire"), 4) => {
+            let args = GenArgs {
+                target: target()?,
+                expire: ExpireOption { expire: None },
+                options,
+            };
+            if form == "gen" {
+                Command::Gen(args)
+            } else {
+                Command::GenWithoutExpire(args)
+            }
+        }
+        ("genexpire", 5) => Command::Genexpire(GenExpireArgs {
+            target: target()?,
+            expire_seconds: text(4)?,
+            options,
+        }),
+        ("gen2", 4) => Command::Gen2(Gen2Args {
+            key: os(0),
+            sig_file: os(1),
+            sdkappid: text(2)?,
+            identifier: text(3)?,
+            expire: ExpireOption { expire: None },
+            options,
+        }),
+        (form @ ("verify" | "verifyuser"), 4) => {
+            let args = VerifyArgs {
+                pub_key_file: os(0),
+                sig_file: os(1),
+                sdkappid: text(2)?,
+                identifier: text(3)?,
+                options: checks(),
+            };
+            if form == "verify" {
+                Command::Verify(args)
+            } else {
+                Command::Verifyuser(args)
+            }
+        }
+        ("verify2", 4) => Command::Verify2(Verify2Args {
+            key: os(0),
+            sig_file: os(1),
+            sdkappid: text(2)?,
+            identifier: text(3)?,
+            options: checks(),
+        }),
+        _ => return None,
+    };
+    Some(command)
+}
+
 /// What the bare command prints: the version and the gen and verify forms, with an
 /// example each (the original printed its usage this way).
 pub fn bare_usage() -> String {
@@ -843,7 +1000,7 @@ more:    renew KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, inspect SIG_F
 Run 'tls_licence_tools COMMAND --help' for details, 'tls_licence_tools man' for the manual.
 {statuses}
 ",
-        statuses = exit_statuses(),
+        statuses = EXIT_STATUSES,
         version = env!("CARGO_PKG_VERSION"),
         format = tls_licence_tools::v1::VERSION_TEXT,
     )
@@ -903,6 +1060,36 @@ impl Command {
         true
     }
 
+    /// Whether the command may need the host's UTC offset: it reads tickets (whose
+    /// plain-JSON form holds local wall-clock time) or shows local times. The commands
+    /// that only make tickets, keys or text never do.
+    pub fn reads_local_time(&self) -> bool {
+        match self {
+            Command::Verify(_)
+            | Command::Verifyuser(_)
+            | Command::Verify2(_)
+            | Command::Verify2user(_)
+            | Command::Renew(_)
+            | Command::Metrics(_)
+            | Command::VerifyBatch(_)
+            | Command::Inspect(_) => true,
+            Command::Gen(_)
+            | Command::GenWithoutExpire(_)
+            | Command::Genexpire(_)
+            | Command::Genuser(_)
+            | Command::Gen2(_)
+            | Command::Gen2user(_)
+            | Command::GenBatch(_)
+            | Command::Keygen(_)
+            | Command::Keycheck(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Dump(_)
+            | Command::Gen2privmap(_)
+            | Command::Genprivmap(_) => false,
+        }
+    }
+
     /// The command's name, as typed.
     pub fn name(&self) -> &'static str {
         match self {
@@ -928,6 +1115,141 @@ impl Command {
             Command::Dump(_) => "dump",
             Command::Gen2privmap(_) => "gen2privmap",
             Command::Genprivmap(_) => "genprivmap",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use proptest::prelude::*;
+    use std::os::unix::ffi::OsStringExt;
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        std::iter::once("tls_licence_tools")
+            .chain(words.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// What clap makes of `argv`, as text, when it takes it.
+    fn by_clap(argv: &[OsString]) -> Option<String> {
+        Cli::try_parse_from(argv)
+            .ok()
+            .filter(|cli| !cli.json)
+            .map(|cli| format!("{:?}", cli.command))
+    }
+
+    #[test]
+    fn the_original_forms_are_read_without_clap() {
+        for words in [
+            &["gen", "ec_key.pem", "sig", "1400001052", "xiaojun"][..],
+            &["gen_without_expire", "k", "s", "1", "u"],
+            &[
+                "genexpire",
+                "ec_key.pem",
+                "sig",
+                "1400001052",
+                "xiaojun",
+                "86400",
+            ],
+            &["gen2", "file:secret.txt", "sig", "1400001052", "xiaojun"],
+            &["verify", "public.pem", "sig", "1400001052", "xiaojun"],
+            &["verifyuser", "public.pem", "sig", "1400001052", "xiaojun"],
+            &["verify2", "env:S", "/tmp/sig", "1400001052", "a b"],
+            &["gen", "k", "", "1", ""],
+            &["gen", "ec_key.pem", "-", "1400001052", "xiaojun"],
+            &["verify2", "-", "sig", "1400001052", "xiaojun"],
+        ] {
+            let argv = argv(words);
+            let plain = parse_plain(&argv).map(|c| format!("{c:?}"));
+            assert!(plain.is_some(), "{words:?}");
+            assert_eq!(plain, by_clap(&argv), "{words:?}");
+        }
+        // Left to clap: options, values beginning with -, other counts and commands.
+        for words in [
+            &["gen", "k", "s", "1", "u", "--json"][..],
+            &["--json", "gen", "k", "s", "1", "u"],
+            &["gen", "k", "s", "1"],
+            &["gen", "k", "s", "1", "u", "v"],
+            &["gen", "--", "s", "1", "u"],
+            &["gen", "k", "s", "-1", "u"],
+            &["gen", "--", "k", "s", "1", "u"],
+            &["gen", "k", "s", "1", "-h"],
+            &["genuser", "k", "s", "1", "u", "60", "buf"],
+            &["gen2user", "k", "s", "1", "u", "buf"],
+            &["verify2user", "k", "s", "1", "u", "buf"],
+            &["help", "gen", "a", "b", "c"],
+            &["Gen", "k", "s", "1", "u"],
+            &[],
+        ] {
+            assert!(parse_plain(&argv(words)).is_none(), "{words:?}");
+        }
+        let mut bad = argv(&["gen", "k", "s", "1"]);
+        bad.push(OsString::from_vec(b"u\xff".to_vec()));
+        assert!(parse_plain(&bad).is_none());
+    }
+
+    /// A word of a command line: command names, options, values of every shape.
+    fn word() -> impl Strategy<Value = OsString> {
+        prop_oneof![
+            3 => "[a-zA-Z0-9:./_=]{1,8}".prop_map(OsString::from),
+            1 => prop::sample::select(vec![
+                "gen",
+                "gen_without_expire",
+                "genexpire",
+                "genuser",
+                "gen2",
+                "gen2user",
+                "verify",
+                "verifyuser",
+                "verify2",
+                "verify2user",
+                "renew",
+                "inspect",
+                "dump",
+                "help",
+                "-",
+                "--",
+                "-h",
+                "--help",
+                "--json",
+                "--expire",
+                "90d",
+                "--at",
+                "--key",
+                "-5",
+                "=",
+                "a=b",
+                "",
+                " ",
+                "1400001052",
+                "xiaojun",
+                "ec_key.pem",
+                "file:secret.txt",
+            ])
+            .prop_map(OsString::from),
+            1 => "[ -~]{0,6}".prop_map(OsString::from),
+            1 => "\\PC{0,4}".prop_map(OsString::from),
+            1 => prop::collection::vec(any::<u8>(), 0..5).prop_map(OsString::from_vec),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn plain_forms_read_as_clap_reads_them(
+            name in prop::sample::select(vec![
+                "gen", "gen_without_expire", "genexpire", "gen2", "verify", "verifyuser",
+                "verify2", "genuser", "help",
+            ]),
+            words in prop::collection::vec(word(), 0..8),
+        ) {
+            let mut argv = argv(&[name]);
+            argv.extend(words);
+            if let Some(command) = parse_plain(&argv) {
+                prop_assert_eq!(Some(format!("{command:?}")), by_clap(&argv));
+            }
         }
     }
 }

@@ -521,25 +521,31 @@ fn replace(
 
 /// Give the temporary file its owner, group and mode, then the data, on disk.
 fn fill(tmp: &File, old: Option<&FileStat>, data: &[u8], mode: Option<u32>) -> io::Result<()> {
-    if let Some(old) = old {
-        keep_owner(tmp, old);
-    }
+    let made = old.and_then(|old| keep_owner(tmp, old));
     let mode = mode.unwrap_or_else(|| old.map_or(0o600, |o| ticket_mode(o.st_mode)));
-    tmp.set_permissions(fs::Permissions::from_mode(mode))?;
+    // Set unless the file already has it (0600 less the umask, as it was made).
+    if made != Some(mode) {
+        tmp.set_permissions(fs::Permissions::from_mode(mode))?;
+    }
     let mut writer = tmp;
     writer.write_all(data)?;
     tmp.sync_data()
 }
 
 /// Give `tmp` the owner and group of `old` where they differ, as far as we are allowed
-/// (root can; others can at most pick one of their own groups).
-fn keep_owner(tmp: &File, old: &FileStat) {
-    let Ok(now) = fstat(tmp) else { return };
+/// (root can; others can at most pick one of their own groups). Returns the permission
+/// bits `tmp` has when it was left as it was (its owner and group already `old`'s).
+fn keep_owner(tmp: &File, old: &FileStat) -> Option<u32> {
+    let now = fstat(tmp).ok()?;
     let uid = (now.st_uid != old.st_uid).then(|| Uid::from_raw(old.st_uid));
     let gid = (now.st_gid != old.st_gid).then(|| Gid::from_raw(old.st_gid));
-    if (uid.is_some() || gid.is_some()) && fchown(tmp, uid, gid).is_err() && gid.is_some() {
+    if uid.is_none() && gid.is_none() {
+        return Some(now.st_mode & 0o7777);
+    }
+    if fchown(tmp, uid, gid).is_err() && gid.is_some() {
         let _ = fchown(tmp, None, gid);
     }
+    None
 }
 
 /// The mode a replaced ticket keeps: the old permission bits, never group- or

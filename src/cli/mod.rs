@@ -40,7 +40,6 @@ use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
@@ -118,14 +117,10 @@ impl Stop {
 type CommandResult = Result<(), Stop>;
 
 /// Run the tool on these arguments and return its exit status.
-pub fn run(argv: Vec<OsString>) -> ExitCode {
-    // Read the host's UTC offset while the process still has one thread (the time crate
-    // reads it on Unix only then); UTC when it cannot be told.
-    let clock =
-        SystemClock::with_offset(UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC));
+pub fn run(argv: Vec<OsString>) -> u8 {
     if argv.len() <= 1 {
         output::write_stderr(args::bare_usage().as_bytes());
-        return ExitCode::from(status::USAGE);
+        return status::USAGE;
     }
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
@@ -138,12 +133,19 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         }
         _ => argv,
     };
-    let cli = match Cli::try_parse_from(&argv) {
+    let parsed = match args::parse_plain(&argv) {
+        Some(command) => Ok(Cli {
+            json: false,
+            command,
+        }),
+        None => Cli::try_parse_from(&argv),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
             let json = argv.iter().skip(1).any(|a| a == "--json");
-            return ExitCode::from(output::settle(clap_error(&e, json), status::IO));
+            return output::settle(clap_error(&e, json), status::IO);
         }
     };
     let mut command = cli.command;
@@ -152,9 +154,19 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
             "--json: {} has no JSON output; drop --json",
             command.name()
         ));
-        return ExitCode::from(output::settle(stop.report(false), status::IO));
+        return output::settle(stop.report(false), status::IO);
     }
     let json = command.json();
+    // The host's UTC offset, for the commands that read tickets (a plain-JSON ticket's
+    // time is local wall-clock text) or show local times: read here, while the process
+    // still has one thread (the time crate reads it on Unix only then); UTC when it
+    // cannot be told. The others never look at it, and skip reading the time zone file.
+    let offset = if command.reads_local_time() {
+        UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC)
+    } else {
+        UtcOffset::UTC
+    };
+    let clock = SystemClock::with_offset(offset);
     let result = match command {
         Command::Gen(a) | Command::GenWithoutExpire(a) => make::gen_v1(
             &a.target,
@@ -213,7 +225,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Err(stop) => stop.report(json),
     };
     // Output that was not all written is never a success (see the output module).
-    ExitCode::from(output::settle(code, status::IO))
+    output::settle(code, status::IO)
 }
 
 fn os_bytes(s: &OsStr) -> &[u8] {
