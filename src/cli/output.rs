@@ -10,12 +10,11 @@
 //!   success into status 141 (closed pipe) or 3 (anything else); no message can be
 //!   written. A command that already failed keeps its own status.
 //!
-//! A closed stdin, stdout or stderr is quietly reopened on /dev/null before the command
-//! runs (by the Rust runtime, or on Linux by `main` itself, which starts without it), so
-//! that no file the tool opens takes its number; that would make every write to a closed
-//! stdout succeed. So the state of descriptors 1 and 2 is looked at before either (an
-//! ELF `.init_array` entry, or its Mach-O equivalent), and a stream that was closed then
-//! fails every write with EBADF.
+//! The Rust runtime quietly reopens a closed stdin, stdout or stderr on /dev/null before
+//! `main` runs, which would make every write to a closed stdout succeed. So the state of
+//! descriptors 1 and 2 is looked at before the runtime starts (an ELF `.init_array`
+//! entry, or its Mach-O equivalent), and a stream that was closed then fails every
+//! write with EBADF.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
