@@ -10,16 +10,15 @@
 //! has noted which were closed), SIGPIPE is ignored (a closed pipe is a write error,
 //! status 141), and a panic ends the process with status 101.
 
-#![cfg_attr(all(target_os = "linux", not(test)), no_main)]
+#![cfg_attr(target_os = "linux", no_main)]
 
 mod cli;
 
-#[cfg(all(target_os = "linux", not(test)))]
+#[cfg(target_os = "linux")]
 use std::ffi::{c_char, c_int};
 
-/// Where the process starts on Linux, called by the C runtime with the arguments. (The
-/// unit tests' binary keeps the test harness's own start.)
-#[cfg(all(target_os = "linux", not(test)))]
+/// Where the process starts on Linux, called by the C runtime with the arguments.
+#[cfg(target_os = "linux")]
 #[unsafe(no_mangle)]
 extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     // SAFETY: argc and argv are what the C runtime passes to main: argc pointers to
@@ -34,7 +33,7 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     c_int::from(code)
 }
 
-#[cfg(any(not(target_os = "linux"), test))]
+#[cfg(not(target_os = "linux"))]
 fn main() -> std::process::ExitCode {
     ignore_signals();
     std::process::ExitCode::from(cli::run(std::env::args_os().collect()))
@@ -45,7 +44,7 @@ fn main() -> std::process::ExitCode {
 /// # Safety
 ///
 /// `argv` holds `argc` pointers to NUL-terminated strings (or is null with `argc` 0).
-#[cfg(all(target_os = "linux", not(test)))]
+#[cfg(target_os = "linux")]
 unsafe fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<std::ffi::OsString> {
     use std::os::unix::ffi::OsStrExt;
     let count = usize::try_from(argc).unwrap_or(0);
@@ -65,7 +64,7 @@ unsafe fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<std::ffi::Os
 /// does: else the first file the tool opens (a key, a temporary sig file) would take the
 /// number and receive what is meant for stdout or stderr. Whether stdout and stderr were
 /// closed has already been noted (see the output module), and their writes still fail.
-#[cfg(all(target_os = "linux", not(test)))]
+#[cfg(target_os = "linux")]
 fn open_closed_standard_streams() {
     use nix::libc;
     let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
