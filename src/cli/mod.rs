@@ -40,6 +40,7 @@ use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::process::ExitCode;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
@@ -117,10 +118,10 @@ impl Stop {
 type CommandResult = Result<(), Stop>;
 
 /// Run the tool on these arguments and return its exit status.
-pub fn run(argv: Vec<OsString>) -> u8 {
+pub fn run(argv: Vec<OsString>) -> ExitCode {
     if argv.len() <= 1 {
         output::write_stderr(args::bare_usage().as_bytes());
-        return status::USAGE;
+        return ExitCode::from(status::USAGE);
     }
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
@@ -145,7 +146,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
             let json = argv.iter().skip(1).any(|a| a == "--json");
-            return output::settle(clap_error(&e, json), status::IO);
+            return ExitCode::from(output::settle(clap_error(&e, json), status::IO));
         }
     };
     let mut command = cli.command;
@@ -154,7 +155,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
             "--json: {} has no JSON output; drop --json",
             command.name()
         ));
-        return output::settle(stop.report(false), status::IO);
+        return ExitCode::from(output::settle(stop.report(false), status::IO));
     }
     let json = command.json();
     // The host's UTC offset, for the commands that read tickets (a plain-JSON ticket's
@@ -225,7 +226,7 @@ pub fn run(argv: Vec<OsString>) -> u8 {
         Err(stop) => stop.report(json),
     };
     // Output that was not all written is never a success (see the output module).
-    output::settle(code, status::IO)
+    ExitCode::from(output::settle(code, status::IO))
 }
 
 fn os_bytes(s: &OsStr) -> &[u8] {
