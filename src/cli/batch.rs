@@ -1,15 +1,15 @@
 //! gen-batch and verify-batch: one ticket per input line, on every core, in order.
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal};
 use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::json;
+use tls_licence_tools::json::{self, Json};
 use tls_licence_tools::keys::EcKey;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
@@ -277,24 +277,21 @@ impl From<String> for BadLine {
 }
 
 /// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
-fn parse_input(text: &str) -> Result<(String, String), BadLine> {
+fn parse_input(text: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), BadLine> {
     let text = text.trim();
     if text.starts_with('{') {
         // Strict: a line naming "identifier" twice would mean one user to this reader and
         // another to the next.
-        let object = json::object(text.as_bytes()).map_err(|e| e.to_string())?;
-        let field = |name: &str| {
-            object
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("the JSON has no string \"{name}\""))
+        let object = json::members(text.as_bytes()).map_err(|e| e.to_string())?;
+        let field = |name: &str| match object.get(name) {
+            Some(Json::String(s)) => Ok(s.clone()),
+            _ => Err(format!("the JSON has no string \"{name}\"")),
         };
         let identifier = field("identifier")?;
         return match field("usersig") {
             Ok(usersig) => Ok((identifier, usersig)),
             Err(why) => Err(BadLine {
-                identifier: Some(identifier),
+                identifier: Some(identifier.into_owned()),
                 why,
             }),
         };
@@ -313,10 +310,10 @@ fn parse_input(text: &str) -> Result<(String, String), BadLine> {
         .rsplit_once(',')
         .ok_or_else(|| "neither JSON nor CSV identifier,usersig".to_owned())?;
     let id = match id.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => id.to_owned(),
+        Some(quoted) => Cow::Owned(quoted.replace("\"\"", "\"")),
+        None => Cow::Borrowed(id),
     };
-    Ok((id, sig.to_owned()))
+    Ok((id, Cow::Borrowed(sig)))
 }
 
 /// The header of verify-batch's CSV output.
@@ -442,7 +439,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             }
             result.line = Some(line_no);
             result.asked = Some(redact::scrub(&identifier).into_owned());
-            report::push_line(out, &result);
+            result.push_line(out);
         }
         match (
             &checked.verdict,

@@ -229,6 +229,113 @@ impl VerifyReport {
     }
 }
 
+/// Append `"name":` to a JSON object being written (`name` needs no escaping).
+fn push_name(out: &mut Vec<u8>, name: &str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// Append a whole number in decimal, as serde_json writes it.
+fn push_int(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// Append a non-negative whole number in decimal.
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Append `,"name":"text"` (display escaping) to an object being written.
+fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
+    out.push(b',');
+    push_name(out, name);
+    json::push_string(out, text, Escape::Display);
+}
+
+/// Append `,"name":n` to an object being written.
+fn push_int_member(out: &mut Vec<u8>, name: &str, n: i64) {
+    out.push(b',');
+    push_name(out, name);
+    push_int(out, n);
+}
+
+impl TicketFields {
+    /// Append these fields as members of an object being written (each after a comma),
+    /// exactly as serde writes them flattened into a report.
+    fn push_members(&self, out: &mut Vec<u8>) {
+        push_str_member(out, "version", self.version);
+        if let Some(id) = &self.identifier {
+            push_str_member(out, "identifier", id);
+        }
+        if let Some(id) = &self.ticket_identifier {
+            push_str_member(out, "ticket_identifier", id);
+        }
+        push_int_member(out, "sdkappid", i64::from(self.sdkappid));
+        push_int_member(out, "init_time", self.init_time);
+        push_int_member(out, "expire", self.expire);
+        push_int_member(out, "expires_at", self.expires_at);
+        push_str_member(out, "expires_at_rfc3339", &self.expires_at_rfc3339);
+        push_int_member(out, "remaining_seconds", self.remaining_seconds);
+        if let Some(ub) = &self.userbuf_base64 {
+            push_str_member(out, "userbuf_base64", ub);
+        }
+    }
+}
+
+impl VerifyReport {
+    /// Append this report and a newline to a batch's output: byte for byte what
+    /// [`push_line`] writes (a test holds the two together), without serde's detour
+    /// through a string per field (verify-batch writes one of these per input line).
+    pub fn push_line(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if self.ok {
+            b"{\"ok\":true"
+        } else {
+            b"{\"ok\":false"
+        });
+        if let Some(line) = self.line {
+            out.push(b',');
+            push_name(out, "line");
+            push_uint(out, line);
+        }
+        if let Some(asked) = &self.asked {
+            push_str_member(out, "identifier", asked);
+        }
+        out.extend_from_slice(if self.valid {
+            b",\"valid\":true"
+        } else {
+            b",\"valid\":false"
+        });
+        push_int_member(out, "code", i64::from(self.code));
+        if let Some(reason) = &self.reason {
+            push_str_member(out, "reason", reason);
+        }
+        if let Some(ticket) = &self.ticket {
+            ticket.push_members(out);
+        }
+        if let Some(key) = &self.key {
+            push_str_member(out, "key", key);
+        }
+        if let Some(key) = &self.key_base64 {
+            push_str_member(out, "key_base64", key);
+        }
+        out.extend_from_slice(b"}\n");
+    }
+}
+
 /// The object `verify --json` prints for one ticket (see [`VerifyReport`]).
 pub fn verify_object(
     checked: &Checked,
@@ -516,6 +623,87 @@ mod tests {
             let line = to_line(&s);
             prop_assert_eq!(&line, &json::string(&s, Escape::Display));
             prop_assert_eq!(serde_json::from_str::<String>(&line).unwrap(), s);
+        }
+    }
+
+    fn ticket_fields() -> impl Strategy<Value = TicketFields> {
+        (
+            prop_oneof![Just("v1"), Just("v2"), Just("v1-plain-json")],
+            proptest::option::of(any::<String>()),
+            proptest::option::of(any::<String>()),
+            any::<u32>(),
+            (any::<i64>(), any::<i64>(), any::<i64>(), any::<i64>()),
+            any::<String>(),
+            proptest::option::of("[A-Za-z0-9+/=]{0,12}"),
+        )
+            .prop_map(
+                |(version, identifier, ticket_identifier, sdkappid, n, rfc, ub)| TicketFields {
+                    version,
+                    identifier,
+                    ticket_identifier,
+                    sdkappid,
+                    init_time: n.0,
+                    expire: n.1,
+                    expires_at: n.2,
+                    expires_at_rfc3339: rfc,
+                    remaining_seconds: n.3,
+                    userbuf_base64: ub,
+                },
+            )
+    }
+
+    proptest! {
+        /// verify-batch's own writer writes every report exactly as serde does.
+        #[test]
+        fn the_verify_line_writer_writes_what_serde_writes(
+            (ok, valid) in (any::<bool>(), any::<bool>()),
+            line in proptest::option::of(any::<u64>()),
+            asked in proptest::option::of(any::<String>()),
+            code in any::<u32>(),
+            reason in proptest::option::of(any::<String>()),
+            ticket in proptest::option::of(ticket_fields()),
+            key in proptest::option::of(any::<String>()),
+            key_base64 in proptest::option::of("[A-Za-z0-9+/=]{0,12}"),
+        ) {
+            let report = VerifyReport { ok, line, asked, valid, code, reason, ticket, key, key_base64 };
+            let mut fast = Vec::new();
+            report.push_line(&mut fast);
+            let mut serde = Vec::new();
+            push_line(&mut serde, &report);
+            prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_verify_line_writer_handles_the_extremes() {
+        for n in [0, 1, -1, 9, 10, -10, i64::MAX, i64::MIN] {
+            let report = VerifyReport {
+                ok: true,
+                line: Some(n.unsigned_abs()),
+                asked: None,
+                valid: false,
+                code: 70001,
+                reason: None,
+                ticket: Some(TicketFields {
+                    version: "v2",
+                    identifier: None,
+                    ticket_identifier: None,
+                    sdkappid: u32::MAX,
+                    init_time: n,
+                    expire: n,
+                    expires_at: n,
+                    expires_at_rfc3339: String::new(),
+                    remaining_seconds: n,
+                    userbuf_base64: None,
+                }),
+                key: None,
+                key_base64: None,
+            };
+            let mut fast = Vec::new();
+            report.push_line(&mut fast);
+            let mut serde = Vec::new();
+            push_line(&mut serde, &report);
+            assert_eq!(fast, serde, "{n}");
         }
     }
 

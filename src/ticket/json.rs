@@ -13,7 +13,9 @@
 //! would take it for another name. Control characters in values are the caller's to
 //! judge (a ticket refuses them in the fields that are signed or compared).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -53,6 +55,88 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
+/// A JSON value as the strict reader reads it: strings borrow from the input unless they
+/// hold an escape, and objects keep their members in order in a vector.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as serde_json reads it (a float out of range is refused by the reader).
+    Number(Number),
+    /// A string, unescaped.
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Json<'a>>),
+    /// An object.
+    Object(Object<'a>),
+}
+
+impl<'a> Json<'a> {
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The same value as a [`serde_json::Value`].
+    pub fn into_value(self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => Value::Number(n),
+            Json::String(s) => Value::String(s.into_owned()),
+            Json::Array(items) => Value::Array(items.into_iter().map(Json::into_value).collect()),
+            Json::Object(obj) => Value::Object(obj.into_map()),
+        }
+    }
+}
+
+/// A JSON object read by the strict reader: its members in the order written, no name
+/// twice (after unescaping), no name with a control character.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Object<'a> {
+    members: Vec<(Cow<'a, str>, Json<'a>)>,
+}
+
+impl<'a> Object<'a> {
+    /// The value of the member `name`, if there is one.
+    pub fn get(&self, name: &str) -> Option<&Json<'a>> {
+        self.members.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Whether the object has a member `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The members, in the order written.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
+        self.members.iter().map(|(n, v)| (n.as_ref(), v))
+    }
+
+    /// How many members it has.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether it has no member.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The same object as a [`serde_json::Map`].
+    pub fn into_map(self) -> Map<String, Value> {
+        self.members
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v.into_value()))
+            .collect()
+    }
+}
+
 /// Parse bytes as one JSON object, refusing a repeated member name (at any depth) and a
 /// member name with a control character. Nesting is bounded (128 levels, serde_json's
 /// limit), so no input exhausts the stack.
@@ -68,6 +152,19 @@ impl std::error::Error for JsonError {}
 /// assert_eq!(json::object(b"[1]"), Err(JsonError::NotAnObject));
 /// ```
 pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    members(bytes).map(Object::into_map)
+}
+
+/// [`object`], read into an [`Object`] that borrows its strings from `bytes` where it
+/// can: the same checks and errors, without a map or a string per member.
+///
+/// ```
+/// use tls_licence_tools::json::{self, JsonError};
+/// let obj = json::members(br#"{"id":"xiaojun","n":7}"#).unwrap();
+/// assert_eq!(obj.get("id").and_then(|v| v.as_str()), Some("xiaojun"));
+/// assert_eq!(json::members(br#"{"a":1,"a":1}"#), Err(JsonError::DuplicateMember("a".into())));
+/// ```
+pub fn members(bytes: &[u8]) -> Result<Object<'_>, JsonError> {
     let found = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = Strict { found: &found }
@@ -77,7 +174,7 @@ pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
         return Err(e);
     }
     match parsed {
-        Ok(Value::Object(obj)) => Ok(obj),
+        Ok(Json::Object(obj)) => Ok(obj),
         Ok(_) => Err(JsonError::NotAnObject),
         Err(e) => Err(JsonError::Syntax(e.to_string())),
     }
@@ -92,7 +189,7 @@ fn shown(name: &str) -> String {
     s
 }
 
-/// Builds a [`Value`], recording the first strictness error in `found` (serde's own
+/// Builds a [`Json`], recording the first strictness error in `found` (serde's own
 /// error type cannot carry it back).
 #[derive(Clone, Copy)]
 struct Strict<'a> {
@@ -108,70 +205,123 @@ impl Strict<'_> {
 }
 
 impl<'de> DeserializeSeed<'de> for Strict<'_> {
-    type Value = Value;
+    type Value = Json<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
+/// A member name: borrowed from the input when it holds no escape.
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// Up to this many members, a repeated name is looked for by comparing with each
+/// earlier one; past it, in a hash set (so a huge object costs no quadratic time).
+const LINEAR_MEMBERS: usize = 16;
+
 impl<'de> Visitor<'de> for Strict<'_> {
-    type Value = Value;
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
         // JSON text has no NaN or infinity; serde_json refuses out-of-range numbers.
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        Ok(Number::from_f64(v).map_or(Json::Null, Json::Number))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(v)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self)? {
             items.push(item);
         }
-        Ok(Value::Array(items))
+        Ok(Json::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut obj = Map::new();
-        while let Some(name) = map.next_key::<String>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::with_capacity(8);
+        let mut seen: Option<HashSet<String>> = None;
+        while let Some(name) = map.next_key_seed(Name)? {
             if name.chars().any(char::is_control) {
                 return Err(self.fail(JsonError::ControlInName(shown(&name))));
             }
-            if obj.contains_key(&name) {
+            let repeated = match &mut seen {
+                Some(seen) => !seen.insert(name.clone().into_owned()),
+                None if members.len() < LINEAR_MEMBERS => members.iter().any(|(n, _)| *n == name),
+                None => {
+                    let mut set: HashSet<String> = members
+                        .iter()
+                        .map(|(n, _)| n.clone().into_owned())
+                        .collect();
+                    let repeated = !set.insert(name.clone().into_owned());
+                    seen = Some(set);
+                    repeated
+                }
+            };
+            if repeated {
                 return Err(self.fail(JsonError::DuplicateMember(shown(&name))));
             }
             let value = map.next_value_seed(self)?;
-            obj.insert(name, value);
+            members.push((name, value));
         }
-        Ok(Value::Object(obj))
+        Ok(Json::Object(Object { members }))
     }
 }
 
@@ -372,6 +522,51 @@ mod tests {
     }
 
     #[test]
+    fn repeats_are_found_in_objects_of_every_size() {
+        // Past LINEAR_MEMBERS the reader looks names up in a set: the same answers.
+        for size in [
+            1,
+            2,
+            LINEAR_MEMBERS - 1,
+            LINEAR_MEMBERS,
+            LINEAR_MEMBERS + 1,
+            500,
+        ] {
+            let names: Vec<String> = (0..size).map(|i| format!("m{i}")).collect();
+            let body: Vec<String> = names.iter().map(|n| format!("\"{n}\":1")).collect();
+            let unique = format!("{{{}}}", body.join(","));
+            let obj = members(unique.as_bytes()).unwrap();
+            assert_eq!(obj.len(), size);
+            assert_eq!(obj.get(&names[size - 1]), Some(&Json::Number(1.into())));
+            for repeat in [0, size / 2, size - 1] {
+                // The repeat written with an escape, so that it is compared unescaped.
+                let escaped = names[repeat].replacen('m', "\\u006d", 1);
+                let text = format!("{{{},\"{escaped}\":2}}", body.join(","));
+                let want = Err(JsonError::DuplicateMember(names[repeat].clone()));
+                assert_eq!(members(text.as_bytes()), want, "{size} {repeat}");
+                assert_eq!(object(text.as_bytes()), want.map(|_| Map::new()));
+            }
+        }
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed() {
+        let text = br#"{"plain":"xiaojun","esc\u0061ped":"a\nb","n":[1,-2,0.5]}"#;
+        let obj = members(text).unwrap();
+        let names: Vec<&str> = obj.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["plain", "escaped", "n"]);
+        assert!(matches!(
+            obj.get("plain"),
+            Some(Json::String(Cow::Borrowed("xiaojun")))
+        ));
+        assert!(matches!(obj.get("escaped"), Some(Json::String(Cow::Owned(s))) if s == "a\nb"));
+        assert_eq!(
+            obj.clone().into_map(),
+            serde_json::from_slice::<Map<String, Value>>(text).unwrap()
+        );
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let deep = format!("{{\"a\":{}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(matches!(object(deep.as_bytes()), Err(JsonError::Syntax(_))));
@@ -408,7 +603,8 @@ mod tests {
         ) {
             let text = serde_json::to_vec(&obj).unwrap();
             let want: Map<String, Value> = obj.into_iter().collect();
-            prop_assert_eq!(object(&text), Ok(want));
+            prop_assert_eq!(object(&text), Ok(want.clone()));
+            prop_assert_eq!(members(&text).map(Object::into_map), Ok(want));
         }
     }
 }

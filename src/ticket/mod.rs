@@ -8,8 +8,6 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
-
 use crate::clock::Clock;
 
 pub mod deflate;
@@ -22,7 +20,7 @@ pub mod v2;
 
 use envelope::EnvelopeError;
 pub use fields::{Claims, Malformed, Ticket, TicketInfo, Version};
-use json::JsonError;
+use json::{Json, JsonError, Object};
 
 /// Parse ticket text of any form. Plain JSON is tried first, as the C++ verifier does;
 /// otherwise the text is an envelope. The clock's local offset reads the wall-clock
@@ -96,8 +94,8 @@ pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
     let obj = json_object(json)?;
     match obj.get("TLS.ver") {
         None => v1::parse_object(&obj),
-        Some(Value::String(v)) if v == "2.0" => v2::parse_object(&obj),
-        Some(Value::String(v)) => Err(Malformed::UnknownVersion(v.clone())),
+        Some(Json::String(v)) if v == "2.0" => v2::parse_object(&obj),
+        Some(Json::String(v)) => Err(Malformed::UnknownVersion(v.to_string())),
         Some(_) => Err(Malformed::WrongType {
             field: "TLS.ver",
             expected: "a string",
@@ -108,8 +106,8 @@ pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
 /// Parse bytes as one JSON object with the strict reader ([`json`]): a repeated
 /// member name is refused. Nesting is bounded (128 levels) and messages name a line and
 /// column, never the content.
-fn json_object(json: &[u8]) -> Result<Map<String, Value>, Malformed> {
-    match json::object(json) {
+fn json_object(json: &[u8]) -> Result<Object<'_>, Malformed> {
+    match json::members(json) {
         Ok(obj) => Ok(obj),
         Err(JsonError::NotAnObject) => Err(Malformed::NotAnObject),
         Err(JsonError::Syntax(why)) => Err(Malformed::NotJson(why)),
