@@ -282,7 +282,7 @@ fn parse_input(text: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), BadLine> {
     if text.starts_with('{') {
         // Strict: a line naming "identifier" twice would mean one user to this reader and
         // another to the next.
-        let object = json::members(text.as_bytes()).map_err(|e| e.to_string())?;
+        let object = json::members_of_text(text).map_err(|e| e.to_string())?;
         let field = |name: &str| match object.get(name) {
             Some(Json::String(s)) => Ok(s.clone()),
             _ => Err(format!("the JSON has no string \"{name}\"")),

@@ -165,6 +165,22 @@ pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
 /// assert_eq!(json::members(br#"{"a":1,"a":1}"#), Err(JsonError::DuplicateMember("a".into())));
 /// ```
 pub fn members(bytes: &[u8]) -> Result<Object<'_>, JsonError> {
+    match std::str::from_utf8(bytes).ok().and_then(flat_object) {
+        Some(obj) => Ok(obj),
+        None => read_with_serde(bytes),
+    }
+}
+
+/// [`members`] of text already known to be UTF-8.
+pub fn members_of_text(text: &str) -> Result<Object<'_>, JsonError> {
+    match flat_object(text) {
+        Some(obj) => Ok(obj),
+        None => read_with_serde(text.as_bytes()),
+    }
+}
+
+/// [`members`] by serde_json, for every input.
+fn read_with_serde(bytes: &[u8]) -> Result<Object<'_>, JsonError> {
     let found = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = Strict { found: &found }
@@ -177,6 +193,137 @@ pub fn members(bytes: &[u8]) -> Result<Object<'_>, JsonError> {
         Ok(Json::Object(obj)) => Ok(obj),
         Ok(_) => Err(JsonError::NotAnObject),
         Err(e) => Err(JsonError::Syntax(e.to_string())),
+    }
+}
+
+/// The common case of [`members`] read directly: one flat object (no nested object or
+/// array) whose names are printable ASCII without escapes, whose strings hold no escape
+/// or control character, and whose numbers are non-negative integers that fit a `u64`,
+/// with no name twice and at most [`LINEAR_MEMBERS`] members. `None` for anything else,
+/// valid or not: serde_json then reads it, and names what is wrong. What this accepts,
+/// serde_json reads to the same object (a proptest holds the two together).
+fn flat_object(text: &str) -> Option<Object<'_>> {
+    let bytes = text.as_bytes();
+    let mut at = skip_ws(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_ws(bytes, at + 1);
+    let mut members: Vec<(Cow<'_, str>, Json<'_>)> = Vec::with_capacity(8);
+    if bytes.get(at) == Some(&b'}') {
+        at += 1;
+    } else {
+        loop {
+            let (name, next) = flat_string(text, at)?;
+            if !name.bytes().all(|b| (b' '..=b'~').contains(&b))
+                || members.len() >= LINEAR_MEMBERS
+                || members.iter().any(|(n, _)| n == name)
+            {
+                return None;
+            }
+            at = skip_ws(bytes, next);
+            if bytes.get(at) != Some(&b':') {
+                return None;
+            }
+            at = skip_ws(bytes, at + 1);
+            let (value, next) = flat_value(text, at)?;
+            members.push((Cow::Borrowed(name), value));
+            at = skip_ws(bytes, next);
+            match bytes.get(at)? {
+                b',' => at = skip_ws(bytes, at + 1),
+                b'}' => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(bytes, at) == bytes.len()).then_some(Object { members })
+}
+
+/// The offset of the first byte at or after `at` that is not JSON white space.
+fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// A string at `at` without escapes or control characters, and the offset after it.
+fn flat_string(text: &str, at: usize) -> Option<(&str, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.get(at) != Some(&b'"') {
+        return None;
+    }
+    let start = at + 1;
+    let len = string_stop(bytes.get(start..)?)?;
+    let end = start + len;
+    if bytes[end] != b'"' {
+        return None;
+    }
+    // The quotes are ASCII, so both ends are character boundaries.
+    Some((text.get(start..end)?, end + 1))
+}
+
+/// The offset of the first quote, backslash or control character (below U+0020) in
+/// `bytes`: what ends the plain run of a JSON string. Eight bytes at a time.
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let stops = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // A byte's high bit is set where it is zero after the XOR (or below 0x20): a
+        // borrow can only mark bytes after the first true one, so the lowest mark is it.
+        let quote = v ^ (ONES * u64::from(b'"'));
+        let backslash = v ^ (ONES * u64::from(b'\\'));
+        let marks = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (v.wrapping_sub(ONES * 0x20) & !v))
+            & HIGH;
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|&b| stops(b)).map(|i| at + i)
+}
+
+/// A value at `at` as [`flat_object`] reads it, and the offset after it.
+fn flat_value(text: &str, at: usize) -> Option<(Json<'_>, usize)> {
+    let bytes = text.as_bytes();
+    let word = |w: &[u8], v: Json<'static>| {
+        bytes
+            .get(at..at + w.len())
+            .is_some_and(|b| b == w)
+            .then_some((v, at + w.len()))
+    };
+    match *bytes.get(at)? {
+        b'"' => flat_string(text, at).map(|(s, next)| (Json::String(Cow::Borrowed(s)), next)),
+        b't' => word(b"true", Json::Bool(true)),
+        b'f' => word(b"false", Json::Bool(false)),
+        b'n' => word(b"null", Json::Null),
+        b'0' => match bytes.get(at + 1) {
+            Some(b'0'..=b'9' | b'.' | b'e' | b'E') => None,
+            _ => Some((Json::Number(0u64.into()), at + 1)),
+        },
+        b'1'..=b'9' => {
+            let mut n = 0u64;
+            let mut end = at;
+            while let Some(&d @ b'0'..=b'9') = bytes.get(end) {
+                n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+                end += 1;
+            }
+            match bytes.get(end) {
+                Some(b'.' | b'e' | b'E') => None,
+                _ => Some((Json::Number(n.into()), end)),
+            }
+        }
+        _ => None,
     }
 }
 
@@ -577,6 +724,189 @@ mod tests {
         let long = format!(r#"{{"{n}":1,"{n}":2}}"#, n = "n\\n".repeat(100));
         let msg = object(long.as_bytes()).unwrap_err().to_string();
         assert!(!msg.contains('\n') && msg.len() < 200, "{msg}");
+    }
+
+    /// JSON text shaped like an object, with pieces valid and not around what the flat
+    /// reader decides on.
+    fn object_like() -> impl Strategy<Value = String> {
+        // Mostly the first (valid) choices, so that whole objects are common.
+        let pick = |v: Vec<&'static str>| {
+            let valid = v[..2].to_vec();
+            prop_oneof![4 => prop::sample::select(valid), 1 => prop::sample::select(v)]
+        };
+        let name = pick(vec![
+            "\"a\"",
+            "\"b\"",
+            "\"TLS.ver\"",
+            "\"\"",
+            "\"\\u0061\"",
+            "\"\u{7f}\"",
+            "\"\u{85}\"",
+            "\"é\"",
+            "\"x\ny\"",
+            "a",
+            "\"a",
+            "1",
+        ]);
+        let colon = pick(vec![":", " : ", "\t:\n", "", "::"]);
+        let value = pick(vec![
+            "\"x\"",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"x\ny\"",
+            "\"x\u{1}\"",
+            "\"\u{7f}\u{85}é\"",
+            "\"\\ud800\"",
+            "\"\\u0061\"",
+            "0",
+            "00",
+            "01",
+            "7",
+            "-1",
+            "-0",
+            "1.5",
+            "1e3",
+            "0.0",
+            "2E1",
+            "0e",
+            "18446744073709551615",
+            "18446744073709551616",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            "x",
+            "[]",
+            "{}",
+            "[1]",
+            "{\"a\":1}",
+            "\"x",
+            "",
+        ]);
+        let comma = pick(vec![",", " , ", ",,", "", "\r\n,"]);
+        let open = pick(vec!["{", " {", "\n{ ", "\u{feff}{", "[", ""]);
+        let close = pick(vec!["}", "} ", "}\n", "}x", "]", "", "},", "}}", "} {}"]);
+        (
+            open,
+            prop::collection::vec((name, colon, value, comma), 0..5),
+            close,
+        )
+            .prop_map(|(open, members, close)| {
+                let mut text = open.to_owned();
+                for (i, (name, colon, value, comma)) in members.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(comma);
+                    }
+                    text.push_str(name);
+                    text.push_str(colon);
+                    text.push_str(value);
+                }
+                text.push_str(close);
+                text
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Whatever the flat reader accepts, serde_json reads to the same object.
+        #[test]
+        fn the_flat_reader_agrees_with_serde_json(text in object_like()) {
+            if let Some(flat) = flat_object(&text) {
+                prop_assert_eq!(read_with_serde(text.as_bytes()), Ok(flat));
+            }
+        }
+    }
+
+    proptest! {
+        /// The eight-bytes-at-a-time search finds what a byte-by-byte search finds.
+        #[test]
+        fn string_stop_finds_the_first_stop(
+            bytes in prop::collection::vec(
+                prop_oneof![Just(b'"'), Just(b'\\'), Just(0x1f), Just(0x20), Just(0x21),
+                    Just(0x7f), Just(0x80), Just(0xff), any::<u8>(), b'a'..=b'z'],
+                0..40,
+            )
+        ) {
+            let want = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            prop_assert_eq!(string_stop(&bytes), want);
+        }
+    }
+
+    #[test]
+    fn the_flat_reader_takes_the_common_case_and_leaves_the_rest() {
+        for text in [
+            "{}",
+            " {\n\"a\" : 1 ,\t\"b\":\"x\" }\r\n",
+            r#"{"a":true,"b":false,"c":null,"d":0,"e":18446744073709551615}"#,
+            "{\"a\":\"é\u{7f}\u{85}\"}",
+        ] {
+            let flat = flat_object(text);
+            assert!(flat.is_some(), "{text:?}");
+            assert_eq!(read_with_serde(text.as_bytes()).ok(), flat, "{text:?}");
+        }
+        for text in [
+            "{\"a\":01}",
+            "{\"a\":-1}",
+            "{\"a\":1.5}",
+            "{\"a\":1e3}",
+            "{\"a\":18446744073709551616}",
+            "{\"a\":1}x",
+            "{\"a\":[1]}",
+            "{\"a\":{}}",
+            "{\"a\":\"\\n\"}",
+            "{\"\\u0061\":1}",
+            "{\"a\":\"x\ny\"}",
+            "{\"\u{7f}\":1}",
+            "{\"é\":1}",
+            "{\"a\":1,\"a\":1}",
+            "{\"a\":1,}",
+            "\u{feff}{}",
+            "{\"a\":\"\\ud800\"}",
+        ] {
+            assert_eq!(flat_object(text), None, "{text:?}");
+        }
+        let many: Vec<String> = (0..=LINEAR_MEMBERS)
+            .map(|i| format!("\"m{i}\":1"))
+            .collect();
+        let many = format!("{{{}}}", many.join(","));
+        assert_eq!(flat_object(&many), None);
+        assert_eq!(members(many.as_bytes()).unwrap().len(), LINEAR_MEMBERS + 1);
+    }
+
+    proptest! {
+        /// Flat objects of the kinds tickets and batch lines are, written by serde_json,
+        /// are read by the flat reader, to what serde_json reads.
+        #[test]
+        fn the_flat_reader_reads_flat_objects(
+            obj in prop::collection::btree_map(
+                "[ -~]{0,8}",
+                prop_oneof![
+                    any::<String>().prop_map(Value::String),
+                    any::<u64>().prop_map(Value::from),
+                    any::<bool>().prop_map(Value::Bool),
+                    Just(Value::Null),
+                ],
+                0..LINEAR_MEMBERS,
+            ),
+            pretty in any::<bool>(),
+        ) {
+            let text = if pretty {
+                serde_json::to_vec_pretty(&obj).unwrap()
+            } else {
+                serde_json::to_vec(&obj).unwrap()
+            };
+            let plain = obj.iter().all(|(n, v)| {
+                !n.contains(['"', '\\'])
+                    && v.as_str().is_none_or(|s| !s.contains(|c: char| c < ' ' || c == '"' || c == '\\'))
+            });
+            let flat = flat_object(std::str::from_utf8(&text).unwrap());
+            prop_assert_eq!(flat.is_some(), plain);
+            if let Some(flat) = flat {
+                prop_assert_eq!(flat.clone().into_map(), obj.into_iter().collect::<Map<_, _>>());
+                prop_assert_eq!(read_with_serde(&text), Ok(flat));
+            }
+        }
     }
 
     fn json_value() -> impl Strategy<Value = Value> {
