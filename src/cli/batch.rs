@@ -377,8 +377,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     }
     let totals = run_on_stdin(jobs, |line_no, line, out| {
         let parsed = match line {
-            Line::Text(t) if is_blank(t) => return LineOutcome::Blank,
             Line::Text(t) => match std::str::from_utf8(t) {
+                Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
                 Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
                     return LineOutcome::Skipped; // a CSV header
                 }

@@ -201,12 +201,29 @@ pub fn encode(json: &[u8]) -> String {
 /// );
 /// ```
 pub fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
+    let mut out = Vec::new();
+    decode_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] into `out` (cleared first), so that a caller decoding many tickets can
+/// keep one buffer.
+pub fn decode_into(text: &str, out: &mut Vec<u8>) -> Result<(), EnvelopeError> {
     if text.len() > MAX_TICKET_BYTES {
         return Err(EnvelopeError::TextTooLarge);
     }
-    match decode_base64_plain(text.as_bytes()) {
-        Some(compressed) => inflate(&compressed),
-        None => inflate(&decode_base64(text)?),
+    // A ticket's compressed bytes on the stack; a text of more than 1 KiB in a vector.
+    let mut stack = [0u8; 768];
+    let mut heap = Vec::new();
+    let room = if text.len() <= 1024 {
+        &mut stack[..]
+    } else {
+        heap.resize(text.len() / 4 * 3, 0);
+        &mut heap[..]
+    };
+    match decode_base64_plain(text.as_bytes(), room) {
+        Some(n) => inflate(&room[..n], out),
+        None => inflate(&decode_base64(text)?, out),
     }
 }
 
@@ -262,8 +279,9 @@ const NOT_BASE64: u8 = 0xff;
 /// The common case of [`decode`]'s base64 step in one pass: ticket characters only (no
 /// white space), `_` padding exactly as long as base64 needs, and no stray bits in the
 /// last character. `None` for anything else, and the full path then decodes or names
-/// what is wrong; what this accepts, the full path decodes to the same bytes.
-fn decode_base64_plain(text: &[u8]) -> Option<Vec<u8>> {
+/// what is wrong; what this accepts, the full path decodes to the same bytes. The bytes
+/// go to the front of `out` (at least `text.len() / 4 * 3` long); returns how many.
+fn decode_base64_plain(text: &[u8], out: &mut [u8]) -> Option<usize> {
     let body = text
         .strip_suffix(b"__")
         .or_else(|| text.strip_suffix(b"_"))
@@ -271,39 +289,43 @@ fn decode_base64_plain(text: &[u8]) -> Option<Vec<u8>> {
     if body.is_empty() || !text.len().is_multiple_of(4) || body.last() == Some(&b'_') {
         return None;
     }
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
     let mut groups = body.chunks_exact(4);
-    for group in &mut groups {
+    let whole = body.len() / 4 * 3;
+    let (head, tail) = out.get_mut(..text.len() / 4 * 3)?.split_at_mut(whole);
+    let mut bad = 0;
+    for (group, bytes) in (&mut groups).zip(head.chunks_exact_mut(3)) {
         let [a, b, c, d] = [0, 1, 2, 3].map(|i| BASE64_VALUES[usize::from(group[i])]);
         // Every value is below 64: NOT_BASE64 is the only one with the top bits set.
-        if (a | b | c | d) & 0xc0 != 0 {
-            return None;
-        }
+        bad |= a | b | c | d;
         let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        out.extend_from_slice(&n.to_be_bytes()[1..]);
+        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    if bad & 0xc0 != 0 {
+        return None;
     }
     let value = |b: &u8| Some(BASE64_VALUES[usize::from(*b)]).filter(|&v| v != NOT_BASE64);
     match *groups.remainder() {
-        [] => {}
         // The bits of the last character past the last byte must be zero.
         [a, b] => {
             let (a, b) = (value(&a)?, value(&b)?);
             if b & 0x0f != 0 {
                 return None;
             }
-            out.push(a << 2 | b >> 4);
+            tail[0] = a << 2 | b >> 4;
+            Some(whole + 1)
         }
         [a, b, c] => {
             let (a, b, c) = (value(&a)?, value(&b)?, value(&c)?);
             if c & 0x03 != 0 {
                 return None;
             }
-            out.push(a << 2 | b >> 4);
-            out.push(b << 4 | c >> 2);
+            tail[0] = a << 2 | b >> 4;
+            tail[1] = b << 4 | c >> 2;
+            Some(whole + 2)
         }
-        _ => return None,
+        [] => Some(whole),
+        _ => None,
     }
-    Some(out)
 }
 
 /// Quotes a ticket gets wrapped in when copied from code, JSON or a word processor.
@@ -391,16 +413,17 @@ fn describe_base64_error(e: &base64::DecodeError) -> String {
 }
 
 /// Inflate one complete zlib stream, with the output capped at [`MAX_TICKET_BYTES`].
-fn inflate(input: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+fn inflate(input: &[u8], out: &mut Vec<u8>) -> Result<(), EnvelopeError> {
     // The common streams without setting up the full inflater; it reads the rest, and
     // names what is wrong with a damaged stream.
-    if let Some(out) = super::inflate::inflate_simple(input, MAX_TICKET_BYTES) {
-        return Ok(out);
+    if super::inflate::inflate_simple(input, MAX_TICKET_BYTES, out).is_some() {
+        return Ok(());
     }
     INFLATE.with(|cell| {
         let mut z = cell.borrow_mut();
         z.reset(true);
-        inflate_with(&mut z, input)
+        *out = inflate_with(&mut z, input)?;
+        Ok(())
     })
 }
 
@@ -475,6 +498,14 @@ mod tests {
     use base64::engine::general_purpose::STANDARD;
     use flate2::Compression;
 
+    /// The one-pass decoder into a vector.
+    fn plain(text: &[u8]) -> Option<Vec<u8>> {
+        let mut out = vec![0; text.len() / 4 * 3];
+        let n = decode_base64_plain(text, &mut out)?;
+        out.truncate(n);
+        Some(out)
+    }
+
     proptest::proptest! {
         /// Whatever the one-pass decoder takes, the full path decodes to the same bytes;
         /// and it takes every ticket the encoder writes.
@@ -483,12 +514,12 @@ mod tests {
             text in "[A-Za-z0-9*_ +/=-]{0,13}",
             data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
         ) {
-            if let Some(bytes) = decode_base64_plain(text.as_bytes()) {
+            if let Some(bytes) = plain(text.as_bytes()) {
                 proptest::prop_assert_eq!(decode_base64(&text), Ok(bytes));
             }
             let ticket = TICKET_BASE64.encode(&data) + &"_".repeat((3 - data.len() % 3) % 3);
-            let plain = decode_base64_plain(ticket.as_bytes());
-            proptest::prop_assert_eq!(plain.as_deref(), (!data.is_empty()).then_some(&data[..]));
+            let bytes = plain(ticket.as_bytes());
+            proptest::prop_assert_eq!(bytes.as_deref(), (!data.is_empty()).then_some(&data[..]));
         }
     }
 
@@ -498,17 +529,11 @@ mod tests {
             "", "eJw", "eJ__", "eJ___", "eA__A", "eJ+x", "eJ/x", "eJ==", " eJwA", "eJwA\n", "eB__",
             "eJx_", "\"eJwA\"", "eJ%2A",
         ] {
-            assert_eq!(decode_base64_plain(text.as_bytes()), None, "{text:?}");
+            assert_eq!(plain(text.as_bytes()), None, "{text:?}");
         }
-        assert_eq!(
-            decode_base64_plain(b"eJwA").as_deref(),
-            Some(&[0x78, 0x9c, 0][..])
-        );
-        assert_eq!(decode_base64_plain(b"eA__").as_deref(), Some(&[0x78][..]));
-        assert_eq!(
-            decode_base64_plain(b"eJw_").as_deref(),
-            Some(&[0x78, 0x9c][..])
-        );
+        assert_eq!(plain(b"eJwA").as_deref(), Some(&[0x78, 0x9c, 0][..]));
+        assert_eq!(plain(b"eA__").as_deref(), Some(&[0x78][..]));
+        assert_eq!(plain(b"eJw_").as_deref(), Some(&[0x78, 0x9c][..]));
     }
 
     /// Every kind of damage gives the same error whether or not the stream is one the

@@ -205,8 +205,9 @@ fn adler32(data: &[u8]) -> u32 {
 }
 
 /// Inflate a complete zlib stream of stored and fixed-Huffman blocks, with nothing after
-/// it, into at most `cap` bytes; `None` for anything else (see the module).
-pub(super) fn inflate_simple(input: &[u8], cap: usize) -> Option<Vec<u8>> {
+/// it, into `out` (cleared first), at most `cap` bytes; `None` for anything else (see
+/// the module), with `out` then holding no meaning.
+pub(super) fn inflate_simple(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Option<()> {
     let (&cmf, &flg) = (input.first()?, input.get(1)?);
     if cmf & 0x0f != 8
         || cmf >> 4 > 7
@@ -215,7 +216,8 @@ pub(super) fn inflate_simple(input: &[u8], cap: usize) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let mut out = Vec::with_capacity((input.len() * 4).min(cap));
+    out.clear();
+    out.reserve((input.len() * 4).min(cap));
     let mut bits = Bits {
         input,
         pos: 2,
@@ -282,7 +284,7 @@ pub(super) fn inflate_simple(input: &[u8], cap: usize) -> Option<Vec<u8>> {
     }
     let at = bits.byte_align();
     let trailer: [u8; 4] = input.get(at..)?.try_into().ok()?;
-    (u32::from_be_bytes(trailer) == adler32(&out)).then_some(out)
+    (u32::from_be_bytes(trailer) == adler32(out)).then_some(())
 }
 
 #[cfg(test)]
@@ -291,6 +293,11 @@ mod tests {
     use flate2::Compression;
     use proptest::prelude::*;
     use std::io::{Read, Write};
+
+    fn inflate_simple(input: &[u8], cap: usize) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        super::inflate_simple(input, cap, &mut out).map(|()| out)
+    }
 
     /// What the full inflater makes of `z` (with nothing after the stream).
     fn full(z: &[u8]) -> Option<Vec<u8>> {
