@@ -413,41 +413,26 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             identifier: &identifier,
             userbuf: None,
         };
-        let checked = verify::check(usersig.as_bytes(), &keys, &expect, &clock);
-        let mut result = VerifyReport::new(&checked, min_remaining, &[]);
+        let checked = verify::check_text(&usersig, &keys, &expect, &clock);
+        let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
         if csv {
-            let expires_at = result.ticket.as_ref().map(|t| t.expires_at);
-            let reason = result.reason.as_deref();
-            let (ok, code) = (result.ok, Some(result.code));
             push_verify_csv(
                 out,
                 line_no,
                 Some(&identifier),
-                ok,
-                code,
-                expires_at,
-                reason,
+                result.ok,
+                Some(result.code),
+                result.ticket.as_ref().map(|t| t.expires_at),
+                result.reason.as_deref(),
             );
         } else {
-            // The identifier asked for leads; the ticket's is given too when it differs
-            // (a 70013).
-            if let (Some(fields), Some(info)) = (result.ticket.as_mut(), checked.info.as_ref()) {
-                fields.identifier = None;
-                if info.identifier != identifier {
-                    fields.ticket_identifier = Some(redact::scrub(&info.identifier).into_owned());
-                }
-            }
-            result.line = Some(line_no);
-            result.asked = Some(redact::scrub(&identifier).into_owned());
             result.push_line(out);
         }
-        match (
-            &checked.verdict,
-            report::expiring_soon(&checked, min_remaining),
-        ) {
-            (Err(_), _) => LineOutcome::Failed,
-            (Ok(_), Some(_)) => LineOutcome::Warned,
-            (Ok(_), None) => LineOutcome::Ok,
+        // Not ok but valid: it only fails --min-remaining.
+        match (result.valid, result.ok) {
+            (false, _) => LineOutcome::Failed,
+            (true, false) => LineOutcome::Warned,
+            (true, true) => LineOutcome::Ok,
         }
     })?;
     finish(totals, "verify-batch")

@@ -131,11 +131,20 @@ pub struct TicketFields {
 impl TicketFields {
     /// The fields for `info`, judged at `now`.
     pub fn new(info: &TicketInfo, now: i64) -> TicketFields {
+        // An identifier has at most 32 bytes; a longer one shaped like a secret (made
+        // with --allow-any-identifier) is not shown.
+        Self::with_identifier(
+            info,
+            now,
+            Some(redact::scrub(&info.identifier).into_owned()),
+        )
+    }
+
+    /// The fields for `info`, judged at `now`, with `identifier` as the identifier field.
+    fn with_identifier(info: &TicketInfo, now: i64, identifier: Option<String>) -> TicketFields {
         TicketFields {
             version: info.version.name(),
-            // An identifier has at most 32 bytes; a longer one shaped like a secret (made
-            // with --allow-any-identifier) is not shown.
-            identifier: Some(redact::scrub(&info.identifier).into_owned()),
+            identifier,
             ticket_identifier: None,
             sdkappid: info.sdkappid,
             init_time: info.init_time,
@@ -197,6 +206,36 @@ pub struct VerifyReport {
 impl VerifyReport {
     /// The report on `checked`; `key_names` name the keys tried, in order.
     pub fn new(checked: &Checked, min_remaining: Option<u64>, key_names: &[Vec<u8>]) -> Self {
+        let ticket = checked
+            .info
+            .as_ref()
+            .map(|info| TicketFields::new(info, checked.now));
+        Self::with_ticket(checked, min_remaining, key_names, ticket)
+    }
+
+    /// verify-batch's result for input line `line`, which asked about `asked`: the
+    /// identifier asked for leads (scrubbed), and the ticket's own is given as
+    /// `ticket_identifier` only when it differs (a 70013).
+    pub fn for_line(checked: &Checked, min_remaining: Option<u64>, line: u64, asked: &str) -> Self {
+        let ticket = checked.info.as_ref().map(|info| {
+            let mut fields = TicketFields::with_identifier(info, checked.now, None);
+            if info.identifier != asked {
+                fields.ticket_identifier = Some(redact::scrub(&info.identifier).into_owned());
+            }
+            fields
+        });
+        let mut report = Self::with_ticket(checked, min_remaining, &[], ticket);
+        report.line = Some(line);
+        report.asked = Some(redact::scrub(asked).into_owned());
+        report
+    }
+
+    fn with_ticket(
+        checked: &Checked,
+        min_remaining: Option<u64>,
+        key_names: &[Vec<u8>],
+        ticket: Option<TicketFields>,
+    ) -> Self {
         let soon = expiring_soon(checked, min_remaining);
         let valid = checked.verdict.is_ok();
         let code = match &checked.verdict {
@@ -219,10 +258,7 @@ impl VerifyReport {
             valid,
             code,
             reason,
-            ticket: checked
-                .info
-                .as_ref()
-                .map(|info| TicketFields::new(info, checked.now)),
+            ticket,
             key,
             key_base64: key_base64.flatten(),
         }
@@ -230,6 +266,7 @@ impl VerifyReport {
 }
 
 /// Append `"name":` to a JSON object being written (`name` needs no escaping).
+#[inline]
 fn push_name(out: &mut Vec<u8>, name: &str) {
     out.push(b'"');
     out.extend_from_slice(name.as_bytes());
@@ -237,6 +274,7 @@ fn push_name(out: &mut Vec<u8>, name: &str) {
 }
 
 /// Append a whole number in decimal, as serde_json writes it.
+#[inline]
 fn push_int(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
         out.push(b'-');
@@ -267,10 +305,14 @@ fn push_uint(out: &mut Vec<u8>, mut n: u64) {
         at -= 1;
         digits[at] = b'0' + n as u8;
     }
-    out.extend_from_slice(&digits[at..]);
+    // Byte by byte: a copy of a few bytes of unknown length is a call to memcpy.
+    for &digit in &digits[at..] {
+        out.push(digit);
+    }
 }
 
 /// Append `,"name":"text"` (display escaping) to an object being written.
+#[inline]
 fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
     out.push(b',');
     push_name(out, name);
@@ -278,6 +320,7 @@ fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
 }
 
 /// Append `,"name":n` to an object being written.
+#[inline]
 fn push_int_member(out: &mut Vec<u8>, name: &str, n: i64) {
     out.push(b',');
     push_name(out, name);
