@@ -283,14 +283,18 @@ fn push_int(out: &mut Vec<u8>, n: i64) {
 }
 
 /// Append a non-negative whole number in decimal (two digits a step).
+#[inline]
 fn push_uint(out: &mut Vec<u8>, mut n: u64) {
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
         2021222324252627282930313233343536373839\
         4041424344454647484950515253545556575859\
         6061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899";
+    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    // The digits at the front of a fixed-size buffer, appended whole and the excess cut
+    // off: a copy of a known size needs no call to memcpy.
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    let mut at = count;
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
         n /= 100;
@@ -299,16 +303,13 @@ fn push_uint(out: &mut Vec<u8>, mut n: u64) {
     }
     if n >= 10 {
         let pair = n as usize * 2;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        digits[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
     } else {
-        at -= 1;
-        digits[at] = b'0' + n as u8;
+        digits[0] = b'0' + n as u8;
     }
-    // Byte by byte: a copy of a few bytes of unknown length is a call to memcpy.
-    for &digit in &digits[at..] {
-        out.push(digit);
-    }
+    let len = out.len();
+    out.extend_from_slice(&digits);
+    out.truncate(len + count);
 }
 
 /// Append `,"name":"text"` (display escaping) to an object being written.

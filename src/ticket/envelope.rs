@@ -276,6 +276,33 @@ const BASE64_VALUES: [u8; 256] = {
 /// A byte outside the ticket's base64 alphabet, in [`BASE64_VALUES`].
 const NOT_BASE64: u8 = 0xff;
 
+/// [`BASE64_VALUES`] placed for each of the four characters of a group, so that a group
+/// is the OR of four lookups: the 24 bits it stands for, in the order they are written
+/// (little-endian bytes), with bits above them set when a character is not base64.
+const GROUP_BITS: [[u32; 256]; 4] = {
+    let mut t = [[0u32; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = BASE64_VALUES[c];
+        if v == NOT_BASE64 {
+            t[0][c] = u32::MAX;
+            t[1][c] = u32::MAX;
+            t[2][c] = u32::MAX;
+            t[3][c] = u32::MAX;
+        } else {
+            let v = v as u32;
+            // Bytes b0 b1 b2 from the 6-bit values a b c d: b0 = a<<2 | b>>4,
+            // b1 = (b & 15)<<4 | c>>2, b2 = (c & 3)<<6 | d.
+            t[0][c] = v << 2;
+            t[1][c] = v >> 4 | (v & 15) << 12;
+            t[2][c] = (v >> 2) << 8 | (v & 3) << 22;
+            t[3][c] = v << 16;
+        }
+        c += 1;
+    }
+    t
+};
+
 /// The common case of [`decode`]'s base64 step in one pass: ticket characters only (no
 /// white space), `_` padding exactly as long as base64 needs, and no stray bits in the
 /// last character. `None` for anything else, and the full path then decodes or names
@@ -294,13 +321,14 @@ fn decode_base64_plain(text: &[u8], out: &mut [u8]) -> Option<usize> {
     let (head, tail) = out.get_mut(..text.len() / 4 * 3)?.split_at_mut(whole);
     let mut bad = 0;
     for (group, bytes) in (&mut groups).zip(head.chunks_exact_mut(3)) {
-        let [a, b, c, d] = [0, 1, 2, 3].map(|i| BASE64_VALUES[usize::from(group[i])]);
-        // Every value is below 64: NOT_BASE64 is the only one with the top bits set.
-        bad |= a | b | c | d;
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        bytes.copy_from_slice(&n.to_be_bytes()[1..]);
+        let n = GROUP_BITS[0][usize::from(group[0])]
+            | GROUP_BITS[1][usize::from(group[1])]
+            | GROUP_BITS[2][usize::from(group[2])]
+            | GROUP_BITS[3][usize::from(group[3])];
+        bad |= n;
+        bytes.copy_from_slice(&n.to_le_bytes()[..3]);
     }
-    if bad & 0xc0 != 0 {
+    if bad >> 24 != 0 {
         return None;
     }
     let value = |b: &u8| Some(BASE64_VALUES[usize::from(*b)]).filter(|&v| v != NOT_BASE64);
