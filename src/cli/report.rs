@@ -7,6 +7,7 @@
 //! every text that echoes what a user gave is scrubbed of secret-shaped runs
 //! ([`redact::scrub`]) when the struct is made.
 
+use std::cell::RefCell;
 use std::io;
 
 use base64::Engine;
@@ -100,7 +101,7 @@ pub fn name(raw: &[u8]) -> (String, Option<String>) {
 
 /// The fields every ticket report carries: what the ticket says, and when it expires
 /// relative to the time it was judged at.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TicketFields {
     /// `v1`, `v2` or `v1-plain-json`.
     pub version: &'static str,
@@ -339,15 +340,60 @@ impl TicketFields {
         if let Some(id) = &self.ticket_identifier {
             push_str_member(out, "ticket_identifier", id);
         }
+        // The times of a batch's tickets are mostly the same: their members are written
+        // once and copied while they stay the same.
+        LAST_TIMES.with(|cell| {
+            let Ok(mut last) = cell.try_borrow_mut() else {
+                return self.push_times(out);
+            };
+            let (values, text) = &mut *last;
+            if !values.as_ref().is_some_and(|v| self.same_times(v)) {
+                text.clear();
+                self.push_times(text);
+                *values = Some(self.times());
+            }
+            out.extend_from_slice(text);
+        });
+        if let Some(ub) = &self.userbuf_base64 {
+            push_str_member(out, "userbuf_base64", ub);
+        }
+    }
+}
+
+/// The values written by [`TicketFields::push_times`].
+type Times = (u32, i64, i64, i64, String, i64);
+
+thread_local! {
+    /// The times last written on this thread, and what they were written as.
+    static LAST_TIMES: RefCell<(Option<Times>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
+}
+
+impl TicketFields {
+    /// Append the members from `sdkappid` to `remaining_seconds`.
+    fn push_times(&self, out: &mut Vec<u8>) {
         push_int_member(out, "sdkappid", i64::from(self.sdkappid));
         push_int_member(out, "init_time", self.init_time);
         push_int_member(out, "expire", self.expire);
         push_int_member(out, "expires_at", self.expires_at);
         push_str_member(out, "expires_at_rfc3339", &self.expires_at_rfc3339);
         push_int_member(out, "remaining_seconds", self.remaining_seconds);
-        if let Some(ub) = &self.userbuf_base64 {
-            push_str_member(out, "userbuf_base64", ub);
-        }
+    }
+
+    fn times(&self) -> Times {
+        (
+            self.sdkappid,
+            self.init_time,
+            self.expire,
+            self.expires_at,
+            self.expires_at_rfc3339.clone(),
+            self.remaining_seconds,
+        )
+    }
+
+    fn same_times(&self, t: &Times) -> bool {
+        (self.sdkappid, self.init_time, self.expire, self.expires_at) == (t.0, t.1, t.2, t.3)
+            && self.remaining_seconds == t.5
+            && self.expires_at_rfc3339 == t.4
     }
 }
 
@@ -726,6 +772,44 @@ mod tests {
             let mut serde = Vec::new();
             push_line(&mut serde, &report);
             prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+        }
+    }
+
+    proptest! {
+        /// Reports written one after another on one thread (the times written once and
+        /// copied while they stay the same) are each what serde writes.
+        #[test]
+        fn the_verify_line_writer_keeps_no_stale_times(
+            tickets in prop::collection::vec(proptest::option::weighted(0.7, ticket_fields()), 1..8),
+            repeat in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let mut all: Vec<Option<TicketFields>> = tickets;
+            // Repeats and near-repeats of earlier tickets: one value changed at a time.
+            for (i, at) in repeat.iter().enumerate() {
+                let Some(Some(t)) = all.get(at.index(all.len())) else { continue };
+                let mut t = t.clone();
+                match i % 7 {
+                    0 => {}
+                    1 => t.sdkappid ^= 1,
+                    2 => t.init_time ^= 1,
+                    3 => t.expire ^= 1,
+                    4 => t.expires_at ^= 1,
+                    5 => t.expires_at_rfc3339.push('x'),
+                    _ => t.remaining_seconds ^= 1,
+                }
+                all.push(Some(t));
+            }
+            for ticket in all {
+                let report = VerifyReport {
+                    ok: true, line: Some(1), asked: None, valid: true, code: 0, reason: None,
+                    ticket, key: None, key_base64: None,
+                };
+                let mut fast = Vec::new();
+                report.push_line(&mut fast);
+                let mut serde = Vec::new();
+                push_line(&mut serde, &report);
+                prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+            }
         }
     }
 
