@@ -243,6 +243,22 @@ pub(super) fn inflate_simple(input: &[u8], cap: usize, out: &mut Vec<u8>) -> Opt
                 bits.pos = at + 4 + data.len();
             }
             1 => loop {
+                // Most of a ticket is literals with 8-bit codes (bytes 0 to 143): taken
+                // with a fixed shift, the next code can be looked up before this one's
+                // length has been loaded (the branch is predicted, not waited for).
+                if bits.n < LITLEN_BITS {
+                    bits.refill();
+                }
+                let (sym, len) = FIXED_LITLEN[(bits.acc & ((1 << LITLEN_BITS) - 1)) as usize];
+                if len == 8 && sym < 256 && bits.n >= 8 {
+                    bits.acc >>= 8;
+                    bits.n -= 8;
+                    if out.len() >= cap {
+                        return None;
+                    }
+                    out.push(sym as u8);
+                    continue;
+                }
                 let sym = bits.litlen()?;
                 if sym < 256 {
                     if out.len() >= cap {
