@@ -451,8 +451,25 @@ impl Checked {
 /// Check ticket text (a stored ticket's bytes) with any of `keys`, as of `clock.now()`,
 /// keeping what the ticket says even when it is not valid.
 pub fn check(bytes: &[u8], keys: &[VerifyKey], expect: &Expect<'_>, clock: &dyn Clock) -> Checked {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => check_text(text, keys, expect, clock),
+        Err(_) => Checked {
+            info: None,
+            verdict: Err(Failure::Malformed(Malformed::NotText)),
+            now: clock.now(),
+        },
+    }
+}
+
+/// [`check`] for ticket text already known to be UTF-8 (a line of a batch).
+pub fn check_text(
+    text: &str,
+    keys: &[VerifyKey],
+    expect: &Expect<'_>,
+    clock: &dyn Clock,
+) -> Checked {
     let now = clock.now();
-    match ticket::parse_bytes(bytes, clock) {
+    match ticket::parse(text, clock) {
         Ok(ticket) => Checked {
             verdict: judge_any(&ticket, keys, expect, now),
             info: Some(ticket.info),
@@ -489,4 +506,49 @@ pub fn verify(
     let ticket = ticket::parse(text, clock)?;
     judge(&ticket, key, expect, clock.now())?;
     Ok(ticket.info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::issue::TicketRequest;
+
+    #[test]
+    fn check_text_judges_as_check_does() {
+        let secret =
+            Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
+                .unwrap();
+        let clock = FixedClock::at(1_795_675_257);
+        let good = TicketRequest::new(1400001052, "xiaojun")
+            .unwrap()
+            .sign_v2(&secret, &clock);
+        let keys = [VerifyKey::Secret(secret)];
+        let expect = Expect {
+            sdkappid: 1400001052,
+            identifier: "xiaojun",
+            userbuf: None,
+        };
+        let other = Expect {
+            identifier: "admin",
+            ..expect
+        };
+        let later = FixedClock::at(1_795_675_257 + 86400 * 400);
+        for text in [good.as_str(), &good[..good.len() - 4], "", "{\"a\":1}", "é"] {
+            for (expect, clock) in [(&expect, &clock), (&other, &clock), (&expect, &later)] {
+                let by_bytes = check(text.as_bytes(), &keys, expect, clock);
+                let by_text = check_text(text, &keys, expect, clock);
+                assert_eq!(by_bytes.info, by_text.info, "{text}");
+                assert_eq!(by_bytes.verdict, by_text.verdict, "{text}");
+                assert_eq!(by_bytes.now, by_text.now);
+            }
+        }
+        assert!(check_text(&good, &keys, &expect, &clock).verdict.is_ok());
+        let not_text = check(b"eJ\xff", &keys, &expect, &clock);
+        assert_eq!(
+            not_text.verdict,
+            Err(Failure::Malformed(Malformed::NotText))
+        );
+        assert_eq!(not_text.info, None);
+    }
 }

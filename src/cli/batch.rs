@@ -1,15 +1,15 @@
 //! gen-batch and verify-batch: one ticket per input line, on every core, in order.
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal};
 use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
 use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::json;
+use tls_licence_tools::json::{self, Json};
 use tls_licence_tools::keys::EcKey;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
@@ -277,24 +277,21 @@ impl From<String> for BadLine {
 }
 
 /// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
-fn parse_input(text: &str) -> Result<(String, String), BadLine> {
+fn parse_input(text: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), BadLine> {
     let text = text.trim();
     if text.starts_with('{') {
         // Strict: a line naming "identifier" twice would mean one user to this reader and
         // another to the next.
-        let object = json::object(text.as_bytes()).map_err(|e| e.to_string())?;
-        let field = |name: &str| {
-            object
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("the JSON has no string \"{name}\""))
+        let object = json::members_of_text(text).map_err(|e| e.to_string())?;
+        let field = |name: &str| match object.get(name) {
+            Some(Json::String(s)) => Ok(s.clone()),
+            _ => Err(format!("the JSON has no string \"{name}\"")),
         };
         let identifier = field("identifier")?;
         return match field("usersig") {
             Ok(usersig) => Ok((identifier, usersig)),
             Err(why) => Err(BadLine {
-                identifier: Some(identifier),
+                identifier: Some(identifier.into_owned()),
                 why,
             }),
         };
@@ -313,10 +310,10 @@ fn parse_input(text: &str) -> Result<(String, String), BadLine> {
         .rsplit_once(',')
         .ok_or_else(|| "neither JSON nor CSV identifier,usersig".to_owned())?;
     let id = match id.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => id.to_owned(),
+        Some(quoted) => Cow::Owned(quoted.replace("\"\"", "\"")),
+        None => Cow::Borrowed(id),
     };
-    Ok((id, sig.to_owned()))
+    Ok((id, Cow::Borrowed(sig)))
 }
 
 /// The header of verify-batch's CSV output.
@@ -380,8 +377,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     }
     let totals = run_on_stdin(jobs, |line_no, line, out| {
         let parsed = match line {
-            Line::Text(t) if is_blank(t) => return LineOutcome::Blank,
             Line::Text(t) => match std::str::from_utf8(t) {
+                Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
                 Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
                     return LineOutcome::Skipped; // a CSV header
                 }
@@ -416,41 +413,26 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             identifier: &identifier,
             userbuf: None,
         };
-        let checked = verify::check(usersig.as_bytes(), &keys, &expect, &clock);
-        let mut result = VerifyReport::new(&checked, min_remaining, &[]);
+        let checked = verify::check_text(&usersig, &keys, &expect, &clock);
+        let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
         if csv {
-            let expires_at = result.ticket.as_ref().map(|t| t.expires_at);
-            let reason = result.reason.as_deref();
-            let (ok, code) = (result.ok, Some(result.code));
             push_verify_csv(
                 out,
                 line_no,
                 Some(&identifier),
-                ok,
-                code,
-                expires_at,
-                reason,
+                result.ok,
+                Some(result.code),
+                result.ticket.as_ref().map(|t| t.expires_at),
+                result.reason.as_deref(),
             );
         } else {
-            // The identifier asked for leads; the ticket's is given too when it differs
-            // (a 70013).
-            if let (Some(fields), Some(info)) = (result.ticket.as_mut(), checked.info.as_ref()) {
-                fields.identifier = None;
-                if info.identifier != identifier {
-                    fields.ticket_identifier = Some(redact::scrub(&info.identifier).into_owned());
-                }
-            }
-            result.line = Some(line_no);
-            result.asked = Some(redact::scrub(&identifier).into_owned());
-            report::push_line(out, &result);
+            result.push_line(out);
         }
-        match (
-            &checked.verdict,
-            report::expiring_soon(&checked, min_remaining),
-        ) {
-            (Err(_), _) => LineOutcome::Failed,
-            (Ok(_), Some(_)) => LineOutcome::Warned,
-            (Ok(_), None) => LineOutcome::Ok,
+        // Not ok but valid: it only fails --min-remaining.
+        match (result.valid, result.ok) {
+            (false, _) => LineOutcome::Failed,
+            (true, false) => LineOutcome::Warned,
+            (true, true) => LineOutcome::Ok,
         }
     })?;
     finish(totals, "verify-batch")

@@ -7,6 +7,7 @@
 //! every text that echoes what a user gave is scrubbed of secret-shaped runs
 //! ([`redact::scrub`]) when the struct is made.
 
+use std::cell::RefCell;
 use std::io;
 
 use base64::Engine;
@@ -100,7 +101,7 @@ pub fn name(raw: &[u8]) -> (String, Option<String>) {
 
 /// The fields every ticket report carries: what the ticket says, and when it expires
 /// relative to the time it was judged at.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TicketFields {
     /// `v1`, `v2` or `v1-plain-json`.
     pub version: &'static str,
@@ -131,11 +132,20 @@ pub struct TicketFields {
 impl TicketFields {
     /// The fields for `info`, judged at `now`.
     pub fn new(info: &TicketInfo, now: i64) -> TicketFields {
+        // An identifier has at most 32 bytes; a longer one shaped like a secret (made
+        // with --allow-any-identifier) is not shown.
+        Self::with_identifier(
+            info,
+            now,
+            Some(redact::scrub(&info.identifier).into_owned()),
+        )
+    }
+
+    /// The fields for `info`, judged at `now`, with `identifier` as the identifier field.
+    fn with_identifier(info: &TicketInfo, now: i64, identifier: Option<String>) -> TicketFields {
         TicketFields {
             version: info.version.name(),
-            // An identifier has at most 32 bytes; a longer one shaped like a secret (made
-            // with --allow-any-identifier) is not shown.
-            identifier: Some(redact::scrub(&info.identifier).into_owned()),
+            identifier,
             ticket_identifier: None,
             sdkappid: info.sdkappid,
             init_time: info.init_time,
@@ -197,6 +207,36 @@ pub struct VerifyReport {
 impl VerifyReport {
     /// The report on `checked`; `key_names` name the keys tried, in order.
     pub fn new(checked: &Checked, min_remaining: Option<u64>, key_names: &[Vec<u8>]) -> Self {
+        let ticket = checked
+            .info
+            .as_ref()
+            .map(|info| TicketFields::new(info, checked.now));
+        Self::with_ticket(checked, min_remaining, key_names, ticket)
+    }
+
+    /// verify-batch's result for input line `line`, which asked about `asked`: the
+    /// identifier asked for leads (scrubbed), and the ticket's own is given as
+    /// `ticket_identifier` only when it differs (a 70013).
+    pub fn for_line(checked: &Checked, min_remaining: Option<u64>, line: u64, asked: &str) -> Self {
+        let ticket = checked.info.as_ref().map(|info| {
+            let mut fields = TicketFields::with_identifier(info, checked.now, None);
+            if info.identifier != asked {
+                fields.ticket_identifier = Some(redact::scrub(&info.identifier).into_owned());
+            }
+            fields
+        });
+        let mut report = Self::with_ticket(checked, min_remaining, &[], ticket);
+        report.line = Some(line);
+        report.asked = Some(redact::scrub(asked).into_owned());
+        report
+    }
+
+    fn with_ticket(
+        checked: &Checked,
+        min_remaining: Option<u64>,
+        key_names: &[Vec<u8>],
+        ticket: Option<TicketFields>,
+    ) -> Self {
         let soon = expiring_soon(checked, min_remaining);
         let valid = checked.verdict.is_ok();
         let code = match &checked.verdict {
@@ -219,13 +259,181 @@ impl VerifyReport {
             valid,
             code,
             reason,
-            ticket: checked
-                .info
-                .as_ref()
-                .map(|info| TicketFields::new(info, checked.now)),
+            ticket,
             key,
             key_base64: key_base64.flatten(),
         }
+    }
+}
+
+/// Append `"name":` to a JSON object being written (`name` needs no escaping).
+#[inline]
+fn push_name(out: &mut Vec<u8>, name: &str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// Append a whole number in decimal, as serde_json writes it.
+#[inline]
+fn push_int(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// Append a non-negative whole number in decimal (two digits a step).
+#[inline]
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    // The digits at the front of a fixed-size buffer, appended whole and the excess cut
+    // off: a copy of a known size needs no call to memcpy.
+    let mut digits = [0u8; 20];
+    let mut at = count;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        digits[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        digits[0] = b'0' + n as u8;
+    }
+    let len = out.len();
+    out.extend_from_slice(&digits);
+    out.truncate(len + count);
+}
+
+/// Append `,"name":"text"` (display escaping) to an object being written.
+#[inline]
+fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
+    out.push(b',');
+    push_name(out, name);
+    json::push_string(out, text, Escape::Display);
+}
+
+/// Append `,"name":n` to an object being written.
+#[inline]
+fn push_int_member(out: &mut Vec<u8>, name: &str, n: i64) {
+    out.push(b',');
+    push_name(out, name);
+    push_int(out, n);
+}
+
+impl TicketFields {
+    /// Append these fields as members of an object being written (each after a comma),
+    /// exactly as serde writes them flattened into a report.
+    fn push_members(&self, out: &mut Vec<u8>) {
+        push_str_member(out, "version", self.version);
+        if let Some(id) = &self.identifier {
+            push_str_member(out, "identifier", id);
+        }
+        if let Some(id) = &self.ticket_identifier {
+            push_str_member(out, "ticket_identifier", id);
+        }
+        // The times of a batch's tickets are mostly the same: their members are written
+        // once and copied while they stay the same.
+        LAST_TIMES.with(|cell| {
+            let Ok(mut last) = cell.try_borrow_mut() else {
+                return self.push_times(out);
+            };
+            let (values, text) = &mut *last;
+            if !values.as_ref().is_some_and(|v| self.same_times(v)) {
+                text.clear();
+                self.push_times(text);
+                *values = Some(self.times());
+            }
+            out.extend_from_slice(text);
+        });
+        if let Some(ub) = &self.userbuf_base64 {
+            push_str_member(out, "userbuf_base64", ub);
+        }
+    }
+}
+
+/// The values written by [`TicketFields::push_times`].
+type Times = (u32, i64, i64, i64, String, i64);
+
+thread_local! {
+    /// The times last written on this thread, and what they were written as.
+    static LAST_TIMES: RefCell<(Option<Times>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
+}
+
+impl TicketFields {
+    /// Append the members from `sdkappid` to `remaining_seconds`.
+    fn push_times(&self, out: &mut Vec<u8>) {
+        push_int_member(out, "sdkappid", i64::from(self.sdkappid));
+        push_int_member(out, "init_time", self.init_time);
+        push_int_member(out, "expire", self.expire);
+        push_int_member(out, "expires_at", self.expires_at);
+        push_str_member(out, "expires_at_rfc3339", &self.expires_at_rfc3339);
+        push_int_member(out, "remaining_seconds", self.remaining_seconds);
+    }
+
+    fn times(&self) -> Times {
+        (
+            self.sdkappid,
+            self.init_time,
+            self.expire,
+            self.expires_at,
+            self.expires_at_rfc3339.clone(),
+            self.remaining_seconds,
+        )
+    }
+
+    fn same_times(&self, t: &Times) -> bool {
+        (self.sdkappid, self.init_time, self.expire, self.expires_at) == (t.0, t.1, t.2, t.3)
+            && self.remaining_seconds == t.5
+            && self.expires_at_rfc3339 == t.4
+    }
+}
+
+impl VerifyReport {
+    /// Append this report and a newline to a batch's output: byte for byte what
+    /// [`push_line`] writes (a test holds the two together), without serde's detour
+    /// through a string per field (verify-batch writes one of these per input line).
+    pub fn push_line(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if self.ok {
+            b"{\"ok\":true"
+        } else {
+            b"{\"ok\":false"
+        });
+        if let Some(line) = self.line {
+            out.push(b',');
+            push_name(out, "line");
+            push_uint(out, line);
+        }
+        if let Some(asked) = &self.asked {
+            push_str_member(out, "identifier", asked);
+        }
+        out.extend_from_slice(if self.valid {
+            b",\"valid\":true"
+        } else {
+            b",\"valid\":false"
+        });
+        push_int_member(out, "code", i64::from(self.code));
+        if let Some(reason) = &self.reason {
+            push_str_member(out, "reason", reason);
+        }
+        if let Some(ticket) = &self.ticket {
+            ticket.push_members(out);
+        }
+        if let Some(key) = &self.key {
+            push_str_member(out, "key", key);
+        }
+        if let Some(key) = &self.key_base64 {
+            push_str_member(out, "key_base64", key);
+        }
+        out.extend_from_slice(b"}\n");
     }
 }
 
@@ -516,6 +724,125 @@ mod tests {
             let line = to_line(&s);
             prop_assert_eq!(&line, &json::string(&s, Escape::Display));
             prop_assert_eq!(serde_json::from_str::<String>(&line).unwrap(), s);
+        }
+    }
+
+    fn ticket_fields() -> impl Strategy<Value = TicketFields> {
+        (
+            prop_oneof![Just("v1"), Just("v2"), Just("v1-plain-json")],
+            proptest::option::of(any::<String>()),
+            proptest::option::of(any::<String>()),
+            any::<u32>(),
+            (any::<i64>(), any::<i64>(), any::<i64>(), any::<i64>()),
+            any::<String>(),
+            proptest::option::of("[A-Za-z0-9+/=]{0,12}"),
+        )
+            .prop_map(
+                |(version, identifier, ticket_identifier, sdkappid, n, rfc, ub)| TicketFields {
+                    version,
+                    identifier,
+                    ticket_identifier,
+                    sdkappid,
+                    init_time: n.0,
+                    expire: n.1,
+                    expires_at: n.2,
+                    expires_at_rfc3339: rfc,
+                    remaining_seconds: n.3,
+                    userbuf_base64: ub,
+                },
+            )
+    }
+
+    proptest! {
+        /// verify-batch's own writer writes every report exactly as serde does.
+        #[test]
+        fn the_verify_line_writer_writes_what_serde_writes(
+            (ok, valid) in (any::<bool>(), any::<bool>()),
+            line in proptest::option::of(any::<u64>()),
+            asked in proptest::option::of(any::<String>()),
+            code in any::<u32>(),
+            reason in proptest::option::of(any::<String>()),
+            ticket in proptest::option::of(ticket_fields()),
+            key in proptest::option::of(any::<String>()),
+            key_base64 in proptest::option::of("[A-Za-z0-9+/=]{0,12}"),
+        ) {
+            let report = VerifyReport { ok, line, asked, valid, code, reason, ticket, key, key_base64 };
+            let mut fast = Vec::new();
+            report.push_line(&mut fast);
+            let mut serde = Vec::new();
+            push_line(&mut serde, &report);
+            prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+        }
+    }
+
+    proptest! {
+        /// Reports written one after another on one thread (the times written once and
+        /// copied while they stay the same) are each what serde writes.
+        #[test]
+        fn the_verify_line_writer_keeps_no_stale_times(
+            tickets in prop::collection::vec(proptest::option::weighted(0.7, ticket_fields()), 1..8),
+            repeat in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let mut all: Vec<Option<TicketFields>> = tickets;
+            // Repeats and near-repeats of earlier tickets: one value changed at a time.
+            for (i, at) in repeat.iter().enumerate() {
+                let Some(Some(t)) = all.get(at.index(all.len())) else { continue };
+                let mut t = t.clone();
+                match i % 7 {
+                    0 => {}
+                    1 => t.sdkappid ^= 1,
+                    2 => t.init_time ^= 1,
+                    3 => t.expire ^= 1,
+                    4 => t.expires_at ^= 1,
+                    5 => t.expires_at_rfc3339.push('x'),
+                    _ => t.remaining_seconds ^= 1,
+                }
+                all.push(Some(t));
+            }
+            for ticket in all {
+                let report = VerifyReport {
+                    ok: true, line: Some(1), asked: None, valid: true, code: 0, reason: None,
+                    ticket, key: None, key_base64: None,
+                };
+                let mut fast = Vec::new();
+                report.push_line(&mut fast);
+                let mut serde = Vec::new();
+                push_line(&mut serde, &report);
+                prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn the_verify_line_writer_handles_the_extremes() {
+        for n in [0, 1, -1, 9, 10, -10, i64::MAX, i64::MIN] {
+            let report = VerifyReport {
+                ok: true,
+                line: Some(n.unsigned_abs()),
+                asked: None,
+                valid: false,
+                code: 70001,
+                reason: None,
+                ticket: Some(TicketFields {
+                    version: "v2",
+                    identifier: None,
+                    ticket_identifier: None,
+                    sdkappid: u32::MAX,
+                    init_time: n,
+                    expire: n,
+                    expires_at: n,
+                    expires_at_rfc3339: String::new(),
+                    remaining_seconds: n,
+                    userbuf_base64: None,
+                }),
+                key: None,
+                key_base64: None,
+            };
+            let mut fast = Vec::new();
+            report.push_line(&mut fast);
+            let mut serde = Vec::new();
+            push_line(&mut serde, &report);
+            assert_eq!(fast, serde, "{n}");
         }
     }
 

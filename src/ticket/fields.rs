@@ -6,10 +6,9 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Map, Value};
 
 use super::envelope::EnvelopeError;
-use super::json::JsonError;
+use super::json::{Json, JsonError, Object};
 
 /// The plain values a new ticket is built from (the issuer checks them first; see
 /// [`crate::issue::TicketRequest`]).
@@ -224,12 +223,12 @@ pub(super) fn no_control(value: &str, field: &'static str) -> Result<(), Malform
 
 /// The value of a field that must be a JSON string, if present.
 pub(super) fn opt_str<'a>(
-    obj: &'a Map<String, Value>,
+    obj: &'a Object<'_>,
     field: &'static str,
 ) -> Result<Option<&'a str>, Malformed> {
     match obj.get(field) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Json::String(s)) => Ok(Some(s)),
         Some(_) => Err(Malformed::WrongType {
             field,
             expected: "a string",
@@ -238,10 +237,7 @@ pub(super) fn opt_str<'a>(
 }
 
 /// The value of a field that must be a JSON string.
-pub(super) fn req_str<'a>(
-    obj: &'a Map<String, Value>,
-    field: &'static str,
-) -> Result<&'a str, Malformed> {
+pub(super) fn req_str<'a>(obj: &'a Object<'_>, field: &'static str) -> Result<&'a str, Malformed> {
     opt_str(obj, field)?.ok_or(Malformed::MissingField(field))
 }
 

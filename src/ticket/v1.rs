@@ -3,7 +3,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Map, Value};
 use time::macros::format_description;
 use time::{PrimitiveDateTime, UtcOffset};
 
@@ -11,7 +10,7 @@ use super::fields::{
     Claims, Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, no_control,
     opt_str, req_str, to_i64, to_sdkappid,
 };
-use super::json;
+use super::json::{self, Object};
 use crate::keys::{PrivateKey, PublicKey};
 
 /// What the C++ original writes in `TLS.version` (nobody checks it).
@@ -134,7 +133,7 @@ pub fn ticket_json(key: &PrivateKey, claims: &Claims<'_>, time: i64) -> String {
 }
 
 /// The signed fields and signature of a v1 object, checked for presence and type.
-fn read_fields(obj: &Map<String, Value>) -> Result<(SignedFields<'_>, Vec<u8>), Malformed> {
+fn read_fields<'a>(obj: &'a Object<'_>) -> Result<(SignedFields<'a>, Vec<u8>), Malformed> {
     let fields = SignedFields {
         appid_at_3rd: opt_str(obj, "TLS.appid_at_3rd")?,
         account_type: req_str(obj, "TLS.account_type")?,
@@ -201,7 +200,7 @@ fn ticket(
 }
 
 /// Read an enveloped v1 ticket's JSON object.
-pub(super) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
+pub(super) fn parse_object(obj: &Object<'_>) -> Result<Ticket, Malformed> {
     let (fields, signature) = read_fields(obj)?;
     let time = to_i64(decimal_field(fields.time, "TLS.time")?, "TLS.time")?;
     ticket(Version::V1, &fields, time, signature)
@@ -211,10 +210,7 @@ pub(super) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed
 /// `2026-11-26T06:40:57-08:00`: the trailing offset is a literal suffix, not a real
 /// offset, and the time is read in `local` (the verifying host's zone, as the C++
 /// verifier does). A decimal `TLS.time` is taken as Unix seconds.
-pub(super) fn parse_plain_json(
-    obj: &Map<String, Value>,
-    local: UtcOffset,
-) -> Result<Ticket, Malformed> {
+pub(super) fn parse_plain_json(obj: &Object<'_>, local: UtcOffset) -> Result<Ticket, Malformed> {
     let (fields, signature) = read_fields(obj)?;
     let time = match decimal_field(fields.time, "TLS.time") {
         Ok(n) => to_i64(n, "TLS.time")?,

@@ -4,14 +4,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use super::fields::{
     Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str,
     to_i64, to_sdkappid,
 };
-use super::json;
+use super::json::{self, Json, Object};
 use crate::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -86,10 +85,10 @@ pub fn ticket_json(secret: &Secret, claims: &Claims<'_>, time: i64) -> String {
 }
 
 /// A field that must be a JSON number holding a whole, non-negative value.
-fn number(obj: &Map<String, Value>, field: &'static str) -> Result<u64, Malformed> {
+fn number(obj: &Object<'_>, field: &'static str) -> Result<u64, Malformed> {
     match obj.get(field) {
         None => Err(Malformed::MissingField(field)),
-        Some(Value::Number(n)) => n.as_u64().ok_or(Malformed::BadValue {
+        Some(Json::Number(n)) => n.as_u64().ok_or(Malformed::BadValue {
             field,
             why: "is not a whole non-negative number",
         }),
@@ -101,7 +100,7 @@ fn number(obj: &Map<String, Value>, field: &'static str) -> Result<u64, Malforme
 }
 
 /// Read a v2 ticket's JSON object.
-pub(super) fn parse_object(obj: &Map<String, Value>) -> Result<Ticket, Malformed> {
+pub(super) fn parse_object(obj: &Object<'_>) -> Result<Ticket, Malformed> {
     let identifier = req_str(obj, "TLS.identifier")?;
     // The signed content cannot be spliced (the numbers are JSON numbers, the userbuf
     // base64), but no genuine identifier holds a control character, and one with a NUL
