@@ -14,7 +14,6 @@ use crate::clock::Clock;
 pub mod deflate;
 pub mod envelope;
 pub mod fields;
-mod inflate;
 pub mod json;
 pub mod userbuf;
 pub mod v1;
