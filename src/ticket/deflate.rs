@@ -247,85 +247,91 @@ impl Parse {
         debug_assert!(data.len() <= SMALL);
         let n = data.len();
         let p = self;
+        // Every byte counts as a literal here; `record` takes back the bytes a match
+        // covers.
+        for &b in data {
+            p.lit_freq[usize::from(b)] += 1;
+        }
         p.lit_freq[END_OF_BLOCK] = 1;
         let mut head = [0u16; 1 << SMALL_HASH_BITS];
         let mut prev = [0u16; SMALL];
         // Record position `at` (with three bytes from it) and return the previous
-        // position + 1 with the same hash.
+        // position + 1 with the same hash (0: none).
         #[inline(always)]
         fn insert(data: &[u8], head: &mut [u16], prev: &mut [u16], at: usize) -> usize {
-            let v =
-                u32::from(data[at]) | u32::from(data[at + 1]) << 8 | u32::from(data[at + 2]) << 16;
+            let v = match data.get(at..at + 4) {
+                Some(four) => u32::from_le_bytes([four[0], four[1], four[2], 0]),
+                None => u32::from_le_bytes([data[at], data[at + 1], data[at + 2], 0]),
+            };
             let h = (v.wrapping_mul(0x9E37_79B1) >> (32 - SMALL_HASH_BITS)) as usize;
             let before = head[h];
             head[h] = (at + 1) as u16;
             prev[at] = before;
             usize::from(before)
         }
-        // A match found at the previous position and not yet written: its length (0:
-        // none) and distance; `pending` says the previous byte is not yet written.
+        // A match found at the previous position and not yet recorded (length 0: none).
         let (mut prev_len, mut prev_dist) = (0usize, 0usize);
-        let mut pending = false;
         let mut i = 0;
-        while i < n {
+        while i + MIN_MATCH <= n {
+            let first = insert(data, &mut head, &mut prev, i);
             let (mut len, mut dist) = (0, 0);
-            if i + MIN_MATCH <= n {
-                let first = insert(data, &mut head, &mut prev, i);
-                let max = MAX_MATCH.min(n - i);
-                if first != 0 && prev_len < LAZY_LIMIT && prev_len < max {
-                    // The longest match here longer than the pending one.
-                    let mut best = prev_len.max(MIN_MATCH - 1);
-                    let mut cand = first;
-                    let mut chain = MAX_CHAIN;
-                    loop {
-                        let c = cand - 1;
-                        if data[c + best] == data[i + best] {
-                            let l = common_prefix(data, c, i, max);
-                            if l > best {
-                                best = l;
-                                dist = i - c;
-                                if l >= NICE_MATCH.min(max) {
-                                    break;
-                                }
+            let max = MAX_MATCH.min(n - i);
+            if first != 0 && prev_len < LAZY_LIMIT && prev_len < max {
+                // The longest match here longer than the pending one.
+                let mut best = prev_len.max(MIN_MATCH - 1);
+                let mut cand = first;
+                let mut chain = MAX_CHAIN;
+                loop {
+                    let c = cand - 1;
+                    if data[c + best] == data[i + best] {
+                        let l = common_prefix(data, c, i, max);
+                        if l > best {
+                            best = l;
+                            dist = i - c;
+                            if l >= NICE_MATCH.min(max) {
+                                break;
                             }
                         }
-                        chain -= 1;
-                        cand = usize::from(prev[c]);
-                        if cand == 0 || chain == 0 {
-                            break;
-                        }
                     }
-                    if dist != 0 {
-                        len = best;
+                    chain -= 1;
+                    cand = usize::from(prev[c]);
+                    if cand == 0 || chain == 0 {
+                        break;
                     }
+                }
+                if dist != 0 {
+                    len = best;
                 }
             }
             if prev_len >= MIN_MATCH && len <= prev_len {
                 // The match from the previous position wins: record it, and the
                 // positions it covers past this one.
                 let start = i - 1;
-                p.record(start, prev_len, prev_dist);
+                p.record(data, start, prev_len, prev_dist);
                 let end = start + prev_len;
                 for j in (i + 1)..end.min(n + 1 - MIN_MATCH) {
                     insert(data, &mut head, &mut prev, j);
                 }
                 i = end;
-                (prev_len, pending) = (0, false);
+                prev_len = 0;
             } else {
-                if pending {
-                    p.lit_freq[usize::from(data[i - 1])] += 1;
-                }
-                (prev_len, prev_dist, pending) = (len, dist, true);
+                // A match found here (or none) replaces the pending one, whose first
+                // byte stays a literal.
+                (prev_len, prev_dist) = (len, dist);
                 i += 1;
             }
         }
-        if pending {
-            p.lit_freq[usize::from(data[n - 1])] += 1;
+        if prev_len >= MIN_MATCH {
+            // The last positions cannot start a longer match.
+            p.record(data, i - 1, prev_len, prev_dist);
         }
     }
 
     #[inline]
-    fn record(&mut self, at: usize, len: usize, dist: usize) {
+    fn record(&mut self, data: &[u8], at: usize, len: usize, dist: usize) {
+        for &b in &data[at..at + len] {
+            self.lit_freq[usize::from(b)] -= 1;
+        }
         let (sym, extra_len, _) = length_code(len);
         let (dsym, dextra_len, _) = distance_code(dist);
         self.lit_freq[sym] += 1;
