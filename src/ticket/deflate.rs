@@ -369,10 +369,18 @@ impl<const N: usize> Code<N> {
             n_used: 0,
             codes: [(0, 0); N],
         };
+        // The used symbols, eight at a time (most of a ticket's 286 are unused).
         let mut m = 0;
-        for (sym, _) in freq.iter().enumerate().filter(|(_, f)| **f > 0) {
-            code.used[m] = sym as u16;
-            m += 1;
+        for (base, chunk) in freq.chunks(8).enumerate() {
+            if chunk.iter().fold(0, |a, &f| a | f) == 0 {
+                continue;
+            }
+            for (k, &f) in chunk.iter().enumerate() {
+                if f > 0 {
+                    code.used[m] = (base * 8 + k) as u16;
+                    m += 1;
+                }
+            }
         }
         if m < 2 {
             // The lowest unused symbols make up the two.
@@ -389,18 +397,18 @@ impl<const N: usize> Code<N> {
         code.n_used = m;
         let used = &code.used[..m];
         // Leaves by ascending frequency, ties by descending symbol (on ticket JSON such
-        // lengths run-length encode a little better in the header), as
-        // `frequency << 16 | (0xFFFF - symbol)`.
-        let key = |s: u16| freq[usize::from(s)].max(1) << 16 | u32::from(0xFFFF - s);
-        let mut leaves = [0u32; N];
-        let leaves = &mut leaves[..m];
+        // lengths run-length encode a little better in the header): their symbols in
+        // `syms`, their weights in `w`.
+        let mut syms = [0u16; N];
+        let mut w = [0u32; N];
         let top = used
             .iter()
             .map(|&s| freq[usize::from(s)])
             .max()
-            .unwrap_or(1);
+            .unwrap_or(0);
         if (top as usize) < COUNTING_SORT_MAX {
-            // Placing symbols from the highest down keeps ties by descending symbol.
+            // Counting sort; placing symbols from the highest down keeps ties by
+            // descending symbol.
             let mut start = [0u16; COUNTING_SORT_MAX + 1];
             for &s in used {
                 start[freq[usize::from(s)].max(1) as usize + 1] += 1;
@@ -409,35 +417,39 @@ impl<const N: usize> Code<N> {
                 start[f + 1] += start[f];
             }
             for &s in used.iter().rev() {
-                let slot = &mut start[freq[usize::from(s)].max(1) as usize];
-                leaves[usize::from(*slot)] = key(s);
+                let f = freq[usize::from(s)].max(1);
+                let slot = &mut start[f as usize];
+                syms[usize::from(*slot)] = s;
+                w[usize::from(*slot)] = f;
                 *slot += 1;
             }
         } else {
-            for (leaf, &s) in leaves.iter_mut().zip(used) {
-                *leaf = key(s);
+            let mut keys = [0u64; N];
+            for (k, &s) in keys.iter_mut().zip(used) {
+                *k = u64::from(freq[usize::from(s)].max(1)) << 16 | u64::from(0xFFFF - s);
             }
-            leaves.sort_unstable();
+            let keys = &mut keys[..m];
+            keys.sort_unstable();
+            for (i, &k) in keys.iter().enumerate() {
+                syms[i] = 0xFFFF - (k & 0xFFFF) as u16;
+                w[i] = (k >> 16) as u32;
+            }
         }
-        // Code lengths in place (Moffat and Katajainen, "In-place calculation of
-        // minimum-redundancy codes", 1995), over the weights in ascending order.
-        let mut a = [0u32; N];
-        let a = &mut a[..m];
-        for (w, &l) in a.iter_mut().zip(leaves.iter()) {
-            *w = l >> 16;
-        }
-        minimum_redundancy(a);
-        // Count the codes of each length, longer ones cut to the limit, then restore the
-        // Kraft sum by lengthening codes from the next shorter length.
-        let mut count = [0u32; 16];
-        let mut longest = 0;
-        for &d in a.iter() {
-            longest = longest.max(d);
-            count[d.min(limit) as usize] += 1;
-        }
-        if longest > limit {
+        let depth = &mut w[..m];
+        minimum_redundancy(depth);
+        // The deepest leaf is the first (the lightest); past the limit, count the codes of
+        // each length with longer ones cut to it, restore the Kraft sum by lengthening
+        // codes from the next shorter length, and give the shortest codes to the most
+        // frequent symbols.
+        let mut count = [0u16; 16];
+        if depth[0] > limit {
+            for &d in depth.iter() {
+                count[d.min(limit) as usize] += 1;
+            }
             let full = 1u32 << limit;
-            let mut total: u32 = (1..=limit).map(|l| count[l as usize] << (limit - l)).sum();
+            let mut total: u32 = (1..=limit)
+                .map(|l| u32::from(count[l as usize]) << (limit - l))
+                .sum();
             while total > full {
                 count[limit as usize] -= 1;
                 if let Some(l) = (1..limit as usize).rev().find(|&l| count[l] > 0) {
@@ -446,29 +458,33 @@ impl<const N: usize> Code<N> {
                 }
                 total -= 1;
             }
-        }
-        // The most frequent symbols take the shortest codes.
-        let mut leaf = leaves.iter().rev();
-        for (len, &c) in count.iter().enumerate().skip(1) {
-            for _ in 0..c {
-                if let Some(&l) = leaf.next() {
-                    code.codes[(0xFFFF - (l & 0xFFFF)) as usize].1 = len as u8;
+            let mut at = m;
+            for (len, &c) in count.iter().enumerate().skip(1) {
+                for d in &mut depth[at - usize::from(c)..at] {
+                    *d = len as u32;
                 }
+                at -= usize::from(c);
             }
+        } else {
+            for &d in depth.iter() {
+                count[d as usize] += 1;
+            }
+        }
+        for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
+            code.codes[usize::from(s)].1 = d as u8;
         }
         // Canonical codes (RFC 1951 3.2.2), in symbol order within each length.
         let mut next = [0u16; 16];
         let mut c = 0u16;
         for bits in 1..16 {
-            c = (c + count[bits - 1] as u16) << 1;
+            c = (c + count[bits - 1]) << 1;
             next[bits] = c;
         }
-        next[0] = 0;
         for &s in used {
             let entry = &mut code.codes[usize::from(s)];
-            let l = entry.1;
-            entry.0 = reverse(next[usize::from(l)], l);
-            next[usize::from(l)] += 1;
+            let l = usize::from(entry.1);
+            entry.0 = reverse(next[l], entry.1);
+            next[l] += 1;
         }
         code
     }
