@@ -656,36 +656,43 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
     if length == 0 {
         return;
     }
-    let mut good = [false; N];
-    let (mut symbol, mut stride) = (counts[0], 0usize);
-    for i in 0..=length {
-        if i == length || counts[i] != symbol {
-            if (symbol == 0 && stride >= 5) || (symbol != 0 && stride >= 7) {
-                for g in &mut good[i - stride..i] {
-                    *g = true;
-                }
-            }
-            stride = 1;
-            if i != length {
-                symbol = counts[i];
-            }
-        } else {
-            stride += 1;
+    // Runs long enough to keep: `run_end[start]` is one past the run's end.
+    let mut run_end = [0u16; N];
+    let mut i = 0;
+    while i < length {
+        let v = counts[i];
+        let mut j = i + 1;
+        while j < length && counts[j] == v {
+            j += 1;
         }
+        if j - i >= if v == 0 { 5 } else { 7 } {
+            run_end[i] = j as u16;
+        }
+        i = j;
     }
+    // Stretches end before a kept run's first count, at each of its counts (each a
+    // stretch of one: nothing to even out, so the run is skipped to its last), and
+    // where a count strays from the stretch's leading average.
     let (mut stride, mut sum) = (0u32, 0u32);
     let mut limit = counts[0];
-    for i in 0..=length {
-        if i == length || good[i] || counts[i].abs_diff(limit) >= 4 {
+    let mut i = 0;
+    while i <= length {
+        let end = if i < length {
+            usize::from(run_end[i])
+        } else {
+            0
+        };
+        if i == length || end != 0 || counts[i].abs_diff(limit) >= 4 {
             if stride >= 4 || (stride >= 3 && sum == 0) {
                 let count = if sum == 0 {
                     0
                 } else {
                     ((sum + stride / 2) / stride).max(1)
                 };
-                for c in &mut counts[i - stride as usize..i] {
-                    *c = count;
-                }
+                counts[i - stride as usize..i].fill(count);
+            }
+            if end != 0 {
+                i = end - 1;
             }
             stride = 0;
             sum = 0;
@@ -701,6 +708,7 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
         if i != length {
             sum += counts[i];
         }
+        i += 1;
     }
 }
 
@@ -1200,6 +1208,87 @@ mod tests {
         let freq: [u32; 288] = FIXED_LITLEN.map(|(_, l)| 1 << (9 - l));
         let code = Code::new(&freq, 15);
         assert_eq!(code.codes, FIXED_LITLEN);
+    }
+
+    /// zopfli's OptimizeHuffmanForRle as written there, one step at a time: the
+    /// reference for [`even_for_runs`], which skips kept runs whole.
+    fn even_reference(counts: &mut [u32]) {
+        let mut length = counts.len();
+        while length > 0 && counts[length - 1] == 0 {
+            length -= 1;
+        }
+        if length == 0 {
+            return;
+        }
+        let mut good = vec![false; length];
+        let (mut symbol, mut stride) = (counts[0], 0usize);
+        for i in 0..=length {
+            if i == length || counts[i] != symbol {
+                if (symbol == 0 && stride >= 5) || (symbol != 0 && stride >= 7) {
+                    for k in 0..stride {
+                        good[i - k - 1] = true;
+                    }
+                }
+                stride = 1;
+                if i != length {
+                    symbol = counts[i];
+                }
+            } else {
+                stride += 1;
+            }
+        }
+        let (mut stride, mut sum, mut limit) = (0u32, 0u32, counts[0]);
+        for i in 0..=length {
+            if i == length || good[i] || counts[i].abs_diff(limit) >= 4 {
+                if stride >= 4 || (stride >= 3 && sum == 0) {
+                    let mut count = ((sum + stride / 2) / stride).max(1);
+                    if sum == 0 {
+                        count = 0;
+                    }
+                    for k in 0..stride as usize {
+                        counts[i - k - 1] = count;
+                    }
+                }
+                stride = 0;
+                sum = 0;
+                limit = if i + 3 < length {
+                    (counts[i] + counts[i + 1] + counts[i + 2] + counts[i + 3] + 2) / 4
+                } else if i < length {
+                    counts[i]
+                } else {
+                    0
+                };
+            }
+            stride += 1;
+            if i != length {
+                sum += counts[i];
+            }
+        }
+    }
+
+    #[test]
+    fn evening_out_matches_the_step_by_step_method() {
+        let mut seed = 0x0e7e_0000_0000_0006;
+        for round in 0..3000 {
+            let mut counts = [0u32; LITLEN_SYMS];
+            let density = xorshift(&mut seed) % 9;
+            let spread = [2, 5, 9, 40][round % 4];
+            for c in counts.iter_mut() {
+                if xorshift(&mut seed) % 8 < density {
+                    *c = (xorshift(&mut seed) % spread) as u32;
+                }
+            }
+            // Runs of equal counts, long and short, zero and not.
+            for _ in 0..(xorshift(&mut seed) % 4) {
+                let len = 1 + (xorshift(&mut seed) % 12) as usize;
+                let at = (xorshift(&mut seed) % (LITLEN_SYMS - len) as u64) as usize;
+                counts[at..at + len].fill((xorshift(&mut seed) % 3) as u32);
+            }
+            let (mut fast, mut reference) = (counts, counts);
+            even_for_runs(&mut fast);
+            even_reference(&mut reference);
+            assert_eq!(fast, reference, "{counts:?}");
+        }
     }
 
     #[test]
