@@ -147,6 +147,9 @@ const MAX_CHAIN: usize = 32;
 const NICE_MATCH: usize = 128;
 /// A match this long is taken without trying one a byte later (lazy matching).
 const LAZY_LIMIT: usize = 32;
+/// Most matches the size path records (a ticket has a few dozen); past them the rest
+/// of the input is literals.
+const MAX_MATCHES: usize = 128;
 
 /// Literal/length symbols (0..=285; 286 and 287 are never used).
 const LITLEN_SYMS: usize = 286;
@@ -221,7 +224,7 @@ fn common_prefix(data: &[u8], a: usize, b: usize, max: usize) -> usize {
 struct Parse {
     /// Each match as `position << 18 | (length - 3) << 10 | (distance - 1)`, in order;
     /// the bytes between matches are literals.
-    matches: [u32; SMALL / MIN_MATCH + 1],
+    matches: [u32; MAX_MATCHES],
     n_matches: usize,
     /// Frequency of each literal/length symbol (end of block counted once).
     lit_freq: [u32; LITLEN_SYMS],
@@ -234,7 +237,7 @@ struct Parse {
 impl Parse {
     fn new() -> Parse {
         Parse {
-            matches: [0; SMALL / MIN_MATCH + 1],
+            matches: [0; MAX_MATCHES],
             n_matches: 0,
             lit_freq: [0; LITLEN_SYMS],
             dist_freq: [0; DIST_SYMS],
@@ -276,7 +279,7 @@ impl Parse {
             let first = insert(data, &mut head, &mut prev, i);
             let (mut len, mut dist) = (0, 0);
             let max = MAX_MATCH.min(n - i);
-            if first != 0 && prev_len < LAZY_LIMIT && prev_len < max {
+            if first != 0 && prev_len < LAZY_LIMIT && prev_len < max && p.n_matches < MAX_MATCHES {
                 // The longest match here longer than the pending one.
                 let mut best = prev_len.max(MIN_MATCH - 1);
                 let mut cand = first;
