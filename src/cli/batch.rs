@@ -1,6 +1,6 @@
 //! gen-batch and verify-batch: one ticket per input line, on every core, in order.
 
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufReader, BufWriter, IsTerminal};
 use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -91,7 +91,8 @@ fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
 where
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
-    let stdin = io::stdin().lock();
+    // Read in large blocks (by whichever worker's turn it is: `Stdin`, not its lock).
+    let stdin = BufReader::with_capacity(1 << 16, io::stdin());
     let stdout = BufWriter::with_capacity(1 << 16, output::Stdout);
     with_progress(|progress| pipeline::run(stdin, stdout, jobs, progress, process)).map_err(|e| {
         match e {
