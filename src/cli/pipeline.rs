@@ -832,8 +832,9 @@ mod tests {
         impl Write for Blocked<'_> {
             fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
                 let start = Instant::now();
+                // Long enough for any machine to read the rest; only a failure waits it out.
                 while self.0.load(Ordering::SeqCst) < self.1
-                    && start.elapsed() < Duration::from_secs(2)
+                    && start.elapsed() < Duration::from_secs(10)
                 {
                     std::thread::sleep(Duration::from_millis(5));
                 }
