@@ -264,9 +264,125 @@ impl TicketRequest {
     }
 }
 
+/// Tickets for many identifiers that share everything else: one app, one validity, one
+/// issue time and one key (a batch). What they share, the signed content and the JSON
+/// around the identifier, is laid out once; each ticket then costs its MAC or signature,
+/// the compression and the base64, written straight onto the caller's buffer.
+///
+/// Each ticket is byte for byte what [`TicketRequest::sign_v1`] or
+/// [`TicketRequest::sign_v2`] makes for the same values, and each identifier is checked
+/// as [`TicketRequest::new`] (or, after [`TicketBatch::allowing_any_identifier`],
+/// [`TicketRequest::any_identifier`]) checks it.
+///
+/// ```
+/// use tls_licence_tools::{Secret, clock::FixedClock, issue::{TicketBatch, TicketRequest}};
+/// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
+/// let batch = TicketBatch::v2(&secret, 1400001052, 86400, 1795675257)?;
+/// let mut out = Vec::new();
+/// batch.push_ticket("xiaojun", &mut out)?;
+/// let one = TicketRequest::new(1400001052, "xiaojun")?.with_expire(86400)?
+///     .sign_v2(&secret, &FixedClock::at(1795675257));
+/// assert_eq!(out, one.as_bytes());
+/// assert!(batch.push_ticket("", &mut out).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct TicketBatch<'k> {
+    signer: BatchSigner<'k>,
+    any_identifier: bool,
+}
+
+#[derive(Debug, Clone)]
+enum BatchSigner<'k> {
+    V1(&'k PrivateKey, v1::Layout),
+    V2(&'k Secret, v2::Layout),
+}
+
+impl<'k> TicketBatch<'k> {
+    /// v1 tickets (ECDSA P-256) of `sdkappid`, valid for `expire` seconds (1 to
+    /// [`MAX_EXPIRE`]), issued at `time`, signed with `key`.
+    pub fn v1(
+        key: &'k PrivateKey,
+        sdkappid: u32,
+        expire: u32,
+        time: i64,
+    ) -> Result<TicketBatch<'k>, ArgError> {
+        check_batch(sdkappid, expire)?;
+        Ok(TicketBatch {
+            signer: BatchSigner::V1(key, v1::Layout::new(sdkappid, time, expire, None)),
+            any_identifier: false,
+        })
+    }
+
+    /// v2 tickets (HMAC-SHA256) of `sdkappid`, valid for `expire` seconds (1 to
+    /// [`MAX_EXPIRE`]), issued at `time`, MACed with `secret`.
+    pub fn v2(
+        secret: &'k Secret,
+        sdkappid: u32,
+        expire: u32,
+        time: i64,
+    ) -> Result<TicketBatch<'k>, ArgError> {
+        check_batch(sdkappid, expire)?;
+        Ok(TicketBatch {
+            signer: BatchSigner::V2(secret, v2::Layout::new(sdkappid, time, expire, None)),
+            any_identifier: false,
+        })
+    }
+
+    /// Accept any identifier [`TicketRequest::any_identifier`] accepts (non-empty, no
+    /// control character), not only Tencent's SDK rule.
+    pub fn allowing_any_identifier(mut self) -> TicketBatch<'k> {
+        self.any_identifier = true;
+        self
+    }
+
+    /// Append the ticket text for `identifier` to `out`; if the identifier breaks a
+    /// rule, `out` is left as it was and the rule is the error.
+    pub fn push_ticket(&self, identifier: &str, out: &mut Vec<u8>) -> Result<(), ArgError> {
+        if self.any_identifier {
+            if identifier.is_empty() {
+                return Err(ArgError::IdentifierEmpty);
+            }
+            control_character(identifier)?;
+        } else {
+            check_identifier(identifier)?;
+        }
+        let from = out.len();
+        match &self.signer {
+            BatchSigner::V1(key, layout) => {
+                let mut content = Vec::with_capacity(160 + identifier.len());
+                layout.push_json(key, identifier, &mut content, out);
+            }
+            BatchSigner::V2(secret, layout) => {
+                out.reserve(layout.json_len(identifier));
+                layout.push_json(secret, identifier, out);
+            }
+        }
+        envelope::encode_in_place(out, from);
+        Ok(())
+    }
+
+    /// The ticket text for `identifier` ([`TicketBatch::push_ticket`] into a new string).
+    pub fn ticket(&self, identifier: &str) -> Result<String, ArgError> {
+        let mut out = Vec::with_capacity(256);
+        self.push_ticket(identifier, &mut out)?;
+        // Ticket text is ASCII.
+        Ok(String::from_utf8(out).unwrap_or_default())
+    }
+}
+
+/// The checks [`TicketRequest`] makes of what a batch's tickets share.
+fn check_batch(sdkappid: u32, expire: u32) -> Result<(), ArgError> {
+    if sdkappid == 0 {
+        return Err(ArgError::SdkAppId("0".into()));
+    }
+    check_expire(expire).map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn identifier_rules() {
@@ -293,6 +409,116 @@ mod tests {
             check_identifier("小军"),
             Err(ArgError::IdentifierNotPrintable(0))
         );
+    }
+
+    const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+
+    /// What the one-ticket path makes (or refuses) for the same values.
+    fn single(sdkappid: u32, id: &str, any: bool, expire: u32) -> Result<TicketRequest, ArgError> {
+        let request = if any {
+            TicketRequest::any_identifier(sdkappid, id)
+        } else {
+            TicketRequest::new(sdkappid, id)
+        };
+        request.and_then(|r| r.with_expire(expire))
+    }
+
+    fn identifier() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ -~]{0,40}",
+            any::<String>(),
+            "[a-z\\\\\"\u{7f}\u{85}\n\u{202e}é]{0,8}",
+        ]
+    }
+
+    proptest! {
+        /// A v2 batch ticket is byte for byte the one-ticket path's, and an identifier is
+        /// refused for the same rule, leaving the buffer as it was.
+        #[test]
+        fn a_v2_batch_ticket_is_the_single_ticket(
+            id in identifier(),
+            any in any::<bool>(),
+            sdkappid in 1..=u32::MAX,
+            expire in 1..=MAX_EXPIRE,
+            time in 0..(1i64 << 40),
+        ) {
+            let secret = Secret::new(SECRET).unwrap();
+            let mut batch = TicketBatch::v2(&secret, sdkappid, expire, time).unwrap();
+            if any {
+                batch = batch.allowing_any_identifier();
+            }
+            let want = single(sdkappid, &id, any, expire)
+                .map(|r| r.sign_v2(&secret, &crate::clock::FixedClock::at(time)));
+            let mut out = b"before".to_vec();
+            let got = batch.push_ticket(&id, &mut out).map(|()| out[6..].to_vec());
+            prop_assert_eq!(got, want.map(String::into_bytes));
+            if batch.push_ticket(&id, &mut out).is_err() {
+                prop_assert_eq!(&out[..], b"before");
+            }
+        }
+    }
+
+    /// A v1 batch ticket holds the one-ticket path's JSON exactly but for the signature
+    /// (ECDSA signatures are randomized), which verifies.
+    #[test]
+    fn a_v1_batch_ticket_is_the_single_ticket_but_for_the_signature() {
+        use crate::clock::FixedClock;
+        use crate::verify::{Expect, VerifyKey, verify};
+        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
+        let key = PrivateKey::from_pem(pem).unwrap();
+        let without_sig = |ticket: &str| {
+            let json = envelope::decode(ticket).unwrap();
+            let json = String::from_utf8(json).unwrap();
+            let at = json.find(r#""TLS.sig":""#).unwrap();
+            json[..at].to_owned()
+        };
+        let cases = [
+            ("xiaojun", false, 1400001052, 86400, 1_795_675_257),
+            ("a", false, 1, 1, 0),
+            (r#"a "quoted" \ id~"#, false, u32::MAX, MAX_EXPIRE, 1 << 40),
+            ("小军\u{202e}", true, 7, 15_552_000, 1_700_000_000),
+            ("小军", false, 7, 60, 1_700_000_000),
+            ("tab\there", true, 7, 60, 1_700_000_000),
+            ("", true, 7, 60, 1_700_000_000),
+        ];
+        for (id, any, sdkappid, expire, time) in cases {
+            let clock = FixedClock::at(time);
+            let mut batch = TicketBatch::v1(&key, sdkappid, expire, time).unwrap();
+            if any {
+                batch = batch.allowing_any_identifier();
+            }
+            let got = batch.ticket(id);
+            let want = single(sdkappid, id, any, expire).map(|r| r.sign_v1(&key, &clock));
+            match (got, want) {
+                (Ok(got), Ok(want)) => {
+                    assert_eq!(without_sig(&got), without_sig(&want), "{id:?}");
+                    let expect = Expect {
+                        sdkappid,
+                        identifier: id,
+                        userbuf: None,
+                    };
+                    let info = verify(&got, &VerifyKey::Public(key.public_key()), &expect, &clock)
+                        .unwrap();
+                    assert_eq!((info.init_time, info.expire), (time, i64::from(expire)));
+                }
+                (got, want) => assert_eq!(got.map(drop), want.map(drop), "{id:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_checks_what_its_tickets_share() {
+        let secret = Secret::new(SECRET).unwrap();
+        assert_eq!(
+            TicketBatch::v2(&secret, 0, 60, 0).unwrap_err(),
+            ArgError::SdkAppId("0".into())
+        );
+        for expire in [0, MAX_EXPIRE + 1] {
+            assert_eq!(
+                TicketBatch::v2(&secret, 1, expire, 0).unwrap_err(),
+                ArgError::Expire(expire.to_string())
+            );
+        }
     }
 
     #[test]

@@ -1,21 +1,21 @@
 //! gen-batch and verify-batch: one ticket per input line, on every core, in order.
 
 use std::borrow::Cow;
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufReader, BufWriter, IsTerminal};
 use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
+use tls_licence_tools::clock::{Clock, SystemClock, describe_span};
 use tls_licence_tools::issue::DEFAULT_EXPIRE;
-use tls_licence_tools::issue::{self, TicketRequest};
+use tls_licence_tools::issue::{self, TicketBatch};
 use tls_licence_tools::json::{self, Json};
 use tls_licence_tools::keys::EcKey;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
-use super::report::{self, GenBatchError, GenBatchLine, VerifyBatchError, VerifyReport};
+use super::report::{self, GenBatchError, GenBatchLines, VerifyBatchError, VerifyReport};
 use super::source::Source;
 use super::{
     CommandResult, KeyOrSecret, NAME, Signer, Stop, judging_clock, load_key_or_secret, output,
@@ -91,7 +91,8 @@ fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
 where
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
-    let stdin = io::stdin().lock();
+    // Read in large blocks (by whichever worker's turn it is: `Stdin`, not its lock).
+    let stdin = BufReader::with_capacity(1 << 16, io::stdin());
     let stdout = BufWriter::with_capacity(1 << 16, output::Stdout);
     with_progress(|progress| pipeline::run(stdin, stdout, jobs, progress, process)).map_err(|e| {
         match e {
@@ -163,9 +164,22 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
     };
     let jobs = jobs(a.jobs);
     let signer = Signer::load(&batch_key_source(&a.key)?, "gen-batch")?;
-    // Every ticket of the run is issued at the same second.
-    let now = FixedClock::at(clock.now());
-    let expires_at = now.now + i64::from(expire);
+    // Every ticket of the run is issued at the same second: what they share is laid out
+    // once.
+    let now = clock.now();
+    let expires_at = now + i64::from(expire);
+    let batch = match &signer {
+        Signer::V1(key) => TicketBatch::v1(key, sdkappid, expire, now),
+        Signer::V2(secret) => TicketBatch::v2(secret, sdkappid, expire, now),
+    }
+    .map_err(usage)?;
+    let batch = if a.allow_any_identifier {
+        batch.allowing_any_identifier()
+    } else {
+        batch
+    };
+    let json_lines = GenBatchLines::new(expires_at);
+    let csv_end = format!(",{expires_at}\n");
     let csv = a.format == BatchFormat::Csv;
     let totals = run_on_stdin(jobs, |line_no, line, out| {
         // The identifier is the line exactly (without its line ending), or it is refused.
@@ -182,36 +196,25 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
                 return bad_identifier(out, csv, line_no, &String::from_utf8_lossy(bytes), &why);
             }
         };
-        let request = if a.allow_any_identifier {
-            TicketRequest::any_identifier(sdkappid, id)
-        } else {
-            TicketRequest::new(sdkappid, id)
-        }
-        .and_then(|r| r.with_expire(expire));
-        let request = match request {
-            Ok(r) => r,
-            Err(e) => return bad_identifier(out, csv, line_no, id, &hints::arg_error(&e)),
-        };
-        let ticket = signer.sign(&request, &now);
         // Only an identifier made with --allow-any-identifier can be shaped like a secret.
-        let id = redact::scrub(id);
-        let id = id.as_ref();
-        if csv {
-            push_csv_field(out, id);
+        let shown = redact::scrub(id);
+        let made = if csv {
+            let from = out.len();
+            push_csv_field(out, &shown);
             out.push(b',');
-            out.extend_from_slice(ticket.as_bytes());
-            out.extend_from_slice(format!(",{expires_at}\n").as_bytes());
+            let made = batch.push_ticket(id, out);
+            match made {
+                Ok(()) => out.extend_from_slice(csv_end.as_bytes()),
+                Err(_) => out.truncate(from),
+            }
+            made
         } else {
-            report::push_line(
-                out,
-                &GenBatchLine {
-                    identifier: id,
-                    usersig: &ticket,
-                    expires_at,
-                },
-            );
+            json_lines.push(out, &shown, |out| batch.push_ticket(id, out))
+        };
+        match made {
+            Ok(()) => LineOutcome::Ok,
+            Err(e) => bad_identifier(out, csv, line_no, id, &hints::arg_error(&e)),
         }
-        LineOutcome::Ok
     })?;
     finish(totals, "gen-batch")
 }
@@ -220,6 +223,13 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
 /// line, or why it is refused (not UTF-8; white space at either end, which a line cannot
 /// show and the identifier would carry).
 fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
+    // Printable ASCII with no space at either end (nearly every line) is taken at once.
+    if let (Some(b'!'..=b'~'), Some(b'!'..=b'~')) = (line.first(), line.last())
+        && line.iter().all(|b| (b' '..=b'~').contains(b))
+        && let Ok(id) = std::str::from_utf8(line)
+    {
+        return Ok(Some(id));
+    }
     if is_blank(line) {
         return Ok(None);
     }

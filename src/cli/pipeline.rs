@@ -1,26 +1,33 @@
 //! Batch work over lines: read lines, process them on every core, write the results in
 //! input order, in constant memory.
 //!
-//! The reader cuts the input into chunks of lines; worker threads turn each chunk into
-//! output bytes; a writer puts the chunks back in order. The channels between them are
-//! bounded, so at most a few chunks per worker are in memory at once whatever the size
-//! of the input. A write error ends the run: a closed pipe (`| head`) is reported in
+//! Worker threads take turns at the input to read a chunk of lines, turn it into output
+//! bytes, and take turns at the output to write the chunks back in input order. A worker
+//! waits when it has got a few chunks ahead of the slowest, so at most a few chunks per
+//! worker are in memory at once whatever the size of the input. A write error ends the run: a closed pipe (`| head`) is reported in
 //! [`Totals::output_closed`], any other failure as [`Error::Write`].
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, BufRead, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// The longest input line kept; a longer one reaches the processor as
 /// [`Line::TooLong`] and is skipped without being held in memory.
 pub const MAX_LINE: usize = 2 << 20;
 
-/// Lines per chunk: large enough that passing chunks between threads costs nothing
-/// next to the work, small enough to keep memory low.
+/// Lines per chunk: large enough that taking turns at the input and output costs nothing
+/// next to the work, small enough to keep memory low and the workers' last chunks even.
 const CHUNK_LINES: usize = 512;
+
+/// Input bytes per chunk, at most (but for one line): long lines make short chunks, so
+/// memory stays bounded by the number of chunks whatever the lines.
+const CHUNK_BYTES: usize = 256 << 10;
+
+/// The largest output buffer a worker keeps for reuse; a larger one (long lines) is
+/// freed.
+const MAX_SPARE: usize = 4 << 20;
 
 /// One input line, as the processor sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,27 +127,88 @@ impl std::error::Error for Error {
     }
 }
 
-/// A chunk of input lines: the bytes, and where each line ends (`None`: too long).
+/// A chunk of input lines: the bytes, and where each line ends (`None`: too long). A
+/// worker keeps one and refills it, so its buffers are reused.
+#[derive(Default)]
 struct Chunk {
-    seq: u64,
-    first_line: u64,
     bytes: Vec<u8>,
     lines: Vec<Option<(usize, usize)>>,
     input_bytes: u64,
 }
 
-/// A processed chunk.
+impl Chunk {
+    /// Whether the chunk has taken as many lines, or bytes, as a chunk holds.
+    fn is_full(&self) -> bool {
+        self.lines.len() >= CHUNK_LINES || self.bytes.len() >= CHUNK_BYTES
+    }
+}
+
+/// A processed chunk waiting for the chunks before it to be written.
 struct Done {
-    seq: u64,
     out: Vec<u8>,
     totals: Totals,
     lines: u64,
     input_bytes: u64,
 }
 
+/// The input side, taken by one worker at a time to read its next chunk.
+struct Input<R> {
+    reader: R,
+    /// The number of the next chunk.
+    seq: u64,
+    /// The number of the next chunk's first line, from 1.
+    line_no: u64,
+    /// No more chunks: the input ended or could not be read.
+    done: bool,
+    error: Option<io::Error>,
+}
+
+/// The output side's bookkeeping (the writer itself is apart, so that writing, which
+/// can block, never holds it).
+struct Output {
+    /// Whether a worker is writing: it writes every chunk that becomes ready meanwhile.
+    writing: bool,
+    /// The number of the next chunk to write.
+    next: u64,
+    /// Processed chunks waiting for an earlier one.
+    pending: BTreeMap<u64, Done>,
+    totals: Totals,
+    failure: Option<io::Error>,
+    /// Written chunks' output buffers, for the workers to reuse.
+    spare: Vec<Vec<u8>>,
+}
+
+/// What the workers share.
+struct Shared<R, W> {
+    input: Mutex<Input<R>>,
+    output: Mutex<Output>,
+    /// Taken only by the worker that set [`Output::writing`].
+    sink: Mutex<W>,
+    /// Signalled when chunks are written (room in `pending`) or the run stops.
+    written: Condvar,
+    /// Set when the output fails (or is a closed pipe), or a worker panics.
+    stop: AtomicBool,
+    /// The most processed chunks kept waiting for an earlier one: what bounds memory
+    /// when one worker falls behind the others.
+    max_pending: usize,
+}
+
+/// Lock a mutex, whether or not a thread panicked holding it (the panic is re-raised
+/// when the threads are joined).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Process every line of `input` with `process` on `jobs` threads and write what it
 /// writes, in input order, to `output`. `process` gets the 1-based line number, the
 /// line, and the buffer to append its output to.
+///
+/// There is no reader or writer thread: each worker takes the input in turn to read a
+/// chunk of lines and processes it; when it finishes the chunk next in order, it writes
+/// that and every chunk ready after it (the others reading and processing on meanwhile).
+/// No chunk is handed between threads, and nobody waits to be woken but a worker that
+/// has got [`Shared::max_pending`] chunks ahead of the slowest. The calling thread is
+/// one of the workers.
 ///
 /// A write error ends the run: a closed pipe gives totals with
 /// [`Totals::output_closed`] set, any other failure [`Error::Write`]. A read error gives
@@ -153,97 +221,228 @@ pub fn run<R, W, F>(
     process: F,
 ) -> Result<Totals, Error>
 where
-    R: BufRead,
+    R: BufRead + Send,
     W: Write + Send,
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     let jobs = jobs.max(1);
-    let stop = AtomicBool::new(false);
-    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(jobs * 2);
-    let (done_tx, done_rx) = sync_channel::<Done>(jobs * 2);
-    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let shared = Shared {
+        input: Mutex::new(Input {
+            reader: input,
+            seq: 0,
+            line_no: 1,
+            done: false,
+            error: None,
+        }),
+        output: Mutex::new(Output {
+            writing: false,
+            next: 0,
+            pending: BTreeMap::new(),
+            totals: Totals::default(),
+            failure: None,
+            spare: Vec::new(),
+        }),
+        sink: Mutex::new(output),
+        written: Condvar::new(),
+        stop: AtomicBool::new(false),
+        max_pending: max_pending(jobs),
+    };
     std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_in_order(output, done_rx, progress, &stop));
-        for _ in 0..jobs {
-            let rx = Arc::clone(&chunk_rx);
-            let tx = done_tx.clone();
-            let process = &process;
-            scope.spawn(move || work(&rx, &tx, process));
+        for _ in 1..jobs {
+            scope.spawn(|| work(&shared, &process, progress));
         }
-        drop(done_tx);
-        let read = read_chunks(input, &chunk_tx, &stop);
-        drop(chunk_tx);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("writer panicked")))
-            .map_err(Error::Write)?;
-        read.map_err(Error::Read)?;
-        Ok(written)
-    })
+        work(&shared, &process, progress);
+    });
+    let input = shared.input.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut output = shared
+        .output
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    let mut sink = shared.sink.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = output.failure {
+        return Err(Error::Write(e));
+    }
+    if !output.totals.output_closed
+        && let Err(e) = sink.flush()
+    {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            output.totals.output_closed = true;
+        } else {
+            return Err(Error::Write(e));
+        }
+    }
+    if let Some(e) = input.error {
+        return Err(Error::Read(e));
+    }
+    Ok(output.totals)
 }
 
-/// Cut the input into chunks and send them, until the input ends or `stop` is set.
-fn read_chunks<R: BufRead>(
-    mut input: R,
-    tx: &SyncSender<Chunk>,
-    stop: &AtomicBool,
-) -> io::Result<()> {
-    let mut seq = 0;
-    let mut line_no = 1;
-    loop {
-        let mut chunk = Chunk {
-            seq,
-            first_line: line_no,
-            bytes: Vec::new(),
-            lines: Vec::with_capacity(CHUNK_LINES),
-            input_bytes: 0,
-        };
-        let mut at_end = false;
-        while chunk.lines.len() < CHUNK_LINES {
-            let start = chunk.bytes.len();
-            match read_line(&mut input, &mut chunk.bytes)? {
-                None => {
-                    at_end = true;
-                    break;
-                }
-                Some((consumed, fits, newline)) => {
-                    chunk.input_bytes += consumed;
-                    if fits {
-                        let mut end = chunk.bytes.len();
-                        // `\r\n` is a line ending; a `\r` without `\n` is data.
-                        if newline && chunk.bytes[start..end].ends_with(b"\r") {
-                            end -= 1;
-                        }
-                        chunk.lines.push(Some((start, end)));
-                    } else {
-                        chunk.bytes.truncate(start);
-                        chunk.lines.push(None);
-                    }
-                }
-            }
+/// Stops the run if a worker panics, so that no other worker waits for the chunk it
+/// held (the panic itself reaches the caller when the threads are joined).
+struct PanicStop<'a> {
+    stop: &'a AtomicBool,
+    written: &'a Condvar,
+}
+
+impl Drop for PanicStop<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.stop.store(true, Ordering::SeqCst);
+            self.written.notify_all();
         }
-        line_no += chunk.lines.len() as u64;
-        if !chunk.lines.is_empty() && (stop.load(Ordering::Relaxed) || tx.send(chunk).is_err()) {
-            return Ok(());
-        }
-        if at_end || stop.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        seq += 1;
     }
 }
 
-/// Read one line (without its `\n`) onto `buf`. Returns the bytes consumed, whether
-/// the line fitted in [`MAX_LINE`] (if not, what was read of it is left on `buf` for the
-/// caller to drop, and the rest is skipped unread into memory) and whether it ended with
-/// `\n` (not at the end of the input); `None` at the end.
-fn read_line<R: BufRead>(
-    input: &mut R,
-    buf: &mut Vec<u8>,
-) -> io::Result<Option<(u64, bool, bool)>> {
-    let start = buf.len();
-    let mut consumed = 0u64;
+/// A worker: read a chunk, process it, write what is ready; until the input ends or the
+/// run stops.
+fn work<R, W, F>(shared: &Shared<R, W>, process: &F, progress: &Progress)
+where
+    R: BufRead,
+    W: Write,
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+{
+    let _guard = PanicStop {
+        stop: &shared.stop,
+        written: &shared.written,
+    };
+    let mut chunk = Chunk::default();
+    loop {
+        // Room to get ahead: the chunk next in order is always being processed by a
+        // worker that does not wait here, so the wait ends.
+        let mut out = {
+            let mut output = lock(&shared.output);
+            while output.pending.len() >= shared.max_pending && !shared.stop.load(Ordering::SeqCst)
+            {
+                output = shared
+                    .written
+                    .wait(output)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            output.spare.pop().unwrap_or_default()
+        };
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let (seq, first_line) = {
+            let mut input = lock(&shared.input);
+            if input.done {
+                return;
+            }
+            match read_chunk(&mut input.reader, &mut chunk) {
+                Ok(at_end) => input.done = at_end,
+                Err(e) => {
+                    // The lines read before the error are still processed and written.
+                    input.error = Some(e);
+                    input.done = true;
+                }
+            }
+            if chunk.lines.is_empty() {
+                return;
+            }
+            let at = (input.seq, input.line_no);
+            input.seq += 1;
+            input.line_no += chunk.lines.len() as u64;
+            at
+        };
+        out.clear();
+        let mut totals = Totals::default();
+        for (i, span) in chunk.lines.iter().enumerate() {
+            let line = match span {
+                Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
+                None => Line::TooLong,
+            };
+            totals.count(process(first_line + i as u64, line, &mut out));
+        }
+        let done = Done {
+            out,
+            totals,
+            lines: chunk.lines.len() as u64,
+            input_bytes: chunk.input_bytes,
+        };
+        let mut output = lock(&shared.output);
+        if output.failure.is_some() || output.totals.output_closed {
+            return;
+        }
+        output.pending.insert(seq, done);
+        if output.writing {
+            continue; // the worker writing takes it
+        }
+        output.writing = true;
+        let mut ready = Vec::new();
+        loop {
+            loop {
+                let next = output.next;
+                let Some(done) = output.pending.remove(&next) else {
+                    break;
+                };
+                output.next += 1;
+                ready.push(done);
+            }
+            if ready.is_empty() || shared.stop.load(Ordering::SeqCst) {
+                output.writing = false;
+                break;
+            }
+            // Room in `pending`: the others read on while this worker writes.
+            drop(output);
+            shared.written.notify_all();
+            let mut failure = None;
+            let written = {
+                let mut sink = lock(&shared.sink);
+                ready
+                    .iter()
+                    .take_while(|done| match sink.write_all(&done.out) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            failure = Some(e);
+                            false
+                        }
+                    })
+                    .count()
+            };
+            output = lock(&shared.output);
+            for done in ready.drain(..).take(written) {
+                output.totals.add(&done.totals);
+                progress.lines.fetch_add(done.lines, Ordering::Relaxed);
+                progress
+                    .bytes
+                    .fetch_add(done.input_bytes, Ordering::Relaxed);
+                if output.spare.len() < shared.max_pending && done.out.capacity() <= MAX_SPARE {
+                    output.spare.push(done.out);
+                }
+            }
+            ready.clear();
+            if let Some(e) = failure {
+                shared.stop.store(true, Ordering::SeqCst);
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    output.totals.output_closed = true;
+                } else {
+                    output.failure = Some(e);
+                }
+                output.pending.clear();
+            }
+        }
+        drop(output);
+        shared.written.notify_all();
+    }
+}
+
+/// The most processed chunks kept waiting for an earlier one, for `jobs` workers.
+fn max_pending(jobs: usize) -> usize {
+    jobs * 2 + 2
+}
+
+/// Refill `chunk` with the next lines of `input`, until it is full or the input ends.
+/// Returns whether the input ended. A line longer than [`MAX_LINE`] is skipped unread
+/// into memory (its span is `None`); only `\n` and `\r\n` end a line.
+fn read_chunk<R: BufRead>(input: &mut R, chunk: &mut Chunk) -> io::Result<bool> {
+    chunk.bytes.clear();
+    chunk.lines.clear();
+    chunk.input_bytes = 0;
+    // The line being read: where it starts in `chunk.bytes`, whether it still fits, and
+    // whether any of it has been read.
+    let mut start = 0;
     let mut fits = true;
+    let mut begun = false;
     loop {
         let available = match input.fill_buf() {
             Ok(b) => b,
@@ -251,109 +450,57 @@ fn read_line<R: BufRead>(
             Err(e) => return Err(e),
         };
         if available.is_empty() {
-            return Ok((consumed > 0).then_some((consumed, fits, false)));
+            if begun {
+                end_line(chunk, start, fits, false);
+            }
+            return Ok(true);
         }
-        let (piece, newline) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (&available[..i], true),
-            None => (available, false),
-        };
-        if fits && buf.len() - start + piece.len() <= MAX_LINE {
-            buf.extend_from_slice(piece);
-        } else {
-            fits = false;
-        }
-        let used = piece.len() + usize::from(newline);
-        consumed += used as u64;
-        input.consume(used);
-        if newline {
-            return Ok(Some((consumed, fits, true)));
-        }
-    }
-}
-
-/// A worker: process chunks until there are no more.
-fn work<F>(rx: &Mutex<Receiver<Chunk>>, tx: &SyncSender<Done>, process: &F)
-where
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
-{
-    loop {
-        let chunk = match rx.lock() {
-            Ok(rx) => match rx.recv() {
-                Ok(chunk) => chunk,
-                Err(_) => return,
-            },
-            Err(_) => return,
-        };
-        let mut out = Vec::with_capacity(chunk.lines.len() * 256);
-        let mut totals = Totals::default();
-        for (i, span) in chunk.lines.iter().enumerate() {
-            let line = match span {
-                Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
-                None => Line::TooLong,
+        let mut used = 0;
+        let mut full = false;
+        while used < available.len() {
+            let rest = &available[used..];
+            let (piece, newline) = match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => (&rest[..i], true),
+                None => (rest, false),
             };
-            totals.count(process(chunk.first_line + i as u64, line, &mut out));
-        }
-        let done = Done {
-            seq: chunk.seq,
-            out,
-            totals,
-            lines: chunk.lines.len() as u64,
-            input_bytes: chunk.input_bytes,
-        };
-        if tx.send(done).is_err() {
-            return;
-        }
-    }
-}
-
-/// The writer: put processed chunks back in order and write them.
-fn write_in_order<W: Write>(
-    mut output: W,
-    rx: Receiver<Done>,
-    progress: &Progress,
-    stop: &AtomicBool,
-) -> io::Result<Totals> {
-    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-    let mut next = 0u64;
-    let mut totals = Totals::default();
-    let mut failure: Option<io::Error> = None;
-    for done in rx {
-        if failure.is_some() || totals.output_closed {
-            continue; // drain, so that the workers can finish
-        }
-        pending.insert(done.seq, done);
-        while let Some(done) = pending.remove(&next) {
-            next += 1;
-            if let Err(e) = output.write_all(&done.out) {
-                stop.store(true, Ordering::Relaxed);
-                if e.kind() == io::ErrorKind::BrokenPipe {
-                    totals.output_closed = true;
-                } else {
-                    failure = Some(e);
-                }
-                pending.clear();
+            if fits && chunk.bytes.len() - start + piece.len() <= MAX_LINE {
+                chunk.bytes.extend_from_slice(piece);
+            } else {
+                fits = false;
+            }
+            used += piece.len() + usize::from(newline);
+            if !newline {
+                begun = true;
                 break;
             }
-            totals.add(&done.totals);
-            progress.lines.fetch_add(done.lines, Ordering::Relaxed);
-            progress
-                .bytes
-                .fetch_add(done.input_bytes, Ordering::Relaxed);
+            end_line(chunk, start, fits, true);
+            (start, fits, begun) = (chunk.bytes.len(), true, false);
+            if chunk.is_full() {
+                full = true;
+                break;
+            }
+        }
+        chunk.input_bytes += used as u64;
+        input.consume(used);
+        if full {
+            return Ok(false);
         }
     }
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    if !totals.output_closed
-        && let Err(e) = output.flush()
-    {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            totals.output_closed = true;
-        } else {
-            return Err(e);
+}
+
+/// Record the line that starts at `start` and runs to the end of `chunk.bytes`.
+fn end_line(chunk: &mut Chunk, start: usize, fits: bool, newline: bool) {
+    if fits {
+        let mut end = chunk.bytes.len();
+        // `\r\n` is a line ending; a `\r` without `\n` is data.
+        if newline && chunk.bytes[start..end].ends_with(b"\r") {
+            end -= 1;
         }
+        chunk.lines.push(Some((start, end)));
+    } else {
+        chunk.bytes.truncate(start);
+        chunk.lines.push(None);
     }
-    Ok(totals)
 }
 
 #[cfg(test)]
@@ -523,6 +670,215 @@ mod tests {
                 "{e:?}"
             );
             assert!(e.to_string().starts_with("cannot read standard input: "));
+        }
+    }
+
+    /// A reader that gives at most `step` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// The lines of `input` as the pipeline defines them, numbered.
+    fn reference(input: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+        if lines.last() == Some(&&b""[..]) {
+            lines.pop();
+        }
+        let count = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            let ended = i + 1 < count || input.ends_with(b"\n");
+            let line = match line.strip_suffix(b"\r") {
+                Some(l) if ended => l,
+                _ => line,
+            };
+            out.extend_from_slice(format!("{}:", i + 1).as_bytes());
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// However the input arrives (a byte at a time, or in blocks that end anywhere)
+        /// and however many workers take turns, the lines are the input's lines, in order.
+        #[test]
+        fn lines_are_the_same_however_the_input_arrives(
+            input in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(b'\n'),
+                    proptest::strategy::Just(b'\r'), proptest::strategy::Just(b'a'),
+                    proptest::strategy::Just(b'b')],
+                0..1200,
+            ),
+            step in 1usize..70,
+            capacity in 1usize..100,
+            jobs in 1usize..4,
+        ) {
+            let reader = io::BufReader::with_capacity(capacity, Trickle { data: &input, step });
+            let mut out = Vec::new();
+            let totals = run(reader, &mut out, jobs, &Progress::default(), |n, line, buf| {
+                if let Line::Text(t) = line {
+                    buf.extend_from_slice(format!("{n}:").as_bytes());
+                    buf.extend_from_slice(t);
+                    buf.push(b'\n');
+                }
+                LineOutcome::Ok
+            })
+            .unwrap();
+            let want = reference(&input);
+            proptest::prop_assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&want));
+            proptest::prop_assert_eq!(totals.ok as usize, out.iter().filter(|&&b| b == b'\n').count());
+        }
+    }
+
+    #[test]
+    fn a_chunk_is_bounded_by_bytes_as_well_as_lines() {
+        let line = vec![b'x'; 100_000];
+        let mut input = Vec::new();
+        for _ in 0..40 {
+            input.extend_from_slice(&line);
+            input.push(b'\n');
+        }
+        let mut reader = &input[..];
+        let mut chunk = Chunk::default();
+        let mut lines = 0;
+        loop {
+            let at_end = read_chunk(&mut reader, &mut chunk).unwrap();
+            assert!(
+                chunk.bytes.len() < CHUNK_BYTES + line.len(),
+                "{}",
+                chunk.bytes.len()
+            );
+            for span in &chunk.lines {
+                let (a, b) = span.unwrap();
+                assert_eq!(&chunk.bytes[a..b], &line[..]);
+            }
+            lines += chunk.lines.len();
+            if at_end {
+                break;
+            }
+        }
+        assert_eq!(lines, 40);
+    }
+
+    /// While one line is held up, the other workers get at most a few chunks ahead: the
+    /// chunks waiting to be written in order are bounded, so memory is too.
+    #[test]
+    fn a_slow_line_holds_back_the_other_workers() {
+        use std::sync::atomic::AtomicUsize;
+        use std::time::{Duration, Instant};
+        let input: String = (0..20 * CHUNK_LINES).map(|i| format!("{i}\n")).collect();
+        let processed = AtomicUsize::new(0);
+        let ahead = AtomicUsize::new(0);
+        let jobs = 2;
+        let totals = run(
+            input.as_bytes(),
+            io::sink(),
+            jobs,
+            &Progress::default(),
+            |n, _, buf| {
+                if n == 1 {
+                    // Hold the first line until the others are far ahead, or a second.
+                    let start = Instant::now();
+                    while processed.load(Ordering::SeqCst) < 10 * CHUNK_LINES
+                        && start.elapsed() < Duration::from_secs(1)
+                    {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    ahead.store(processed.load(Ordering::SeqCst), Ordering::SeqCst);
+                }
+                processed.fetch_add(1, Ordering::SeqCst);
+                buf.push(b'\n');
+                LineOutcome::Ok
+            },
+        )
+        .unwrap();
+        assert_eq!(totals.ok as usize, 20 * CHUNK_LINES);
+        // The other worker's chunks, and the rest of the held worker's own.
+        let bound = (max_pending(jobs) + 1) * CHUNK_LINES;
+        assert!(
+            ahead.load(Ordering::SeqCst) <= bound,
+            "{}",
+            ahead.load(Ordering::SeqCst)
+        );
+    }
+
+    /// While a write blocks (a consumer that reads the output only after writing all
+    /// its input), the other workers read on: a few chunks of input are taken in.
+    #[test]
+    fn a_blocked_write_does_not_stop_the_reading() {
+        use std::sync::atomic::AtomicUsize;
+        use std::time::{Duration, Instant};
+        struct Counted<'a>(&'a [u8], &'a AtomicUsize);
+        impl io::Read for Counted<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = io::Read::read(&mut self.0, buf)?;
+                self.1.fetch_add(n, Ordering::SeqCst);
+                Ok(n)
+            }
+        }
+        struct Blocked<'a>(&'a AtomicUsize, usize, &'a AtomicBool);
+        impl Write for Blocked<'_> {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                let start = Instant::now();
+                // Long enough for any machine to read the rest; only a failure waits it out.
+                while self.0.load(Ordering::SeqCst) < self.1
+                    && start.elapsed() < Duration::from_secs(10)
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                if self.0.load(Ordering::SeqCst) == self.1 {
+                    self.2.store(true, Ordering::SeqCst);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let input: String = (0..4 * CHUNK_LINES).map(|i| format!("{i}\n")).collect();
+        let read = AtomicUsize::new(0);
+        let all_read = AtomicBool::new(false);
+        let reader = io::BufReader::new(Counted(input.as_bytes(), &read));
+        let sink = Blocked(&read, input.len(), &all_read);
+        let totals = run(reader, sink, 2, &Progress::default(), |_, _, buf| {
+            buf.push(b'\n');
+            LineOutcome::Ok
+        })
+        .unwrap();
+        assert_eq!(totals.ok as usize, 4 * CHUNK_LINES);
+        assert!(all_read.load(Ordering::SeqCst));
+    }
+
+    /// A processor that panics makes the run panic; no other worker is left waiting.
+    #[test]
+    fn a_panic_in_a_worker_ends_the_run() {
+        let input: String = (0..20 * CHUNK_LINES).map(|i| format!("{i}\n")).collect();
+        for jobs in [1, 2, 3] {
+            let result = std::panic::catch_unwind(|| {
+                run(
+                    input.as_bytes(),
+                    io::sink(),
+                    jobs,
+                    &Progress::default(),
+                    |n, _, _| {
+                        assert_ne!(n, 1, "the first line");
+                        LineOutcome::Ok
+                    },
+                )
+            });
+            assert!(result.is_err(), "jobs {jobs}");
         }
     }
 

@@ -673,7 +673,8 @@ pub fn error_object(message: &str, exit_status: u8) -> String {
     to_line(&ErrorReport::new(message, exit_status))
 }
 
-/// A gen-batch line that made a ticket.
+/// A gen-batch line that made a ticket: what [`GenBatchLines`] writes, as serde would.
+#[cfg(test)]
 #[derive(Debug, Serialize)]
 pub struct GenBatchLine<'a> {
     /// The identifier (scrubbed).
@@ -682,6 +683,46 @@ pub struct GenBatchLine<'a> {
     pub usersig: &'a str,
     /// When it expires, Unix seconds.
     pub expires_at: i64,
+}
+
+/// The lines of a gen-batch run that made tickets,
+/// `{"identifier":…,"usersig":"…","expires_at":N}`: the bytes [`push_line`] writes for
+/// such an object, written without serde and with the ticket made straight into the
+/// output (a run's tickets all expire at the same second).
+pub struct GenBatchLines {
+    expires_at: String,
+}
+
+impl GenBatchLines {
+    /// Lines for tickets that expire at `expires_at`, Unix seconds.
+    pub fn new(expires_at: i64) -> GenBatchLines {
+        GenBatchLines {
+            expires_at: expires_at.to_string(),
+        }
+    }
+
+    /// Append the line for `identifier` (given scrubbed), whose ticket `push_usersig`
+    /// appends (ticket text: nothing in it is escaped). When it fails, `out` is left as
+    /// it was and its error returned.
+    pub fn push<E>(
+        &self,
+        out: &mut Vec<u8>,
+        identifier: &str,
+        push_usersig: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let from = out.len();
+        out.extend_from_slice(br#"{"identifier":"#);
+        json::push_string(out, identifier, Escape::Display);
+        out.extend_from_slice(br#","usersig":""#);
+        if let Err(e) = push_usersig(out) {
+            out.truncate(from);
+            return Err(e);
+        }
+        out.extend_from_slice(br#"","expires_at":"#);
+        out.extend_from_slice(self.expires_at.as_bytes());
+        out.extend_from_slice(b"}\n");
+        Ok(())
+    }
 }
 
 /// A gen-batch line that could not have a ticket.
@@ -715,6 +756,35 @@ pub struct VerifyBatchError {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// A gen-batch line is byte for byte what serde writes for the same values, and a
+        /// failed ticket leaves nothing behind.
+        #[test]
+        fn a_gen_batch_line_is_what_serde_writes(
+            identifier in prop_oneof![any::<String>(), "[ -~\u{7f}-\u{a0}\u{2028}\u{202e}]{0,12}"],
+            usersig in "[A-Za-z0-9*_-]{0,300}",
+            expires_at in any::<i64>(),
+        ) {
+            let mut out = b"x\n".to_vec();
+            GenBatchLines::new(expires_at)
+                .push(&mut out, &identifier, |out| {
+                    out.extend_from_slice(usersig.as_bytes());
+                    Ok::<(), ()>(())
+                })
+                .unwrap();
+            let mut want = b"x\n".to_vec();
+            push_line(&mut want, &GenBatchLine { identifier: &identifier, usersig: &usersig, expires_at });
+            prop_assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(want).unwrap());
+            let mut out = b"x\n".to_vec();
+            let failed = GenBatchLines::new(expires_at).push(&mut out, &identifier, |out| {
+                out.extend_from_slice(b"half");
+                Err("no")
+            });
+            prop_assert_eq!(failed, Err("no"));
+            prop_assert_eq!(out, b"x\n");
+        }
+    }
 
     proptest! {
         /// Any string is written exactly as the library's display escaper writes it, and

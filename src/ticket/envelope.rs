@@ -181,6 +181,30 @@ pub fn encode(json: &[u8]) -> String {
     text
 }
 
+/// [`encode`] in place: the JSON bytes at `out[from..]` are replaced by their ticket
+/// text, so that a ticket can be built straight into the buffer it is written to.
+/// Panics if `from` is beyond the end of `out`.
+///
+/// ```
+/// use tls_licence_tools::envelope;
+/// let mut out = b"ticket: ".to_vec();
+/// out.extend_from_slice(br#"{"a":"b"}"#);
+/// envelope::encode_in_place(&mut out, 8);
+/// assert_eq!(out, format!("ticket: {}", envelope::encode(br#"{"a":"b"}"#)).as_bytes());
+/// ```
+pub fn encode_in_place(out: &mut Vec<u8>, from: usize) {
+    let compressed = crate::deflate::zlib(&out[from..]);
+    out.truncate(from);
+    let len = base64::encoded_len(compressed.len(), false).unwrap_or(0);
+    out.resize(from + len, 0);
+    let written = TICKET_BASE64
+        .encode_slice(&compressed, &mut out[from..])
+        .unwrap_or(0);
+    out.truncate(from + written);
+    // The padding the standard alphabet writes as '=', in the ticket's '_'.
+    out.extend(std::iter::repeat_n(b'_', (3 - compressed.len() % 3) % 3));
+}
+
 /// Open ticket text: drop white space (space, tab, CR, LF) anywhere, undo the `tr`
 /// swap, base64-decode (standard alphabet, canonical padding), and inflate the zlib
 /// stream (any level), refusing more than [`MAX_TICKET_BYTES`] of output.

@@ -81,54 +81,114 @@ pub fn signature_verifies(key: &PublicKey, content: &[u8], der: &[u8]) -> bool {
 /// Build a complete v1 ticket's JSON with the fields, order and types the C++ original
 /// writes: `gen` order without a userbuf, `genuser` order (no `TLS.version`) with one.
 pub fn ticket_json(key: &PrivateKey, claims: &Claims<'_>, time: i64) -> String {
-    let Claims {
-        sdkappid,
-        identifier,
-        expire,
-        userbuf,
-    } = *claims;
-    let sdk_appid = sdkappid.to_string();
-    let time = time.to_string();
-    let expire_after = expire.to_string();
-    let userbuf = userbuf.map(|b| STANDARD.encode(b));
-    let fields = SignedFields {
-        appid_at_3rd: Some("0"),
-        account_type: "0",
-        identifier,
-        sdk_appid: &sdk_appid,
-        time: &time,
-        expire_after: &expire_after,
-        userbuf: userbuf.as_deref(),
-    };
-    let sig = sign(key, &fields.content());
-    let id = json::string(identifier, json::Escape::Json);
-    match &userbuf {
-        None => format!(
-            concat!(
-                r#"{{"TLS.account_type":"0","TLS.identifier":{id},"TLS.appid_at_3rd":"0","#,
-                r#""TLS.sdk_appid":"{app}","TLS.expire_after":"{exp}","TLS.version":"{ver}","#,
-                r#""TLS.time":"{time}","TLS.sig":"{sig}"}}"#
+    let layout = Layout::new(claims.sdkappid, time, claims.expire, claims.userbuf);
+    let mut out = Vec::with_capacity(256);
+    let mut content = Vec::new();
+    layout.push_json(key, claims.identifier, &mut content, &mut out);
+    // Only ASCII is added around the identifier, whose escaping keeps it UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// What the v1 tickets of one app, issue time, validity and userbuf share, laid out
+/// once: the signed content around the identifier, and the JSON around the identifier
+/// and the signature ([`crate::issue::TicketBatch`]; [`ticket_json`] uses it for one
+/// ticket).
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// The signed content up to the identifier (its `TLS.identifier:` included).
+    content_head: Vec<u8>,
+    /// The signed content after the identifier.
+    content_tail: Vec<u8>,
+    /// The JSON up to the identifier's string.
+    json_head: Vec<u8>,
+    /// The JSON from after the identifier's string to the signature's first byte.
+    json_mid: Vec<u8>,
+}
+
+impl Layout {
+    /// The layout of tickets of `sdkappid` issued at `time`, valid for `expire` seconds,
+    /// carrying `userbuf` when there is one.
+    pub(crate) fn new(sdkappid: u32, time: i64, expire: u32, userbuf: Option<&[u8]>) -> Layout {
+        let sdk_appid = sdkappid.to_string();
+        let time = time.to_string();
+        let expire_after = expire.to_string();
+        let userbuf = userbuf.map(|b| STANDARD.encode(b));
+        let fields = SignedFields {
+            appid_at_3rd: Some("0"),
+            account_type: "0",
+            identifier: "",
+            sdk_appid: &sdk_appid,
+            time: &time,
+            expire_after: &expire_after,
+            userbuf: userbuf.as_deref(),
+        };
+        let content = fields.content();
+        // The identifier's line is the first to hold this name (the lines before it
+        // hold fixed values): the empty identifier stands right after it.
+        let name = b"TLS.identifier:";
+        let at = content
+            .windows(name.len())
+            .position(|w| w == name)
+            .map_or(0, |i| i + name.len());
+        let (json_head, json_mid) = match &userbuf {
+            None => (
+                r#"{"TLS.account_type":"0","TLS.identifier":"#.to_owned(),
+                format!(
+                    concat!(
+                        r#","TLS.appid_at_3rd":"0","TLS.sdk_appid":"{app}","#,
+                        r#""TLS.expire_after":"{exp}","TLS.version":"{ver}","#,
+                        r#""TLS.time":"{time}","TLS.sig":""#
+                    ),
+                    app = sdk_appid,
+                    exp = expire_after,
+                    ver = VERSION_TEXT,
+                    time = time,
+                ),
             ),
-            id = id,
-            app = sdk_appid,
-            exp = expire_after,
-            ver = VERSION_TEXT,
-            time = time,
-            sig = sig,
-        ),
-        Some(ub) => format!(
-            concat!(
-                r#"{{"TLS.sdk_appid":"{app}","TLS.identifier":{id},"TLS.time":"{time}","#,
-                r#""TLS.expire_after":"{exp}","TLS.account_type":"0","TLS.appid_at_3rd":"0","#,
-                r#""TLS.userbuf":"{ub}","TLS.sig":"{sig}"}}"#
+            Some(ub) => (
+                format!(r#"{{"TLS.sdk_appid":"{sdk_appid}","TLS.identifier":"#),
+                format!(
+                    concat!(
+                        r#","TLS.time":"{time}","TLS.expire_after":"{exp}","#,
+                        r#""TLS.account_type":"0","TLS.appid_at_3rd":"0","#,
+                        r#""TLS.userbuf":"{ub}","TLS.sig":""#
+                    ),
+                    time = time,
+                    exp = expire_after,
+                    ub = ub,
+                ),
             ),
-            app = sdk_appid,
-            id = id,
-            time = time,
-            exp = expire_after,
-            ub = ub,
-            sig = sig,
-        ),
+        };
+        Layout {
+            content_head: content[..at].to_vec(),
+            content_tail: content[at..].to_vec(),
+            json_head: json_head.into_bytes(),
+            json_mid: json_mid.into_bytes(),
+        }
+    }
+
+    /// Append the JSON of the ticket for `identifier`, signed with `key`; `content` is
+    /// scratch space for the signed content.
+    pub(crate) fn push_json(
+        &self,
+        key: &PrivateKey,
+        identifier: &str,
+        content: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) {
+        content.clear();
+        content.extend_from_slice(&self.content_head);
+        content.extend_from_slice(identifier.as_bytes());
+        content.extend_from_slice(&self.content_tail);
+        let sig = key.sign_der(content);
+        out.extend_from_slice(&self.json_head);
+        json::push_string(out, identifier, json::Escape::Json);
+        out.extend_from_slice(&self.json_mid);
+        let start = out.len();
+        out.resize(start + base64::encoded_len(sig.len(), true).unwrap_or(0), 0);
+        let written = STANDARD.encode_slice(&sig, &mut out[start..]).unwrap_or(0);
+        out.truncate(start + written);
+        out.extend_from_slice(b"\"}");
     }
 }
 

@@ -59,30 +59,76 @@ pub fn mac_verifies(secret: &Secret, content: &[u8], mac: &[u8]) -> bool {
 /// Build a complete v2 ticket's JSON with the fields, order and types the C++ original
 /// writes: ver, sdkappid, identifier, time, expire, (userbuf), sig.
 pub fn ticket_json(secret: &Secret, claims: &Claims<'_>, time: i64) -> String {
-    let Claims {
-        sdkappid,
-        identifier,
-        expire,
-        userbuf,
-    } = *claims;
-    let userbuf = userbuf.map(|b| STANDARD.encode(b));
-    let content = signed_content(
-        identifier,
-        sdkappid,
-        time,
-        expire.into(),
-        userbuf.as_deref(),
-    );
-    let sig = sign(secret, &content);
-    let id = json::string(identifier, json::Escape::Json);
-    let ub = match &userbuf {
-        Some(ub) => format!(r#""TLS.userbuf":"{ub}","#),
-        None => String::new(),
-    };
-    format!(
-        r#"{{"TLS.ver":"2.0","TLS.sdkappid":{sdkappid},"TLS.identifier":{id},"TLS.time":{time},"TLS.expire":{expire},{ub}"TLS.sig":"{sig}"}}"#
-    )
+    let layout = Layout::new(claims.sdkappid, time, claims.expire, claims.userbuf);
+    let mut out = Vec::with_capacity(layout.json_len(claims.identifier));
+    layout.push_json(secret, claims.identifier, &mut out);
+    // Only ASCII is added around the identifier, whose escaping keeps it UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
+
+/// The signed content's text before the identifier.
+const CONTENT_HEAD: &[u8] = b"TLS.identifier:";
+
+/// What the v2 tickets of one app, issue time, validity and userbuf share, laid out
+/// once: the signed content after the identifier, and the JSON around the identifier
+/// and the signature. A ticket then costs the MAC of its own content and the copying
+/// ([`crate::issue::TicketBatch`]; [`ticket_json`] uses it for one ticket).
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// The signed content after the identifier: `\nTLS.sdkappid:...` to the end.
+    content_tail: Vec<u8>,
+    /// The JSON up to the identifier's string.
+    json_head: Vec<u8>,
+    /// The JSON from after the identifier's string to the signature's first byte.
+    json_mid: Vec<u8>,
+}
+
+impl Layout {
+    /// The layout of tickets of `sdkappid` issued at `time`, valid for `expire` seconds,
+    /// carrying `userbuf` when there is one.
+    pub(crate) fn new(sdkappid: u32, time: i64, expire: u32, userbuf: Option<&[u8]>) -> Layout {
+        let userbuf = userbuf.map(|b| STANDARD.encode(b));
+        let content = signed_content("", sdkappid, time, expire.into(), userbuf.as_deref());
+        let ub = match &userbuf {
+            Some(ub) => format!(r#""TLS.userbuf":"{ub}","#),
+            None => String::new(),
+        };
+        Layout {
+            content_tail: content[CONTENT_HEAD.len()..].to_vec(),
+            json_head: format!(r#"{{"TLS.ver":"2.0","TLS.sdkappid":{sdkappid},"TLS.identifier":"#)
+                .into_bytes(),
+            json_mid: format!(r#","TLS.time":{time},"TLS.expire":{expire},{ub}"TLS.sig":""#)
+                .into_bytes(),
+        }
+    }
+
+    /// About how long the JSON of a ticket for `identifier` is (exactly, when the
+    /// identifier needs no escaping).
+    pub(crate) fn json_len(&self, identifier: &str) -> usize {
+        self.json_head.len() + identifier.len() + 2 + self.json_mid.len() + SIG_BASE64 + 2
+    }
+
+    /// Append the JSON of the ticket for `identifier`, MACed with `secret`.
+    pub(crate) fn push_json(&self, secret: &Secret, identifier: &str, out: &mut Vec<u8>) {
+        // The content is fed to the MAC in its three pieces: no copy of it is made.
+        let mut mac = secret.mac();
+        mac.update(CONTENT_HEAD);
+        mac.update(identifier.as_bytes());
+        mac.update(&self.content_tail);
+        let mut sig = [0u8; SIG_BASE64];
+        let written = STANDARD
+            .encode_slice(mac.finalize().into_bytes(), &mut sig)
+            .unwrap_or(0);
+        out.extend_from_slice(&self.json_head);
+        json::push_string(out, identifier, json::Escape::Json);
+        out.extend_from_slice(&self.json_mid);
+        out.extend_from_slice(&sig[..written]);
+        out.extend_from_slice(b"\"}");
+    }
+}
+
+/// The length of a v2 `TLS.sig`: 32 bytes in padded base64.
+const SIG_BASE64: usize = 44;
 
 /// A field that must be a JSON number holding a whole, non-negative value.
 fn number(obj: &Object<'_>, field: &'static str) -> Result<u64, Malformed> {
