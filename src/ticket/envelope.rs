@@ -17,6 +17,8 @@ use base64::alphabet::Alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use flate2::{Decompress, FlushDecompress, Status};
 
+use crate::deflate::Effort;
+
 /// The largest ticket text, and the largest inflated JSON, this crate accepts: 1 MiB.
 ///
 /// Real tickets are a few hundred bytes; even one with a large userbuf is far below this.
@@ -164,8 +166,8 @@ impl fmt::Display for EnvelopeError {
 
 impl std::error::Error for EnvelopeError {}
 
-/// Wrap JSON bytes into ticket text: zlib (our fast [`crate::deflate`] encoder), base64,
-/// then the `tr` swap.
+/// Wrap JSON bytes into ticket text: zlib (our [`crate::deflate`] encoder, at
+/// [`Effort::Smallest`]), base64, then the `tr` swap.
 ///
 /// ```
 /// use tls_licence_tools::envelope;
@@ -181,19 +183,20 @@ pub fn encode(json: &[u8]) -> String {
     text
 }
 
-/// [`encode`] in place: the JSON bytes at `out[from..]` are replaced by their ticket
-/// text, so that a ticket can be built straight into the buffer it is written to.
-/// Panics if `from` is beyond the end of `out`.
+/// [`encode`] in place, compressing with the given [`Effort`]: the JSON bytes at
+/// `out[from..]` are replaced by their ticket text, so that a ticket can be built
+/// straight into the buffer it is written to. Panics if `from` is beyond the end of
+/// `out`.
 ///
 /// ```
-/// use tls_licence_tools::envelope;
+/// use tls_licence_tools::{deflate::Effort, envelope};
 /// let mut out = b"ticket: ".to_vec();
 /// out.extend_from_slice(br#"{"a":"b"}"#);
-/// envelope::encode_in_place(&mut out, 8);
+/// envelope::encode_in_place(&mut out, 8, Effort::Smallest);
 /// assert_eq!(out, format!("ticket: {}", envelope::encode(br#"{"a":"b"}"#)).as_bytes());
 /// ```
-pub fn encode_in_place(out: &mut Vec<u8>, from: usize) {
-    let compressed = crate::deflate::zlib(&out[from..]);
+pub fn encode_in_place(out: &mut Vec<u8>, from: usize, effort: Effort) {
+    let compressed = crate::deflate::zlib_with(&out[from..], effort);
     out.truncate(from);
     let len = base64::encoded_len(compressed.len(), false).unwrap_or(0);
     out.resize(from + len, 0);
