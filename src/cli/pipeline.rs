@@ -4,8 +4,9 @@
 //! Worker threads take turns at the input to read a chunk of lines, turn it into output
 //! bytes, and take turns at the output to write the chunks back in input order. A worker
 //! waits when it has got a few chunks ahead of the slowest, so at most a few chunks per
-//! worker are in memory at once whatever the size of the input. A write error ends the run: a closed pipe (`| head`) is reported in
-//! [`Totals::output_closed`], any other failure as [`Error::Write`].
+//! worker are in memory at once whatever the size of the input. A write error ends the
+//! run: a closed pipe (`| head`) is reported in [`Totals::output_closed`], any other
+//! failure as [`Error::Write`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -281,13 +282,19 @@ where
 /// held (the panic itself reaches the caller when the threads are joined).
 struct PanicStop<'a> {
     stop: &'a AtomicBool,
+    output: &'a Mutex<Output>,
     written: &'a Condvar,
 }
 
 impl Drop for PanicStop<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            // Set under the lock the waiters test it under, so that none can test it,
+            // miss the notification and then wait for ever. (The worker's own guards
+            // were dropped before this one, so the lock is free to take.)
+            let output = lock(self.output);
             self.stop.store(true, Ordering::SeqCst);
+            drop(output);
             self.written.notify_all();
         }
     }
@@ -303,6 +310,7 @@ where
 {
     let _guard = PanicStop {
         stop: &shared.stop,
+        output: &shared.output,
         written: &shared.written,
     };
     let mut chunk = Chunk::default();
