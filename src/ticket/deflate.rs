@@ -667,6 +667,15 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
     while i < length {
         let v = counts[i];
         let mut j = i + 1;
+        if v == 0 {
+            // Unused symbols come in long stretches: skip them eight at a time.
+            while let Some(eight) = counts[..length].get(j..j + 8) {
+                if eight.iter().fold(0, |a, &c| a | c) != 0 {
+                    break;
+                }
+                j += 8;
+            }
+        }
         while j < length && counts[j] == v {
             j += 1;
         }
