@@ -42,9 +42,23 @@ const FIXED_LITLEN: [(u16, u8); 288] = {
     t
 };
 
+/// Each byte with its bits reversed (x86 has no instruction for it; a lookup is a few
+/// instructions where `reverse_bits` is a few dozen).
+const REVERSED_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).reverse_bits();
+        b += 1;
+    }
+    t
+};
+
 /// Reverse the low `len` bits of `code`.
 const fn reverse(code: u16, len: u8) -> u16 {
-    (code.reverse_bits() as u32 >> (16 - len as u32)) as u16
+    let reversed = (REVERSED_BYTE[(code & 0xFF) as usize] as u32) << 8
+        | REVERSED_BYTE[(code >> 8) as usize] as u32;
+    (reversed >> (16 - len as u32)) as u16
 }
 
 /// An LSB-first bit writer into a byte vector.
