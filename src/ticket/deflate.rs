@@ -388,21 +388,32 @@ impl<const N: usize> Code<N> {
             n_used: 0,
             codes: [(0, 0); N],
         };
-        // The used symbols, eight at a time (most of a ticket's 286 are unused).
+        // The used symbols, eight at a time (most of a ticket's 286 are unused), with the
+        // highest frequency and, for the counting sort below, how many have each
+        // frequency (only looked at if all are below `COUNTING_SORT_MAX`).
         let mut m = 0;
-        for (base, chunk) in freq.chunks(8).enumerate() {
+        let mut top = 0u32;
+        let mut start = [0u16; COUNTING_SORT_MAX + 1];
+        let mut scan = |base: usize, chunk: &[u32]| {
             if chunk.iter().fold(0, |a, &f| a | f) == 0 {
-                continue;
+                return;
             }
             for (k, &f) in chunk.iter().enumerate() {
                 if f > 0 {
-                    code.used[m] = (base * 8 + k) as u16;
+                    code.used[m] = (base + k) as u16;
                     m += 1;
+                    top = top.max(f);
+                    start[(f as usize).min(COUNTING_SORT_MAX - 1) + 1] += 1;
                 }
             }
+        };
+        let mut chunks = freq.chunks_exact(8);
+        for (i, chunk) in chunks.by_ref().enumerate() {
+            scan(i * 8, chunk);
         }
+        scan(N - N % 8, chunks.remainder());
         if m < 2 {
-            // The lowest unused symbols make up the two.
+            // The lowest unused symbols make up the two, with a weight of 1.
             let mut sym = 0;
             while m < 2 {
                 if freq[sym] == 0 {
@@ -412,6 +423,10 @@ impl<const N: usize> Code<N> {
                 sym += 1;
             }
             code.used[..m].sort_unstable();
+            start = [0; COUNTING_SORT_MAX + 1];
+            for &s in &code.used[..m] {
+                start[freq[usize::from(s)].max(1) as usize + 1] += 1;
+            }
         }
         code.n_used = m;
         let used = &code.used[..m];
@@ -420,18 +435,9 @@ impl<const N: usize> Code<N> {
         // `syms`, their weights in `w`.
         let mut syms = [0u16; N];
         let mut w = [0u32; N];
-        let top = used
-            .iter()
-            .map(|&s| freq[usize::from(s)])
-            .max()
-            .unwrap_or(0);
         if (top as usize) < COUNTING_SORT_MAX {
             // Counting sort; placing symbols from the highest down keeps ties by
             // descending symbol.
-            let mut start = [0u16; COUNTING_SORT_MAX + 1];
-            for &s in used {
-                start[freq[usize::from(s)].max(1) as usize + 1] += 1;
-            }
             for f in 1..=top as usize {
                 start[f + 1] += start[f];
             }
