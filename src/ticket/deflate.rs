@@ -425,7 +425,8 @@ impl<const N: usize> Code<N> {
             code.used[..m].sort_unstable();
             start = [0; COUNTING_SORT_MAX + 1];
             for &s in &code.used[..m] {
-                start[freq[usize::from(s)].max(1) as usize + 1] += 1;
+                let f = freq[usize::from(s)].max(1) as usize;
+                start[f.min(COUNTING_SORT_MAX - 1) + 1] += 1;
             }
         }
         code.n_used = m;
