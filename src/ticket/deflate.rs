@@ -293,6 +293,11 @@ impl Parse {
         let mut i = 0;
         while i + MIN_MATCH <= n {
             let first = insert(data, &mut head, &mut prev, i);
+            if first == 0 && prev_len == 0 {
+                // No earlier position shares the hash and no match is pending: a literal.
+                i += 1;
+                continue;
+            }
             let (mut len, mut dist) = (0, 0);
             let max = MAX_MATCH.min(n - i);
             if first != 0 && prev_len < LAZY_LIMIT && prev_len < max && p.n_matches < MAX_MATCHES {
