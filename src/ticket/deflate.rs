@@ -496,13 +496,14 @@ impl<const N: usize> Code<N> {
                 }
                 at -= usize::from(c);
             }
+            for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
+                code.codes[usize::from(s)].1 = d as u8;
+            }
         } else {
-            for &d in depth.iter() {
+            for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
+                code.codes[usize::from(s)].1 = d as u8;
                 count[d as usize] += 1;
             }
-        }
-        for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
-            code.codes[usize::from(s)].1 = d as u8;
         }
         // Canonical codes (RFC 1951 3.2.2), in symbol order within each length.
         let mut next = [0u16; 16];
@@ -887,18 +888,19 @@ fn zlib_small(data: &[u8]) -> Vec<u8> {
     let dynamic = Dynamic::new(&parse.lit_freq, &parse.dist_freq);
     let matches = parse.n_matches as u32;
     let fixed_lits: [(u16, u8); LITLEN_SYMS] = FIXED_LITLEN_286;
-    let fixed_bits = parse.extra_bits + 5 * matches + {
-        let lit = &parse.lit_freq;
-        dynamic
-            .lit
-            .used()
-            .iter()
-            .map(|&s| lit[usize::from(s)] * u32::from(fixed_lits[usize::from(s)].1))
-            .sum::<u32>()
-    };
+    // The literal/length symbols' bits in the fixed and the dynamic codes, in one pass
+    // (every symbol used is in the dynamic code's used list).
+    let (mut fixed_lit_bits, mut dynamic_lit_bits) = (0u32, 0u32);
+    for &s in dynamic.lit.used() {
+        let s = usize::from(s);
+        let f = parse.lit_freq[s];
+        fixed_lit_bits += f * u32::from(fixed_lits[s].1);
+        dynamic_lit_bits += f * u32::from(dynamic.lit.codes[s].1);
+    }
+    let fixed_bits = parse.extra_bits + 5 * matches + fixed_lit_bits;
     let dynamic_bits = parse.extra_bits
         + dynamic.header_bits
-        + dynamic.lit.cost(&parse.lit_freq)
+        + dynamic_lit_bits
         + dynamic.dist.cost(&parse.dist_freq);
     // A stored block: its 3-bit header padded to a byte, LEN and NLEN, then the bytes.
     let stored_bits = 40 + 8 * data.len() as u32;
