@@ -714,43 +714,42 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
     // Stretches end before a kept run's first count, at each of its counts (each a
     // stretch of one: nothing to even out, so the run is skipped to its last), and
     // where a count strays from the stretch's leading average.
+    // Give a stretch of `stride` counts ending before `end` their mean, if it is long
+    // enough.
+    fn even(counts: &mut [u32], end: usize, stride: u32, sum: u32) {
+        if stride >= 4 || (stride >= 3 && sum == 0) {
+            let count = if sum == 0 {
+                0
+            } else {
+                ((sum + stride / 2) / stride).max(1)
+            };
+            counts[end - stride as usize..end].fill(count);
+        }
+    }
+    let counts = &mut counts[..length];
     let (mut stride, mut sum) = (0u32, 0u32);
     let mut limit = counts[0];
     let mut i = 0;
-    while i <= length {
-        let end = if i < length {
-            usize::from(run_end[i])
-        } else {
-            0
-        };
-        if i == length || end != 0 || counts[i].abs_diff(limit) >= 4 {
-            if stride >= 4 || (stride >= 3 && sum == 0) {
-                let count = if sum == 0 {
-                    0
-                } else {
-                    ((sum + stride / 2) / stride).max(1)
-                };
-                counts[i - stride as usize..i].fill(count);
-            }
+    while i < length {
+        let end = usize::from(run_end[i]);
+        if end != 0 || counts[i].abs_diff(limit) >= 4 {
+            even(counts, i, stride, sum);
             if end != 0 {
                 i = end - 1;
             }
             stride = 0;
             sum = 0;
-            limit = if i + 3 < length {
-                (counts[i] + counts[i + 1] + counts[i + 2] + counts[i + 3] + 2) / 4
-            } else if i < length {
-                counts[i]
-            } else {
-                0
+            limit = match counts.get(i..i + 4) {
+                Some(&[a, b, c, d]) => (a + b + c + d + 2) / 4,
+                _ => counts[i],
             };
         }
         stride += 1;
-        if i != length {
-            sum += counts[i];
-        }
+        sum += counts[i];
         i += 1;
     }
+    // The last stretch ends with the counts.
+    even(counts, length, stride, sum);
 }
 
 /// Extra bits after code-length symbols 16, 17 and 18.
