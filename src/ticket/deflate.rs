@@ -69,7 +69,7 @@ struct Bits {
 }
 
 impl Bits {
-    /// Append the low `count` (at most 16) bits of `bits`.
+    /// Append the low `count` (at most 32) bits of `bits`.
     #[inline]
     fn put(&mut self, bits: u32, count: u32) {
         self.acc |= u64::from(bits) << self.n;
@@ -844,26 +844,45 @@ fn write_body(
     lit: &[(u16, u8); LITLEN_SYMS],
     dist: &[(u16, u8); DIST_SYMS],
 ) {
-    let put = |bits: &mut Bits, (code, len): (u16, u8)| bits.put(u32::from(code), u32::from(len));
+    // Literals two at a time (two codes of at most 15 bits fit one `put`).
+    let literals = |bits: &mut Bits, bytes: &[u8]| {
+        let mut pairs = bytes.chunks_exact(2);
+        for pair in pairs.by_ref() {
+            let (c0, l0) = lit[usize::from(pair[0])];
+            let (c1, l1) = lit[usize::from(pair[1])];
+            bits.put(
+                u32::from(c0) | u32::from(c1) << l0,
+                u32::from(l0) + u32::from(l1),
+            );
+        }
+        for &b in pairs.remainder() {
+            let (code, len) = lit[usize::from(b)];
+            bits.put(u32::from(code), u32::from(len));
+        }
+    };
     let mut i = 0;
     for &m in parse.matches() {
         let m = m as usize;
         let (at, len, d) = (m >> 18, (m >> 10 & 0xFF) + MIN_MATCH, (m & 0x3FF) + 1);
-        for &b in &data[i..at] {
-            put(bits, lit[usize::from(b)]);
-        }
+        literals(bits, &data[i..at]);
+        // Each code with its extra bits in one `put` (at most 15 + 5 and 15 + 13 bits).
         let (sym, extra_len, extra) = length_code(len);
-        put(bits, lit[sym]);
-        bits.put(extra, extra_len);
+        let (code, code_len) = lit[sym];
+        bits.put(
+            u32::from(code) | extra << code_len,
+            u32::from(code_len) + extra_len,
+        );
         let (dsym, dextra_len, dextra) = distance_code(d);
-        put(bits, dist[dsym]);
-        bits.put(dextra, dextra_len);
+        let (code, code_len) = dist[dsym];
+        bits.put(
+            u32::from(code) | dextra << code_len,
+            u32::from(code_len) + dextra_len,
+        );
         i = at + len;
     }
-    for &b in &data[i..] {
-        put(bits, lit[usize::from(b)]);
-    }
-    put(bits, lit[END_OF_BLOCK]);
+    literals(bits, &data[i..]);
+    let (code, len) = lit[END_OF_BLOCK];
+    bits.put(u32::from(code), u32::from(len));
 }
 
 /// Fixed distance codes: five bits each, bit-reversed.
