@@ -818,19 +818,28 @@ impl Dynamic {
     /// Write the block header after BFINAL/BTYPE: the counts, the code-length code,
     /// then the code lengths themselves.
     fn write_header(&self, bits: &mut Bits) {
-        bits.put((self.hlit - 257) as u32, 5);
-        bits.put((self.hdist - 1) as u32, 5);
-        bits.put((self.hclen - 4) as u32, 4);
-        for &sym in &CL_ORDER[..self.hclen] {
-            bits.put(u32::from(self.cl.codes[sym].1), 3);
+        bits.put(
+            (self.hlit - 257) as u32
+                | ((self.hdist - 1) as u32) << 5
+                | ((self.hclen - 4) as u32) << 10,
+            14,
+        );
+        // The code-length code's lengths, three bits each, ten to a `put`.
+        for group in CL_ORDER[..self.hclen].chunks(10) {
+            let (mut v, mut k) = (0u32, 0u32);
+            for &sym in group {
+                v |= u32::from(self.cl.codes[sym].1) << k;
+                k += 3;
+            }
+            bits.put(v, k);
         }
+        // Each code-length symbol with its extra bits (at most 7 + 7).
         for &(sym, extra) in &self.runs.out[..self.runs.n] {
             let (code, len) = self.cl.codes[usize::from(sym)];
-            bits.put(u32::from(code), u32::from(len));
-            let n = CL_EXTRA_BITS[usize::from(sym)];
-            if n > 0 {
-                bits.put(u32::from(extra), u32::from(n));
-            }
+            bits.put(
+                u32::from(code) | u32::from(extra) << len,
+                u32::from(len) + u32::from(CL_EXTRA_BITS[usize::from(sym)]),
+            );
         }
     }
 }
