@@ -278,10 +278,8 @@ impl Parse {
         // position + 1 with the same hash (0: none).
         #[inline(always)]
         fn insert(data: &[u8], head: &mut [u16], prev: &mut [u16], at: usize) -> usize {
-            let v = match data.get(at..at + 4) {
-                Some(four) => u32::from_le_bytes([four[0], four[1], four[2], 0]),
-                None => u32::from_le_bytes([data[at], data[at + 1], data[at + 2], 0]),
-            };
+            let three = &data[at..at + 3];
+            let v = u32::from(three[0]) | u32::from(three[1]) << 8 | u32::from(three[2]) << 16;
             let h = (v.wrapping_mul(0x9E37_79B1) >> (32 - SMALL_HASH_BITS)) as usize;
             let before = head[h];
             head[h] = (at + 1) as u16;
