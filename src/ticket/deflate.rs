@@ -686,32 +686,6 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
     if length == 0 {
         return;
     }
-    // Runs long enough to keep: `run_end[start]` is one past the run's end.
-    let mut run_end = [0u16; N];
-    let mut i = 0;
-    while i < length {
-        let v = counts[i];
-        let mut j = i + 1;
-        if v == 0 {
-            // Unused symbols come in long stretches: skip them eight at a time.
-            while let Some(eight) = counts[..length].get(j..j + 8) {
-                if eight.iter().fold(0, |a, &c| a | c) != 0 {
-                    break;
-                }
-                j += 8;
-            }
-        }
-        while j < length && counts[j] == v {
-            j += 1;
-        }
-        if j - i >= if v == 0 { 5 } else { 7 } {
-            run_end[i] = j as u16;
-        }
-        i = j;
-    }
-    // Stretches end before a kept run's first count, at each of its counts (each a
-    // stretch of one: nothing to even out, so the run is skipped to its last), and
-    // where a count strays from the stretch's leading average.
     // Give a stretch of `stride` counts ending before `end` their mean, if it is long
     // enough.
     fn even(counts: &mut [u32], end: usize, stride: u32, sum: u32) {
@@ -725,25 +699,59 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
         }
     }
     let counts = &mut counts[..length];
+    // Stretches end before a kept run's first count, at each of its counts (each a
+    // stretch of one: nothing to even out, so the run is skipped to its last), and
+    // where a count strays from the stretch's leading average. Runs are found as the
+    // stretches are: a run starts where a count differs from the one before (as it
+    // was: evening only changes counts behind the one looked at), and is kept if the
+    // next four (zeros) or six counts equal it.
     let (mut stride, mut sum) = (0u32, 0u32);
     let mut limit = counts[0];
+    // The count before `i`, as it was (none before the first).
+    let mut before = !counts[0];
     let mut i = 0;
     while i < length {
-        let end = usize::from(run_end[i]);
-        if end != 0 || counts[i].abs_diff(limit) >= 4 {
+        let c = counts[i];
+        // One past the end of a kept run starting here (0: none).
+        let mut end = 0;
+        if c != before {
+            let keep = if c == 0 { 5 } else { 7 };
+            if counts
+                .get(i + 1..i + keep)
+                .is_some_and(|next| next.iter().all(|&x| x == c))
+            {
+                let mut j = i + keep;
+                if c == 0 {
+                    // Unused symbols come in long stretches: skip them eight at a time.
+                    while let Some(eight) = counts.get(j..j + 8) {
+                        if eight.iter().fold(0, |a, &x| a | x) != 0 {
+                            break;
+                        }
+                        j += 8;
+                    }
+                }
+                while j < length && counts[j] == c {
+                    j += 1;
+                }
+                end = j;
+            }
+        }
+        if end != 0 || c.abs_diff(limit) >= 4 {
             even(counts, i, stride, sum);
             if end != 0 {
+                // The run's last count (the same as its first) starts the next stretch.
                 i = end - 1;
             }
             stride = 0;
             sum = 0;
             limit = match counts.get(i..i + 4) {
                 Some(&[a, b, c, d]) => (a + b + c + d + 2) / 4,
-                _ => counts[i],
+                _ => c,
             };
         }
         stride += 1;
-        sum += counts[i];
+        sum += c;
+        before = c;
         i += 1;
     }
     // The last stretch ends with the counts.
