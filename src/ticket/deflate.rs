@@ -410,11 +410,13 @@ impl<const N: usize> Code<N> {
                 }
             }
         };
-        let mut chunks = freq.chunks_exact(8);
-        for (i, chunk) in chunks.by_ref().enumerate() {
-            scan(i * 8, chunk);
+        let (chunks, rest) = freq.as_chunks::<8>();
+        for (i, chunk) in chunks.iter().enumerate() {
+            if *chunk != [0; 8] {
+                scan(i * 8, chunk);
+            }
         }
-        scan(N - N % 8, chunks.remainder());
+        scan(N - N % 8, rest);
         if m < 2 {
             // The lowest unused symbols make up the two, with a weight of 1.
             let mut sym = 0;
