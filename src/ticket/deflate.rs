@@ -382,15 +382,29 @@ struct Code<const N: usize> {
 }
 
 impl<const N: usize> Code<N> {
-    /// A Huffman code for `freq` (each below 65,536), no code longer than `limit`.
-    /// Fewer than two used symbols get a second one, so the code is always complete
-    /// (zlib's inflate refuses an incomplete one).
+    /// The code [`Code::build`] makes for `freq`, as a new value.
+    #[cfg(test)]
     fn new(freq: &[u32; N], limit: u32) -> Code<N> {
-        let mut code = Code {
+        let mut code = Code::empty();
+        code.build(freq, limit);
+        code
+    }
+
+    /// A code with no symbols, for [`Code::build`] to fill.
+    fn empty() -> Code<N> {
+        Code {
             used: [0; N],
             n_used: 0,
             codes: [(0, 0); N],
-        };
+        }
+    }
+
+    /// Make this empty code a Huffman code for `freq` (each below 65,536), no code
+    /// longer than `limit`, in place (a code is a few kilobytes, not worth moving).
+    /// Fewer than two used symbols get a second one, so the code is always complete
+    /// (zlib's inflate refuses an incomplete one).
+    fn build(&mut self, freq: &[u32; N], limit: u32) {
+        let code = self;
         // The used symbols, eight at a time (most of a ticket's 286 are unused), with the
         // highest frequency and, for the counting sort below, how many have each
         // frequency (only looked at if all are below `COUNTING_SORT_MAX`).
@@ -518,7 +532,6 @@ impl<const N: usize> Code<N> {
             entry.0 = reverse(next[l], entry.1);
             next[l] += 1;
         }
-        code
     }
 
     /// The used symbols, in symbol order.
@@ -783,20 +796,34 @@ impl Dynamic {
         let (mut lit_even, mut dist_even) = (*lit_freq, *dist_freq);
         even_for_runs(&mut lit_even);
         even_for_runs(&mut dist_even);
-        Dynamic::with_codes(Code::new(&lit_even, 15), Code::new(&dist_even, 15))
+        // Built in place, field by field: the codes are a few kilobytes.
+        let mut dynamic = Dynamic {
+            lit: Code::empty(),
+            dist: Code::empty(),
+            hlit: 0,
+            hdist: 0,
+            cl: Code::empty(),
+            hclen: 0,
+            runs: Runs {
+                out: [(0, 0); MAX_RUNS],
+                n: 0,
+                value: 0,
+                count: 0,
+            },
+            header_bits: 0,
+        };
+        dynamic.lit.build(&lit_even, 15);
+        dynamic.dist.build(&dist_even, 15);
+        dynamic.header();
+        dynamic
     }
 
-    /// The block's codes are `lit` and `dist`: work out its header.
-    fn with_codes(lit: Code<LITLEN_SYMS>, dist: Code<DIST_SYMS>) -> Self {
+    /// The block's codes are built: work out its header.
+    fn header(&mut self) {
+        let (lit, dist, runs) = (&self.lit, &self.dist, &mut self.runs);
         let (hlit, hdist) = (lit.end().max(257), dist.end().max(1));
-        let mut runs = Runs {
-            out: [(0, 0); MAX_RUNS],
-            n: 0,
-            value: 0,
-            count: 0,
-        };
-        runs.add_code(&lit, hlit);
-        runs.add_code(&dist, hdist);
+        runs.add_code(lit, hlit);
+        runs.add_code(dist, hdist);
         if runs.count > 0 {
             runs.emit(runs.value, runs.count);
         }
@@ -804,23 +831,15 @@ impl Dynamic {
         for &(sym, _) in &runs.out[..runs.n] {
             cl_freq[usize::from(sym)] += 1;
         }
-        let cl = Code::new(&cl_freq, 7);
+        let cl = &mut self.cl;
+        cl.build(&cl_freq, 7);
         let hclen = (4..=19)
             .rev()
             .find(|&k| cl.codes[CL_ORDER[k - 1]].1 != 0)
             .unwrap_or(4);
         let mut header_bits = 5 + 5 + 4 + 3 * hclen as u32 + cl.cost(&cl_freq);
         header_bits += cl_freq[16] * 2 + cl_freq[17] * 3 + cl_freq[18] * 7;
-        Dynamic {
-            lit,
-            dist,
-            hlit,
-            hdist,
-            cl,
-            hclen,
-            runs,
-            header_bits,
-        }
+        (self.hlit, self.hdist, self.hclen, self.header_bits) = (hlit, hdist, hclen, header_bits);
     }
 
     /// Write the block header after BFINAL/BTYPE: the counts, the code-length code,
