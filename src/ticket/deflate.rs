@@ -404,6 +404,13 @@ impl<const N: usize> Code<N> {
     /// Fewer than two used symbols get a second one, so the code is always complete
     /// (zlib's inflate refuses an incomplete one).
     fn build(&mut self, freq: &[u32; N], limit: u32) {
+        self.build_with(freq, limit, |_, _| {});
+    }
+
+    /// [`Code::build`], calling `each` with every used symbol and its code length, in
+    /// symbol order, as the codes are assigned.
+    #[inline(always)]
+    fn build_with(&mut self, freq: &[u32; N], limit: u32, mut each: impl FnMut(usize, u8)) {
         let code = self;
         // The used symbols, eight at a time (most of a ticket's 286 are unused), with the
         // highest frequency and, for the counting sort below, how many have each
@@ -531,6 +538,7 @@ impl<const N: usize> Code<N> {
             let l = usize::from(entry.1);
             entry.0 = reverse(next[l], entry.1);
             next[l] += 1;
+            each(usize::from(s), entry.1);
         }
     }
 
@@ -672,16 +680,13 @@ impl Runs {
         }
     }
 
-    /// Add the lengths of `code`'s symbols `0..end`.
-    fn add_code<const N: usize>(&mut self, code: &Code<N>, end: usize) {
-        let mut at = 0;
-        for &s in code.used() {
-            let s = usize::from(s);
-            self.add(0, s - at);
-            self.add(code.codes[s].1, 1);
-            at = s + 1;
-        }
-        self.add(0, end - at);
+    /// Add the length `l` of symbol `s`, after zeros for the symbols since symbol `*at`,
+    /// and move `*at` past `s` (each alphabet's used symbols in order, from `*at` = 0).
+    #[inline]
+    fn add_symbol(&mut self, at: &mut usize, s: usize, l: u8) {
+        self.add(0, s - *at);
+        self.add(l, 1);
+        *at = s + 1;
     }
 }
 
@@ -786,6 +791,11 @@ struct Dynamic {
     hclen: usize,
     runs: Runs,
     header_bits: u32,
+    /// Bits of the literal/length symbols (as counted, not evened out) in this code and
+    /// in the fixed one, and of the distance symbols in this code; extra bits excluded.
+    lit_bits: u32,
+    fixed_lit_bits: u32,
+    dist_bits: u32,
 }
 
 impl Dynamic {
@@ -811,19 +821,38 @@ impl Dynamic {
                 count: 0,
             },
             header_bits: 0,
+            lit_bits: 0,
+            fixed_lit_bits: 0,
+            dist_bits: 0,
         };
-        dynamic.lit.build(&lit_even, 15);
-        dynamic.dist.build(&dist_even, 15);
+        // As each code is assigned, its lengths go into the header's run-length form and
+        // the bits its symbols take are summed.
+        let runs = &mut dynamic.runs;
+        let mut at = 0;
+        let (mut lit_bits, mut fixed_lit_bits, mut dist_bits) = (0u32, 0u32, 0u32);
+        dynamic.lit.build_with(&lit_even, 15, |s, l| {
+            runs.add_symbol(&mut at, s, l);
+            lit_bits += lit_freq[s] * u32::from(l);
+            fixed_lit_bits += lit_freq[s] * u32::from(FIXED_LITLEN[s].1);
+        });
+        dynamic.hlit = dynamic.lit.end().max(257);
+        runs.add(0, dynamic.hlit - at);
+        at = 0;
+        dynamic.dist.build_with(&dist_even, 15, |s, l| {
+            runs.add_symbol(&mut at, s, l);
+            dist_bits += dist_freq[s] * u32::from(l);
+        });
+        dynamic.hdist = dynamic.dist.end().max(1);
+        runs.add(0, dynamic.hdist - at);
+        (dynamic.lit_bits, dynamic.fixed_lit_bits, dynamic.dist_bits) =
+            (lit_bits, fixed_lit_bits, dist_bits);
         dynamic.header();
         dynamic
     }
 
-    /// The block's codes are built: work out its header.
+    /// The block's codes are built and their lengths added to `runs`: finish the header.
     fn header(&mut self) {
-        let (lit, dist, runs) = (&self.lit, &self.dist, &mut self.runs);
-        let (hlit, hdist) = (lit.end().max(257), dist.end().max(1));
-        runs.add_code(lit, hlit);
-        runs.add_code(dist, hdist);
+        let runs = &mut self.runs;
         if runs.count > 0 {
             runs.emit(runs.value, runs.count);
         }
@@ -839,7 +868,7 @@ impl Dynamic {
             .unwrap_or(4);
         let mut header_bits = 5 + 5 + 4 + 3 * hclen as u32 + cl.cost(&cl_freq);
         header_bits += cl_freq[16] * 2 + cl_freq[17] * 3 + cl_freq[18] * 7;
-        (self.hlit, self.hdist, self.hclen, self.header_bits) = (hlit, hdist, hclen, header_bits);
+        (self.hclen, self.header_bits) = (hclen, header_bits);
     }
 
     /// Write the block header after BFINAL/BTYPE: the counts, the code-length code,
@@ -942,20 +971,11 @@ fn zlib_small(data: &[u8]) -> Vec<u8> {
     let dynamic = Dynamic::new(&parse.lit_freq, &parse.dist_freq);
     let matches = parse.n_matches as u32;
     let fixed_lits: [(u16, u8); LITLEN_SYMS] = FIXED_LITLEN_286;
-    // The literal/length symbols' bits in the fixed and the dynamic codes, in one pass
-    // (every symbol used is in the dynamic code's used list).
-    let (mut fixed_lit_bits, mut dynamic_lit_bits) = (0u32, 0u32);
-    for &s in dynamic.lit.used() {
-        let s = usize::from(s);
-        let f = parse.lit_freq[s];
-        fixed_lit_bits += f * u32::from(fixed_lits[s].1);
-        dynamic_lit_bits += f * u32::from(dynamic.lit.codes[s].1);
-    }
-    let fixed_bits = parse.extra_bits + 5 * matches + fixed_lit_bits;
-    let dynamic_bits = parse.extra_bits
-        + dynamic.header_bits
-        + dynamic_lit_bits
-        + dynamic.dist.cost(&parse.dist_freq);
+    // (Every symbol used is one the dynamic code has: the fixed code's bits are summed
+    // over those.)
+    let fixed_bits = parse.extra_bits + 5 * matches + dynamic.fixed_lit_bits;
+    let dynamic_bits =
+        parse.extra_bits + dynamic.header_bits + dynamic.lit_bits + dynamic.dist_bits;
     // A stored block: its 3-bit header padded to a byte, LEN and NLEN, then the bytes.
     let stored_bits = 40 + 8 * data.len() as u32;
 
