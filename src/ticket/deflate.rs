@@ -625,6 +625,8 @@ const MAX_RUNS: usize = LITLEN_SYMS + DIST_SYMS;
 struct Runs {
     out: [(u8, u8); MAX_RUNS],
     n: usize,
+    /// How often each code-length symbol is in `out`.
+    freq: [u32; 19],
     /// The length of the run not yet written, and how many symbols it covers.
     value: u8,
     count: usize,
@@ -662,6 +664,7 @@ impl Runs {
     fn push(&mut self, sym: u8, extra: u8) {
         self.out[self.n] = (sym, extra);
         self.n += 1;
+        self.freq[usize::from(sym)] += 1;
     }
 
     /// Add `k` more lengths `l`, writing the run before when `l` starts a new one.
@@ -817,6 +820,7 @@ impl Dynamic {
             runs: Runs {
                 out: [(0, 0); MAX_RUNS],
                 n: 0,
+                freq: [0; 19],
                 value: 0,
                 count: 0,
             },
@@ -856,17 +860,14 @@ impl Dynamic {
         if runs.count > 0 {
             runs.emit(runs.value, runs.count);
         }
-        let mut cl_freq = [0u32; 19];
-        for &(sym, _) in &runs.out[..runs.n] {
-            cl_freq[usize::from(sym)] += 1;
-        }
+        let cl_freq = &runs.freq;
         let cl = &mut self.cl;
-        cl.build(&cl_freq, 7);
+        cl.build(cl_freq, 7);
         let hclen = (4..=19)
             .rev()
             .find(|&k| cl.codes[CL_ORDER[k - 1]].1 != 0)
             .unwrap_or(4);
-        let mut header_bits = 5 + 5 + 4 + 3 * hclen as u32 + cl.cost(&cl_freq);
+        let mut header_bits = 5 + 5 + 4 + 3 * hclen as u32 + cl.cost(cl_freq);
         header_bits += cl_freq[16] * 2 + cl_freq[17] * 3 + cl_freq[18] * 7;
         (self.hclen, self.header_bits) = (hclen, header_bits);
     }
