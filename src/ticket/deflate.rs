@@ -54,8 +54,12 @@ const REVERSED_BYTE: [u8; 256] = {
     t
 };
 
-/// Reverse the low `len` bits of `code`.
+/// Reverse the low `len` bits of `code` (which has no higher bits set).
 const fn reverse(code: u16, len: u8) -> u16 {
+    if len <= 8 {
+        // One byte (most codes).
+        return ((REVERSED_BYTE[(code & 0xFF) as usize] as u32) >> (8 - len as u32)) as u16;
+    }
     let reversed = (REVERSED_BYTE[(code & 0xFF) as usize] as u32) << 8
         | REVERSED_BYTE[(code >> 8) as usize] as u32;
     (reversed >> (16 - len as u32)) as u16
