@@ -305,11 +305,13 @@ impl Parse {
             if first != 0 && prev_len < LAZY_LIMIT && prev_len < max && p.n_matches < MAX_MATCHES {
                 // The longest match here longer than the pending one.
                 let mut best = prev_len.max(MIN_MATCH - 1);
+                // The byte a longer match must have at `best` (`best` < `max` here).
+                let mut want = data[i + best];
                 let mut cand = first;
                 let mut chain = MAX_CHAIN;
                 loop {
                     let c = cand - 1;
-                    if data[c + best] == data[i + best] {
+                    if data[c + best] == want {
                         let l = common_prefix(data, c, i, max);
                         if l > best {
                             best = l;
@@ -317,6 +319,7 @@ impl Parse {
                             if l >= NICE_MATCH.min(max) {
                                 break;
                             }
+                            want = data[i + best];
                         }
                     }
                     chain -= 1;
