@@ -419,16 +419,13 @@ impl<const N: usize> Code<N> {
     #[inline(always)]
     fn build_with(&mut self, freq: &[u32; N], limit: u32, mut each: impl FnMut(usize, u8)) {
         let code = self;
-        // The used symbols, eight at a time (most of a ticket's 286 are unused), with the
-        // highest frequency and, for the counting sort below, how many have each
-        // frequency (only looked at if all are below `COUNTING_SORT_MAX`).
+        // The used symbols, skipping unused ones eight at a time (most of a ticket's 286
+        // are unused), with the highest frequency and, for the counting sort below, how
+        // many have each frequency (only looked at if all are below `COUNTING_SORT_MAX`).
         let mut m = 0;
         let mut top = 0u32;
         let mut start = [0u16; COUNTING_SORT_MAX + 1];
         let mut scan = |base: usize, chunk: &[u32]| {
-            if chunk.iter().fold(0, |a, &f| a | f) == 0 {
-                return;
-            }
             for (k, &f) in chunk.iter().enumerate() {
                 if f > 0 {
                     code.used[m] = (base + k) as u16;
