@@ -492,13 +492,15 @@ impl<const N: usize> Code<N> {
             }
         }
         let depth = &mut w[..m];
-        minimum_redundancy(depth);
+        // How many codes have each length (of those up to 15).
+        let mut count = [0u16; 16];
+        minimum_redundancy(depth, &mut count);
         // The deepest leaf is the first (the lightest); past the limit, count the codes of
         // each length with longer ones cut to it, restore the Kraft sum by lengthening
         // codes from the next shorter length, and give the shortest codes to the most
         // frequent symbols.
-        let mut count = [0u16; 16];
         if depth[0] > limit {
+            count = [0; 16];
             for &d in depth.iter() {
                 count[d.min(limit) as usize] += 1;
             }
@@ -527,7 +529,6 @@ impl<const N: usize> Code<N> {
         } else {
             for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
                 code.codes[usize::from(s)].1 = d as u8;
-                count[d as usize] += 1;
             }
         }
         // Canonical codes (RFC 1951 3.2.2), in symbol order within each length.
@@ -569,11 +570,13 @@ impl<const N: usize> Code<N> {
 /// redundancy (Huffman) code for them, in the same order: the in-place algorithm of
 /// Moffat and Katajainen. Phase 1 builds the tree, each internal node's slot holding
 /// its weight then its parent; phase 2 turns parents into depths; phase 3 turns the
-/// internal nodes' depths into the leaves' depths.
-fn minimum_redundancy(a: &mut [u32]) {
+/// internal nodes' depths into the leaves' depths, adding to `count[l]` how many leaves
+/// have depth `l` (for `l` up to 15).
+fn minimum_redundancy(a: &mut [u32], count: &mut [u16; 16]) {
     let n = a.len();
     if n < 2 {
         a.fill(1);
+        count[1] += n as u16;
         return;
     }
     a[0] += a[1];
@@ -608,6 +611,9 @@ fn minimum_redundancy(a: &mut [u32]) {
         while root >= 0 && a[root as usize] == depth {
             used += 1;
             root -= 1;
+        }
+        if let Some(c) = count.get_mut(depth as usize) {
+            *c += (avail - used) as u16;
         }
         while avail > used {
             a[next as usize] = depth;
