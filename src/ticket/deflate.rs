@@ -42,9 +42,27 @@ const FIXED_LITLEN: [(u16, u8); 288] = {
     t
 };
 
-/// Reverse the low `len` bits of `code`.
+/// Each byte with its bits reversed (x86 has no instruction for it; a lookup is a few
+/// instructions where `reverse_bits` is a few dozen).
+const REVERSED_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).reverse_bits();
+        b += 1;
+    }
+    t
+};
+
+/// Reverse the low `len` bits of `code` (which has no higher bits set).
 const fn reverse(code: u16, len: u8) -> u16 {
-    (code.reverse_bits() as u32 >> (16 - len as u32)) as u16
+    if len <= 8 {
+        // One byte (most codes).
+        return ((REVERSED_BYTE[(code & 0xFF) as usize] as u32) >> (8 - len as u32)) as u16;
+    }
+    let reversed = (REVERSED_BYTE[(code & 0xFF) as usize] as u32) << 8
+        | REVERSED_BYTE[(code >> 8) as usize] as u32;
+    (reversed >> (16 - len as u32)) as u16
 }
 
 /// An LSB-first bit writer into a byte vector.
@@ -55,7 +73,7 @@ struct Bits {
 }
 
 impl Bits {
-    /// Append the low `count` (at most 16) bits of `bits`.
+    /// Append the low `count` (at most 32) bits of `bits`.
     #[inline]
     fn put(&mut self, bits: u32, count: u32) {
         self.acc |= u64::from(bits) << self.n;
@@ -264,10 +282,8 @@ impl Parse {
         // position + 1 with the same hash (0: none).
         #[inline(always)]
         fn insert(data: &[u8], head: &mut [u16], prev: &mut [u16], at: usize) -> usize {
-            let v = match data.get(at..at + 4) {
-                Some(four) => u32::from_le_bytes([four[0], four[1], four[2], 0]),
-                None => u32::from_le_bytes([data[at], data[at + 1], data[at + 2], 0]),
-            };
+            let three = &data[at..at + 3];
+            let v = u32::from(three[0]) | u32::from(three[1]) << 8 | u32::from(three[2]) << 16;
             let h = (v.wrapping_mul(0x9E37_79B1) >> (32 - SMALL_HASH_BITS)) as usize;
             let before = head[h];
             head[h] = (at + 1) as u16;
@@ -279,16 +295,23 @@ impl Parse {
         let mut i = 0;
         while i + MIN_MATCH <= n {
             let first = insert(data, &mut head, &mut prev, i);
+            if first == 0 && prev_len == 0 {
+                // No earlier position shares the hash and no match is pending: a literal.
+                i += 1;
+                continue;
+            }
             let (mut len, mut dist) = (0, 0);
             let max = MAX_MATCH.min(n - i);
             if first != 0 && prev_len < LAZY_LIMIT && prev_len < max && p.n_matches < MAX_MATCHES {
                 // The longest match here longer than the pending one.
                 let mut best = prev_len.max(MIN_MATCH - 1);
+                // The byte a longer match must have at `best` (`best` < `max` here).
+                let mut want = data[i + best];
                 let mut cand = first;
                 let mut chain = MAX_CHAIN;
                 loop {
                     let c = cand - 1;
-                    if data[c + best] == data[i + best] {
+                    if data[c + best] == want {
                         let l = common_prefix(data, c, i, max);
                         if l > best {
                             best = l;
@@ -296,6 +319,7 @@ impl Parse {
                             if l >= NICE_MATCH.min(max) {
                                 break;
                             }
+                            want = data[i + best];
                         }
                     }
                     chain -= 1;
@@ -365,30 +389,61 @@ struct Code<const N: usize> {
 }
 
 impl<const N: usize> Code<N> {
-    /// A Huffman code for `freq` (each below 65,536), no code longer than `limit`.
-    /// Fewer than two used symbols get a second one, so the code is always complete
-    /// (zlib's inflate refuses an incomplete one).
+    /// The code [`Code::build`] makes for `freq`, as a new value.
+    #[cfg(test)]
     fn new(freq: &[u32; N], limit: u32) -> Code<N> {
-        let mut code = Code {
+        let mut code = Code::empty();
+        code.build(freq, limit);
+        code
+    }
+
+    /// A code with no symbols, for [`Code::build`] to fill.
+    fn empty() -> Code<N> {
+        Code {
             used: [0; N],
             n_used: 0,
             codes: [(0, 0); N],
-        };
-        // The used symbols, eight at a time (most of a ticket's 286 are unused).
+        }
+    }
+
+    /// Make this empty code a Huffman code for `freq` (each below 65,536), no code
+    /// longer than `limit`, in place (a code is a few kilobytes, not worth moving).
+    /// Fewer than two used symbols get a second one, so the code is always complete
+    /// (zlib's inflate refuses an incomplete one).
+    fn build(&mut self, freq: &[u32; N], limit: u32) {
+        self.build_with(freq, limit, |_, _| {});
+    }
+
+    /// [`Code::build`], calling `each` with every used symbol and its code length, in
+    /// symbol order, as the codes are assigned.
+    #[inline(always)]
+    fn build_with(&mut self, freq: &[u32; N], limit: u32, mut each: impl FnMut(usize, u8)) {
+        let code = self;
+        // The used symbols, skipping unused ones eight at a time (most of a ticket's 286
+        // are unused), with the highest frequency and, for the counting sort below, how
+        // many have each frequency (only looked at if all are below `COUNTING_SORT_MAX`).
         let mut m = 0;
-        for (base, chunk) in freq.chunks(8).enumerate() {
-            if chunk.iter().fold(0, |a, &f| a | f) == 0 {
-                continue;
-            }
+        let mut top = 0u32;
+        let mut start = [0u16; COUNTING_SORT_MAX + 1];
+        let mut scan = |base: usize, chunk: &[u32]| {
             for (k, &f) in chunk.iter().enumerate() {
                 if f > 0 {
-                    code.used[m] = (base * 8 + k) as u16;
+                    code.used[m] = (base + k) as u16;
                     m += 1;
+                    top = top.max(f);
+                    start[(f as usize).min(COUNTING_SORT_MAX - 1) + 1] += 1;
                 }
             }
+        };
+        let (chunks, rest) = freq.as_chunks::<8>();
+        for (i, chunk) in chunks.iter().enumerate() {
+            if *chunk != [0; 8] {
+                scan(i * 8, chunk);
+            }
         }
+        scan(N - N % 8, rest);
         if m < 2 {
-            // The lowest unused symbols make up the two.
+            // The lowest unused symbols make up the two, with a weight of 1.
             let mut sym = 0;
             while m < 2 {
                 if freq[sym] == 0 {
@@ -398,6 +453,11 @@ impl<const N: usize> Code<N> {
                 sym += 1;
             }
             code.used[..m].sort_unstable();
+            start = [0; COUNTING_SORT_MAX + 1];
+            for &s in &code.used[..m] {
+                let f = freq[usize::from(s)].max(1) as usize;
+                start[f.min(COUNTING_SORT_MAX - 1) + 1] += 1;
+            }
         }
         code.n_used = m;
         let used = &code.used[..m];
@@ -406,18 +466,9 @@ impl<const N: usize> Code<N> {
         // `syms`, their weights in `w`.
         let mut syms = [0u16; N];
         let mut w = [0u32; N];
-        let top = used
-            .iter()
-            .map(|&s| freq[usize::from(s)])
-            .max()
-            .unwrap_or(0);
         if (top as usize) < COUNTING_SORT_MAX {
             // Counting sort; placing symbols from the highest down keeps ties by
             // descending symbol.
-            let mut start = [0u16; COUNTING_SORT_MAX + 1];
-            for &s in used {
-                start[freq[usize::from(s)].max(1) as usize + 1] += 1;
-            }
             for f in 1..=top as usize {
                 start[f + 1] += start[f];
             }
@@ -441,13 +492,15 @@ impl<const N: usize> Code<N> {
             }
         }
         let depth = &mut w[..m];
-        minimum_redundancy(depth);
+        // How many codes have each length (of those up to 15).
+        let mut count = [0u16; 16];
+        minimum_redundancy(depth, &mut count);
         // The deepest leaf is the first (the lightest); past the limit, count the codes of
         // each length with longer ones cut to it, restore the Kraft sum by lengthening
         // codes from the next shorter length, and give the shortest codes to the most
         // frequent symbols.
-        let mut count = [0u16; 16];
         if depth[0] > limit {
+            count = [0; 16];
             for &d in depth.iter() {
                 count[d.min(limit) as usize] += 1;
             }
@@ -470,13 +523,13 @@ impl<const N: usize> Code<N> {
                 }
                 at -= usize::from(c);
             }
-        } else {
-            for &d in depth.iter() {
-                count[d as usize] += 1;
+            for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
+                code.codes[usize::from(s)].1 = d as u8;
             }
-        }
-        for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
-            code.codes[usize::from(s)].1 = d as u8;
+        } else {
+            for (&s, &d) in syms[..m].iter().zip(depth.iter()) {
+                code.codes[usize::from(s)].1 = d as u8;
+            }
         }
         // Canonical codes (RFC 1951 3.2.2), in symbol order within each length.
         let mut next = [0u16; 16];
@@ -490,8 +543,8 @@ impl<const N: usize> Code<N> {
             let l = usize::from(entry.1);
             entry.0 = reverse(next[l], entry.1);
             next[l] += 1;
+            each(usize::from(s), entry.1);
         }
-        code
     }
 
     /// The used symbols, in symbol order.
@@ -517,11 +570,13 @@ impl<const N: usize> Code<N> {
 /// redundancy (Huffman) code for them, in the same order: the in-place algorithm of
 /// Moffat and Katajainen. Phase 1 builds the tree, each internal node's slot holding
 /// its weight then its parent; phase 2 turns parents into depths; phase 3 turns the
-/// internal nodes' depths into the leaves' depths.
-fn minimum_redundancy(a: &mut [u32]) {
+/// internal nodes' depths into the leaves' depths, adding to `count[l]` how many leaves
+/// have depth `l` (for `l` up to 15).
+fn minimum_redundancy(a: &mut [u32], count: &mut [u16; 16]) {
     let n = a.len();
     if n < 2 {
         a.fill(1);
+        count[1] += n as u16;
         return;
     }
     a[0] += a[1];
@@ -557,6 +612,9 @@ fn minimum_redundancy(a: &mut [u32]) {
             used += 1;
             root -= 1;
         }
+        if let Some(c) = count.get_mut(depth as usize) {
+            *c += (avail - used) as u16;
+        }
         while avail > used {
             a[next as usize] = depth;
             next -= 1;
@@ -577,6 +635,8 @@ const MAX_RUNS: usize = LITLEN_SYMS + DIST_SYMS;
 struct Runs {
     out: [(u8, u8); MAX_RUNS],
     n: usize,
+    /// How often each code-length symbol is in `out`.
+    freq: [u32; 19],
     /// The length of the run not yet written, and how many symbols it covers.
     value: u8,
     count: usize,
@@ -614,6 +674,7 @@ impl Runs {
     fn push(&mut self, sym: u8, extra: u8) {
         self.out[self.n] = (sym, extra);
         self.n += 1;
+        self.freq[usize::from(sym)] += 1;
     }
 
     /// Add `k` more lengths `l`, writing the run before when `l` starts a new one.
@@ -632,16 +693,13 @@ impl Runs {
         }
     }
 
-    /// Add the lengths of `code`'s symbols `0..end`.
-    fn add_code<const N: usize>(&mut self, code: &Code<N>, end: usize) {
-        let mut at = 0;
-        for &s in code.used() {
-            let s = usize::from(s);
-            self.add(0, s - at);
-            self.add(code.codes[s].1, 1);
-            at = s + 1;
-        }
-        self.add(0, end - at);
+    /// Add the length `l` of symbol `s`, after zeros for the symbols since symbol `*at`,
+    /// and move `*at` past `s` (each alphabet's used symbols in order, from `*at` = 0).
+    #[inline]
+    fn add_symbol(&mut self, at: &mut usize, s: usize, l: u8) {
+        self.add(0, s - *at);
+        self.add(l, 1);
+        *at = s + 1;
     }
 }
 
@@ -661,60 +719,76 @@ fn even_for_runs<const N: usize>(counts: &mut [u32; N]) {
     if length == 0 {
         return;
     }
-    // Runs long enough to keep: `run_end[start]` is one past the run's end.
-    let mut run_end = [0u16; N];
-    let mut i = 0;
-    while i < length {
-        let v = counts[i];
-        let mut j = i + 1;
-        while j < length && counts[j] == v {
-            j += 1;
+    // Give a stretch of `stride` counts ending before `end` their mean, if it is long
+    // enough.
+    fn even(counts: &mut [u32], end: usize, stride: u32, sum: u32) {
+        if stride >= 4 || (stride >= 3 && sum == 0) {
+            let count = if sum == 0 {
+                0
+            } else {
+                ((sum + stride / 2) / stride).max(1)
+            };
+            counts[end - stride as usize..end].fill(count);
         }
-        if j - i >= if v == 0 { 5 } else { 7 } {
-            run_end[i] = j as u16;
-        }
-        i = j;
     }
+    let counts = &mut counts[..length];
     // Stretches end before a kept run's first count, at each of its counts (each a
     // stretch of one: nothing to even out, so the run is skipped to its last), and
-    // where a count strays from the stretch's leading average.
+    // where a count strays from the stretch's leading average. Runs are found as the
+    // stretches are: a run starts where a count differs from the one before (as it
+    // was: evening only changes counts behind the one looked at), and is kept if the
+    // next four (zeros) or six counts equal it.
     let (mut stride, mut sum) = (0u32, 0u32);
     let mut limit = counts[0];
+    // The count before `i`, as it was (none before the first).
+    let mut before = !counts[0];
     let mut i = 0;
-    while i <= length {
-        let end = if i < length {
-            usize::from(run_end[i])
-        } else {
-            0
-        };
-        if i == length || end != 0 || counts[i].abs_diff(limit) >= 4 {
-            if stride >= 4 || (stride >= 3 && sum == 0) {
-                let count = if sum == 0 {
-                    0
-                } else {
-                    ((sum + stride / 2) / stride).max(1)
-                };
-                counts[i - stride as usize..i].fill(count);
+    while i < length {
+        let c = counts[i];
+        // One past the end of a kept run starting here (0: none).
+        let mut end = 0;
+        if c != before {
+            let keep = if c == 0 { 5 } else { 7 };
+            if counts
+                .get(i + 1..i + keep)
+                .is_some_and(|next| next.iter().all(|&x| x == c))
+            {
+                let mut j = i + keep;
+                if c == 0 {
+                    // Unused symbols come in long stretches: skip them eight at a time.
+                    while let Some(eight) = counts.get(j..j + 8) {
+                        if eight.iter().fold(0, |a, &x| a | x) != 0 {
+                            break;
+                        }
+                        j += 8;
+                    }
+                }
+                while j < length && counts[j] == c {
+                    j += 1;
+                }
+                end = j;
             }
+        }
+        if end != 0 || c.abs_diff(limit) >= 4 {
+            even(counts, i, stride, sum);
             if end != 0 {
+                // The run's last count (the same as its first) starts the next stretch.
                 i = end - 1;
             }
             stride = 0;
             sum = 0;
-            limit = if i + 3 < length {
-                (counts[i] + counts[i + 1] + counts[i + 2] + counts[i + 3] + 2) / 4
-            } else if i < length {
-                counts[i]
-            } else {
-                0
+            limit = match counts.get(i..i + 4) {
+                Some(&[a, b, c, d]) => (a + b + c + d + 2) / 4,
+                _ => c,
             };
         }
         stride += 1;
-        if i != length {
-            sum += counts[i];
-        }
+        sum += c;
+        before = c;
         i += 1;
     }
+    // The last stretch ends with the counts.
+    even(counts, length, stride, sum);
 }
 
 /// Extra bits after code-length symbols 16, 17 and 18.
@@ -730,6 +804,11 @@ struct Dynamic {
     hclen: usize,
     runs: Runs,
     header_bits: u32,
+    /// Bits of the literal/length symbols (as counted, not evened out) in this code and
+    /// in the fixed one, and of the distance symbols in this code; extra bits excluded.
+    lit_bits: u32,
+    fixed_lit_bits: u32,
+    dist_bits: u32,
 }
 
 impl Dynamic {
@@ -740,62 +819,94 @@ impl Dynamic {
         let (mut lit_even, mut dist_even) = (*lit_freq, *dist_freq);
         even_for_runs(&mut lit_even);
         even_for_runs(&mut dist_even);
-        Dynamic::with_codes(Code::new(&lit_even, 15), Code::new(&dist_even, 15))
+        // Built in place, field by field: the codes are a few kilobytes.
+        let mut dynamic = Dynamic {
+            lit: Code::empty(),
+            dist: Code::empty(),
+            hlit: 0,
+            hdist: 0,
+            cl: Code::empty(),
+            hclen: 0,
+            runs: Runs {
+                out: [(0, 0); MAX_RUNS],
+                n: 0,
+                freq: [0; 19],
+                value: 0,
+                count: 0,
+            },
+            header_bits: 0,
+            lit_bits: 0,
+            fixed_lit_bits: 0,
+            dist_bits: 0,
+        };
+        // As each code is assigned, its lengths go into the header's run-length form and
+        // the bits its symbols take are summed.
+        let runs = &mut dynamic.runs;
+        let mut at = 0;
+        let (mut lit_bits, mut fixed_lit_bits, mut dist_bits) = (0u32, 0u32, 0u32);
+        dynamic.lit.build_with(&lit_even, 15, |s, l| {
+            runs.add_symbol(&mut at, s, l);
+            lit_bits += lit_freq[s] * u32::from(l);
+            fixed_lit_bits += lit_freq[s] * u32::from(FIXED_LITLEN[s].1);
+        });
+        dynamic.hlit = dynamic.lit.end().max(257);
+        runs.add(0, dynamic.hlit - at);
+        at = 0;
+        dynamic.dist.build_with(&dist_even, 15, |s, l| {
+            runs.add_symbol(&mut at, s, l);
+            dist_bits += dist_freq[s] * u32::from(l);
+        });
+        dynamic.hdist = dynamic.dist.end().max(1);
+        runs.add(0, dynamic.hdist - at);
+        (dynamic.lit_bits, dynamic.fixed_lit_bits, dynamic.dist_bits) =
+            (lit_bits, fixed_lit_bits, dist_bits);
+        dynamic.header();
+        dynamic
     }
 
-    /// The block's codes are `lit` and `dist`: work out its header.
-    fn with_codes(lit: Code<LITLEN_SYMS>, dist: Code<DIST_SYMS>) -> Self {
-        let (hlit, hdist) = (lit.end().max(257), dist.end().max(1));
-        let mut runs = Runs {
-            out: [(0, 0); MAX_RUNS],
-            n: 0,
-            value: 0,
-            count: 0,
-        };
-        runs.add_code(&lit, hlit);
-        runs.add_code(&dist, hdist);
+    /// The block's codes are built and their lengths added to `runs`: finish the header.
+    fn header(&mut self) {
+        let runs = &mut self.runs;
         if runs.count > 0 {
             runs.emit(runs.value, runs.count);
         }
-        let mut cl_freq = [0u32; 19];
-        for &(sym, _) in &runs.out[..runs.n] {
-            cl_freq[usize::from(sym)] += 1;
-        }
-        let cl = Code::new(&cl_freq, 7);
+        let cl_freq = &runs.freq;
+        let cl = &mut self.cl;
+        cl.build(cl_freq, 7);
         let hclen = (4..=19)
             .rev()
             .find(|&k| cl.codes[CL_ORDER[k - 1]].1 != 0)
             .unwrap_or(4);
-        let mut header_bits = 5 + 5 + 4 + 3 * hclen as u32 + cl.cost(&cl_freq);
+        let mut header_bits = 5 + 5 + 4 + 3 * hclen as u32 + cl.cost(cl_freq);
         header_bits += cl_freq[16] * 2 + cl_freq[17] * 3 + cl_freq[18] * 7;
-        Dynamic {
-            lit,
-            dist,
-            hlit,
-            hdist,
-            cl,
-            hclen,
-            runs,
-            header_bits,
-        }
+        (self.hclen, self.header_bits) = (hclen, header_bits);
     }
 
     /// Write the block header after BFINAL/BTYPE: the counts, the code-length code,
     /// then the code lengths themselves.
     fn write_header(&self, bits: &mut Bits) {
-        bits.put((self.hlit - 257) as u32, 5);
-        bits.put((self.hdist - 1) as u32, 5);
-        bits.put((self.hclen - 4) as u32, 4);
-        for &sym in &CL_ORDER[..self.hclen] {
-            bits.put(u32::from(self.cl.codes[sym].1), 3);
+        bits.put(
+            (self.hlit - 257) as u32
+                | ((self.hdist - 1) as u32) << 5
+                | ((self.hclen - 4) as u32) << 10,
+            14,
+        );
+        // The code-length code's lengths, three bits each, ten to a `put`.
+        for group in CL_ORDER[..self.hclen].chunks(10) {
+            let (mut v, mut k) = (0u32, 0u32);
+            for &sym in group {
+                v |= u32::from(self.cl.codes[sym].1) << k;
+                k += 3;
+            }
+            bits.put(v, k);
         }
+        // Each code-length symbol with its extra bits (at most 7 + 7).
         for &(sym, extra) in &self.runs.out[..self.runs.n] {
             let (code, len) = self.cl.codes[usize::from(sym)];
-            bits.put(u32::from(code), u32::from(len));
-            let n = CL_EXTRA_BITS[usize::from(sym)];
-            if n > 0 {
-                bits.put(u32::from(extra), u32::from(n));
-            }
+            bits.put(
+                u32::from(code) | u32::from(extra) << len,
+                u32::from(len) + u32::from(CL_EXTRA_BITS[usize::from(sym)]),
+            );
         }
     }
 }
@@ -809,26 +920,45 @@ fn write_body(
     lit: &[(u16, u8); LITLEN_SYMS],
     dist: &[(u16, u8); DIST_SYMS],
 ) {
-    let put = |bits: &mut Bits, (code, len): (u16, u8)| bits.put(u32::from(code), u32::from(len));
+    // Literals two at a time (two codes of at most 15 bits fit one `put`).
+    let literals = |bits: &mut Bits, bytes: &[u8]| {
+        let mut pairs = bytes.chunks_exact(2);
+        for pair in pairs.by_ref() {
+            let (c0, l0) = lit[usize::from(pair[0])];
+            let (c1, l1) = lit[usize::from(pair[1])];
+            bits.put(
+                u32::from(c0) | u32::from(c1) << l0,
+                u32::from(l0) + u32::from(l1),
+            );
+        }
+        for &b in pairs.remainder() {
+            let (code, len) = lit[usize::from(b)];
+            bits.put(u32::from(code), u32::from(len));
+        }
+    };
     let mut i = 0;
     for &m in parse.matches() {
         let m = m as usize;
         let (at, len, d) = (m >> 18, (m >> 10 & 0xFF) + MIN_MATCH, (m & 0x3FF) + 1);
-        for &b in &data[i..at] {
-            put(bits, lit[usize::from(b)]);
-        }
+        literals(bits, &data[i..at]);
+        // Each code with its extra bits in one `put` (at most 15 + 5 and 15 + 13 bits).
         let (sym, extra_len, extra) = length_code(len);
-        put(bits, lit[sym]);
-        bits.put(extra, extra_len);
+        let (code, code_len) = lit[sym];
+        bits.put(
+            u32::from(code) | extra << code_len,
+            u32::from(code_len) + extra_len,
+        );
         let (dsym, dextra_len, dextra) = distance_code(d);
-        put(bits, dist[dsym]);
-        bits.put(dextra, dextra_len);
+        let (code, code_len) = dist[dsym];
+        bits.put(
+            u32::from(code) | dextra << code_len,
+            u32::from(code_len) + dextra_len,
+        );
         i = at + len;
     }
-    for &b in &data[i..] {
-        put(bits, lit[usize::from(b)]);
-    }
-    put(bits, lit[END_OF_BLOCK]);
+    literals(bits, &data[i..]);
+    let (code, len) = lit[END_OF_BLOCK];
+    bits.put(u32::from(code), u32::from(len));
 }
 
 /// Fixed distance codes: five bits each, bit-reversed.
@@ -852,19 +982,11 @@ fn zlib_small(data: &[u8]) -> Vec<u8> {
     let dynamic = Dynamic::new(&parse.lit_freq, &parse.dist_freq);
     let matches = parse.n_matches as u32;
     let fixed_lits: [(u16, u8); LITLEN_SYMS] = FIXED_LITLEN_286;
-    let fixed_bits = parse.extra_bits + 5 * matches + {
-        let lit = &parse.lit_freq;
-        dynamic
-            .lit
-            .used()
-            .iter()
-            .map(|&s| lit[usize::from(s)] * u32::from(fixed_lits[usize::from(s)].1))
-            .sum::<u32>()
-    };
-    let dynamic_bits = parse.extra_bits
-        + dynamic.header_bits
-        + dynamic.lit.cost(&parse.lit_freq)
-        + dynamic.dist.cost(&parse.dist_freq);
+    // (Every symbol used is one the dynamic code has: the fixed code's bits are summed
+    // over those.)
+    let fixed_bits = parse.extra_bits + 5 * matches + dynamic.fixed_lit_bits;
+    let dynamic_bits =
+        parse.extra_bits + dynamic.header_bits + dynamic.lit_bits + dynamic.dist_bits;
     // A stored block: its 3-bit header padded to a byte, LEN and NLEN, then the bytes.
     let stored_bits = 40 + 8 * data.len() as u32;
 
