@@ -101,42 +101,20 @@ fn literal(bits: &mut Bits, byte: u8) {
     bits.put(u32::from(code), u32::from(len));
 }
 
-/// Emit a match of `len` (3..=258) bytes at `dist` (1..=32768) back.
+/// Emit a match of `len` (3..=258) bytes at `dist` (1..=32768) back, in the fixed codes.
 #[inline]
 fn matched(bits: &mut Bits, len: usize, dist: usize) {
-    // Length: symbol 257.. with extra bits (RFC 1951 3.2.5).
-    let l = len - MIN_MATCH;
-    let (sym, extra_len, extra) = if l < 8 {
-        (257 + l, 0, 0)
-    } else if l == 255 {
-        (285, 0, 0)
-    } else {
-        let top = usize::BITS - 1 - l.leading_zeros(); // floor(log2(l)), 3..=7
-        let extra_len = top - 2;
-        let sym = 257 + 4 * (top as usize - 1) + ((l >> extra_len) & 3);
-        (sym, extra_len, l & ((1 << extra_len) - 1))
-    };
+    let (sym, extra_len, extra) = length_code(len);
     let (code, code_len) = FIXED_LITLEN[sym];
     bits.put(u32::from(code), u32::from(code_len));
     if extra_len > 0 {
-        bits.put(extra as u32, extra_len);
+        bits.put(extra, extra_len);
     }
     // Distance: a 5-bit code with extra bits.
-    let d = dist - 1;
-    let (dsym, dextra_len, dextra) = if d < 4 {
-        (d, 0, 0)
-    } else {
-        let top = usize::BITS - 1 - d.leading_zeros(); // floor(log2(d)), 2..=14
-        let extra_len = top - 1;
-        (
-            2 * top as usize + ((d >> extra_len) & 1),
-            extra_len,
-            d & ((1 << extra_len) - 1),
-        )
-    };
+    let (dsym, dextra_len, dextra) = distance_code(dist);
     bits.put(u32::from(reverse(dsym as u16, 5)), 5);
     if dextra_len > 0 {
-        bits.put(dextra as u32, dextra_len);
+        bits.put(dextra, dextra_len);
     }
 }
 
