@@ -176,11 +176,10 @@ impl std::error::Error for EnvelopeError {}
 /// assert!(!text.contains(['+', '/', '=']));
 /// ```
 pub fn encode(json: &[u8]) -> String {
-    let compressed = crate::deflate::zlib(json);
-    let mut text = TICKET_BASE64.encode(&compressed);
-    // The padding the standard alphabet writes as '=', in the ticket's '_'.
-    text.extend(std::iter::repeat_n('_', (3 - compressed.len() % 3) % 3));
-    text
+    let mut text = Vec::new();
+    push_text(&mut text, &crate::deflate::zlib(json));
+    // Ticket text is ASCII (the ticket alphabet and '_').
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// [`encode`] in place, compressing with the given [`Effort`]: the JSON bytes at
@@ -198,13 +197,19 @@ pub fn encode(json: &[u8]) -> String {
 pub fn encode_in_place(out: &mut Vec<u8>, from: usize, effort: Effort) {
     let compressed = crate::deflate::zlib_with(&out[from..], effort);
     out.truncate(from);
+    push_text(out, &compressed);
+}
+
+/// Append the ticket text of a zlib stream: base64 in the ticket alphabet, and the
+/// padding the standard alphabet writes as '=', in the ticket's '_'.
+fn push_text(out: &mut Vec<u8>, compressed: &[u8]) {
+    let from = out.len();
     let len = base64::encoded_len(compressed.len(), false).unwrap_or(0);
     out.resize(from + len, 0);
     let written = TICKET_BASE64
-        .encode_slice(&compressed, &mut out[from..])
+        .encode_slice(compressed, &mut out[from..])
         .unwrap_or(0);
     out.truncate(from + written);
-    // The padding the standard alphabet writes as '=', in the ticket's '_'.
     out.extend(std::iter::repeat_n(b'_', (3 - compressed.len() % 3) % 3));
 }
 
