@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::Secret;
 use crate::clock::Clock;
-use crate::deflate::Effort;
+use crate::deflate::{Effort, SharedCode};
 use crate::keys::PrivateKey;
 use crate::ticket::fields::first_control_character;
 use crate::ticket::{Claims, envelope, v1, v2};
@@ -294,6 +294,7 @@ pub struct TicketBatch<'k> {
     signer: BatchSigner<'k>,
     any_identifier: bool,
     effort: Effort,
+    shared: Option<Box<SharedCode>>,
 }
 
 #[derive(Debug, Clone)]
@@ -316,6 +317,7 @@ impl<'k> TicketBatch<'k> {
             signer: BatchSigner::V1(key, v1::Layout::new(sdkappid, time, expire, None)),
             any_identifier: false,
             effort: Effort::Smallest,
+            shared: None,
         })
     }
 
@@ -332,6 +334,7 @@ impl<'k> TicketBatch<'k> {
             signer: BatchSigner::V2(secret, v2::Layout::new(sdkappid, time, expire, None)),
             any_identifier: false,
             effort: Effort::Smallest,
+            shared: None,
         })
     }
 
@@ -347,6 +350,42 @@ impl<'k> TicketBatch<'k> {
     /// bytes larger (the same ticket, in a different zlib stream).
     pub fn with_effort(mut self, effort: Effort) -> TicketBatch<'k> {
         self.effort = effort;
+        self.shared = None;
+        self
+    }
+
+    /// Compress every ticket in one Huffman code made for this batch
+    /// ([`SharedCode`]), from 64 sample tickets with made-up identifiers of 1 to 32
+    /// characters: on ticket JSON about as small as [`Effort::Smallest`] makes (both
+    /// some 3% smaller than zlib's default level), for well under half its work. A
+    /// ticket the code does not suit (an identifier of other characters, or longer) is
+    /// compressed as [`Effort::Smallest`] would. The same tickets, in a different zlib
+    /// stream; this replaces any [`TicketBatch::with_effort`].
+    pub fn with_shared_code(mut self) -> TicketBatch<'k> {
+        const ID: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut samples = Vec::with_capacity(SHARED_SAMPLES);
+        let mut identifier = String::with_capacity(MAX_IDENTIFIER_BYTES);
+        let mut content = Vec::new();
+        for k in 0..SHARED_SAMPLES {
+            identifier.clear();
+            for _ in 0..=k % MAX_IDENTIFIER_BYTES {
+                // xorshift64: the same identifiers every time.
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                identifier.push(char::from(ID[(seed % ID.len() as u64) as usize]));
+            }
+            let mut json = Vec::with_capacity(256);
+            match &self.signer {
+                BatchSigner::V1(key, layout) => {
+                    layout.push_json(key, &identifier, &mut content, &mut json)
+                }
+                BatchSigner::V2(secret, layout) => layout.push_json(secret, &identifier, &mut json),
+            }
+            samples.push(json);
+        }
+        self.shared = SharedCode::train(samples.iter().map(Vec::as_slice)).map(Box::new);
         self
     }
 
@@ -372,7 +411,14 @@ impl<'k> TicketBatch<'k> {
                 layout.push_json(secret, identifier, out);
             }
         }
-        envelope::encode_in_place(out, from, self.effort);
+        match &self.shared {
+            Some(code) => {
+                let compressed = code.zlib(&out[from..]);
+                out.truncate(from);
+                envelope::push_text(out, &compressed);
+            }
+            None => envelope::encode_in_place(out, from, self.effort),
+        }
         Ok(())
     }
 
@@ -384,6 +430,9 @@ impl<'k> TicketBatch<'k> {
         Ok(String::from_utf8(out).unwrap_or_default())
     }
 }
+
+/// How many sample tickets [`TicketBatch::with_shared_code`] learns its code from.
+const SHARED_SAMPLES: usize = 64;
 
 /// The checks [`TicketRequest`] makes of what a batch's tickets share.
 fn check_batch(sdkappid: u32, expire: u32) -> Result<(), ArgError> {

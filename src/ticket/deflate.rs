@@ -194,27 +194,6 @@ fn distance_code(dist: usize) -> (usize, u32, u32) {
     }
 }
 
-/// How many leading bytes `data[a..]` and `data[b..]` share, up to `max` (both at least
-/// `max` long).
-#[inline]
-fn common_prefix(data: &[u8], a: usize, b: usize, max: usize) -> usize {
-    let (x, y) = (&data[a..a + max], &data[b..b + max]);
-    let mut len = 0;
-    while len + 8 <= max {
-        let p = u64::from_le_bytes(x[len..len + 8].try_into().unwrap_or_default());
-        let q = u64::from_le_bytes(y[len..len + 8].try_into().unwrap_or_default());
-        let diff = p ^ q;
-        if diff != 0 {
-            return len + (diff.trailing_zeros() / 8) as usize;
-        }
-        len += 8;
-    }
-    while len < max && x[len] == y[len] {
-        len += 1;
-    }
-    len
-}
-
 /// The LZ77 pass of the size-optimised path (inputs of at most [`SMALL`] bytes): hash
 /// chains over 3-byte prefixes, with one step of lazy matching (a match is put off by a
 /// byte when the next position starts a longer one), as zlib's default level does.
@@ -245,7 +224,14 @@ impl Parse {
 
     /// Parse `data` (at most [`SMALL`] bytes) into this fresh `Parse`.
     fn run(&mut self, data: &[u8]) {
+        self.run_with::<true, MAX_CHAIN>(data)
+    }
+
+    /// [`Parse::run`] with lazy matching or without (`LAZY`), looking at up to `CHAIN`
+    /// earlier positions for each match.
+    fn run_with<const LAZY: bool, const CHAIN: usize>(&mut self, data: &[u8]) {
         debug_assert!(data.len() <= SMALL);
+        let data = &data[..data.len().min(SMALL)];
         let n = data.len();
         let p = self;
         // Every byte counts as a literal here; `record` takes back the bytes a match
@@ -254,25 +240,52 @@ impl Parse {
             p.lit_freq[usize::from(b)] += 1;
         }
         p.lit_freq[END_OF_BLOCK] = 1;
+        // The input, zero-padded: every position looked at is below SMALL (masking it
+        // with SMALL - 1 changes nothing and lets the compiler drop the bounds checks),
+        // and a 4- or 8-byte load from one stays in the buffer.
+        let mut buf = [0u8; SMALL + 8];
+        buf[..n].copy_from_slice(data);
+        const AT: usize = SMALL - 1;
+        let load8 = |at: usize| u64::from_le_bytes(*buf[at & AT..].first_chunk().unwrap_or(&[0; 8]));
         let mut head = [0u16; 1 << SMALL_HASH_BITS];
         let mut prev = [0u16; SMALL];
         // Record position `at` (with three bytes from it) and return the previous
         // position + 1 with the same hash (0: none).
         #[inline(always)]
-        fn insert(data: &[u8], head: &mut [u16], prev: &mut [u16], at: usize) -> usize {
-            let three = &data[at..at + 3];
-            let v = u32::from(three[0]) | u32::from(three[1]) << 8 | u32::from(three[2]) << 16;
+        fn insert(
+            buf: &[u8; SMALL + 8],
+            head: &mut [u16; 1 << SMALL_HASH_BITS],
+            prev: &mut [u16; SMALL],
+            at: usize,
+        ) -> usize {
+            let at = at & AT;
+            let v = u32::from_le_bytes(*buf[at..].first_chunk().unwrap_or(&[0; 4])) & 0xFF_FFFF;
             let h = (v.wrapping_mul(0x9E37_79B1) >> (32 - SMALL_HASH_BITS)) as usize;
             let before = head[h];
             head[h] = (at + 1) as u16;
             prev[at] = before;
             usize::from(before)
         }
+        // How many leading bytes positions `a` and `b` share, up to `max` (both at
+        // least `max` from the end), eight at a time.
+        let common = |a: usize, b: usize, max: usize| -> usize {
+            let mut len = 0;
+            loop {
+                let diff = load8(a + len) ^ load8(b + len);
+                if diff != 0 {
+                    return (len + (diff.trailing_zeros() / 8) as usize).min(max);
+                }
+                len += 8;
+                if len >= max {
+                    return max;
+                }
+            }
+        };
         // A match found at the previous position and not yet recorded (length 0: none).
         let (mut prev_len, mut prev_dist) = (0usize, 0usize);
         let mut i = 0;
         while i + MIN_MATCH <= n {
-            let first = insert(data, &mut head, &mut prev, i);
+            let first = insert(&buf, &mut head, &mut prev, i);
             if first == 0 && prev_len == 0 {
                 // No earlier position shares the hash and no match is pending: a literal.
                 i += 1;
@@ -284,24 +297,24 @@ impl Parse {
                 // The longest match here longer than the pending one.
                 let mut best = prev_len.max(MIN_MATCH - 1);
                 // The byte a longer match must have at `best` (`best` < `max` here).
-                let mut want = data[i + best];
+                let mut want = buf[(i + best) & AT];
                 let mut cand = first;
-                let mut chain = MAX_CHAIN;
+                let mut chain = CHAIN;
                 loop {
                     let c = cand - 1;
-                    if data[c + best] == want {
-                        let l = common_prefix(data, c, i, max);
+                    if buf[(c + best) & AT] == want {
+                        let l = common(c, i, max);
                         if l > best {
                             best = l;
                             dist = i - c;
                             if l >= NICE_MATCH.min(max) {
                                 break;
                             }
-                            want = data[i + best];
+                            want = buf[(i + best) & AT];
                         }
                     }
                     chain -= 1;
-                    cand = usize::from(prev[c]);
+                    cand = usize::from(prev[c & AT]);
                     if cand == 0 || chain == 0 {
                         break;
                     }
@@ -310,6 +323,16 @@ impl Parse {
                     len = best;
                 }
             }
+            if !LAZY && len >= MIN_MATCH {
+                // Greedy: the match is taken here.
+                p.record(data, i, len, dist);
+                let end = i + len;
+                for j in (i + 1)..end.min(n + 1 - MIN_MATCH) {
+                    insert(&buf, &mut head, &mut prev, j);
+                }
+                i = end;
+                continue;
+            }
             if prev_len >= MIN_MATCH && len <= prev_len {
                 // The match from the previous position wins: record it, and the
                 // positions it covers past this one.
@@ -317,7 +340,7 @@ impl Parse {
                 p.record(data, start, prev_len, prev_dist);
                 let end = start + prev_len;
                 for j in (i + 1)..end.min(n + 1 - MIN_MATCH) {
-                    insert(data, &mut head, &mut prev, j);
+                    insert(&buf, &mut head, &mut prev, j);
                 }
                 i = end;
                 prev_len = 0;
@@ -348,10 +371,29 @@ impl Parse {
         self.n_matches += 1;
     }
 
+    /// The bits of the block this parse makes in the fixed codes, BFINAL and BTYPE
+    /// included.
+    fn fixed_bits(&self) -> u32 {
+        let lits: u32 = self.lit_freq.iter().zip(&FIXED_COST).map(|(&f, &c)| f * c).sum();
+        3 + self.extra_bits + 5 * self.n_matches as u32 + lits
+    }
+
     fn matches(&self) -> &[u32] {
         &self.matches[..self.n_matches]
     }
 }
+
+/// The length of each literal/length symbol's fixed code, as a `u32` (for sums the
+/// compiler vectorises).
+const FIXED_COST: [u32; LITLEN_SYMS] = {
+    let mut t = [0u32; LITLEN_SYMS];
+    let mut sym = 0;
+    while sym < LITLEN_SYMS {
+        t[sym] = FIXED_LITLEN[sym].1 as u32;
+        sym += 1;
+    }
+    t
+};
 
 /// Frequencies below this are sorted by counting; higher ones by a general sort.
 const COUNTING_SORT_MAX: usize = 256;
@@ -957,6 +999,11 @@ const FIXED_DIST: [(u16, u8); DIST_SYMS] = {
 fn zlib_small(data: &[u8]) -> Vec<u8> {
     let mut parse = Parse::new();
     parse.run(data);
+    finish_small(data, &parse)
+}
+
+/// The block of [`zlib_small`] for `data` parsed into `parse`: dynamic, fixed or stored.
+fn finish_small(data: &[u8], parse: &Parse) -> Vec<u8> {
     let dynamic = Dynamic::new(&parse.lit_freq, &parse.dist_freq);
     let matches = parse.n_matches as u32;
     let fixed_lits: [(u16, u8); LITLEN_SYMS] = FIXED_LITLEN_286;
@@ -986,14 +1033,14 @@ fn zlib_small(data: &[u8]) -> Vec<u8> {
     }
     if fixed_bits <= dynamic_bits {
         bits.put(0b011, 3); // BFINAL = 1, BTYPE = 01 (fixed Huffman codes)
-        write_body(&mut bits, data, &parse, &fixed_lits, &FIXED_DIST);
+        write_body(&mut bits, data, parse, &fixed_lits, &FIXED_DIST);
     } else {
         bits.put(0b101, 3); // BFINAL = 1, BTYPE = 10 (dynamic Huffman codes)
         dynamic.write_header(&mut bits);
         write_body(
             &mut bits,
             data,
-            &parse,
+            parse,
             &dynamic.lit.codes,
             &dynamic.dist.codes,
         );
@@ -1056,6 +1103,176 @@ pub fn zlib_with(data: &[u8], effort: Effort) -> Vec<u8> {
         zlib_small(data)
     } else {
         zlib_fast(data)
+    }
+}
+
+/// One dynamic Huffman code made for many inputs alike (the tickets of one batch: the
+/// same fields around another identifier and signature each), its block header written
+/// once, so that each input costs only its LZ77 pass and its bits: about half the work
+/// of the size path, for streams about 1% larger (still smaller than zlib's default
+/// level makes of ticket JSON). An input that uses a symbol the code lacks, or that the
+/// fixed codes or a stored block would make smaller, takes the size path instead; the
+/// output is always a complete zlib stream of the input.
+///
+/// ```
+/// use tls_licence_tools::deflate::{SharedCode, zlib};
+/// let samples: Vec<String> = (0..32)
+///     .map(|i| format!(r#"{{"TLS.identifier":"user{i:04}","TLS.sig":"{:x}"}}"#, i * 7919))
+///     .collect();
+/// let code = SharedCode::train(samples.iter().map(|s| s.as_bytes())).unwrap();
+/// let json = br#"{"TLS.identifier":"user2024","TLS.sig":"beef"}"#;
+/// let z = code.zlib(json);
+/// assert_eq!(&z[..2], &[0x78, 0x01]);
+/// assert!(z.len() <= zlib(json).len() + 8);
+/// ```
+#[derive(Clone)]
+pub struct SharedCode {
+    lit: [(u16, u8); LITLEN_SYMS],
+    dist: [(u16, u8); DIST_SYMS],
+    /// The length of each symbol's code, or [`ABSENT`] where it has none.
+    lit_cost: [u32; LITLEN_SYMS],
+    dist_cost: [u32; DIST_SYMS],
+    /// The block's first bits (BFINAL, BTYPE and the dynamic header), LSB first: whole
+    /// bytes, then `tail_bits` more bits in `tail`.
+    head: Vec<u8>,
+    tail: u32,
+    tail_bits: u32,
+}
+
+/// The LZ77 pass of [`SharedCode`]: lazy matching or not, and the longest chain.
+const SHARED_LAZY: bool = false;
+const SHARED_CHAIN: usize = 8;
+
+/// What a symbol without a code costs in [`SharedCode::bits`]: more than any block of
+/// at most [`SMALL`] bytes takes (each byte at most 15 + 5 + 15 + 13 bits), so that a
+/// sum holding it is out of reach, and small enough that the sum cannot overflow.
+const ABSENT: u32 = 1 << 16;
+
+impl std::fmt::Debug for SharedCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedCode")
+            .field("header_bits", &self.header_bits())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SharedCode {
+    /// A code for inputs like `samples` (each of at most 1,024 bytes; longer ones are
+    /// skipped), built from their mean symbol frequencies, scaled and evened out as the
+    /// size path's are, so that symbols the samples use now and then (an identifier's or
+    /// a signature's characters) still get a code: of the scales tried, the one whose
+    /// code makes the samples smallest. `None` without a sample to learn from.
+    pub fn train<'a>(samples: impl IntoIterator<Item = &'a [u8]>) -> Option<SharedCode> {
+        let parses: Vec<Parse> = samples
+            .into_iter()
+            .filter(|s| s.len() <= SMALL)
+            .map(|sample| {
+                let mut parse = Parse::new();
+                parse.run_with::<SHARED_LAZY, SHARED_CHAIN>(sample);
+                parse
+            })
+            .collect();
+        if parses.is_empty() {
+            return None;
+        }
+        let mut lit_sum = [0u64; LITLEN_SYMS];
+        let mut dist_sum = [0u64; DIST_SYMS];
+        for parse in &parses {
+            for (sum, &f) in lit_sum.iter_mut().zip(&parse.lit_freq) {
+                *sum += u64::from(f);
+            }
+            for (sum, &f) in dist_sum.iter_mut().zip(&parse.dist_freq) {
+                *sum += u64::from(f);
+            }
+        }
+        let k = parses.len() as u64;
+        // The mean times `half / 2`, rounded, and at least 1 for a symbol a sample used:
+        // a small scale gives a short header, a large one codes closer to the samples'.
+        (1..=8)
+            .map(|half| {
+                let scale = |sum: u64| -> u32 {
+                    if sum == 0 {
+                        0
+                    } else {
+                        ((half * sum + k) / (2 * k)).clamp(1, u64::from(u16::MAX)) as u32
+                    }
+                };
+                let code = SharedCode::from_freq(&lit_sum.map(scale), &dist_sum.map(scale));
+                let bits: u64 = parses.iter().map(|p| u64::from(code.bits(p).min(p.fixed_bits()))).sum();
+                (bits, code)
+            })
+            .min_by_key(|(bits, _)| *bits)
+            .map(|(_, code)| code)
+    }
+
+    /// The code [`Dynamic::new`] builds for these frequencies, with its header written.
+    fn from_freq(lit_freq: &[u32; LITLEN_SYMS], dist_freq: &[u32; DIST_SYMS]) -> SharedCode {
+        let dynamic = Dynamic::new(lit_freq, dist_freq);
+        let mut bits = Bits {
+            out: Vec::new(),
+            acc: 0,
+            n: 0,
+        };
+        bits.put(0b101, 3); // BFINAL = 1, BTYPE = 10 (dynamic Huffman codes)
+        dynamic.write_header(&mut bits);
+        // Whole bytes out of the accumulator, the rest kept as bits.
+        while bits.n >= 8 {
+            bits.out.push(bits.acc as u8);
+            bits.acc >>= 8;
+            bits.n -= 8;
+        }
+        let cost = |&(_, len): &(u16, u8)| if len == 0 { ABSENT } else { u32::from(len) };
+        SharedCode {
+            lit_cost: dynamic.lit.codes.each_ref().map(cost),
+            dist_cost: dynamic.dist.codes.each_ref().map(cost),
+            lit: dynamic.lit.codes,
+            dist: dynamic.dist.codes,
+            head: bits.out,
+            tail: bits.acc as u32,
+            tail_bits: bits.n,
+        }
+    }
+
+    /// The bits of the block `parse` makes in this code, header included (at least
+    /// [`ABSENT`] if it uses a symbol the code lacks).
+    fn bits(&self, parse: &Parse) -> u32 {
+        // Sums over every symbol, without a branch (the compiler vectorises them): a
+        // branch on each frequency would be mispredicted every few symbols.
+        let lits: u32 = parse.lit_freq.iter().zip(&self.lit_cost).map(|(&f, &c)| f * c).sum();
+        let dists: u32 = parse.dist_freq.iter().zip(&self.dist_cost).map(|(&f, &c)| f * c).sum();
+        self.header_bits() + parse.extra_bits + lits + dists
+    }
+
+    /// The length of the block header in bits.
+    fn header_bits(&self) -> u32 {
+        8 * self.head.len() as u32 + self.tail_bits
+    }
+
+    /// Compress `data` into a complete zlib stream, in this code where it can.
+    pub fn zlib(&self, data: &[u8]) -> Vec<u8> {
+        if data.len() > SMALL {
+            return zlib_fast(data);
+        }
+        let mut parse = Parse::new();
+        parse.run_with::<SHARED_LAZY, SHARED_CHAIN>(data);
+        let shared_bits = self.bits(&parse);
+        let stored_bits = 3 + 40 + 8 * data.len() as u32;
+        if shared_bits >= parse.fixed_bits().min(stored_bits) {
+            // (Also where the code lacks a symbol: `bits` is then at least `ABSENT`.)
+            return finish_small(data, &parse);
+        }
+        let mut out = Vec::with_capacity(2 + (shared_bits as usize).div_ceil(8) + 4);
+        out.extend_from_slice(&[0x78, 0x01]);
+        out.extend_from_slice(&self.head);
+        let mut bits = Bits {
+            out,
+            acc: u64::from(self.tail),
+            n: self.tail_bits,
+        };
+        write_body(&mut bits, data, &parse, &self.lit, &self.dist);
+        let mut out = bits.finish();
+        out.extend_from_slice(&adler32(data).to_be_bytes());
+        out
     }
 }
 

@@ -202,7 +202,7 @@ pub fn encode_in_place(out: &mut Vec<u8>, from: usize, effort: Effort) {
 
 /// Append the ticket text of a zlib stream: base64 in the ticket alphabet, and the
 /// padding the standard alphabet writes as '=', in the ticket's '_'.
-fn push_text(out: &mut Vec<u8>, compressed: &[u8]) {
+pub(crate) fn push_text(out: &mut Vec<u8>, compressed: &[u8]) {
     let from = out.len();
     let len = base64::encoded_len(compressed.len(), false).unwrap_or(0);
     out.resize(from + len, 0);
