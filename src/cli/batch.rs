@@ -172,7 +172,9 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
     // each ticket's own code makes it, for well under half the work (README,
     // "Performance").
     let batch = match &signer {
-        Signer::V1(key) => TicketBatch::v1(key, sdkappid, expire, now).map(TicketBatch::with_shared_code),
+        Signer::V1(key) => {
+            TicketBatch::v1(key, sdkappid, expire, now).map(TicketBatch::with_shared_code)
+        }
         Signer::V2(secret) => {
             TicketBatch::v2(secret, sdkappid, expire, now).map(TicketBatch::with_shared_code)
         }
