@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use time::macros::format_description;
 use time::{PrimitiveDateTime, UtcOffset};
 
+use super::envelope::STANDARD_BASE64_OUT;
 use super::fields::{
     Claims, Malformed, Ticket, TicketInfo, Version, base64_field, decimal_field, no_control,
     opt_str, req_str, to_i64, to_sdkappid,
@@ -184,10 +185,7 @@ impl Layout {
         out.extend_from_slice(&self.json_head);
         json::push_string(out, identifier, json::Escape::Json);
         out.extend_from_slice(&self.json_mid);
-        let start = out.len();
-        out.resize(start + base64::encoded_len(sig.len(), true).unwrap_or(0), 0);
-        let written = STANDARD.encode_slice(&sig, &mut out[start..]).unwrap_or(0);
-        out.truncate(start + written);
+        STANDARD_BASE64_OUT.push(out, &sig);
         out.extend_from_slice(b"\"}");
     }
 }

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::envelope::STANDARD_BASE64_OUT;
 use super::fields::{
     Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str,
     to_i64, to_sdkappid,
@@ -115,14 +116,10 @@ impl Layout {
         mac.update(CONTENT_HEAD);
         mac.update(identifier.as_bytes());
         mac.update(&self.content_tail);
-        let mut sig = [0u8; SIG_BASE64];
-        let written = STANDARD
-            .encode_slice(mac.finalize().into_bytes(), &mut sig)
-            .unwrap_or(0);
         out.extend_from_slice(&self.json_head);
         json::push_string(out, identifier, json::Escape::Json);
         out.extend_from_slice(&self.json_mid);
-        out.extend_from_slice(&sig[..written]);
+        STANDARD_BASE64_OUT.push(out, &mac.finalize().into_bytes());
         out.extend_from_slice(b"\"}");
     }
 }
