@@ -501,7 +501,7 @@ pub fn push_string(out: &mut Vec<u8>, s: &str, escape: Escape) {
     // (a ticket, most identifiers): one pass over the bytes instead of one per character.
     if bytes
         .iter()
-        .all(|&b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+        .fold(true, |plain, &b| plain & PLAIN[usize::from(b)])
     {
         out.extend_from_slice(bytes);
         out.push(b'"');
@@ -532,6 +532,18 @@ pub fn push_string(out: &mut Vec<u8>, s: &str, escape: Escape) {
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
+
+/// The bytes [`push_string`] writes as they are in either mode: printable ASCII but the
+/// quote and the backslash.
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        plain[b as usize] = b != b'"' && b != b'\\';
+        b += 1;
+    }
+    plain
+};
 
 /// `s` as a quoted JSON string literal: [`push_string`] into a new string.
 ///
