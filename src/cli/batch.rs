@@ -230,12 +230,17 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
 /// line, or why it is refused (not UTF-8; white space at either end, which a line cannot
 /// show and the identifier would carry).
 fn identifier_of(line: &[u8]) -> Result<Option<&str>, String> {
-    // Printable ASCII with no space at either end (nearly every line) is taken at once.
+    // A line that begins and ends with printable ASCII other than space (nearly every
+    // line) can have no white space to trim: it is taken once it is UTF-8, which a byte
+    // loop tells for a line this short in fewer instructions and mispredicted branches
+    // than `str::from_utf8`'s word-at-a-time path. (The identifier rules are the
+    // batch's to check.)
     if let (Some(b'!'..=b'~'), Some(b'!'..=b'~')) = (line.first(), line.last())
-        && line.iter().all(|b| (b' '..=b'~').contains(b))
-        && let Ok(id) = std::str::from_utf8(line)
+        && let Some(text) = line.utf8_chunks().next()
+        && text.invalid().is_empty()
     {
-        return Ok(Some(id));
+        // Nothing invalid before the end: the line is all valid.
+        return Ok(Some(text.valid()));
     }
     if is_blank(line) {
         return Ok(None);

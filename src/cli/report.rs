@@ -690,14 +690,15 @@ pub struct GenBatchLine<'a> {
 /// such an object, written without serde and with the ticket made straight into the
 /// output (a run's tickets all expire at the same second).
 pub struct GenBatchLines {
-    expires_at: String,
+    /// What follows every ticket: `","expires_at":N}` and the line feed.
+    tail: Vec<u8>,
 }
 
 impl GenBatchLines {
     /// Lines for tickets that expire at `expires_at`, Unix seconds.
     pub fn new(expires_at: i64) -> GenBatchLines {
         GenBatchLines {
-            expires_at: expires_at.to_string(),
+            tail: format!("\",\"expires_at\":{expires_at}}}\n").into_bytes(),
         }
     }
 
@@ -718,9 +719,7 @@ impl GenBatchLines {
             out.truncate(from);
             return Err(e);
         }
-        out.extend_from_slice(br#"","expires_at":"#);
-        out.extend_from_slice(self.expires_at.as_bytes());
-        out.extend_from_slice(b"}\n");
+        out.extend_from_slice(&self.tail);
         Ok(())
     }
 }
