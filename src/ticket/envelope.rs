@@ -246,18 +246,24 @@ impl Base64Out {
         out.reserve(bytes.len().div_ceil(3) * 4);
         let pairs = &self.pairs;
         // Six bytes make eight characters, read as one number (with the two bytes after
-        // them, which are left for the next step) and written as one.
-        let mut rest = bytes;
-        while let Some(&next) = rest.first_chunk::<8>() {
-            let x = u64::from_be_bytes(next);
-            let chars = u64::from(pairs[(x >> 52) as usize])
+        // them) and written as one; twelve bytes at a time.
+        let eight = |x: u64| {
+            u64::from(pairs[(x >> 52) as usize])
                 | u64::from(pairs[(x >> 40 & 0xfff) as usize]) << 16
                 | u64::from(pairs[(x >> 28 & 0xfff) as usize]) << 32
-                | u64::from(pairs[(x >> 16 & 0xfff) as usize]) << 48;
-            out.extend_from_slice(&chars.to_le_bytes());
-            rest = &rest[6..];
+                | u64::from(pairs[(x >> 16 & 0xfff) as usize]) << 48
+        };
+        let mut rest = bytes;
+        while let Some(next) = rest.first_chunk::<14>() {
+            let (first, second) = (next.first_chunk::<8>(), next.last_chunk::<8>());
+            if let (Some(&first), Some(&second)) = (first, second) {
+                let chars = u128::from(eight(u64::from_be_bytes(first)))
+                    | u128::from(eight(u64::from_be_bytes(second))) << 64;
+                out.extend_from_slice(&chars.to_le_bytes());
+            }
+            rest = &rest[12..];
         }
-        // The last two to seven bytes: three at a time, then the last one or two and
+        // The last two to thirteen bytes: three at a time, then the last one or two and
         // the padding.
         let (whole, rest) = rest.as_chunks::<3>();
         for &[a, b, c] in whole {
