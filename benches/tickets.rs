@@ -1,11 +1,13 @@
 //! Criterion benchmarks of the core operations, one ticket at a time on one core:
-//! sign, verify, encode and decode, for v1 and v2. Run: `cargo bench --bench tickets`.
+//! sign, verify, encode and decode, for v1 and v2, and a batch's ticket. Run:
+//! `cargo bench --bench tickets`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::issue::TicketRequest;
+use tls_licence_tools::deflate::Effort;
+use tls_licence_tools::issue::{TicketBatch, TicketRequest};
 use tls_licence_tools::keys::PrivateKey;
 use tls_licence_tools::verify::{self, Expect, VerifyKey};
 use tls_licence_tools::{Secret, envelope, ticket};
@@ -69,6 +71,37 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("parse v2 ticket (decode + JSON + fields)", |b| {
         b.iter(|| ticket::parse(black_box(&v2), &clock))
+    });
+
+    // A batch's ticket, as gen-batch makes them: compressed in the batch's shared code
+    // (a dynamic block), or on the fast path (the fixed codes); and what each costs a
+    // reader to decode.
+    let shared = TicketBatch::v2(&secret, 1400001052, 86400, 1_795_675_257)
+        .expect("a batch")
+        .with_shared_code();
+    let fast = TicketBatch::v2(&secret, 1400001052, 86400, 1_795_675_257)
+        .expect("a batch")
+        .with_effort(Effort::Fast);
+    let mut out = Vec::with_capacity(512);
+    c.bench_function("v2 batch ticket, shared code", |b| {
+        b.iter(|| {
+            out.clear();
+            shared.push_ticket(black_box("user0000001"), &mut out)
+        })
+    });
+    c.bench_function("v2 batch ticket, fast path", |b| {
+        b.iter(|| {
+            out.clear();
+            fast.push_ticket(black_box("user0000001"), &mut out)
+        })
+    });
+    let shared_ticket = shared.ticket("user0000001").expect("a ticket");
+    let fast_ticket = fast.ticket("user0000001").expect("a ticket");
+    c.bench_function("decode v2 batch ticket, shared code (dynamic block)", |b| {
+        b.iter(|| envelope::decode(black_box(&shared_ticket)))
+    });
+    c.bench_function("decode v2 batch ticket, fast path (fixed codes)", |b| {
+        b.iter(|| envelope::decode(black_box(&fast_ticket)))
     });
 }
 
