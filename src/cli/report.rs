@@ -274,45 +274,6 @@ fn push_name(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(b"\":");
 }
 
-/// Append a whole number in decimal, as serde_json writes it.
-#[inline]
-fn push_int(out: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        out.push(b'-');
-    }
-    push_uint(out, n.unsigned_abs());
-}
-
-/// Append a non-negative whole number in decimal (two digits a step).
-#[inline]
-fn push_uint(out: &mut Vec<u8>, mut n: u64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1);
-    // The digits at the front of a fixed-size buffer, appended whole and the excess cut
-    // off: a copy of a known size needs no call to memcpy.
-    let mut digits = [0u8; 20];
-    let mut at = count;
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        digits[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
-        digits[0] = b'0' + n as u8;
-    }
-    let len = out.len();
-    out.extend_from_slice(&digits);
-    out.truncate(len + count);
-}
-
 /// Append `,"name":"text"` (display escaping) to an object being written.
 #[inline]
 fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
@@ -326,7 +287,7 @@ fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
 fn push_int_member(out: &mut Vec<u8>, name: &str, n: i64) {
     out.push(b',');
     push_name(out, name);
-    push_int(out, n);
+    json::push_int(out, n);
 }
 
 impl TicketFields {
@@ -410,7 +371,7 @@ impl VerifyReport {
         if let Some(line) = self.line {
             out.push(b',');
             push_name(out, "line");
-            push_uint(out, line);
+            json::push_uint(out, line);
         }
         if let Some(asked) = &self.asked {
             push_str_member(out, "identifier", asked);
