@@ -266,6 +266,19 @@ fn flat_string(text: &str, at: usize) -> Option<(&str, usize)> {
     Some((text.get(start..end)?, end + 1))
 }
 
+/// How many bytes at the start of `bytes` a JSON string holds as they stand: the run up
+/// to the first quote, backslash or control character (below U+0020), or all of them.
+/// Eight bytes a step.
+///
+/// ```
+/// assert_eq!(tls_licence_tools::json::plain_len(br#"user\"x"#), 4);
+/// assert_eq!(tls_licence_tools::json::plain_len(b"eA*-\"}"), 4);
+/// assert_eq!(tls_licence_tools::json::plain_len(b"abc"), 3);
+/// ```
+pub fn plain_len(bytes: &[u8]) -> usize {
+    string_stop(bytes).unwrap_or(bytes.len())
+}
+
 /// The offset of the first quote, backslash or control character (below U+0020) in
 /// `bytes`: what ends the plain run of a JSON string. Eight bytes at a time.
 fn string_stop(bytes: &[u8]) -> Option<usize> {
