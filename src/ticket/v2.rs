@@ -8,8 +8,8 @@ use sha2::Sha256;
 
 use super::envelope::STANDARD_BASE64_OUT;
 use super::fields::{
-    Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, req_str,
-    to_i64, to_sdkappid,
+    Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, to_i64,
+    to_sdkappid,
 };
 use super::json::{self, Json, Object};
 use crate::Secret;
@@ -151,18 +151,124 @@ fn number(obj: &Object<'_>, field: &'static str) -> Result<u64, Malformed> {
     }
 }
 
+/// The members of a v2 ticket's JSON as [`read`] takes them: a field that must be a
+/// string (`None`: absent), or a whole non-negative number.
+trait Members<'a> {
+    fn string(&self, field: &'static str) -> Result<Option<&'a str>, Malformed>;
+    fn number(&self, field: &'static str) -> Result<u64, Malformed>;
+}
+
+impl<'a> Members<'a> for &'a Object<'_> {
+    fn string(&self, field: &'static str) -> Result<Option<&'a str>, Malformed> {
+        opt_str(self, field)
+    }
+
+    fn number(&self, field: &'static str) -> Result<u64, Malformed> {
+        number(self, field)
+    }
+}
+
+/// The members of a ticket in the plain shape ([`parse_plain`]).
+struct Plain<'a> {
+    sdkappid: u64,
+    identifier: &'a str,
+    time: u64,
+    expire: u64,
+    userbuf: Option<&'a str>,
+    sig: &'a str,
+}
+
+impl<'a> Members<'a> for Plain<'a> {
+    fn string(&self, field: &'static str) -> Result<Option<&'a str>, Malformed> {
+        Ok(match field {
+            "TLS.identifier" => Some(self.identifier),
+            "TLS.userbuf" => self.userbuf,
+            "TLS.sig" => Some(self.sig),
+            _ => None,
+        })
+    }
+
+    fn number(&self, field: &'static str) -> Result<u64, Malformed> {
+        match field {
+            "TLS.sdkappid" => Ok(self.sdkappid),
+            "TLS.time" => Ok(self.time),
+            "TLS.expire" => Ok(self.expire),
+            _ => Err(Malformed::MissingField(field)),
+        }
+    }
+}
+
 /// Read a v2 ticket's JSON object.
 pub(super) fn parse_object(obj: &Object<'_>) -> Result<Ticket, Malformed> {
-    let identifier = req_str(obj, "TLS.identifier")?;
+    read(obj)
+}
+
+/// A v2 ticket's JSON exactly as it is written here (and by the C++ original):
+/// `{"TLS.ver":"2.0","TLS.sdkappid":N,"TLS.identifier":"…","TLS.time":N,"TLS.expire":N,`
+/// then an optional `"TLS.userbuf":"…",` and `"TLS.sig":"…"}`, with no white space,
+/// strings without an escape or control character and numbers of 1 to 19 digits without
+/// a leading zero, read without building an object: the same checks, in the same order,
+/// as [`parse_object`] on what the strict reader makes of it (a proptest holds the two
+/// together). `None` for anything else, which the strict reader then reads.
+pub(super) fn parse_plain(text: &str) -> Option<Result<Ticket, Malformed>> {
+    /// A string's plain content and what follows its closing quote.
+    fn string(text: &str) -> Option<(&str, &str)> {
+        let (s, rest) = text.split_at_checked(json::plain_len(text.as_bytes()))?;
+        Some((s, rest.strip_prefix('"')?))
+    }
+    /// A whole number of 1 to 19 digits (so it fits a u64) without a leading zero, and
+    /// what follows it.
+    fn whole(text: &str) -> Option<(u64, &str)> {
+        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+        let (n, rest) = text.split_at(digits);
+        if !(digits == 1 || (2..=19).contains(&digits) && !n.starts_with('0')) {
+            return None;
+        }
+        let value = n.bytes().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+        Some((value, rest))
+    }
+    let (sdkappid, rest) = whole(text.strip_prefix(r#"{"TLS.ver":"2.0","TLS.sdkappid":"#)?)?;
+    let (identifier, rest) = string(rest.strip_prefix(r#","TLS.identifier":""#)?)?;
+    let (time, rest) = whole(rest.strip_prefix(r#","TLS.time":"#)?)?;
+    let (expire, rest) = whole(rest.strip_prefix(r#","TLS.expire":"#)?)?;
+    let (userbuf, rest) = match rest.strip_prefix(r#","TLS.userbuf":""#) {
+        Some(ub) => {
+            let (ub, rest) = string(ub)?;
+            (Some(ub), rest)
+        }
+        None => (None, rest),
+    };
+    let (sig, rest) = string(rest.strip_prefix(r#","TLS.sig":""#)?)?;
+    (rest == "}").then(|| {
+        read(Plain {
+            sdkappid,
+            identifier,
+            time,
+            expire,
+            userbuf,
+            sig,
+        })
+    })
+}
+
+/// Check and take a v2 ticket's members, in this order (the first fault is the one
+/// named).
+fn read<'a>(m: impl Members<'a>) -> Result<Ticket, Malformed> {
+    let identifier = m
+        .string("TLS.identifier")?
+        .ok_or(Malformed::MissingField("TLS.identifier"))?;
     // The signed content cannot be spliced (the numbers are JSON numbers, the userbuf
     // base64), but no genuine identifier holds a control character, and one with a NUL
     // reads differently to a verifier that stops at it.
     no_control(identifier, "TLS.identifier")?;
-    let sdkappid = to_sdkappid(number(obj, "TLS.sdkappid")?, "TLS.sdkappid")?;
-    let time = to_i64(number(obj, "TLS.time")?, "TLS.time")?;
-    let expire = to_i64(number(obj, "TLS.expire")?, "TLS.expire")?;
-    let userbuf_text = opt_str(obj, "TLS.userbuf")?;
-    let signature = base64_field(req_str(obj, "TLS.sig")?, "TLS.sig")?;
+    let sdkappid = to_sdkappid(m.number("TLS.sdkappid")?, "TLS.sdkappid")?;
+    let time = to_i64(m.number("TLS.time")?, "TLS.time")?;
+    let expire = to_i64(m.number("TLS.expire")?, "TLS.expire")?;
+    let userbuf_text = m.string("TLS.userbuf")?;
+    let sig = m
+        .string("TLS.sig")?
+        .ok_or(Malformed::MissingField("TLS.sig"))?;
+    let signature = base64_field(sig, "TLS.sig")?;
     let userbuf = match userbuf_text {
         Some(text) => Some(base64_field(text, "TLS.userbuf")?),
         None => None,
@@ -184,6 +290,7 @@ pub(super) fn parse_object(obj: &Object<'_>) -> Result<Ticket, Malformed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Secret;
     use proptest::prelude::*;
 
     /// The signed content as a formatter writes it: what the piecewise writer must match.
@@ -224,6 +331,77 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// What the strict reader and [`parse_object`] make of `text`.
+    fn strictly(text: &str) -> Result<(TicketInfo, Vec<u8>, Vec<u8>), Malformed> {
+        let obj = json::members(text.as_bytes()).map_err(Malformed::Json)?;
+        parse_object(&obj).map(|t| (t.info, t.signed_content, t.signature))
+    }
+
+    proptest! {
+        /// Whatever the plain shape takes, the strict reader and parse_object read to the
+        /// same ticket or the same fault; and it takes every ticket JSON written here.
+        #[test]
+        fn the_plain_shape_reads_as_the_strict_reader_does(
+            sdkappid in "(0|1|01|1400001052|4294967296|[1-9][0-9]{0,20}|-1|1\\.0|\"1\")",
+            id in "[a-z0-9\"\\\\\u{0}\u{1f}\u{7f}\u{85}\u{e9}\u{202e} ]{0,12}",
+            time in "(0|00|1795675257|9223372036854775807|9223372036854775808|[1-9][0-9]{0,20}|1e3)",
+            expire in "(0|86400|[1-9][0-9]{0,19})",
+            userbuf in proptest::option::of("[A-Za-z0-9+/=*_\\\\]{0,12}"),
+            sig in "[A-Za-z0-9+/=*_\\\\ ]{0,48}",
+            tail in "(|,|,\"x\":1| | \\})",
+        ) {
+            let ub = userbuf.map(|u| format!(r#","TLS.userbuf":"{u}""#)).unwrap_or_default();
+            let text = format!(
+                r#"{{"TLS.ver":"2.0","TLS.sdkappid":{sdkappid},"TLS.identifier":"{id}","TLS.time":{time},"TLS.expire":{expire}{ub},"TLS.sig":"{sig}"{tail}}}"#
+            );
+            if let Some(plain) = parse_plain(&text) {
+                let plain = plain.map(|t| (t.info, t.signed_content, t.signature));
+                prop_assert_eq!(plain, strictly(&text), "{}", text);
+            }
+        }
+
+        #[test]
+        fn every_ticket_written_here_takes_the_plain_shape(
+            id in "[a-zA-Z0-9_@.\u{e9}\u{4e00}-]{1,16}",
+            sdkappid in 1u32..,
+            time in 0i64..=i64::from(u32::MAX) * 4,
+            expire in 0u32..,
+            userbuf in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
+        ) {
+            let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
+            let layout = Layout::new(sdkappid, time, expire, userbuf.as_deref());
+            let mut out = Vec::new();
+            layout.push_json(&secret, &id, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            let plain = parse_plain(&text).map(|r| r.map(|t| (t.info, t.signed_content, t.signature)));
+            prop_assert_eq!(plain, Some(strictly(&text)), "{}", text);
+        }
+    }
+
+    #[test]
+    fn off_the_plain_shape_goes_to_the_strict_reader() {
+        let good = r#"{"TLS.ver":"2.0","TLS.sdkappid":1,"TLS.identifier":"a","TLS.time":2,"TLS.expire":3,"TLS.sig":"YWJj"}"#;
+        assert!(matches!(parse_plain(good), Some(Ok(_))));
+        for (from, to) in [
+            (r#""2.0""#, r#""2.00""#),
+            (r#":1,"#, r#":01,"#),
+            (r#":1,"#, r#":1.0,"#),
+            (r#":1,"#, r#":12345678901234567890,"#),
+            (r#"":"a""#, r#"":"a\u0062""#),
+            (r#"{"#, r#"{ "#),
+            (r#""}"#, r#"" }"#),
+            (r#""}"#, r#"","TLS.sig":"YWJj"}"#),
+            (
+                r#""TLS.time":2,"TLS.expire":3"#,
+                r#""TLS.expire":3,"TLS.time":2"#,
+            ),
+        ] {
+            let text = good.replacen(from, to, 1);
+            assert_ne!(text, good);
+            assert!(parse_plain(&text).is_none(), "{text}");
         }
     }
 
