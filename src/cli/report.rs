@@ -151,11 +151,33 @@ impl TicketFields {
             init_time: info.init_time,
             expire: info.expire,
             expires_at: info.expires_at(),
-            expires_at_rfc3339: rfc3339(info.expires_at()),
+            expires_at_rfc3339: rfc3339_kept(info.expires_at()),
             remaining_seconds: info.expires_at().saturating_sub(now),
             userbuf_base64: info.userbuf.as_ref().map(|ub| STANDARD.encode(ub)),
         }
     }
+}
+
+thread_local! {
+    /// The moment last written in RFC 3339 on this thread, and how.
+    static LAST_RFC3339: RefCell<Option<(i64, String)>> = const { RefCell::new(None) };
+}
+
+/// [`rfc3339`], kept for the next ticket: a batch's tickets mostly expire at one moment.
+fn rfc3339_kept(unix: i64) -> String {
+    LAST_RFC3339.with(|cell| {
+        let Ok(mut last) = cell.try_borrow_mut() else {
+            return rfc3339(unix);
+        };
+        match &*last {
+            Some((at, text)) if *at == unix => text.clone(),
+            _ => {
+                let text = rfc3339(unix);
+                *last = Some((unix, text.clone()));
+                text
+            }
+        }
+    })
 }
 
 /// Why a valid ticket still fails `--min-remaining`, if it does.
@@ -716,6 +738,25 @@ pub struct VerifyBatchError {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_kept_rfc3339_is_the_moment_asked_for() {
+        // Repeated, changed, changed back, and out of range (the fallback text).
+        for unix in [
+            0,
+            0,
+            1_811_316_305,
+            1_811_316_305,
+            1,
+            0,
+            i64::MAX,
+            i64::MAX,
+            -1,
+            0,
+        ] {
+            assert_eq!(rfc3339_kept(unix), rfc3339(unix), "{unix}");
+        }
+    }
 
     proptest! {
         /// A gen-batch line is byte for byte what serde writes for the same values, and a

@@ -1,6 +1,8 @@
 //! v2 tickets: HMAC-SHA256 keyed with the app's secret, numbers as JSON numbers
 //! (docs/FORMAT.md section 4).
 
+use std::cell::RefCell;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -35,19 +37,44 @@ pub fn signed_content(
     let mut out = Vec::with_capacity(room);
     out.extend_from_slice(CONTENT_HEAD);
     out.extend_from_slice(identifier.as_bytes());
-    out.extend_from_slice(b"\nTLS.sdkappid:");
-    json::push_uint(&mut out, sdkappid.into());
-    out.extend_from_slice(b"\nTLS.time:");
-    json::push_int(&mut out, time);
-    out.extend_from_slice(b"\nTLS.expire:");
-    json::push_int(&mut out, expire);
-    out.push(b'\n');
+    // A batch's tickets mostly share the numbers: their text is kept and copied while
+    // they stay the same.
+    let numbers = (sdkappid, time, expire);
+    LAST_NUMBERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut last) => {
+            let (kept, text) = &mut *last;
+            if *kept != Some(numbers) {
+                text.clear();
+                push_numbers(text, numbers);
+                *kept = Some(numbers);
+            }
+            out.extend_from_slice(text);
+        }
+        Err(_) => push_numbers(&mut out, numbers),
+    });
     if let Some(ub) = userbuf {
         out.extend_from_slice(b"TLS.userbuf:");
         out.extend_from_slice(ub.as_bytes());
         out.push(b'\n');
     }
     out
+}
+
+thread_local! {
+    /// The numbers of the signed content last written on this thread, and their text.
+    static LAST_NUMBERS: RefCell<(Option<(u32, i64, i64)>, Vec<u8>)> =
+        const { RefCell::new((None, Vec::new())) };
+}
+
+/// The signed content from the line after the identifier's through `TLS.expire`'s.
+fn push_numbers(out: &mut Vec<u8>, (sdkappid, time, expire): (u32, i64, i64)) {
+    out.extend_from_slice(b"\nTLS.sdkappid:");
+    json::push_uint(out, sdkappid.into());
+    out.extend_from_slice(b"\nTLS.time:");
+    json::push_int(out, time);
+    out.extend_from_slice(b"\nTLS.expire:");
+    json::push_int(out, expire);
+    out.push(b'\n');
 }
 
 fn hmac(secret: &Secret, content: &[u8]) -> HmacSha256 {
