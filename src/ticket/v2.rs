@@ -60,14 +60,16 @@ pub fn signed_content(
     out
 }
 
+/// The numbers of a signed content: sdkappid, time and expire.
+type Numbers = (u32, i64, i64);
+
 thread_local! {
     /// The numbers of the signed content last written on this thread, and their text.
-    static LAST_NUMBERS: RefCell<(Option<(u32, i64, i64)>, Vec<u8>)> =
-        const { RefCell::new((None, Vec::new())) };
+    static LAST_NUMBERS: RefCell<(Option<Numbers>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
 }
 
 /// The signed content from the line after the identifier's through `TLS.expire`'s.
-fn push_numbers(out: &mut Vec<u8>, (sdkappid, time, expire): (u32, i64, i64)) {
+fn push_numbers(out: &mut Vec<u8>, (sdkappid, time, expire): Numbers) {
     out.extend_from_slice(b"\nTLS.sdkappid:");
     json::push_uint(out, sdkappid.into());
     out.extend_from_slice(b"\nTLS.time:");
