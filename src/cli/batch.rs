@@ -465,8 +465,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             userbuf: None,
         };
         let checked = verify::check_text(&usersig, &keys, &expect, &clock);
-        let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
-        if csv {
+        let (valid, ok) = if csv {
+            let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
             push_verify_csv(
                 out,
                 line_no,
@@ -476,11 +476,12 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                 result.ticket.as_ref().map(|t| t.expires_at),
                 result.reason.as_deref(),
             );
+            (result.valid, result.ok)
         } else {
-            result.push_line(out);
-        }
+            VerifyReport::push_for_line(&checked, min_remaining, line_no, &identifier, out)
+        };
         // Not ok but valid: it only fails --min-remaining.
-        match (result.valid, result.ok) {
+        match (valid, ok) {
             (false, _) => LineOutcome::Failed,
             (true, false) => LineOutcome::Warned,
             (true, true) => LineOutcome::Ok,
