@@ -382,20 +382,21 @@ fn push_verify_csv(
     expires_at: Option<i64>,
     reason: Option<&str>,
 ) {
-    out.extend_from_slice(format!("{line_no},").as_bytes());
+    json::push_uint(out, line_no);
+    out.push(b',');
     push_csv_field(
         out,
         &identifier
             .map(|i| redact::shown(i.as_bytes()))
             .unwrap_or_default(),
     );
-    out.extend_from_slice(format!(",{ok},").as_bytes());
+    out.extend_from_slice(if ok { b",true," } else { b",false," });
     if let Some(code) = code {
-        out.extend_from_slice(code.to_string().as_bytes());
+        json::push_uint(out, code.into());
     }
     out.push(b',');
     if let Some(at) = expires_at {
-        out.extend_from_slice(at.to_string().as_bytes());
+        json::push_int(out, at);
     }
     out.push(b',');
     push_csv_field(
@@ -540,6 +541,26 @@ mod tests {
                     gen_batch_line(&plain).map(|(i, u)| (i.to_owned(), u.to_owned())),
                     strictly(&plain)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_verify_csv_row_writes_numbers_as_display_does() {
+        for (line, code, at) in [
+            (0, Some(0), Some(0)),
+            (1, None, None),
+            (u64::MAX, Some(u32::MAX), Some(i64::MIN)),
+            (10, Some(70001), Some(i64::MAX)),
+            (99, Some(9), Some(-1)),
+        ] {
+            for ok in [true, false] {
+                let mut got = b"x".to_vec();
+                push_verify_csv(&mut got, line, Some("a,b"), ok, code, at, Some("why"));
+                let code = code.map(|c| c.to_string()).unwrap_or_default();
+                let at = at.map(|a| a.to_string()).unwrap_or_default();
+                let want = format!("x{line},\"a,b\",{ok},{code},{at},why\n");
+                assert_eq!(String::from_utf8(got).unwrap(), want);
             }
         }
     }
