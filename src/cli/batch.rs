@@ -298,9 +298,38 @@ impl From<String> for BadLine {
     }
 }
 
+/// The identifier and ticket of a line exactly as gen-batch writes it,
+/// `{"identifier":"…","usersig":"…"}` with an optional `,"expires_at":N` (no white space,
+/// these members in this order, strings without an escape or control character, N a
+/// whole number of 1 to 19 digits without a leading zero), read without building an
+/// object. `None` for anything else, which the strict reader then reads: whatever this
+/// takes, it reads to the same two strings (a proptest holds the two together).
+fn gen_batch_line(text: &str) -> Option<(&str, &str)> {
+    /// A string's plain content and what follows its closing quote.
+    fn string(text: &str) -> Option<(&str, &str)> {
+        let (s, rest) = text.split_at_checked(json::plain_len(text.as_bytes()))?;
+        Some((s, rest.strip_prefix('"')?))
+    }
+    let (identifier, rest) = string(text.strip_prefix(r#"{"identifier":""#)?)?;
+    let (usersig, rest) = string(rest.strip_prefix(r#","usersig":""#)?)?;
+    let expires_at = match rest.strip_prefix(r#","expires_at":"#) {
+        Some(tail) => tail.strip_suffix('}')?,
+        None if rest == "}" => "0",
+        None => return None,
+    };
+    let number = expires_at == "0"
+        || ((1..=19).contains(&expires_at.len())
+            && !expires_at.starts_with('0')
+            && expires_at.bytes().all(|b| b.is_ascii_digit()));
+    number.then_some((identifier, usersig))
+}
+
 /// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
 fn parse_input(text: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), BadLine> {
     let text = text.trim();
+    if let Some((identifier, usersig)) = gen_batch_line(text) {
+        return Ok((Cow::Borrowed(identifier), Cow::Borrowed(usersig)));
+    }
     if text.starts_with('{') {
         // Strict: a line naming "identifier" twice would mean one user to this reader and
         // another to the next.
@@ -353,20 +382,21 @@ fn push_verify_csv(
     expires_at: Option<i64>,
     reason: Option<&str>,
 ) {
-    out.extend_from_slice(format!("{line_no},").as_bytes());
+    json::push_uint(out, line_no);
+    out.push(b',');
     push_csv_field(
         out,
         &identifier
             .map(|i| redact::shown(i.as_bytes()))
             .unwrap_or_default(),
     );
-    out.extend_from_slice(format!(",{ok},").as_bytes());
+    out.extend_from_slice(if ok { b",true," } else { b",false," });
     if let Some(code) = code {
-        out.extend_from_slice(code.to_string().as_bytes());
+        json::push_uint(out, code.into());
     }
     out.push(b',');
     if let Some(at) = expires_at {
-        out.extend_from_slice(at.to_string().as_bytes());
+        json::push_int(out, at);
     }
     out.push(b',');
     push_csv_field(
@@ -436,8 +466,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             userbuf: None,
         };
         let checked = verify::check_text(&usersig, &keys, &expect, &clock);
-        let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
-        if csv {
+        let (valid, ok) = if csv {
+            let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
             push_verify_csv(
                 out,
                 line_no,
@@ -447,11 +477,12 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                 result.ticket.as_ref().map(|t| t.expires_at),
                 result.reason.as_deref(),
             );
+            (result.valid, result.ok)
         } else {
-            result.push_line(out);
-        }
+            VerifyReport::push_for_line(&checked, min_remaining, line_no, &identifier, out)
+        };
         // Not ok but valid: it only fails --min-remaining.
-        match (result.valid, result.ok) {
+        match (valid, ok) {
             (false, _) => LineOutcome::Failed,
             (true, false) => LineOutcome::Warned,
             (true, true) => LineOutcome::Ok,
@@ -464,6 +495,102 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The two strings the strict reader finds in a JSON line, if it reads it.
+    fn strictly(text: &str) -> Option<(String, String)> {
+        let object = json::members_of_text(text).ok()?;
+        let get = |name| match object.get(name) {
+            Some(Json::String(s)) => Some(s.to_string()),
+            _ => None,
+        };
+        Some((get("identifier")?, get("usersig")?))
+    }
+
+    proptest! {
+        /// Whatever line the gen-batch shape takes, the strict reader reads to the same
+        /// identifier and ticket; and it takes every line gen-batch writes.
+        #[test]
+        fn the_gen_batch_shape_reads_as_the_strict_reader_does(
+            head in prop_oneof![
+                Just(r#"{"identifier":""#.to_owned()),
+                r#"\{ ?"(identifier|usersig|identifie|identifier\\u0072)" ?: ?""#,
+            ],
+            id in "[a-z0-9\"\\\\\u{0}\u{1f}\u{7f}\u{e9}\u{4e00} ]{0,12}",
+            mid in prop_oneof![
+                Just(r#"","usersig":""#.to_owned()),
+                r#"" ?, ?"(usersig|identifier|usersi)" ?: ?""#,
+            ],
+            sig in "[A-Za-z0-9*_\"\\\\\t-]{0,40}",
+            tail in prop_oneof![
+                Just(r#""}"#.to_owned()),
+                r#"","expires_at":(0|[1-9][0-9]{0,20}|-1|01|1\.5|1e3|"1"|null)\}"#,
+                r#""( |,|,"x":1)?\}( |x)?"#,
+            ],
+        ) {
+            let line = format!("{head}{id}{mid}{sig}{tail}");
+            if let Some((i, u)) = gen_batch_line(&line) {
+                prop_assert_eq!(strictly(&line), Some((i.to_owned(), u.to_owned())), "{}", line);
+            }
+            let expires_at = id.len() as u64 * 1_000_003;
+            for plain in [
+                format!(r#"{{"identifier":"user{expires_at}","usersig":"eAE1*-_"}}"#),
+                format!(r#"{{"identifier":"u","usersig":"eAE_","expires_at":{expires_at}}}"#),
+            ] {
+                prop_assert!(gen_batch_line(&plain).is_some(), "{}", plain);
+                prop_assert_eq!(
+                    gen_batch_line(&plain).map(|(i, u)| (i.to_owned(), u.to_owned())),
+                    strictly(&plain)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_verify_csv_row_writes_numbers_as_display_does() {
+        for (line, code, at) in [
+            (0, Some(0), Some(0)),
+            (1, None, None),
+            (u64::MAX, Some(u32::MAX), Some(i64::MIN)),
+            (10, Some(70001), Some(i64::MAX)),
+            (99, Some(9), Some(-1)),
+        ] {
+            for ok in [true, false] {
+                let mut got = b"x".to_vec();
+                push_verify_csv(&mut got, line, Some("a,b"), ok, code, at, Some("why"));
+                let code = code.map(|c| c.to_string()).unwrap_or_default();
+                let at = at.map(|a| a.to_string()).unwrap_or_default();
+                let want = format!("x{line},\"a,b\",{ok},{code},{at},why\n");
+                assert_eq!(String::from_utf8(got).unwrap(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn lines_off_the_gen_batch_shape_go_to_the_strict_reader() {
+        for line in [
+            r#"{"identifier":"a","usersig":"b","expires_at":01}"#,
+            r#"{"identifier":"a","usersig":"b","expires_at":12345678901234567890}"#,
+            r#"{"identifier":"a","usersig":"b","expires_at":-1}"#,
+            r#"{"identifier":"a","usersig":"b","expires_at":}"#,
+            r#"{"identifier":"a","usersig":"b","expires_at":1} "#,
+            r#"{"identifier":"a","usersig":"b","usersig":"c"}"#,
+            r#"{"identifier":"a","usersig":"b","identifier":"c"}"#,
+            r#"{"identifier":"a\u0062","usersig":"b"}"#,
+            "{\"identifier\":\"a\u{1}\",\"usersig\":\"b\"}",
+            r#"{"identifier":"a","usersig":"b"#,
+            r#"{"identifier":"a","usersig":"b}"#,
+            r#"{"identifier":"a", "usersig":"b"}"#,
+            r#"{"usersig":"b","identifier":"a"}"#,
+        ] {
+            assert_eq!(gen_batch_line(line), None, "{line}");
+        }
+        let line = r#"{"identifier":"a","usersig":"b","expires_at":1234567890123456789}"#;
+        assert_eq!(gen_batch_line(line), Some(("a", "b")));
+        assert_eq!(
+            gen_batch_line(r#"{"identifier":"","usersig":""}"#),
+            Some(("", ""))
+        );
+    }
 
     proptest! {
         /// Whatever the line, an identifier taken from it is the line's bytes exactly,

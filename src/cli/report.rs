@@ -151,11 +151,33 @@ impl TicketFields {
             init_time: info.init_time,
             expire: info.expire,
             expires_at: info.expires_at(),
-            expires_at_rfc3339: rfc3339(info.expires_at()),
+            expires_at_rfc3339: rfc3339_kept(info.expires_at()),
             remaining_seconds: info.expires_at().saturating_sub(now),
             userbuf_base64: info.userbuf.as_ref().map(|ub| STANDARD.encode(ub)),
         }
     }
+}
+
+thread_local! {
+    /// The moment last written in RFC 3339 on this thread, and how.
+    static LAST_RFC3339: RefCell<Option<(i64, String)>> = const { RefCell::new(None) };
+}
+
+/// [`rfc3339`], kept for the next ticket: a batch's tickets mostly expire at one moment.
+fn rfc3339_kept(unix: i64) -> String {
+    LAST_RFC3339.with(|cell| {
+        let Ok(mut last) = cell.try_borrow_mut() else {
+            return rfc3339(unix);
+        };
+        match &*last {
+            Some((at, text)) if *at == unix => text.clone(),
+            _ => {
+                let text = rfc3339(unix);
+                *last = Some((unix, text.clone()));
+                text
+            }
+        }
+    })
 }
 
 /// Why a valid ticket still fails `--min-remaining`, if it does.
@@ -274,45 +296,6 @@ fn push_name(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(b"\":");
 }
 
-/// Append a whole number in decimal, as serde_json writes it.
-#[inline]
-fn push_int(out: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        out.push(b'-');
-    }
-    push_uint(out, n.unsigned_abs());
-}
-
-/// Append a non-negative whole number in decimal (two digits a step).
-#[inline]
-fn push_uint(out: &mut Vec<u8>, mut n: u64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1);
-    // The digits at the front of a fixed-size buffer, appended whole and the excess cut
-    // off: a copy of a known size needs no call to memcpy.
-    let mut digits = [0u8; 20];
-    let mut at = count;
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        digits[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
-        digits[0] = b'0' + n as u8;
-    }
-    let len = out.len();
-    out.extend_from_slice(&digits);
-    out.truncate(len + count);
-}
-
 /// Append `,"name":"text"` (display escaping) to an object being written.
 #[inline]
 fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
@@ -326,7 +309,7 @@ fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
 fn push_int_member(out: &mut Vec<u8>, name: &str, n: i64) {
     out.push(b',');
     push_name(out, name);
-    push_int(out, n);
+    json::push_int(out, n);
 }
 
 impl TicketFields {
@@ -410,7 +393,7 @@ impl VerifyReport {
         if let Some(line) = self.line {
             out.push(b',');
             push_name(out, "line");
-            push_uint(out, line);
+            json::push_uint(out, line);
         }
         if let Some(asked) = &self.asked {
             push_str_member(out, "identifier", asked);
@@ -435,6 +418,71 @@ impl VerifyReport {
         }
         out.extend_from_slice(b"}\n");
     }
+}
+
+impl VerifyReport {
+    /// Append verify-batch's line for input line `line`, which asked about `asked`:
+    /// byte for byte what [`VerifyReport::for_line`] then [`VerifyReport::push_line`]
+    /// write (a test holds them together), without building the report when the ticket
+    /// is valid, is for the identifier asked for, has no userbuf and is not expiring
+    /// (the common case). Returns whether the ticket is valid and whether the line is ok.
+    pub fn push_for_line(
+        checked: &Checked,
+        min_remaining: Option<u64>,
+        line: u64,
+        asked: &str,
+        out: &mut Vec<u8>,
+    ) -> (bool, bool) {
+        let plain = match (&checked.verdict, &checked.info) {
+            (Ok(_), Some(info)) => {
+                info.identifier == asked
+                    && info.userbuf.is_none()
+                    && expiring_soon(checked, min_remaining).is_none()
+            }
+            _ => false,
+        };
+        let (true, Some(info)) = (plain, &checked.info) else {
+            let report = Self::for_line(checked, min_remaining, line, asked);
+            report.push_line(out);
+            return (report.valid, report.ok);
+        };
+        out.extend_from_slice(b"{\"ok\":true,\"line\":");
+        json::push_uint(out, line);
+        push_str_member(out, "identifier", &redact::scrub(asked));
+        out.extend_from_slice(b",\"valid\":true,\"code\":0");
+        push_str_member(out, "version", info.version.name());
+        // The members from sdkappid on, as TicketFields::push_members writes them: kept
+        // while the numbers they are made of stay the same.
+        let key = (
+            info.sdkappid,
+            info.init_time,
+            info.expire,
+            info.expires_at().saturating_sub(checked.now),
+        );
+        LAST_LINE_TIMES.with(|cell| {
+            let Ok(mut last) = cell.try_borrow_mut() else {
+                return TicketFields::with_identifier(info, checked.now, None).push_times(out);
+            };
+            let (kept, text) = &mut *last;
+            if *kept != Some(key) {
+                text.clear();
+                TicketFields::with_identifier(info, checked.now, None).push_times(text);
+                *kept = Some(key);
+            }
+            out.extend_from_slice(text);
+        });
+        out.extend_from_slice(b"}\n");
+        (true, true)
+    }
+}
+
+/// The numbers verify-batch's times are made of: sdkappid, init_time, expire and
+/// remaining_seconds (expires_at and its RFC 3339 follow from them).
+type LineTimes = (u32, i64, i64, i64);
+
+thread_local! {
+    /// The times [`VerifyReport::push_for_line`] last wrote on this thread, and their text.
+    static LAST_LINE_TIMES: RefCell<(Option<LineTimes>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
 }
 
 /// The object `verify --json` prints for one ticket (see [`VerifyReport`]).
@@ -756,6 +804,25 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn a_kept_rfc3339_is_the_moment_asked_for() {
+        // Repeated, changed, changed back, and out of range (the fallback text).
+        for unix in [
+            0,
+            0,
+            1_811_316_305,
+            1_811_316_305,
+            1,
+            0,
+            i64::MAX,
+            i64::MAX,
+            -1,
+            0,
+        ] {
+            assert_eq!(rfc3339_kept(unix), rfc3339(unix), "{unix}");
+        }
+    }
+
     proptest! {
         /// A gen-batch line is byte for byte what serde writes for the same values, and a
         /// failed ticket leaves nothing behind.
@@ -878,6 +945,57 @@ mod tests {
                 let mut serde = Vec::new();
                 push_line(&mut serde, &report);
                 prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(serde).unwrap());
+            }
+        }
+    }
+
+    proptest! {
+        /// verify-batch's line writer writes what for_line then push_line write, line
+        /// after line on one thread: valid or not, for the identifier asked or another,
+        /// with or without a userbuf, expiring or not, with identifiers to escape or hide.
+        #[test]
+        fn the_batch_line_writer_writes_what_the_report_writes(
+            lines in prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just("user0000001".to_owned()),
+                        "[ -~\u{7f}-\u{a0}\u{202e}é]{0,12}",
+                        Just("sk-0123456789abcdefABCDEF0123456789".to_owned()),
+                    ],
+                    any::<bool>(),
+                    prop_oneof![Just(0u32), Just(1400001052), any::<u32>()],
+                    (prop_oneof![Just(1_795_764_305i64), any::<i64>()], prop_oneof![Just(15_552_000i64), 0..86_400i64 * 400]),
+                    proptest::option::weighted(0.2, proptest::collection::vec(any::<u8>(), 0..6)),
+                    (0u8..4, prop_oneof![Just(1_800_000_000i64), any::<i64>()]),
+                    proptest::option::of(prop_oneof![Just(0u64), Just(86_400 * 300), any::<u64>()]),
+                    any::<u64>(),
+                ),
+                1..12,
+            ),
+        ) {
+            for (id, same, sdkappid, (init_time, expire), userbuf, (verdict, now), min, line) in lines {
+                let info = TicketInfo {
+                    version: tls_licence_tools::ticket::Version::V2,
+                    identifier: id.clone(),
+                    sdkappid,
+                    init_time,
+                    expire,
+                    userbuf,
+                };
+                let asked = if same { id.clone() } else { format!("{id}x") };
+                let verdict = match verdict {
+                    0 | 1 => Ok(0),
+                    2 => Err(tls_licence_tools::verify::Failure::IdentifierMismatch { ticket: id.clone(), asked: asked.clone() }),
+                    _ => Err(tls_licence_tools::verify::Failure::SdkAppIdMismatch { ticket: sdkappid, asked: 1 }),
+                };
+                let checked = Checked { info: Some(info), verdict, now };
+                let report = VerifyReport::for_line(&checked, min, line, &asked);
+                let mut want = Vec::new();
+                report.push_line(&mut want);
+                let mut got = b"x".to_vec();
+                let (valid, ok) = VerifyReport::push_for_line(&checked, min, line, &asked, &mut got);
+                prop_assert_eq!(String::from_utf8(got[1..].to_vec()).unwrap(), String::from_utf8(want).unwrap());
+                prop_assert_eq!((valid, ok), (report.valid, report.ok));
             }
         }
     }

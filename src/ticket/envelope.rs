@@ -364,16 +364,24 @@ fn decode_base64(text: &str) -> Result<Vec<u8>, EnvelopeError> {
 
 /// The value of each ticket base64 character (`A-Z a-z 0-9 * -`), and [`NOT_BASE64`]
 /// for every other byte.
-const BASE64_VALUES: [u8; 256] = {
+const BASE64_VALUES: [u8; 256] =
+    base64_values(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-");
+
+/// The value of each standard base64 character (`A-Z a-z 0-9 + /`), and [`NOT_BASE64`]
+/// for every other byte.
+const STANDARD_VALUES: [u8; 256] =
+    base64_values(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+/// The value of each character of `alphabet`, and [`NOT_BASE64`] for every other byte.
+const fn base64_values(alphabet: &[u8; 64]) -> [u8; 256] {
     let mut t = [NOT_BASE64; 256];
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-";
     let mut i = 0;
     while i < 64 {
         t[alphabet[i] as usize] = i as u8;
         i += 1;
     }
     t
-};
+}
 
 /// A byte outside the ticket's base64 alphabet, in [`BASE64_VALUES`].
 const NOT_BASE64: u8 = 0xff;
@@ -381,11 +389,17 @@ const NOT_BASE64: u8 = 0xff;
 /// [`BASE64_VALUES`] placed for each of the four characters of a group, so that a group
 /// is the OR of four lookups: the 24 bits it stands for, in the order they are written
 /// (little-endian bytes), with bits above them set when a character is not base64.
-const GROUP_BITS: [[u32; 256]; 4] = {
+const GROUP_BITS: [[u32; 256]; 4] = group_bits(&BASE64_VALUES);
+
+/// [`GROUP_BITS`] for the standard alphabet.
+const STANDARD_GROUP_BITS: [[u32; 256]; 4] = group_bits(&STANDARD_VALUES);
+
+/// The four lookup tables of a group (see [`GROUP_BITS`]) for an alphabet's values.
+const fn group_bits(values: &[u8; 256]) -> [[u32; 256]; 4] {
     let mut t = [[0u32; 256]; 4];
     let mut c = 0;
     while c < 256 {
-        let v = BASE64_VALUES[c];
+        let v = values[c];
         if v == NOT_BASE64 {
             t[0][c] = u32::MAX;
             t[1][c] = u32::MAX;
@@ -403,7 +417,7 @@ const GROUP_BITS: [[u32; 256]; 4] = {
         c += 1;
     }
     t
-};
+}
 
 /// The common case of [`decode`]'s base64 step in one pass: ticket characters only (no
 /// white space), `_` padding exactly as long as base64 needs, and no stray bits in the
@@ -411,11 +425,35 @@ const GROUP_BITS: [[u32; 256]; 4] = {
 /// what is wrong; what this accepts, the full path decodes to the same bytes. The bytes
 /// go to the front of `out` (at least `text.len() / 4 * 3` long); returns how many.
 fn decode_base64_plain(text: &[u8], out: &mut [u8]) -> Option<usize> {
+    decode_groups(text, out, b'_', &BASE64_VALUES, &GROUP_BITS)
+}
+
+/// Strict standard base64 (`+/`, `=` padding exactly as long as base64 needs, no stray
+/// bits in the last character: what the base64 crate's `STANDARD` engine accepts) in
+/// one pass, for text that is not empty; `None` for anything else, the caller then asks
+/// the base64 crate (which decodes the same bytes, or names what is wrong).
+pub(crate) fn decode_standard_plain(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; text.len() / 4 * 3];
+    let n = decode_groups(text, &mut out, b'=', &STANDARD_VALUES, &STANDARD_GROUP_BITS)?;
+    out.truncate(n);
+    Some(out)
+}
+
+/// [`decode_base64_plain`] for any alphabet (its values and group tables) and padding
+/// character.
+#[inline(always)]
+fn decode_groups(
+    text: &[u8],
+    out: &mut [u8],
+    pad: u8,
+    values: &[u8; 256],
+    group_bits: &[[u32; 256]; 4],
+) -> Option<usize> {
     let body = text
-        .strip_suffix(b"__")
-        .or_else(|| text.strip_suffix(b"_"))
+        .strip_suffix(&[pad, pad])
+        .or_else(|| text.strip_suffix(&[pad]))
         .unwrap_or(text);
-    if body.is_empty() || !text.len().is_multiple_of(4) || body.last() == Some(&b'_') {
+    if body.is_empty() || !text.len().is_multiple_of(4) || body.last() == Some(&pad) {
         return None;
     }
     let mut groups = body.chunks_exact(4);
@@ -423,17 +461,17 @@ fn decode_base64_plain(text: &[u8], out: &mut [u8]) -> Option<usize> {
     let (head, tail) = out.get_mut(..text.len() / 4 * 3)?.split_at_mut(whole);
     let mut bad = 0;
     for (group, bytes) in (&mut groups).zip(head.chunks_exact_mut(3)) {
-        let n = GROUP_BITS[0][usize::from(group[0])]
-            | GROUP_BITS[1][usize::from(group[1])]
-            | GROUP_BITS[2][usize::from(group[2])]
-            | GROUP_BITS[3][usize::from(group[3])];
+        let n = group_bits[0][usize::from(group[0])]
+            | group_bits[1][usize::from(group[1])]
+            | group_bits[2][usize::from(group[2])]
+            | group_bits[3][usize::from(group[3])];
         bad |= n;
         bytes.copy_from_slice(&n.to_le_bytes()[..3]);
     }
     if bad >> 24 != 0 {
         return None;
     }
-    let value = |b: &u8| Some(BASE64_VALUES[usize::from(*b)]).filter(|&v| v != NOT_BASE64);
+    let value = |b: &u8| Some(values[usize::from(*b)]).filter(|&v| v != NOT_BASE64);
     match *groups.remainder() {
         // The bits of the last character past the last byte must be zero.
         [a, b] => {
@@ -693,6 +731,45 @@ mod tests {
             push_text(&mut out, &data[..len]);
             assert_eq!(out, ticket_text(&data[..len]).as_bytes(), "{len}");
         }
+    }
+
+    proptest::proptest! {
+        /// Whatever the one-pass standard decoder takes, the base64 crate's STANDARD
+        /// engine decodes to the same bytes; and it takes everything that engine writes.
+        #[test]
+        fn the_one_pass_standard_base64_agrees_with_the_base64_crate(
+            text in "[A-Za-z0-9*_ +/=-]{0,13}",
+            near in "[A-Da-d0-3+/=_*]{0,10}={0,3}",
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..70),
+        ) {
+            for text in [&text, &near] {
+                if let Some(bytes) = decode_standard_plain(text.as_bytes()) {
+                    proptest::prop_assert_eq!(STANDARD.decode(text), Ok(bytes), "{:?}", text);
+                }
+            }
+            let bytes = decode_standard_plain(STANDARD.encode(&data).as_bytes());
+            proptest::prop_assert_eq!(bytes.as_deref(), (!data.is_empty()).then_some(&data[..]));
+        }
+    }
+
+    #[test]
+    fn the_one_pass_standard_base64_leaves_the_rest_to_the_base64_crate() {
+        for text in [
+            "", "YQ", "YQ=", "YR==", "YWI=A", "YWJ=", "YQ===", "Y===", "====", "YW*j", "YW-j",
+            "YW_j", "YWJj_", " YWJj", "YWJj\n", "YQ==YWJj", "=YWJ", "YWJjYQ",
+        ] {
+            assert_eq!(decode_standard_plain(text.as_bytes()), None, "{text:?}");
+            if !text.is_empty() {
+                assert!(STANDARD.decode(text).is_err(), "{text:?}");
+            }
+        }
+        assert_eq!(decode_standard_plain(b"YWJj").as_deref(), Some(&b"abc"[..]));
+        assert_eq!(decode_standard_plain(b"YWI=").as_deref(), Some(&b"ab"[..]));
+        assert_eq!(decode_standard_plain(b"YQ==").as_deref(), Some(&b"a"[..]));
+        assert_eq!(
+            decode_standard_plain(b"+/+/").as_deref(),
+            Some(&[0xfb, 0xff, 0xbf][..])
+        );
     }
 
     #[test]

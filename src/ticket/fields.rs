@@ -243,6 +243,9 @@ pub(super) fn req_str<'a>(obj: &'a Object<'_>, field: &'static str) -> Result<&'
 
 /// Decode a base64_std field (`TLS.sig`, `TLS.userbuf`).
 pub(super) fn base64_field(text: &str, field: &'static str) -> Result<Vec<u8>, Malformed> {
+    if let Some(bytes) = super::envelope::decode_standard_plain(text.as_bytes()) {
+        return Ok(bytes);
+    }
     STANDARD.decode(text).map_err(|_| Malformed::BadValue {
         field,
         why: "is not base64",

@@ -266,6 +266,19 @@ fn flat_string(text: &str, at: usize) -> Option<(&str, usize)> {
     Some((text.get(start..end)?, end + 1))
 }
 
+/// How many bytes at the start of `bytes` a JSON string holds as they stand: the run up
+/// to the first quote, backslash or control character (below U+0020), or all of them.
+/// Eight bytes a step.
+///
+/// ```
+/// assert_eq!(tls_licence_tools::json::plain_len(br#"user\"x"#), 4);
+/// assert_eq!(tls_licence_tools::json::plain_len(b"eA*-\"}"), 4);
+/// assert_eq!(tls_licence_tools::json::plain_len(b"abc"), 3);
+/// ```
+pub fn plain_len(bytes: &[u8]) -> usize {
+    string_stop(bytes).unwrap_or(bytes.len())
+}
+
 /// The offset of the first quote, backslash or control character (below U+0020) in
 /// `bytes`: what ends the plain run of a JSON string. Eight bytes at a time.
 fn string_stop(bytes: &[u8]) -> Option<usize> {
@@ -325,6 +338,52 @@ fn flat_value(text: &str, at: usize) -> Option<(Json<'_>, usize)> {
         }
         _ => None,
     }
+}
+
+/// Append a whole number in decimal, as serde_json writes it (and as `Display` does).
+///
+/// ```
+/// let mut out = Vec::new();
+/// tls_licence_tools::json::push_int(&mut out, -1400001052);
+/// assert_eq!(out, b"-1400001052");
+/// ```
+#[inline]
+pub fn push_int(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// Append a non-negative whole number in decimal (two digits a step), as `Display`
+/// writes it.
+#[inline]
+pub fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    // The digits at the front of a fixed-size buffer, appended whole and the excess cut
+    // off: a copy of a known size needs no call to memcpy.
+    let mut digits = [0u8; 20];
+    let mut at = count;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        digits[..2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        digits[0] = b'0' + n as u8;
+    }
+    let len = out.len();
+    out.extend_from_slice(&digits);
+    out.truncate(len + count);
 }
 
 /// A member name as shown in a message: at most 40 characters.
