@@ -16,7 +16,7 @@
 //! Many inputs alike (the tickets of a batch) can share one dynamic Huffman code
 //! ([`SharedCode`]): learnt once from samples, its block header written once, so that
 //! each input costs a greedy LZ77 pass and its bits. On a batch's ticket JSON that is a
-//! third (v2) to half (v1) of the size path's work (about 11,100 instructions a v2
+//! third (v2) to half (v1) of the size path's work (about 11,000 instructions a v2
 //! ticket, less than the fast path's 12,300), for streams within about 1% of the size
 //! path's. A zlib reader
 //! pays for a dynamic block, though: zlib-rs takes about three times as long to open one
