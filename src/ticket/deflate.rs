@@ -890,10 +890,9 @@ struct Dynamic {
     hclen: usize,
     runs: Runs,
     header_bits: u32,
-    /// Bits of the literal/length symbols (as counted, not evened out) in this code and
-    /// in the fixed one, and of the distance symbols in this code; extra bits excluded.
+    /// Bits of the literal/length symbols (as counted, not evened out) and of the
+    /// distance symbols in this code; extra bits excluded.
     lit_bits: u32,
-    fixed_lit_bits: u32,
     dist_bits: u32,
 }
 
@@ -922,18 +921,16 @@ impl Dynamic {
             },
             header_bits: 0,
             lit_bits: 0,
-            fixed_lit_bits: 0,
             dist_bits: 0,
         };
         // As each code is assigned, its lengths go into the header's run-length form and
         // the bits its symbols take are summed.
         let runs = &mut dynamic.runs;
         let mut at = 0;
-        let (mut lit_bits, mut fixed_lit_bits, mut dist_bits) = (0u32, 0u32, 0u32);
+        let (mut lit_bits, mut dist_bits) = (0u32, 0u32);
         dynamic.lit.build_with(&lit_even, 15, |s, l| {
             runs.add_symbol(&mut at, s, l);
             lit_bits += lit_freq[s] * u32::from(l);
-            fixed_lit_bits += lit_freq[s] * u32::from(FIXED_LITLEN[s].1);
         });
         dynamic.hlit = dynamic.lit.end().max(257);
         runs.add(0, dynamic.hlit - at);
@@ -944,8 +941,7 @@ impl Dynamic {
         });
         dynamic.hdist = dynamic.dist.end().max(1);
         runs.add(0, dynamic.hdist - at);
-        (dynamic.lit_bits, dynamic.fixed_lit_bits, dynamic.dist_bits) =
-            (lit_bits, fixed_lit_bits, dist_bits);
+        (dynamic.lit_bits, dynamic.dist_bits) = (lit_bits, dist_bits);
         dynamic.header();
         dynamic
     }
@@ -1074,11 +1070,9 @@ fn finish_small(data: &[u8], parse: &Parse) -> Vec<u8> {
         &parse.lit_freq.map(u32::from),
         &parse.dist_freq.map(u32::from),
     );
-    let matches = parse.n_matches as u32;
     let fixed_lits: [(u16, u8); LITLEN_SYMS] = FIXED_LITLEN_286;
-    // (Every symbol used is one the dynamic code has: the fixed code's bits are summed
-    // over those.)
-    let fixed_bits = parse.extra_bits + 5 * matches + dynamic.fixed_lit_bits;
+    // (Counted as the pass went; here without BFINAL and BTYPE, as the others.)
+    let fixed_bits = parse.fixed_bits - 3 + parse.extra_bits;
     let dynamic_bits =
         parse.extra_bits + dynamic.header_bits + dynamic.lit_bits + dynamic.dist_bits;
     // A stored block: its 3-bit header padded to a byte, LEN and NLEN, then the bytes.
