@@ -326,12 +326,10 @@ impl<'k> TicketBatch<'k> {
         time: i64,
     ) -> Result<TicketBatch<'k>, ArgError> {
         check_batch(sdkappid, expire)?;
-        Ok(TicketBatch {
-            signer: BatchSigner::V1(key, v1::Layout::new(sdkappid, time, expire, None)),
-            any_identifier: false,
-            effort: Effort::Smallest,
-            shared: None,
-        })
+        Ok(TicketBatch::signed_by(BatchSigner::V1(
+            key,
+            v1::Layout::new(sdkappid, time, expire, None),
+        )))
     }
 
     /// v2 tickets (HMAC-SHA256) of `sdkappid`, valid for `expire` seconds (1 to
@@ -343,12 +341,20 @@ impl<'k> TicketBatch<'k> {
         time: i64,
     ) -> Result<TicketBatch<'k>, ArgError> {
         check_batch(sdkappid, expire)?;
-        Ok(TicketBatch {
-            signer: BatchSigner::V2(secret, v2::Layout::new(sdkappid, time, expire, None)),
+        Ok(TicketBatch::signed_by(BatchSigner::V2(
+            secret,
+            v2::Layout::new(sdkappid, time, expire, None),
+        )))
+    }
+
+    /// A batch of `signer`'s tickets, with every option at its default.
+    fn signed_by(signer: BatchSigner<'k>) -> TicketBatch<'k> {
+        TicketBatch {
+            signer,
             any_identifier: false,
             effort: Effort::Smallest,
             shared: None,
-        })
+        }
     }
 
     /// Accept any identifier [`TicketRequest::any_identifier`] accepts (non-empty, no
