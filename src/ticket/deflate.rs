@@ -1838,6 +1838,43 @@ mod tests {
         assert_eq!(inflate(&code.zlib(b"abababab")), b"abababab");
     }
 
+    /// The case proptest once shrank `a_shared_code_round_trips_any_input` to: a code
+    /// learnt from one empty sample, and a text one byte past [`SMALL`] (so the first
+    /// [`SMALL`] bytes train the second code, and the whole takes the general path).
+    #[test]
+    fn an_empty_sample_and_a_text_just_past_small_round_trip() {
+        let text =
+            b"T0{6xLS7T91aT9za:S95:S90x7.\"Ty8.\"a1.13T20x7T0a280\",8STa}{bb9:ba.{8}6\"}y0z189b1\
+              {S}3z119985x.2015{z:06,{x8ac\"}573y1zb2:{.1{575:9L\"x3z7b\".x}525\"\"\"xy,5057z:y\"43\
+              \"\"8,y2z\"99czbxy{4y4,x{{x225:93b8bbLbS::4Tx{y51xL9\"xSa,SSx62.LLcyy{1yx10{c5,LT8\
+              2\"xc,82L3}\"6yT22L4caab610S089\"4T798.zx5T0L}xz8L9L3556L25cTSbS5z5L2xz2T}z5b,:LL\
+              S6\"ayx98S52y\"2bx0z\"Lx:ba4:.{:y,T1b,ab.2z4Sx4S7}b::zc{z1.55.45L}xx}3c0Tzy06.a,2\
+              4y2\"z0,12cy\"32c,96\"3{08\"a27T81{{a.4c22bx{7}7ccT.STS3x}}a8TSS4,S.4.Tb:\"c909}0c0\
+              9b1x13:35xT8:\"yz4S64302622cc5,xx1c508z6}6xbz1553z5a63{3L.88a2Ty,{75ay0669,xb89\
+              3:b4:}3z4a7TL4.788x3T7\"b9z1a2,aS0.y5b3730S720:03y116,6xxyL5:01c63z68cx1b2,9z,6\
+              x160z2aab\"9}60L7}xz9z90}TbSS.8:xyc8,S{y3y95L71,:{9ca6.LL1b:}96}6\"x9L{.:15b}S36\
+              5{a{bS:y6T73b.y5c3aT\"y9z489\":T3}9Sbcy,2{4y5T580a\":\"Sb8S68121TLSc67y.T81\":,z1c6\
+              S.}7Sb5}S\".z3:0L,217879:42c0Lc111\"1:55:x{c6y2}3.5S3T8{b4Sx:2z,.xzzT32.2L0S{\"3.\
+              7{L3z2529}3L:{4.L}8{}}zb:ST6T.,8a}2}\"xzaz88TL.8,L}5:x911\"7ca.b\"x34383x57397y{8\
+              z,0b,T2L{0c2305c:7835{c14:795aS,}.\"y0{L,\"504c:36:y}6LcL2S\"8654b9,5{2x:.:231x3c\
+              72c:04xcTSc";
+        assert_eq!(text.len(), SMALL + 1);
+        let hex = "209b5e0e0a9156997482eefda3345de24ce53d14776fccc92065be8e74d75bb061853c12f93b41a0\
+                   307cc531ebc97bc7cd0683e1f5dc7bc1e1569bacf42082de880fd84a554d99bdb55c355cb609650b\
+                   32188ef71a59044296965aabaf93a87075dca19bbc8615703609666ce47dcdbd3b0f0af34593439a\
+                   67e82b5dded8e70a49aae6931c4ce87ec0ffbee9e1dc30c5cc7d8bf42b8135e41306a8139499b2a4\
+                   fd971edb2bf70c4e20e0abd33c73d51bb94278721c993fc37169b54425ef97c253d4b119";
+        let bytes: Vec<u8> = (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(bytes.len(), 196);
+        let code = SharedCode::train([&[][..]]).unwrap();
+        assert_eq!(inflate(&code.zlib(text)), text);
+        assert_eq!(inflate(&code.zlib(&bytes)), bytes);
+        let code = SharedCode::train([&text[..SMALL]]).unwrap();
+        assert_eq!(inflate(&code.zlib(text)), text);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
