@@ -10,8 +10,10 @@
 #   one gen process   <= 0.35 x the wall time of one `openssl dgst -sha256 -sign` process
 # and the million-line memory test (peak RSS under 64 MiB). Beside OpenSSL it also runs
 # benches/engine.rs: ring's own one-core sign and verify rates and whole v1 tickets/s, and
-# prints the most two cores could reach (twice the one-core ticket rate) against the goals.
-# Usage: bash benches/compare.sh        (takes about three and a half minutes)
+# prints the most two cores could reach (twice the one-core ticket rate) against the goals;
+# and `openssl speed -multi` (a process a core), to show what this machine gives OpenSSL
+# itself on every core, with our v1 rates against that (context, not a goal).
+# Usage: bash benches/compare.sh        (takes about four minutes)
 # Exit status: 0 when every goal is met, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +38,8 @@ rate() {
     end=$(now_ns)
     awk -v n="$n" -v ns=$((end - start)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }'
 }
-openssl_speed() { # prints "sign/s verify/s" for one core
-    openssl speed -seconds 5 ecdsap256 2>/dev/null | awk '/nistp256/ { print $(NF-1), $NF }'
+openssl_speed() { # prints "sign/s verify/s" for one core, or with an argument for that many processes
+    openssl speed ${1:+-multi "$1"} -seconds 5 ecdsap256 2>/dev/null | awk '/nistp256/ { print $(NF-1), $NF }'
 }
 
 failed=0
@@ -56,13 +58,19 @@ head -n 200000 ids1m > ids200k
 "$bin" gen-batch file:secret.txt 1400001052 < ids1m > v2_1m.jsonl
 
 read -r sign1 verify1 < <(openssl_speed)
+# OpenSSL on every core (one process a core): what this machine gives two busy cores.
+cores=$(nproc)
+read -r msign1 mverify1 < <(openssl_speed "$cores")
 # The engine alone beside it: ring's one-core sign/s and verify/s, and whole v1 tickets/s.
 read -r rsign rverify rgen rver < <(cd "$root" && cargo bench --quiet --bench engine -- --seconds 3 2>/dev/null | tail -n 1)
 g1=$(rate 200000 sh -c "'$bin' gen-batch ec_key.pem 1400001052 < ids200k > /dev/null")
 v1=$(rate 100000 sh -c "'$bin' verify-batch public.pem 1400001052 < v1_100k.jsonl > /dev/null")
 g2=$(rate 1000000 sh -c "'$bin' gen-batch file:secret.txt 1400001052 < ids1m > /dev/null")
 v2=$(rate 1000000 sh -c "'$bin' verify-batch file:secret.txt 1400001052 < v2_1m.jsonl > /dev/null")
+read -r msign2 mverify2 < <(openssl_speed "$cores")
 read -r sign2 verify2 < <(openssl_speed)
+msign=$(awk -v a="$msign1" -v b="$msign2" 'BEGIN { printf "%.0f", (a + b) / 2 }')
+mverify=$(awk -v a="$mverify1" -v b="$mverify2" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 sign=$(awk -v a="$sign1" -v b="$sign2" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 verify=$(awk -v a="$verify1" -v b="$verify2" 'BEGIN { printf "%.0f", (a + b) / 2 }')
 
@@ -120,6 +128,8 @@ ours=$((ours * 1000)); theirs=$((theirs * 1000))
 
 echo
 echo "openssl speed ecdsap256, one core (mean of a run before and after): sign $sign/s, verify $verify/s"
+echo "openssl speed -multi $cores ecdsap256 (mean of a run before and after): sign $msign/s ($(awk -v a="$msign" -v b="$sign" 'BEGIN { printf "%.2f", a / b }') x one core), verify $mverify/s ($(awk -v a="$mverify" -v b="$verify" 'BEGIN { printf "%.2f", a / b }') x one core)"
+echo "  so v1 against OpenSSL on all cores: gen-batch $(awk -v a="$g1" -v b="$msign" 'BEGIN { printf "%.2f", a / b }') x, verify-batch $(awk -v a="$v1" -v b="$mverify" 'BEGIN { printf "%.2f", a / b }') x (for context; the goals are against one core)"
 echo "ring, one core: sign $rsign/s, verify $rverify/s; whole v1 tickets: gen $rgen/s, verify $rver/s"
 echo "  so two cores can at best reach: gen $(awk -v a="$rgen" -v b="$sign" 'BEGIN { printf "%.2f", 2 * a / b }') x openssl sign, verify $(awk -v a="$rver" -v b="$verify" 'BEGIN { printf "%.2f", 2 * a / b }') x openssl verify"
 echo "v1 gen-batch $g1/s, v1 verify-batch $v1/s (all cores)"
