@@ -676,6 +676,62 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
     );
 }
 
+/// A FIFO put in place of the sig file while renew runs, at any moment (after its
+/// checks, before its read, before its write), is refused, never waited on: another
+/// thread swaps a FIFO and a regular file in, one after the other, all through a hundred
+/// renews, and every renew ends, renewing (0) or refusing with one line (3).
+#[test]
+fn a_fifo_swapped_in_while_renew_runs_is_refused_not_waited_on() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let s = Scratch::new("renew-swap");
+    fs::write(s.path("t.sig"), "not a ticket").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, dir) = (Arc::clone(&stop), s.0.clone());
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let (fifo, file) = (dir.join("swap.fifo"), dir.join("swap.file"));
+                nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600))
+                    .unwrap();
+                fs::rename(&fifo, dir.join("t.sig")).unwrap();
+                fs::write(&file, "not a ticket").unwrap();
+                fs::rename(&file, dir.join("t.sig")).unwrap();
+                swaps += 1;
+            }
+            swaps
+        })
+    };
+    for _ in 0..100 {
+        let out = run_bounded(
+            &s.0,
+            &[
+                "renew",
+                "--within",
+                "1d",
+                "file:secret.txt",
+                "t.sig",
+                "1400001052",
+                "a",
+            ],
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        match out.status.code() {
+            Some(0) => {}
+            Some(3) => assert!(
+                stderr.starts_with("tls_licence_tools: error: ")
+                    && stderr.contains("sig file")
+                    && stderr.lines().count() == 1,
+                "{stderr}"
+            ),
+            _ => panic!("{:?}: {stderr}", out.status),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(swapper.join().unwrap() > 0);
+}
+
 #[test]
 fn the_example_manifest_in_contrib_is_valid() {
     let s = Scratch::new("fleet-example");

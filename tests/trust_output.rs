@@ -576,11 +576,16 @@ fn renew_replaces_junk() {
             assert!(dir.read("sig").len() < 1000, "{what}");
         }
     }
-    // Still errors: a directory, and a device that never ends.
+    // Still errors: a directory, and a device (refused as one, not read: /dev/zero never
+    // ends).
     std::fs::create_dir(dir.path("adir")).unwrap();
     for (path, words) in [
         ("adir", "is a directory"),
-        ("/dev/zero", "larger than the limit"),
+        (
+            "/dev/zero",
+            "sig file '/dev/zero' is a device, not a regular file; renew only replaces \
+             regular files",
+        ),
     ] {
         let r = run(
             &dir.0,

@@ -62,6 +62,11 @@ impl FsError {
         self.kind.clone()
     }
 
+    /// Why, in words, without the file's role and path ("is a directory, not a file").
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
     /// The path as given by the caller (`-` for standard input or output).
     #[cfg(test)]
     pub fn path(&self) -> &Path {
@@ -214,6 +219,66 @@ pub fn read_capped(path: &Path, limit: usize, what: &'static str) -> Result<Vec<
     data.map_err(|e| cx.io(e))?.ok_or_else(too_large)
 }
 
+/// Read the regular file at `path` that is about to be replaced (renew's sig file): at
+/// most its first `limit + 1` bytes (more than `limit`: the file is longer than any
+/// ticket, and its head is enough to tell so), or `Ok(None)` when there is no such file.
+///
+/// What is read is what was checked: the file is opened without following a final
+/// symbolic link and without blocking, and read only once the opened file is seen to be a
+/// regular file. A FIFO, device, socket or link put at `path` at any moment is refused
+/// ([`FsErrorKind::NotRegularFile`], [`FsErrorKind::Refused`]) and never waited on.
+pub fn read_regular_head(
+    path: &Path,
+    limit: usize,
+    what: &'static str,
+) -> Result<Option<Vec<u8>>, FsError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let cx = Ctx(path, what, false);
+    let file = match fs::OpenOptions::new()
+        .read(true)
+        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_NOCTTY).bits())
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(Errno::ELOOP as i32) => {
+            return Err(cx.err(
+                FsErrorKind::Refused,
+                "is a symbolic link; it is never read or written through",
+            ));
+        }
+        Err(e) if e.raw_os_error() == Some(Errno::ENXIO as i32) => {
+            // (A socket, which cannot be opened.)
+            return Err(not_regular(cx, "a socket"));
+        }
+        Err(e) => return Err(cx.io(e)),
+    };
+    let kind = file.metadata().map_err(|e| cx.io(e))?.file_type();
+    if !kind.is_file() {
+        let name = if kind.is_dir() {
+            return Err(cx.err(FsErrorKind::IsDirectory, "is a directory, not a file"));
+        } else if kind.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "something else"
+        };
+        return Err(not_regular(cx, name));
+    }
+    let mut head = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut head)
+        .map_err(|e| cx.io(e))?;
+    Ok(Some(head))
+}
+
+/// [`FsErrorKind::NotRegularFile`] for a file that is `name` ("a FIFO (named pipe)").
+fn not_regular(cx: Ctx<'_>, name: &str) -> FsError {
+    let reason = format!("is {name}, not a regular file; renew only replaces regular files");
+    cx.err(FsErrorKind::NotRegularFile, reason)
+}
+
 /// Read `r` to the end; `Ok(None)` if it holds more than `limit` bytes.
 fn read_limited<R: Read>(mut r: R, limit: usize, hint: u64) -> io::Result<Option<Vec<u8>>> {
     let mut buf = Vec::new();
@@ -302,7 +367,38 @@ pub fn write_atomic_mode(
     mode: Option<u32>,
 ) -> Result<Written, FsError> {
     let cx = Ctx(path, what, true);
-    let result = match locate(cx)? {
+    write_to(cx, locate(cx)?, data, mode)
+}
+
+/// As [`write_atomic_mode`], for a file that is only ever replaced (renew's sig file): a
+/// device, FIFO, descriptor alias or standard output found at `path`, whenever it was put
+/// there, is refused ([`FsErrorKind::NotRegularFile`]) instead of written in place, so
+/// that the write never waits for a FIFO's reader.
+pub fn replace_regular_mode(
+    path: &Path,
+    data: &[u8],
+    what: &'static str,
+    mode: Option<u32>,
+) -> Result<Written, FsError> {
+    let cx = Ctx(path, what, true);
+    match locate(cx)? {
+        Place::Special { st, .. } => {
+            let name = match file_type(&st) {
+                SFlag::S_IFIFO => "a FIFO (named pipe)",
+                SFlag::S_IFCHR | SFlag::S_IFBLK => "a device",
+                SFlag::S_IFSOCK => "a socket",
+                _ => "a descriptor alias",
+            };
+            Err(not_regular(cx, name))
+        }
+        Place::Stdout => Err(not_regular(cx, "standard output")),
+        place => write_to(cx, place, data, mode),
+    }
+}
+
+/// Write `data` where [`locate`] found to.
+fn write_to(cx: Ctx<'_>, place: Place, data: &[u8], mode: Option<u32>) -> Result<Written, FsError> {
+    let result = match place {
         Place::Stdout => to_stdout(data),
         Place::Missing { dir, name } => replace(&dir, &name, None, data, mode),
         Place::File { dir, name, st } => replace(&dir, &name, Some(&st), data, mode),
@@ -563,7 +659,13 @@ fn rewrite(
     mode: Option<u32>,
     why: InPlace,
 ) -> io::Result<Written> {
-    let flags = OFlag::O_WRONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+    // Non-blocking: a FIFO put in the file's place since it was looked at fails the open
+    // (no reader) or the check below, and is never waited on.
+    let flags = OFlag::O_WRONLY
+        | OFlag::O_NOFOLLOW
+        | OFlag::O_NONBLOCK
+        | OFlag::O_CLOEXEC
+        | OFlag::O_NOCTTY;
     let mut file = File::from(openat(dir, name, flags, Mode::empty())?);
     let st = fstat(&file)?;
     if file_type(&st) != SFlag::S_IFREG || !same_file(&st, old) {
@@ -936,6 +1038,86 @@ mod tests {
         let e = read(&t.0, 10).unwrap_err();
         assert_eq!(e.kind(), FsErrorKind::IsDirectory);
         assert!(e.to_string().ends_with("is a directory, not a file"), "{e}");
+    }
+
+    /// renew's read of the file it replaces: a regular file (its head when it is longer
+    /// than any ticket), nothing, or a refusal for anything else, without ever waiting:
+    /// the FIFO has no writer, so a read that opened it the usual way would block.
+    #[test]
+    fn read_regular_head_reads_regular_files_and_refuses_the_rest_at_once() {
+        let t = TempDir::new("readhead");
+        fs::write(t.join("small"), "ticket").unwrap();
+        fs::write(t.join("large"), vec![b'x'; 100]).unwrap();
+        mkfifo(&t.join("fifo"));
+        symlink(t.join("small"), t.join("link")).unwrap();
+        fs::create_dir(t.join("dir")).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir = t.0.clone();
+        thread::spawn(move || {
+            let read = |name: &str| read_regular_head(&dir.join(name), 10, "sig file");
+            let kind = |name: &str| read(name).map_err(|e| (e.kind(), e.to_string()));
+            tx.send(vec![
+                (
+                    "small",
+                    format!("{:?}", read("small").unwrap().map(String::from_utf8)),
+                ),
+                (
+                    "large",
+                    format!("{:?}", read("large").unwrap().map(|v| v.len())),
+                ),
+                ("missing", format!("{:?}", read("missing").unwrap())),
+                ("fifo", format!("{:?}", kind("fifo"))),
+                ("link", format!("{:?}", kind("link"))),
+                ("dir", format!("{:?}", kind("dir"))),
+                (
+                    "null",
+                    format!(
+                        "{:?}",
+                        read_regular_head(Path::new("/dev/null"), 10, "sig file")
+                            .map_err(|e| e.kind())
+                    ),
+                ),
+            ])
+            .unwrap();
+        });
+        // (Generous: the reads take microseconds; a read that waited would never end.)
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("a read waited on the FIFO");
+        let shown = |p: &str| shown(&t.join(p));
+        assert_eq!(
+            got,
+            vec![
+                ("small", r#"Some(Ok("ticket"))"#.to_string()),
+                ("large", "Some(11)".to_string()),
+                ("missing", "None".to_string()),
+                (
+                    "fifo",
+                    format!(
+                        "Err((NotRegularFile, \"cannot read sig file '{}': is a FIFO (named \
+                         pipe), not a regular file; renew only replaces regular files\"))",
+                        shown("fifo")
+                    )
+                ),
+                (
+                    "link",
+                    format!(
+                        "Err((Refused, \"cannot read sig file '{}': is a symbolic link; it is \
+                         never read or written through\"))",
+                        shown("link")
+                    )
+                ),
+                (
+                    "dir",
+                    format!(
+                        "Err((IsDirectory, \"cannot read sig file '{}': is a directory, not \
+                         a file\"))",
+                        shown("dir")
+                    )
+                ),
+                ("null", "Err(NotRegularFile)".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! The gen forms and renew: make a ticket, write it, say so.
 
 use std::ffi::OsStr;
-use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
@@ -166,40 +164,21 @@ pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) 
 
 /// The sig file's bytes, `None` when there is none. A regular file larger than any
 /// ticket gives its first `MAX_TICKET_BYTES + 1` bytes, which are not a valid ticket
-/// (too long), so it is renewed; a directory, or anything else that is not a regular
-/// file, is an error.
+/// (too long), so it is renewed; anything that is not a regular file (a FIFO, a device, a
+/// directory, a link), whenever it was put there, is an error and is never waited on.
 fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
-    match fsio::read_capped(sig_file, MAX_TICKET_BYTES, "sig file") {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == FsErrorKind::NotFound => Ok(None),
-        Err(e) if matches!(e.kind(), FsErrorKind::TooLarge { .. }) => {
-            let oversized = || -> io::Result<Option<Vec<u8>>> {
-                // Non-blocking, so that a FIFO put in its place cannot hang the open;
-                // only a regular file is read.
-                let file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .custom_flags(nix::libc::O_NONBLOCK)
-                    .open(sig_file)?;
-                if !file.metadata()?.is_file() {
-                    return Ok(None);
-                }
-                let mut head = Vec::new();
-                file.take(MAX_TICKET_BYTES as u64 + 1)
-                    .read_to_end(&mut head)?;
-                Ok(Some(head))
-            };
-            match oversized() {
-                Ok(Some(head)) => Ok(Some(head)),
-                // Not a regular file (a device that never ends): the size error stands.
-                Ok(None) => Err(io_err(e)),
-                Err(read) => Err(Stop::Io(format!(
-                    "cannot read sig file '{}': {read}",
-                    sig_file.display()
-                ))),
-            }
+    fsio::read_regular_head(sig_file, MAX_TICKET_BYTES, "sig file").map_err(|e| {
+        match e.kind() {
+            // In the words renew has always used ("sig file 'x' is a FIFO (named pipe),
+            // not a regular file; ...").
+            FsErrorKind::NotRegularFile => Stop::Io(format!(
+                "sig file '{}' {}",
+                redact::shown_path(sig_file),
+                e.reason()
+            )),
+            _ => io_err(e),
         }
-        Err(e) => Err(io_err(e)),
-    }
+    })
 }
 
 /// What one renew step decided, and the ticket it wrote when it renewed.
@@ -225,19 +204,10 @@ pub(super) fn renew_step(
     dry_run: bool,
     mode: Option<u32>,
 ) -> Result<RenewStep, Stop> {
-    // Never read through a path the write would refuse (a planted link or FIFO).
+    // Never read through a path the write would refuse (a planted link, another user's
+    // file in a shared directory), in the write's words; what is read is then checked
+    // again on the opened file, so a FIFO or link swapped in meanwhile is refused too.
     fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
-    // A FIFO would block the read until a writer came: never read. (A directory or a
-    // device is refused by the read itself.)
-    if let Ok(meta) = std::fs::symlink_metadata(sig_path)
-        && std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type())
-    {
-        return Err(Stop::Io(format!(
-            "sig file '{}' is a FIFO (named pipe), not a regular file; renew only replaces \
-             regular files",
-            redact::shown_path(sig_path)
-        )));
-    }
     let existing = read_existing(sig_path)?;
     let expect = Expect {
         sdkappid: req.sdkappid(),
@@ -251,8 +221,9 @@ pub(super) fn renew_step(
     let made = match decision.renews() && !dry_run {
         true => {
             let made = make(req, signer, clock);
-            let written = fsio::write_atomic_mode(sig_path, made.text.as_bytes(), "sig file", mode)
-                .map_err(io_err)?;
+            let written =
+                fsio::replace_regular_mode(sig_path, made.text.as_bytes(), "sig file", mode)
+                    .map_err(io_err)?;
             say_written(sig_path, &written);
             Some(made)
         }
