@@ -494,6 +494,73 @@ fn a_second_run_waits_for_the_lock_and_gives_up_with_a_clear_message() {
     assert_eq!(hook_lines(&s).len(), 2);
 }
 
+/// A manifest replaced while a run holds the lock (as an editor saves: a new file renamed
+/// over the old) does not let a second run start: the first run's hook holds it until
+/// the test has seen the second give up.
+#[test]
+fn a_manifest_replaced_during_a_run_still_keeps_a_second_run_out() {
+    let s = Scratch::new("fleet-replaced");
+    let text = "[defaults]\nwithin = \"30d\"\nhook_timeout = \"10m\"\n\
+                deploy_hook = 'touch started; while [ ! -e release ]; do sleep 0.01; done'\n\
+                [[ticket]]\nfile = \"a.sig\"\nkey = \"file:secret.txt\"\n\
+                sdkappid = 1400001052\nidentifier = \"a\"\n";
+    manifest(&s, text);
+    /// The first run: released (and waited for) however the test ends, so that a failing
+    /// test leaves no hook waiting.
+    struct First<'a>(&'a Scratch, Option<std::process::Child>);
+    impl Drop for First<'_> {
+        fn drop(&mut self) {
+            let _ = fs::write(self.0.path("release"), "");
+            if let Some(mut child) = self.1.take() {
+                let _ = child.wait();
+            }
+        }
+    }
+    let mut first = First(
+        &s,
+        Some(
+            Command::new(BIN)
+                .args(["renew", "--config", "m.toml"])
+                .current_dir(&s.0)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        ),
+    );
+    // The first run is in its hook, holding the lock.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !s.path("started").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the first run's hook never started"
+        );
+        let child = first.1.as_mut().unwrap();
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    s.write("m.toml.new", text.as_bytes());
+    fs::rename(s.path("m.toml.new"), s.path("m.toml")).unwrap();
+    let second = run(
+        &s.0,
+        ["renew", "--config", "m.toml", "--lock-timeout", "1s"],
+    );
+    second.expect(3);
+    assert!(
+        second
+            .stderr
+            .starts_with("tls_licence_tools: error: another renew --config is still running on 'm.toml' after 1 second of waiting"),
+        "{second:#?}"
+    );
+    fs::write(s.path("release"), "").unwrap();
+    let done = first.1.take().unwrap().wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(0), "{done:?}");
+}
+
 #[test]
 fn runs_at_once_never_interleave_and_each_renewal_runs_its_hook_once() {
     let s = Scratch::new("fleet-race");

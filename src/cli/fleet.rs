@@ -395,10 +395,40 @@ fn stop_text(stop: &Stop) -> String {
     }
 }
 
-/// Take the lock on the manifest: an exclusive flock on the open file, waited for up
-/// to `wait`.
-fn lock(file: File, path: &Path, wait: Duration) -> Result<Flock<File>, Stop> {
+/// The locks a run holds: on the manifest's directory and on the manifest itself.
+type Locks = (Flock<File>, Flock<File>);
+
+/// Take the run's locks, waiting up to `wait` in all: an exclusive flock on the directory
+/// that holds the manifest, then one on the manifest. The directory's is what keeps two
+/// runs apart when the manifest is replaced meanwhile (an editor saving it writes a new
+/// file and renames it over the old, and a lock on the old file would not stop a run on
+/// the new one); so runs on manifests in one directory wait for each other. The
+/// manifest's keeps runs of earlier versions, which lock only the file, apart too.
+fn lock_run(manifest: &File, path: &Path, wait: Duration) -> Result<Locks, Stop> {
     let deadline = Instant::now() + wait;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let cannot = |e: &dyn std::fmt::Display| {
+        Stop::Io(format!(
+            "cannot lock manifest '{}': {e}",
+            redact::shown_path(path)
+        ))
+    };
+    let dir = File::open(dir).map_err(|e| cannot(&e))?;
+    let dir = lock(dir, path, wait, deadline)?;
+    let file = lock(
+        manifest.try_clone().map_err(|e| cannot(&e))?,
+        path,
+        wait,
+        deadline,
+    )?;
+    Ok((dir, file))
+}
+
+/// An exclusive flock on `file`, polled for until `deadline` (`wait` after the start).
+fn lock(file: File, path: &Path, wait: Duration, deadline: Instant) -> Result<Flock<File>, Stop> {
     let mut file = file;
     loop {
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
@@ -562,16 +592,9 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
         )));
     }
     // A dry run writes nothing, so it does not wait for a run in progress.
-    let _lock = match a.dry_run {
+    let _locks = match a.dry_run {
         true => None,
-        false => {
-            let locked = lock(
-                file.try_clone().map_err(super::io_err)?,
-                path,
-                Duration::from_secs(wait),
-            )?;
-            Some(locked)
-        }
+        false => Some(lock_run(&file, path, Duration::from_secs(wait))?),
     };
     let manifest = load(path, &mut file)?;
     let json = a.options.json;
