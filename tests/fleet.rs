@@ -741,6 +741,13 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
         String::from_utf8(out.stderr).unwrap(),
         "tls_licence_tools: error: sig file 'fifo.sig' is a FIFO (named pipe), not a regular file; renew only replaces regular files\n"
     );
+    // And a FIFO given as the manifest is refused, not waited on for a writer.
+    let out = run_bounded(&s.0, &["renew", "--config", "fifo.sig"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "tls_licence_tools: error: manifest 'fifo.sig' is not a regular file\n"
+    );
 }
 
 /// A FIFO put in place of the sig file while renew runs, at any moment (after its

@@ -11,7 +11,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -579,12 +579,17 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
 pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
     let path = Path::new(config);
     let wait = super::parse_duration("--lock-timeout", &a.lock_timeout)?;
-    let mut file = File::open(path).map_err(|e| {
-        Stop::Io(format!(
-            "cannot open manifest '{}': {e}",
-            redact::shown_path(path)
-        ))
-    })?;
+    // Non-blocking, so that a FIFO given as the manifest is refused below, not waited on.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| {
+            Stop::Io(format!(
+                "cannot open manifest '{}': {e}",
+                redact::shown_path(path)
+            ))
+        })?;
     if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
         return Err(Stop::Io(format!(
             "manifest '{}' is not a regular file",
