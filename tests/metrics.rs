@@ -368,4 +368,26 @@ fn only_regular_files_of_a_ticket_s_size_are_read() {
             "usersig_read_error{file=\"/dev/zero\"} 1",
         ]
     );
+    // A FIFO given as the manifest: refused at once (exit 3), not waited on.
+    let mut child = Command::new(BIN)
+        .args(["metrics", "--config", "fifo.sig"])
+        .current_dir(&s.0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("metrics hung on a FIFO given as the manifest");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "tls_licence_tools: error: manifest 'fifo.sig' is not a regular file\n"
+    );
 }

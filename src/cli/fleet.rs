@@ -575,12 +575,11 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
     Outcome::Done { step, hook }
 }
 
-/// `renew --config FILE`.
-pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
-    let path = Path::new(config);
-    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout)?;
-    // Non-blocking, so that a FIFO given as the manifest is refused below, not waited on.
-    let mut file = std::fs::OpenOptions::new()
+/// Open the manifest at `path` for [`load`]: a regular file, or an error (exit 3). It is
+/// opened without blocking and checked once open, so that a FIFO given (or put) there is
+/// refused, never waited on for a writer.
+pub(super) fn open_manifest(path: &Path) -> Result<File, Stop> {
+    let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(nix::libc::O_NONBLOCK)
         .open(path)
@@ -596,6 +595,14 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
             redact::shown_path(path)
         )));
     }
+    Ok(file)
+}
+
+/// `renew --config FILE`.
+pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
+    let path = Path::new(config);
+    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout)?;
+    let mut file = open_manifest(path)?;
     // A dry run writes nothing, so it does not wait for a run in progress.
     let _locks = match a.dry_run {
         true => None,

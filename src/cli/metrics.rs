@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -173,12 +172,7 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
     let mut key_failed = None;
     if let Some(config) = &a.config {
         let path = Path::new(config);
-        let mut file = File::open(path).map_err(|e| {
-            Stop::Io(format!(
-                "cannot open manifest '{}': {e}",
-                super::redact::shown_path(path)
-            ))
-        })?;
+        let mut file = fleet::open_manifest(path)?;
         let manifest = fleet::load(path, &mut file)?;
         for entry in manifest.entries {
             let mut keys = extra.clone();
