@@ -686,6 +686,55 @@ fn a_secret_typed_at_a_terminal_is_not_echoed() {
     assert!(echo_after(&text), "echo not restored: {text}");
 }
 
+/// A KEY that may be either kind (gen, renew), from `-` at a terminal: prompted for and
+/// read without echo, a PEM key pasted whole (its EC PARAMETERS block, then the key,
+/// through its END line, with no end of input needed) or a secret on one line.
+#[test]
+fn a_pem_key_or_a_secret_pasted_at_a_terminal_is_not_echoed() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("script(1) is not installed: skipped");
+        return;
+    }
+    let dir = Scratch::new("tty-pem");
+    let pem = std::fs::read_to_string(fixture("ec_key.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN EC PARAMETERS-----\n") && pem.contains(KEY_BODY));
+    let cmd = format!("{BIN} gen - sig 1400001052 xiaojun; echo status=$?");
+    let (text, _) = on_a_terminal(&dir, &cmd, pem.trim_end());
+    assert!(
+        text.starts_with("private key: a PEM key, pasted whole (not echoed): "),
+        "{text}"
+    );
+    assert!(!text.contains(KEY_BODY), "the key was echoed: {text}");
+    assert!(!text.contains("BEGIN"), "the key was echoed: {text}");
+    assert!(text.contains("status=0"), "{text}");
+    run(
+        &dir.0,
+        ["verify", "public.pem", "sig", "1400001052", "xiaojun"],
+    )
+    .expect(0);
+
+    // renew takes either kind: a secret typed on one line makes a v2 ticket.
+    let cmd = format!("{BIN} renew - v2.sig 1400001052 xiaojun --within 1d; echo status=$?");
+    let (text, _) = on_a_terminal(&dir, &cmd, SECRET);
+    assert!(
+        text.starts_with("key: a PEM key, pasted whole, or a v2 secret (not echoed): "),
+        "{text}"
+    );
+    assert!(!text.contains(SECRET), "the secret was echoed: {text}");
+    assert!(text.contains("status=0"), "{text}");
+    run(
+        &dir.0,
+        [
+            "verify2",
+            "file:secret.txt",
+            "v2.sig",
+            "1400001052",
+            "xiaojun",
+        ],
+    )
+    .expect(0);
+}
+
 #[test]
 fn a_signal_at_the_secret_prompt_puts_echo_back() {
     if Command::new("script").arg("--version").output().is_err() {

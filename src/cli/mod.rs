@@ -391,9 +391,21 @@ fn warn_if_exposed(source: &Source, what: &str) {
     }
 }
 
+/// The bytes of a KEY from its source. From `-` when stdin is a terminal, it is prompted
+/// for on stderr (`what` it may be, then "(not echoed): ") and read without echo: a PEM
+/// key pasted whole (through its END line, no end of input needed), or one line.
+fn read_key(source: &Source, what: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, Stop> {
+    if source.is_stdin() && io::stdin().is_terminal() {
+        prompt::read_hidden_key(&format!("{what} (not echoed): "), source::MAX_KEY_BYTES)
+            .map_err(|e| Stop::Io(format!("cannot read the key from the terminal: {e}")))
+    } else {
+        source.read("key file").map_err(io_err)
+    }
+}
+
 /// Read a private key, PEM or DER, from its source (warning when the file is exposed).
 fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
-    let bytes = source.read("key file").map_err(io_err)?;
+    let bytes = read_key(source, "private key: a PEM key, pasted whole")?;
     let key = PrivateKey::from_bytes(&bytes).map_err(|e| {
         Stop::Io(format!(
             "cannot {doing} with key {}: {}",
@@ -408,7 +420,7 @@ fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
 /// Read a public key, PEM or DER, from its source; a private key gives its public half
 /// (warning when its file is exposed).
 fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> {
-    let bytes = source.read("key file").map_err(io_err)?;
+    let bytes = read_key(source, "key: a PEM key, pasted whole")?;
     match EcKey::from_bytes(&bytes) {
         Ok(EcKey::Public(key)) => Ok(key),
         Ok(EcKey::Private(key)) => {
@@ -478,7 +490,7 @@ enum KeyOrSecret {
 /// DER, OpenSSH, PuTTY: [`KeyMaterial::recognise`]) means v1: it loads as a P-256 key or
 /// is refused with the key's own diagnostic, and is never used as a v2 secret.
 fn load_key_or_secret(source: &Source, command: &str) -> Result<KeyOrSecret, Stop> {
-    let bytes = source.read("key file").map_err(io_err)?;
+    let bytes = read_key(source, "key: a PEM key, pasted whole, or a v2 secret")?;
     if KeyMaterial::recognise(&bytes).is_none() {
         return secret_from(source, &bytes).map(KeyOrSecret::Secret);
     }

@@ -61,6 +61,18 @@ impl Drop for Restore {
 /// most `limit` bytes (a longer line is an error). The line ends at a newline or at end
 /// of input; the newline is not part of it. The bytes are wiped when dropped.
 pub fn read_hidden(prompt: &str, limit: usize) -> io::Result<Zeroizing<Vec<u8>>> {
+    read_hidden_text(prompt, limit, false)
+}
+
+/// As [`read_hidden`], for a KEY that may be a PEM key or a v2 secret: a first line that
+/// begins a PEM block (`-----BEGIN `) is followed by the lines after it, newlines kept,
+/// through the `-----END ` line of a block other than `EC PARAMETERS` (or to the end of
+/// input); any other first line is the whole answer, as a secret is typed.
+pub fn read_hidden_key(prompt: &str, limit: usize) -> io::Result<Zeroizing<Vec<u8>>> {
+    read_hidden_text(prompt, limit, true)
+}
+
+fn read_hidden_text(prompt: &str, limit: usize, pem: bool) -> io::Result<Zeroizing<Vec<u8>>> {
     let stdin = io::stdin();
     let saved = termios::tcgetattr(stdin.as_fd()).map_err(io::Error::from)?;
     let _ = SAVED.set(libc::termios::from(saved.clone()));
@@ -91,23 +103,38 @@ pub fn read_hidden(prompt: &str, limit: usize) -> io::Result<Zeroizing<Vec<u8>>>
     termios::tcsetattr(stdin.as_fd(), SetArg::TCSAFLUSH, &quiet).map_err(io::Error::from)?;
     super::output::write_stderr(prompt.as_bytes());
     // Never grown, so no copy of the secret is left behind in freed memory.
-    let mut line = Zeroizing::new(Vec::with_capacity(limit));
-    let mut byte = Zeroizing::new([0u8; 1]);
-    // Read from the descriptor itself: a buffered reader would keep a copy of the secret.
-    loop {
-        match nix::unistd::read(stdin.as_fd(), &mut byte[..]) {
-            Ok(0) => break,
-            Ok(_) if byte[0] == b'\n' => break,
-            Ok(_) if line.len() >= limit => {
-                return Err(io::Error::other(format!(
-                    "the line typed is longer than {limit} bytes"
-                )));
+    let mut text = Zeroizing::new(Vec::with_capacity(limit));
+    let too_long = || io::Error::other(format!("the text typed is longer than {limit} bytes"));
+    // One line onto `text`, without its newline; whether the input ended.
+    let read_line = |text: &mut Vec<u8>| -> io::Result<bool> {
+        let mut byte = Zeroizing::new([0u8; 1]);
+        // From the descriptor itself: a buffered reader would keep a copy of the secret.
+        loop {
+            match nix::unistd::read(stdin.as_fd(), &mut byte[..]) {
+                Ok(0) => return Ok(true),
+                Ok(_) if byte[0] == b'\n' => return Ok(false),
+                Ok(_) if text.len() >= limit => return Err(too_long()),
+                Ok(_) => text.push(byte[0]),
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
             }
-            Ok(_) => line.push(byte[0]),
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
+        }
+    };
+    let mut ended = read_line(&mut text)?;
+    if pem && text.trim_ascii_start().starts_with(b"-----BEGIN ") {
+        while !ended {
+            if text.len() >= limit {
+                return Err(too_long());
+            }
+            text.push(b'\n');
+            let start = text.len();
+            ended = read_line(&mut text)?;
+            let line = text[start..].trim_ascii();
+            if line.starts_with(b"-----END ") && !line.starts_with(b"-----END EC PARAMETERS") {
+                break;
+            }
         }
     }
     drop(restore);
-    Ok(line)
+    Ok(text)
 }
