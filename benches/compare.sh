@@ -13,7 +13,7 @@
 # prints the most two cores could reach (twice the one-core ticket rate) against the goals;
 # and `openssl speed -multi` (a process a core), to show what this machine gives OpenSSL
 # itself on every core, with our v1 rates against that (context, not a goal).
-# Usage: bash benches/compare.sh        (takes about four minutes)
+# Usage: bash benches/compare.sh        (two to four minutes, building included)
 # Exit status: 0 when every goal is met, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
