@@ -416,7 +416,12 @@ fn lock_run(manifest: &File, path: &Path, wait: Duration) -> Result<Locks, Stop>
             redact::shown_path(path)
         ))
     };
-    let dir = File::open(dir).map_err(|e| cannot(&e))?;
+    // (Only ever a directory, and never waited on: not something swapped in for it.)
+    let dir = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_DIRECTORY | nix::libc::O_NONBLOCK)
+        .open(dir)
+        .map_err(|e| cannot(&e))?;
     let dir = lock(dir, path, wait, deadline)?;
     let file = lock(
         manifest.try_clone().map_err(|e| cannot(&e))?,
