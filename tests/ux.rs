@@ -686,9 +686,10 @@ fn a_secret_typed_at_a_terminal_is_not_echoed() {
     assert!(echo_after(&text), "echo not restored: {text}");
 }
 
-/// A KEY that may be either kind (gen, renew), from `-` at a terminal: prompted for and
-/// read without echo, a PEM key pasted whole (its EC PARAMETERS block, then the key,
-/// through its END line, with no end of input needed) or a secret on one line.
+/// A KEY from `-` at a terminal is prompted for and read without echo: gen's private key
+/// pasted whole (its EC PARAMETERS block, then the key, through its END line, with no
+/// end of input needed), and renew's KEY, which may be either kind, as a secret on one
+/// line.
 #[test]
 fn a_pem_key_or_a_secret_pasted_at_a_terminal_is_not_echoed() {
     if Command::new("script").arg("--version").output().is_err() {
