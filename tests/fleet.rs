@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{BIN, OTHER_SECRET, Run, SECRET, Scratch, run};
+use common::{BIN, OTHER_SECRET, Run, SECRET, Scratch, run, run_bounded};
 
 /// A hook that appends its USERSIG_ variables, one line, to hooks.log beside the manifest.
 const RECORD: &str = "printf '%s %s %s %s\\n' \"$USERSIG_FILE\" \"$USERSIG_IDENTIFIER\" \"$USERSIG_SDKAPPID\" \"$USERSIG_EXPIRES_AT\" >> hooks.log";
@@ -675,27 +675,6 @@ fn config_excludes_the_single_file_arguments() {
     );
 }
 
-/// Run the binary in `dir`, failing (not hanging) if it has not ended within a minute.
-fn run_bounded(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
     let s = Scratch::new("fleet-fifo");
@@ -713,8 +692,8 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
          [[ticket]]\nfile = \"ok.sig\"\nsdkappid = 1400001052\nidentifier = \"c\"\n",
     );
     let out = run_bounded(&s.0, &["renew", "--config", "m.toml"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.code, 1, "{out:?}");
+    let stderr = out.stderr;
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{stderr}");
     assert!(
@@ -736,16 +715,16 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
             "1d",
         ],
     );
-    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(out.code, 3, "{out:?}");
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
+        out.stderr,
         "tls_licence_tools: error: sig file 'fifo.sig' is a FIFO (named pipe), not a regular file; renew only replaces regular files\n"
     );
     // And a FIFO given as the manifest is refused, not waited on for a writer.
     let out = run_bounded(&s.0, &["renew", "--config", "fifo.sig"]);
-    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(out.code, 3, "{out:?}");
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
+        out.stderr,
         "tls_licence_tools: error: manifest 'fifo.sig' is not a regular file\n"
     );
 }
@@ -790,16 +769,15 @@ fn a_fifo_swapped_in_while_renew_runs_is_refused_not_waited_on() {
                 "a",
             ],
         );
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        match out.status.code() {
-            Some(0) => {}
-            Some(3) => assert!(
-                stderr.starts_with("tls_licence_tools: error: ")
-                    && stderr.contains("sig file")
-                    && stderr.lines().count() == 1,
-                "{stderr}"
+        match out.code {
+            0 => {}
+            3 => assert!(
+                out.stderr.starts_with("tls_licence_tools: error: ")
+                    && out.stderr.contains("sig file")
+                    && out.stderr.lines().count() == 1,
+                "{out:?}"
             ),
-            _ => panic!("{:?}: {stderr}", out.status),
+            _ => panic!("{out:?}"),
         }
     }
     stop.store(true, Ordering::Relaxed);

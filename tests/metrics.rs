@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{BIN, Scratch, run};
+use common::{BIN, Scratch, run, run_bounded};
 
 /// promtool must be installed (.ci/run installs it): these tests fail, never skip, when
 /// it is missing.
@@ -339,25 +339,12 @@ fn only_regular_files_of_a_ticket_s_size_are_read() {
     .unwrap();
     fs::create_dir(s.path("dir.sig")).unwrap();
     s.write("big.sig", &vec![b'A'; 1 << 20]);
-    let mut child = Command::new(BIN)
-        .args(["metrics", "fifo.sig", "dir.sig", "big.sig", "/dev/zero"])
-        .current_dir(&s.0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("metrics hung on a FIFO or device");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = run_bounded(
+        &s.0,
+        &["metrics", "fifo.sig", "dir.sig", "big.sig", "/dev/zero"],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let text = out.stdout;
     check_metrics(&text);
     assert_eq!(
         sample_lines(&text)[..4],
@@ -369,25 +356,10 @@ fn only_regular_files_of_a_ticket_s_size_are_read() {
         ]
     );
     // A FIFO given as the manifest: refused at once (exit 3), not waited on.
-    let mut child = Command::new(BIN)
-        .args(["metrics", "--config", "fifo.sig"])
-        .current_dir(&s.0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("metrics hung on a FIFO given as the manifest");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    let out = run_bounded(&s.0, &["metrics", "--config", "fifo.sig"]);
+    assert_eq!(out.code, 3, "{out:?}");
     assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
+        out.stderr,
         "tls_licence_tools: error: manifest 'fifo.sig' is not a regular file\n"
     );
 }

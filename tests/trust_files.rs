@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{BIN, Run, Scratch, decode_independently, run};
+use common::{BIN, Run, Scratch, decode_independently, run, run_bounded};
 
 const NOBODY: u32 = 65534;
 const OLD: &[u8] = b"OLD TICKET";
@@ -38,34 +38,6 @@ fn collect(cmd: &mut Command) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         raw_stdout: out.stdout,
     }
-}
-
-/// Run the binary, but kill it and fail if it has not finished after 30 s (it should
-/// take milliseconds: this turns a hang into a failure).
-fn run_bounded(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    for _ in 0..600 {
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            return Run {
-                code: out.status.code().unwrap_or(-1),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                raw_stdout: out.stdout,
-            };
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("{args:?} hung");
 }
 
 /// `setpriv` arguments that drop to nobody.

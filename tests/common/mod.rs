@@ -75,6 +75,33 @@ fn finish(out: Output) -> Run {
     }
 }
 
+/// Run the binary in `dir` with these arguments and no stdin, and fail the test if it has
+/// not ended within a minute: for runs that must never wait (on a FIFO, a lock, a
+/// terminal), which take milliseconds, so that a hang is a failure, not a stuck suite.
+pub fn run_bounded(dir: &Path, args: &[&str]) -> Run {
+    let child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the command");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    // Waited for on another thread, which reads both streams as they come.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(out) => finish(out.expect("wait for the command")),
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            panic!("{args:?} hung");
+        }
+    }
+}
+
 /// Run the binary in `dir` with these arguments and no stdin.
 pub fn run<I, S>(dir: &Path, args: I) -> Run
 where
