@@ -391,21 +391,42 @@ fn warn_if_exposed(source: &Source, what: &str) {
     }
 }
 
+/// What a KEY read from its source is expected to be.
+enum Expected {
+    /// A v2 secret: one line when typed.
+    Secret,
+    /// A key, or for some commands either kind, described for the prompt: a PEM key
+    /// typed is read through its END line.
+    Key(&'static str),
+}
+
 /// The bytes of a KEY from its source. From `-` when stdin is a terminal, it is prompted
-/// for on stderr (`what` it may be, then "(not echoed): ") and read without echo: a PEM
-/// key pasted whole (through its END line, no end of input needed), or one line.
-fn read_key(source: &Source, what: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, Stop> {
-    if source.is_stdin() && io::stdin().is_terminal() {
-        prompt::read_hidden_key(&format!("{what} (not echoed): "), source::MAX_KEY_BYTES)
-            .map_err(|e| Stop::Io(format!("cannot read the key from the terminal: {e}")))
-    } else {
-        source.read("key file").map_err(io_err)
+/// for on stderr ("v2 secret", or what the key may be, then "(not echoed): ") and read
+/// without echo: a PEM key pasted whole (through its END line, no end of input needed),
+/// or one line.
+fn read_key(source: &Source, expected: Expected) -> Result<zeroize::Zeroizing<Vec<u8>>, Stop> {
+    let (noun, file) = match expected {
+        Expected::Secret => ("secret", "secret file"),
+        Expected::Key(_) => ("key", "key file"),
+    };
+    if !(source.is_stdin() && io::stdin().is_terminal()) {
+        return source.read(file).map_err(io_err);
     }
+    let typed = match expected {
+        Expected::Secret => prompt::read_hidden("v2 secret (not echoed): ", source::MAX_KEY_BYTES),
+        Expected::Key(what) => {
+            prompt::read_hidden_key(&format!("{what} (not echoed): "), source::MAX_KEY_BYTES)
+        }
+    };
+    typed.map_err(|e| Stop::Io(format!("cannot read the {noun} from the terminal: {e}")))
 }
 
 /// Read a private key, PEM or DER, from its source (warning when the file is exposed).
 fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
-    let bytes = read_key(source, "private key: a PEM key, pasted whole")?;
+    let bytes = read_key(
+        source,
+        Expected::Key("private key: a PEM key, pasted whole"),
+    )?;
     let key = PrivateKey::from_bytes(&bytes).map_err(|e| {
         Stop::Io(format!(
             "cannot {doing} with key {}: {}",
@@ -420,7 +441,7 @@ fn load_private_key(source: &Source, doing: &str) -> Result<PrivateKey, Stop> {
 /// Read a public key, PEM or DER, from its source; a private key gives its public half
 /// (warning when its file is exposed).
 fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> {
-    let bytes = read_key(source, "key: a PEM key, pasted whole")?;
+    let bytes = read_key(source, Expected::Key("key: a PEM key, pasted whole"))?;
     match EcKey::from_bytes(&bytes) {
         Ok(EcKey::Public(key)) => Ok(key),
         Ok(EcKey::Private(key)) => {
@@ -490,7 +511,10 @@ enum KeyOrSecret {
 /// DER, OpenSSH, PuTTY: [`KeyMaterial::recognise`]) means v1: it loads as a P-256 key or
 /// is refused with the key's own diagnostic, and is never used as a v2 secret.
 fn load_key_or_secret(source: &Source, command: &str) -> Result<KeyOrSecret, Stop> {
-    let bytes = read_key(source, "key: a PEM key, pasted whole, or a v2 secret")?;
+    let bytes = read_key(
+        source,
+        Expected::Key("key: a PEM key, pasted whole, or a v2 secret"),
+    )?;
     if KeyMaterial::recognise(&bytes).is_none() {
         return secret_from(source, &bytes).map(KeyOrSecret::Secret);
     }
@@ -524,12 +548,7 @@ fn judging_clock(at: Option<&str>, system: &SystemClock) -> Result<FixedClock, S
 /// A secret from `-` when stdin is a terminal is prompted for on stderr and read as one
 /// line without echo; from anything else, stdin is read to its end as before.
 fn load_secret(source: &Source) -> Result<Secret, Stop> {
-    let bytes = if source.is_stdin() && io::stdin().is_terminal() {
-        prompt::read_hidden("v2 secret (not echoed): ", source::MAX_KEY_BYTES)
-            .map_err(|e| Stop::Io(format!("cannot read the secret from the terminal: {e}")))?
-    } else {
-        source.read("secret file").map_err(io_err)?
-    };
+    let bytes = read_key(source, Expected::Secret)?;
     secret_from(source, &bytes)
 }
 
