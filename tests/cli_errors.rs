@@ -291,8 +291,8 @@ fn key_file_problems_exit_3_and_change_nothing() {
     refused(
         &dir,
         &["gen", "ec_key.pem", "ec_key.pem", "1400001052", "xiaojun"],
-        2,
-        &["refusing to overwrite the key"],
+        3,
+        &["sig file 'ec_key.pem' is the key file it signs with: nothing was written"],
     );
     assert_eq!(
         dir.read("ec_key.pem"),

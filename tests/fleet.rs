@@ -3,7 +3,8 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -240,7 +241,7 @@ fn a_wrong_manifest_is_refused_whole_and_nothing_is_done() {
         ),
         (
             good.replace("\"a.sig\"", "\"m.toml\""),
-            "ticket 1: file is the manifest itself",
+            "ticket 1 ('m.toml'): file is the manifest itself",
         ),
         (
             format!("{good}mode = \"0666\"\n"),
@@ -457,19 +458,28 @@ fn mode_owner_and_group_are_applied_to_the_written_file() {
 fn a_second_run_waits_for_the_lock_and_gives_up_with_a_clear_message() {
     let s = Scratch::new("fleet-lock");
     two_tickets(&s);
-    let held = nix::fcntl::Flock::lock(
-        fs::File::open(s.path("m.toml")).unwrap(),
-        nix::fcntl::FlockArg::LockExclusive,
-    )
-    .unwrap();
+    // A run's lock file, held by a run (this test) that wrote its process id in it.
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(s.path(".m.toml.lock"))
+        .unwrap();
+    let mut held = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive).unwrap();
+    writeln!(held, "{}", std::process::id()).unwrap();
     let r = run(
         &s.0,
         ["renew", "--config", "m.toml", "--lock-timeout", "1s"],
     );
     r.expect(3);
-    assert!(
-        r.stderr.starts_with("tls_licence_tools: error: another renew --config is still running on 'm.toml' after 1 second of waiting"),
-        "{r:#?}"
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tls_licence_tools: error: another renew --config (pid {}) is still running on \
+             'm.toml' after 1 second of waiting; try again later, or raise --lock-timeout\n",
+            std::process::id()
+        )
     );
     assert!(!s.path("admin.sig").exists());
     // A dry run does not wait.
@@ -553,7 +563,7 @@ fn a_manifest_replaced_during_a_run_still_keeps_a_second_run_out() {
     assert!(
         second
             .stderr
-            .starts_with("tls_licence_tools: error: another renew --config is still running on 'm.toml' after 1 second of waiting"),
+            .starts_with(&format!("tls_licence_tools: error: another renew --config (pid {}) is still running on 'm.toml' after 1 second of waiting", first.1.as_ref().unwrap().id())),
         "{second:#?}"
     );
     fs::write(s.path("release"), "").unwrap();
@@ -630,9 +640,14 @@ fn runs_at_once_never_interleave_and_each_renewal_runs_its_hook_once() {
             );
         }
     }
-    // No temporary file was left.
+    // No temporary file was left (the lock file stays, on purpose).
     let listing = s.listing();
-    assert!(listing.iter().all(|n| !n.starts_with('.')), "{listing:?}");
+    assert!(
+        listing
+            .iter()
+            .all(|n| !n.starts_with('.') || n == ".m.toml.lock"),
+        "{listing:?}"
+    );
 }
 
 #[test]
@@ -671,7 +686,7 @@ fn config_excludes_the_single_file_arguments() {
     r.expect(3);
     assert!(
         r.stderr
-            .starts_with("tls_licence_tools: error: cannot open manifest 'nope.toml': ")
+            .starts_with("tls_licence_tools: error: cannot read manifest 'nope.toml': ")
     );
 }
 
@@ -725,7 +740,7 @@ fn a_fifo_or_directory_in_place_of_a_ticket_is_an_error_not_a_hang() {
     assert_eq!(out.code, 3, "{out:?}");
     assert_eq!(
         out.stderr,
-        "tls_licence_tools: error: manifest 'fifo.sig' is not a regular file\n"
+        "tls_licence_tools: error: manifest 'fifo.sig' is a FIFO (named pipe), not a regular file\n"
     );
 }
 

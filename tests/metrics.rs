@@ -360,6 +360,6 @@ fn only_regular_files_of_a_ticket_s_size_are_read() {
     assert_eq!(out.code, 3, "{out:?}");
     assert_eq!(
         out.stderr,
-        "tls_licence_tools: error: manifest 'fifo.sig' is not a regular file\n"
+        "tls_licence_tools: error: manifest 'fifo.sig' is a FIFO (named pipe), not a regular file\n"
     );
 }

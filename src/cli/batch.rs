@@ -414,7 +414,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     let min_remaining = a
         .min_remaining
         .as_deref()
-        .map(|t| parse_duration("--min-remaining", t))
+        .map(|t| parse_duration("--min-remaining", t, 0..=duration::LONGEST))
         .transpose()?;
     let jobs = jobs(a.jobs);
     let key = match load_key_or_secret(&batch_key_source(&a.key)?, "verify-batch")? {

@@ -7,6 +7,7 @@
 //! an upper-case letter is refused with its lower-case spelling.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use tls_licence_tools::issue::{self, ArgError};
 
@@ -148,10 +149,34 @@ fn parse_inner(mut rest: &[u8]) -> Result<u64, Why> {
     Ok(total)
 }
 
+/// The longest duration an option or a manifest field takes: 50 years, the longest a
+/// ticket can be valid.
+pub const LONGEST: u64 = issue::MAX_EXPIRE as u64;
+
+/// The longest a run waits for a lock or lets a hook run: a day.
+pub const DAY: u64 = 86_400;
+
+/// Parse a duration that must lie in `range` (seconds); the error says the range.
+pub fn parse_in(text: &str, range: RangeInclusive<u64>) -> Result<u64, String> {
+    let seconds = parse(text).map_err(|e| e.to_string())?;
+    match range.contains(&seconds) {
+        true => Ok(seconds),
+        false => {
+            let mut shown: String = text.chars().take(40).collect();
+            if shown.len() < text.len() {
+                shown.push('…');
+            }
+            Err(format!(
+                "{shown:?} is out of range: give from {} to {}",
+                format(*range.start()),
+                format(*range.end())
+            ))
+        }
+    }
+}
+
 /// Format seconds compactly with the largest units first: `90061` → `"1d1h1m1s"`,
-/// `0` → `"0s"`, `1576800000` → `"50y"`. [`parse`] reads the result back (only the
-/// tests use it: the round trip is what proves [`parse`]).
-#[cfg(test)]
+/// `0` → `"0s"`, `1576800000` → `"50y"`. [`parse`] reads the result back.
 pub fn format(seconds: u64) -> String {
     if seconds == 0 {
         return "0s".to_string();
@@ -187,6 +212,29 @@ mod tests {
     use super::*;
 
     use tls_licence_tools::issue::MAX_EXPIRE;
+
+    #[test]
+    fn ranges_are_checked_when_parsed() {
+        assert_eq!(parse_in("1d", 1..=DAY), Ok(DAY));
+        assert_eq!(parse_in("0", 0..=DAY), Ok(0));
+        assert_eq!(
+            parse_in("18446744073709551615", 1..=DAY),
+            Err("\"18446744073709551615\" is out of range: give from 1s to 1d".into())
+        );
+        assert_eq!(
+            parse_in("0s", 1..=DAY),
+            Err("\"0s\" is out of range: give from 1s to 1d".into())
+        );
+        assert_eq!(
+            parse_in("51y", 0..=LONGEST),
+            Err("\"51y\" is out of range: give from 0s to 50y".into())
+        );
+        assert!(
+            parse_in("18446744073709551616", 0..=DAY)
+                .unwrap_err()
+                .contains("not a duration")
+        );
+    }
 
     #[test]
     fn expire_rules() {

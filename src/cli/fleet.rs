@@ -9,9 +9,8 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -26,13 +25,14 @@ use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::renew::{Decision, Reason};
 
 use super::args::RenewArgs;
+use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};
 use super::make::{RenewStep, renew_step};
 use super::report::{self, FleetEntryReport};
 use super::source::Source;
-use super::{CommandResult, Signer, Stop, duration, hints, out, output, redact};
+use super::{CommandResult, Signer, Stop, duration, hints, out, output, redact, ticket_rules};
 
 /// The largest manifest read: 1 MiB.
-const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
 
 /// How long a deploy hook may run unless `hook_timeout` says otherwise.
 pub const DEFAULT_HOOK_TIMEOUT: u64 = 60;
@@ -91,8 +91,10 @@ struct RawManifest {
 pub struct Entry {
     /// The sig file (relative paths are taken from the manifest's directory).
     pub file: PathBuf,
-    /// The key source, as on the command line (`file:PATH` or `env:NAME`).
-    pub key: OsString,
+    /// The sig file as the manifest says it, for messages about the manifest.
+    pub written: String,
+    /// Where the key is read from: a regular file (never waited on) or a variable.
+    pub key: Source,
     /// What a fresh ticket is made from.
     pub req: TicketRequest,
     /// Renew when less than this many seconds remain.
@@ -113,6 +115,8 @@ pub struct Entry {
 pub struct Manifest {
     /// The entries, in manifest order.
     pub entries: Vec<Entry>,
+    /// The files the run reads (the manifest, the keys), never written over by a ticket.
+    pub inputs: Vec<(FileId, &'static str)>,
     /// Every environment variable a key is read from: kept out of the hooks'
     /// environment, so that no secret reaches a hook.
     pub key_variables: Vec<OsString>,
@@ -184,8 +188,17 @@ fn parse_mode(value: &NumOrText) -> Result<u32, String> {
 fn parse_id(value: &NumOrText, group: bool) -> Result<u32, String> {
     let what = if group { "group" } else { "owner" };
     let text = text_of(value);
-    if let Ok(n) = text.parse::<u32>() {
-        return Ok(n);
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // (-1, all bits set, means "leave it as it is" to chown: never an id.)
+        return match text.parse::<u32>() {
+            Ok(n) if n != u32::MAX => Ok(n),
+            _ => Err(format!(
+                "{what} {} is out of range: give from 0 to {}",
+                redact::escape(&text),
+                u32::MAX - 1
+            )),
+        };
     }
     let found = match group {
         true => nix::unistd::Group::from_name(&text).map(|g| g.map(|g| g.gid.as_raw())),
@@ -201,24 +214,32 @@ fn parse_id(value: &NumOrText, group: bool) -> Result<u32, String> {
     }
 }
 
-/// Read and check the manifest at `path` (from `file`, already open).
-pub fn load(path: &Path, file: &mut File) -> Result<Manifest, Stop> {
-    let mut bytes = Vec::new();
-    file.take(MAX_MANIFEST_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
-            Stop::Io(format!(
-                "cannot read manifest '{}': {e}",
-                redact::shown_path(path)
-            ))
+/// Read the manifest at `path` as the one regular-file reader does: never waiting on a
+/// FIFO, never through another user's link. Exit 3 when it cannot be read.
+fn read_manifest(path: &Path) -> Result<fsio::RegularHead, Stop> {
+    let head = fsio::read_regular(path, MAX_MANIFEST_BYTES, "manifest", LastLink::Trusted)
+        .map_err(|e| match e.kind() {
+            FsErrorKind::NotRegularFile | FsErrorKind::IsDirectory => Stop::Io(format!(
+                "manifest '{}' {}",
+                redact::shown_path(path),
+                e.reason()
+            )),
+            _ => Stop::Io(e.to_string()),
         })?;
-    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+    if head.bytes.len() > MAX_MANIFEST_BYTES {
         return Err(manifest_error(
             path,
             "larger than 1 MiB; is this the manifest?",
         ));
     }
-    let text = String::from_utf8(bytes)
+    Ok(head)
+}
+
+/// Read and check the manifest at `path`: its text ([`parse`]), then what its paths
+/// name on this machine ([`check_files`]). Nothing is written or run.
+pub fn load(path: &Path) -> Result<Manifest, Stop> {
+    let head = read_manifest(path)?;
+    let text = String::from_utf8(head.bytes)
         .map_err(|_| manifest_error(path, "not UTF-8 text (TOML is UTF-8)"))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let base = if base.as_os_str().is_empty() {
@@ -226,23 +247,112 @@ pub fn load(path: &Path, file: &mut File) -> Result<Manifest, Stop> {
     } else {
         base
     };
-    // Absolute, so that hooks and messages get the same path wherever the run started.
-    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
-    let manifest = parse(&text, path, &base)?;
-    // A ticket written over the manifest would lose it.
-    if let Ok(own) = file.metadata() {
-        for (i, entry) in manifest.entries.iter().enumerate() {
-            if let Ok(m) = std::fs::metadata(&entry.file)
-                && (m.dev(), m.ino()) == (own.dev(), own.ino())
-            {
-                return Err(manifest_error(
-                    path,
-                    format!("ticket {}: file is the manifest itself", i + 1),
-                ));
+    // Absolute, so that hooks and messages get the same path wherever the run started;
+    // no link is resolved here: every path is opened by the write's link rules.
+    let base = match base.is_absolute() {
+        true => base.to_path_buf(),
+        false => std::env::current_dir()
+            .map(|cwd| resolve(&cwd, base))
+            .unwrap_or_else(|_| base.to_path_buf()),
+    };
+    let mut manifest = parse(&text, path, &base)?;
+    check_files(&mut manifest, path, head.id)?;
+    Ok(manifest)
+}
+
+/// Where a path leads, as the write and the key reader would open it.
+struct Place {
+    /// The directory's identity and the last name (`None`: the directory cannot be
+    /// opened by the link rules; the entry fails when it runs).
+    at: Option<(FileId, OsString)>,
+    /// The file there, when it is a regular file.
+    file: Option<fsio::RegularHead>,
+}
+
+impl Place {
+    fn of(path: &Path, what: &'static str, limit: usize) -> Place {
+        let Ok(target) = Target::open(path, what) else {
+            return Place {
+                at: None,
+                file: None,
+            };
+        };
+        let at = target.place().ok().map(|(id, name)| (id, name.to_owned()));
+        let file = target.read(limit, LastLink::Trusted).ok();
+        Place { at, file }
+    }
+
+    /// Whether `self` and `other` are one file: the same directory and name, or the same
+    /// device and inode (a hard link, a link to it).
+    fn same(&self, other: &Place) -> bool {
+        let at = matches!((&self.at, &other.at), (Some(a), Some(b)) if a == b);
+        let file = matches!((&self.file, &other.file), (Some(a), Some(b)) if a.id == b.id);
+        at || file
+    }
+}
+
+/// Check what the manifest's paths name, before any entry runs (exit 2): no two entries
+/// write one file, however it is named, and no ticket is written over the manifest, a
+/// key any entry reads, or a file that holds key material. Also gathers the manifest and
+/// its key files as inputs every entry's write refuses to replace.
+fn check_files(manifest: &mut Manifest, path: &Path, own: FileId) -> Result<(), Stop> {
+    let keys: Vec<Option<Place>> = manifest
+        .entries
+        .iter()
+        .map(|e| e.key.file().map(|k| Place::of(k, "key file", 0)))
+        .collect();
+    let mut files: Vec<Place> = Vec::with_capacity(manifest.entries.len());
+    for (i, entry) in manifest.entries.iter().enumerate() {
+        let err = |what: String| {
+            manifest_error(
+                path,
+                format!(
+                    "ticket {} ('{}'): {what}",
+                    i + 1,
+                    redact::escape(&entry.written)
+                ),
+            )
+        };
+        let place = Place::of(&entry.file, "sig file", super::source::MAX_KEY_BYTES);
+        if files.iter().any(|other| other.same(&place)) {
+            return Err(err(
+                "a second entry for the same file; each file has one entry".into(),
+            ));
+        }
+        if place.file.as_ref().is_some_and(|f| f.id == own) {
+            return Err(err("file is the manifest itself".into()));
+        }
+        for (j, key) in keys.iter().enumerate() {
+            if key.as_ref().is_some_and(|k| k.same(&place)) {
+                return Err(err(match j == i {
+                    true => "file is its own key; a ticket would replace the key".into(),
+                    false => format!(
+                        "file is the key of ticket {}; a ticket would replace the key",
+                        j + 1
+                    ),
+                }));
             }
         }
+        if let Some(what) = place
+            .file
+            .as_ref()
+            .and_then(|f| fsio::key_material(&f.bytes))
+        {
+            return Err(err(format!(
+                "file holds {what}, not a ticket; a ticket never replaces key material"
+            )));
+        }
+        files.push(place);
     }
-    Ok(manifest)
+    manifest.inputs.push((own, "the manifest"));
+    for key in keys.iter().flatten() {
+        if let Some(file) = &key.file {
+            manifest
+                .inputs
+                .push((file.id, "a key file of the manifest"));
+        }
+    }
+    Ok(())
 }
 
 /// Check the manifest `text` (shown as `path`; relative paths from `base`).
@@ -265,7 +375,7 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
     }
     let d = &raw.defaults;
     let mut entries = Vec::with_capacity(raw.ticket.len());
-    let mut seen: Vec<(PathBuf, Option<(u64, u64)>)> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
     let mut key_variables = Vec::new();
     for (i, t) in raw.ticket.iter().enumerate() {
         let n = i + 1;
@@ -278,24 +388,21 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         if t.file.is_empty() {
             return Err(manifest_error(path, format!("ticket {n}: file is empty")));
         }
+        let last = t.file.rsplit('/').next().unwrap_or_default();
+        if last.is_empty() || last == "." || last == ".." {
+            return Err(err(
+                "file names a directory, not a file (it ends in '/', '.' or '..')".into(),
+            ));
+        }
+        // No link is resolved here: the same file under two names is found by what
+        // they open (check_files).
         let file = resolve(base, Path::new(&t.file));
-        // The same directory however it is named (`..`, a link to it): its real path.
-        let file = match (file.parent(), file.file_name()) {
-            (Some(dir), Some(name)) => std::fs::canonicalize(dir)
-                .map(|dir| dir.join(name))
-                .unwrap_or(file),
-            _ => file,
-        };
-        let id = std::fs::metadata(&file).ok().map(|m| (m.dev(), m.ino()));
-        if let Some((_, _)) = seen
-            .iter()
-            .find(|(p, other)| *p == file || (id.is_some() && *other == id))
-        {
+        if seen.contains(&file) {
             return Err(err(
                 "a second entry for the same file; each file has one entry".into(),
             ));
         }
-        seen.push((file.clone(), id));
+        seen.push(file.clone());
         let sdkappid = issue::parse_sdkappid(&t.sdkappid.to_string())
             .map_err(|e| err(format!("sdkappid: {e}")))?;
         let req = TicketRequest::new(sdkappid, &t.identifier)
@@ -316,7 +423,8 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
                     .into(),
             )
         })?;
-        let within = duration::parse(&text_of(within)).map_err(|e| err(format!("within: {e}")))?;
+        let within = duration::parse_in(&text_of(within), 0..=duration::LONGEST)
+            .map_err(|e| err(format!("within: {e}")))?;
         if within >= u64::from(req.expire()) {
             return Err(err(format!(
                 "within {} is not shorter than the ticket's validity {}: every run would renew",
@@ -332,7 +440,7 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
                 return Err(err("key env: names no variable".into()));
             }
             key_variables.push(OsString::from(name));
-            OsString::from(key)
+            Source::pem_key(OsStr::new(key))
         } else if key == "-" || key.is_empty() {
             return Err(err(
                 "key must be a file (PATH or file:PATH) or env:NAME; stdin cannot be used here"
@@ -340,9 +448,7 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
             ));
         } else {
             let p = key.strip_prefix("file:").unwrap_or(key);
-            let mut s = OsString::from("file:");
-            s.push(resolve(base, Path::new(p)));
-            s
+            Source::File(resolve(base, Path::new(p))).regular_only()
         };
         let hook = match t.deploy_hook.as_ref().or(d.deploy_hook.as_ref()) {
             Some(h) if h.trim().is_empty() => None,
@@ -350,11 +456,8 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
             None => None,
         };
         let hook_timeout = match t.hook_timeout.as_ref().or(d.hook_timeout.as_ref()) {
-            Some(v) => match duration::parse(&text_of(v)) {
-                Ok(s) if s >= 1 => s,
-                Ok(_) => return Err(err("hook_timeout must be at least 1s".into())),
-                Err(e) => return Err(err(format!("hook_timeout: {e}"))),
-            },
+            Some(v) => duration::parse_in(&text_of(v), 1..=duration::DAY)
+                .map_err(|e| err(format!("hook_timeout: {e}")))?,
             None => DEFAULT_HOOK_TIMEOUT,
         };
         let mode = t.mode.as_ref().or(d.mode.as_ref()).map(parse_mode);
@@ -370,6 +473,7 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
             .map(|v| parse_id(v, true));
         entries.push(Entry {
             file,
+            written: t.file.clone(),
             key,
             req,
             within,
@@ -382,6 +486,7 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
     }
     Ok(Manifest {
         entries,
+        inputs: Vec::new(),
         key_variables,
     })
 }
@@ -395,54 +500,60 @@ fn stop_text(stop: &Stop) -> String {
     }
 }
 
-/// The locks a run holds: on the manifest's directory and on the manifest itself.
-type Locks = (Flock<File>, Flock<File>);
-
-/// Take the run's locks, waiting up to `wait` in all: an exclusive flock on the directory
-/// that holds the manifest, then one on the manifest. The directory's is what keeps two
-/// runs apart when the manifest is replaced meanwhile (an editor saving it writes a new
-/// file and renames it over the old, and a lock on the old file would not stop a run on
-/// the new one); so runs on manifests in one directory wait for each other. The
-/// manifest's keeps runs of earlier versions, which lock only the file, apart too.
-fn lock_run(manifest: &File, path: &Path, wait: Duration) -> Result<Locks, Stop> {
-    let deadline = Instant::now() + wait;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let cannot = |e: &dyn std::fmt::Display| {
-        Stop::Io(format!(
-            "cannot lock manifest '{}': {e}",
-            redact::shown_path(path)
-        ))
-    };
-    // (Only ever a directory, and never waited on: not something swapped in for it.)
-    let dir = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_DIRECTORY | nix::libc::O_NONBLOCK)
-        .open(dir)
-        .map_err(|e| cannot(&e))?;
-    let dir = lock(dir, path, wait, deadline)?;
-    let file = lock(
-        manifest.try_clone().map_err(|e| cannot(&e))?,
-        path,
-        wait,
-        deadline,
-    )?;
-    Ok((dir, file))
+/// Where the run's lock file is: `.NAME.lock` for the manifest NAME, in
+/// `$RUNTIME_DIRECTORY` (its first entry, when absolute: systemd's RuntimeDirectory=),
+/// else beside the manifest.
+fn lock_path(manifest: &Path) -> PathBuf {
+    let name = manifest.file_name().unwrap_or(OsStr::new("manifest"));
+    let mut file = OsString::from(".");
+    file.push(name);
+    file.push(".lock");
+    let runtime = std::env::var_os("RUNTIME_DIRECTORY").and_then(|dirs| {
+        let first = dirs.as_bytes().split(|&b| b == b':').next()?;
+        let dir = PathBuf::from(OsStr::from_bytes(first));
+        dir.is_absolute().then_some(dir)
+    });
+    match (runtime, manifest.parent()) {
+        (Some(dir), _) => dir.join(file),
+        (None, Some(dir)) => dir.join(file),
+        (None, None) => PathBuf::from(file),
+    }
 }
 
-/// An exclusive flock on `file`, polled for until `deadline` (`wait` after the start).
-fn lock(file: File, path: &Path, wait: Duration, deadline: Instant) -> Result<Flock<File>, Stop> {
+/// Take the run's lock, waiting up to `wait`: an exclusive flock on a lock file only
+/// this user can open ([`Target::open_private`]: created 0600, never through a link,
+/// refused when another user's or open to others), so nobody else can hold it. It is
+/// apart from the manifest, so replacing the manifest (an editor's save) does not let a
+/// second run in; it stays after the run (removing it would let two runs lock two
+/// files). The holder writes its process id in it, for the message of a run that waits.
+fn lock_run(path: &Path, wait: Duration) -> Result<Flock<File>, Stop> {
+    let lock = lock_path(path);
+    let file = Target::open(&lock, "lock file")
+        .and_then(|t| t.open_private())
+        .map_err(|e| {
+            Stop::Io(format!(
+                "{e}; cannot lock the run on '{}'",
+                redact::shown_path(path)
+            ))
+        })?;
+    // (`wait` is at most a day: no overflow; a far deadline would only mean waiting.)
+    let deadline = Instant::now().checked_add(wait);
     let mut file = file;
     loop {
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(locked) => return Ok(locked),
-            Err((back, Errno::EWOULDBLOCK)) => {
-                if Instant::now() >= deadline {
+            Ok(mut locked) => {
+                let _ = locked.set_len(0);
+                let _ = locked.rewind();
+                let _ = writeln!(locked, "{}", std::process::id());
+                return Ok(locked);
+            }
+            Err((mut back, Errno::EWOULDBLOCK)) => {
+                if deadline.is_none_or(|d| Instant::now() >= d) {
+                    let holder =
+                        holder_pid(&mut back).map_or(String::new(), |pid| format!(" (pid {pid})"));
                     return Err(Stop::Io(format!(
-                        "another renew --config is still running on '{}' after {} of \
-                         waiting; try again later, or raise --lock-timeout",
+                        "another renew --config{holder} is still running on '{}' after {} \
+                         of waiting; try again later, or raise --lock-timeout",
                         redact::shown_path(path),
                         describe_span(i64::try_from(wait.as_secs()).unwrap_or(i64::MAX))
                     )));
@@ -452,12 +563,21 @@ fn lock(file: File, path: &Path, wait: Duration, deadline: Instant) -> Result<Fl
             }
             Err((_, e)) => {
                 return Err(Stop::Io(format!(
-                    "cannot lock manifest '{}': {e}",
+                    "cannot lock '{}' for the run on '{}': {e}",
+                    redact::shown_path(&lock),
                     redact::shown_path(path)
                 )));
             }
         }
     }
+}
+
+/// The process id the lock's holder wrote in the lock file, if it reads as one.
+fn holder_pid(file: &mut File) -> Option<u32> {
+    let mut text = String::new();
+    file.rewind().ok()?;
+    file.take(16).read_to_string(&mut text).ok()?;
+    text.trim_end().parse().ok().filter(|&pid| pid > 0)
 }
 
 /// How a hook ended, in words.
@@ -492,12 +612,13 @@ fn run_hook(hook: &str, entry: &Entry, expires_at: i64, hidden: &[OsString]) -> 
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot start /bin/sh: {e}"))?;
-    let deadline = Instant::now() + Duration::from_secs(entry.hook_timeout);
+    // (The timeout is at most a day: no overflow; a far deadline would only mean waiting.)
+    let deadline = Instant::now().checked_add(Duration::from_secs(entry.hook_timeout));
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => return Err(describe_status(status)),
-            Ok(None) if Instant::now() >= deadline => {
+            Ok(None) if deadline.is_none_or(|d| Instant::now() >= d) => {
                 if let Ok(pid) = i32::try_from(child.id()) {
                     let _ = nix::sys::signal::killpg(
                         nix::unistd::Pid::from_raw(pid),
@@ -539,9 +660,17 @@ fn action(decision: &Decision) -> &'static str {
 
 fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock) -> Outcome {
     let step = (|| {
-        let source = Source::pem_key(&entry.key);
-        super::check_not_same_file(&source, entry.file.as_os_str())?;
-        let signer = Signer::load(&source, "renew")?;
+        let signer = Signer::load(&entry.key, "renew")?;
+        // Owner, group and mode are set on the new file before it takes the name; it
+        // never replaces the manifest, a key, or anything that holds key material.
+        let mut rules = WriteRules {
+            regular_only: true,
+            mode: entry.mode,
+            owner: entry.owner,
+            group: entry.group,
+            ..ticket_rules(&entry.key)
+        };
+        rules.inputs.extend_from_slice(&manifest.inputs);
         renew_step(
             &entry.file,
             &entry.req,
@@ -549,7 +678,7 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
             entry.within,
             clock,
             dry_run,
-            entry.mode,
+            &rules,
         )
     })();
     let step = match step {
@@ -560,19 +689,6 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
     let Some(made) = &step.made else {
         return Outcome::Done { step, hook: None };
     };
-    if (entry.owner.is_some() || entry.group.is_some())
-        && let Err(e) = std::os::unix::fs::lchown(&entry.file, entry.owner, entry.group)
-    {
-        return Outcome::Failed(format!(
-            "the new ticket was written, but its owner or group cannot be set: {e}{}; \
-             the deploy hook was not run",
-            if e.kind() == io::ErrorKind::PermissionDenied {
-                " (only root may give a file away)"
-            } else {
-                ""
-            }
-        ));
-    }
     let hook = entry
         .hook
         .as_deref()
@@ -580,40 +696,19 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
     Outcome::Done { step, hook }
 }
 
-/// Open the manifest at `path` for [`load`]: a regular file, or an error (exit 3). It is
-/// opened without blocking and checked once open, so that a FIFO given (or put) there is
-/// refused, never waited on for a writer.
-pub(super) fn open_manifest(path: &Path) -> Result<File, Stop> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| {
-            Stop::Io(format!(
-                "cannot open manifest '{}': {e}",
-                redact::shown_path(path)
-            ))
-        })?;
-    if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
-        return Err(Stop::Io(format!(
-            "manifest '{}' is not a regular file",
-            redact::shown_path(path)
-        )));
-    }
-    Ok(file)
-}
-
 /// `renew --config FILE`.
 pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
     let path = Path::new(config);
-    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout)?;
-    let mut file = open_manifest(path)?;
+    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
+    // Read once before the lock, so that a manifest that cannot be read is said at once
+    // (and no lock file is made for it); the read under the lock is the one used.
+    read_manifest(path)?;
     // A dry run writes nothing, so it does not wait for a run in progress.
-    let _locks = match a.dry_run {
+    let _lock = match a.dry_run {
         true => None,
-        false => Some(lock_run(&file, path, Duration::from_secs(wait))?),
+        false => Some(lock_run(path, Duration::from_secs(wait))?),
     };
-    let manifest = load(path, &mut file)?;
+    let manifest = load(path)?;
     let json = a.options.json;
     let mut failed = 0usize;
     for entry in &manifest.entries {
@@ -720,7 +815,8 @@ mod tests {
     fn relative_paths_are_from_the_manifest_directory() {
         let m = check(OK).unwrap();
         assert_eq!(m.entries[0].file, Path::new("/srv/a.sig"));
-        assert_eq!(m.entries[0].key, OsStr::new("file:/srv/k.pem"));
+        // A key named in a manifest is read as a regular file only.
+        assert!(matches!(&m.entries[0].key, Source::Regular(p) if p == Path::new("/srv/k.pem")));
         assert_eq!(m.entries[0].hook_timeout, DEFAULT_HOOK_TIMEOUT);
     }
 
@@ -767,7 +863,43 @@ mod tests {
                 &format!("{OK}group = \"no-such-group-here\"\n"),
                 "is not a group",
             ),
-            (&format!("{OK}hook_timeout = \"0s\"\n"), "at least 1s"),
+            (
+                &format!("{OK}hook_timeout = \"0s\"\n"),
+                "hook_timeout: \"0s\" is out of range: give from 1s to 1d",
+            ),
+            (
+                &format!("{OK}hook_timeout = \"18446744073709551615\"\n"),
+                "hook_timeout: \"18446744073709551615\" is out of range: give from 1s to 1d",
+            ),
+            (
+                &format!("{OK}hook_timeout = 86401\n"),
+                "hook_timeout: \"86401\" is out of range",
+            ),
+            (
+                &OK.replace("\"30d\"", "\"18446744073709551615\""),
+                "within: \"18446744073709551615\" is out of range: give from 0s to 50y",
+            ),
+            (
+                &format!("{OK}owner = 4294967295\n"),
+                "owner 4294967295 is out of range: give from 0 to 4294967294",
+            ),
+            (
+                &format!("{OK}group = \"-1\"\n"),
+                "group -1 is out of range: give from 0 to 4294967294",
+            ),
+            (
+                &format!("{OK}owner = 99999999999\n"),
+                "owner 99999999999 is out of range",
+            ),
+            (
+                &OK.replace("\"a.sig\"", "\"tickets/\""),
+                "file names a directory",
+            ),
+            (
+                &OK.replace("\"a.sig\"", "\"tickets/.\""),
+                "file names a directory",
+            ),
+            (&OK.replace("\"a.sig\"", "\"..\""), "file names a directory"),
             (&format!("{OK}expire = \"51y\"\n"), "expire"),
         ];
         for (text, want) in cases {
@@ -792,7 +924,7 @@ mod tests {
         assert_eq!(b.hook, None);
         assert_eq!((a.mode, b.mode), (Some(0o640), Some(0o600)));
         assert_eq!((a.owner, a.group), (Some(0), Some(0)));
-        assert_eq!(a.key, OsStr::new("env:K"));
+        assert!(matches!(&a.key, Source::Env(name) if name == "K"));
         assert_eq!(
             m.key_variables,
             vec![OsString::from("K"), OsString::from("K")]

@@ -42,6 +42,9 @@ pub enum FsErrorKind {
     /// descriptor alias such as `/dev/stdout`), a link owned by another user, or a file
     /// owned by another user in a shared sticky directory such as `/tmp`.
     Refused,
+    /// The file is never written over: it holds key material, or it is one of the
+    /// command's own inputs. The reason says which; nothing was written.
+    Protected,
     /// Any other I/O failure; the message carries the operating system's text.
     Other(ErrorKind),
 }
@@ -80,6 +83,9 @@ impl fmt::Display for FsError {
             true => ("write", "to standard output"),
             false => ("read", "from standard input"),
         };
+        if self.kind == FsErrorKind::Protected {
+            return write!(f, "{} '{}' {}", self.what, shown(&self.path), self.reason);
+        }
         write!(f, "cannot {verb} {}", self.what)?;
         if is_dash(&self.path) {
             write!(f, " {stream}: {}", self.reason)
@@ -91,7 +97,7 @@ impl fmt::Display for FsError {
 
 impl std::error::Error for FsError {}
 
-/// How [`write_atomic`] delivered the data.
+/// How [`write`] delivered the data.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Written {
     /// The path was `-`, or names the same file as standard output (such as `/dev/stdout`):
@@ -183,6 +189,12 @@ fn shown(path: &Path) -> String {
     super::redact::shown_path(path)
 }
 
+/// The error for a file larger than `limit` bytes.
+pub fn too_large(path: &Path, what: &'static str, limit: usize) -> FsError {
+    let reason = format!("larger than the limit of {limit} bytes");
+    Ctx(path, what, false).err(FsErrorKind::TooLarge { limit }, reason)
+}
+
 /// Read a whole file, refusing more than `limit` bytes.
 ///
 /// At most `limit + 1` bytes are read and at most `limit` bytes are buffered, whatever the
@@ -192,12 +204,7 @@ fn shown(path: &Path) -> String {
 /// [`FsErrorKind::NotRegularFile`].
 pub fn read_capped(path: &Path, limit: usize, what: &'static str) -> Result<Vec<u8>, FsError> {
     let cx = Ctx(path, what, false);
-    let too_large = || {
-        cx.err(
-            FsErrorKind::TooLarge { limit },
-            format!("larger than the limit of {limit} bytes"),
-        )
-    };
+    let too_large = || too_large(path, what, limit);
     let data = if is_dash(path) {
         read_limited(io::stdin().lock(), limit, 0)
     } else {
@@ -219,63 +226,268 @@ pub fn read_capped(path: &Path, limit: usize, what: &'static str) -> Result<Vec<
     data.map_err(|e| cx.io(e))?.ok_or_else(too_large)
 }
 
-/// Read the regular file at `path` that is about to be replaced (renew's sig file): at
-/// most its first `limit + 1` bytes (more than `limit`: the file is longer than any
-/// ticket, and its head is enough to tell so), or `Ok(None)` when there is no such file.
+/// How [`read_regular`] treats a symbolic link that is the file's own (last) name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LastLink {
+    /// Refused: a file about to be replaced (renew's sig file) is never read through one.
+    Refuse,
+    /// Followed when it is one [`write`] would follow on the way to a directory: ours or
+    /// root's, in a directory nobody else can change (a key reached through a link that an
+    /// operator made, as `/etc/usersig/key.pem -> keys/2026.pem`).
+    Trusted,
+}
+
+/// The start of a regular file: its first bytes and which file it is.
+pub struct RegularHead {
+    /// At most `limit + 1` bytes: more than `limit` says the file is longer than allowed.
+    pub bytes: Vec<u8>,
+    /// The file read.
+    pub id: FileId,
+}
+
+/// Read the regular file at `path`, never waiting on anything: at most its first
+/// `limit + 1` bytes (more than `limit` tells the caller the file is too long, without
+/// reading the rest).
 ///
-/// What is read is what was checked: the file is opened without following a final
-/// symbolic link and without blocking, and read only once the opened file is seen to be a
-/// regular file. A FIFO, device, socket or link put at `path` at any moment is refused
-/// ([`FsErrorKind::NotRegularFile`], [`FsErrorKind::Refused`]) and never waited on.
-pub fn read_regular_head(
+/// The one reader for files that must be regular (renew's sig file, a manifest, the keys
+/// a manifest names, the files metrics exports). The path's directory is opened by the
+/// rules of [`write`] (a link on the way is followed only when it is ours or root's in a
+/// directory nobody else can change); the file is opened relative to it without blocking
+/// and, unless `last` allows it, without following a link, and is read only once the
+/// opened file is seen to be a regular file. A FIFO, device or socket put at `path` at any
+/// moment is refused ([`FsErrorKind::NotRegularFile`]) and never waited on; a link not
+/// followed is [`FsErrorKind::Refused`]; a missing file or directory
+/// [`FsErrorKind::NotFound`].
+pub fn read_regular(
     path: &Path,
     limit: usize,
     what: &'static str,
-) -> Result<Option<Vec<u8>>, FsError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let cx = Ctx(path, what, false);
-    let file = match fs::OpenOptions::new()
-        .read(true)
-        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK | OFlag::O_NOCTTY).bits())
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(Errno::ELOOP as i32) => {
-            return Err(cx.err(
-                FsErrorKind::Refused,
-                "is a symbolic link; it is never read or written through",
-            ));
+    last: LastLink,
+) -> Result<RegularHead, FsError> {
+    Target::open(path, what)?.read(limit, last)
+}
+
+/// A file's place, for reading and replacing it through one handle: its directory,
+/// opened by the rules of [`write`], and its last name. Renew reads and replaces the sig
+/// file through one `Target`, so both act on the same directory whatever happens to the
+/// path meanwhile.
+pub struct Target<'a> {
+    path: &'a Path,
+    what: &'static str,
+    dir: OwnedFd,
+    name: OsString,
+}
+
+impl<'a> Target<'a> {
+    /// Open the directory of `path` (a file's path, not `-`); `what` names its role in
+    /// messages ("sig file").
+    pub fn open(path: &'a Path, what: &'static str) -> Result<Target<'a>, FsError> {
+        let cx = Ctx(path, what, false);
+        if is_dash(path) {
+            let reason = "standard input or output is not a file here: give a path";
+            return Err(cx.err(FsErrorKind::Other(ErrorKind::InvalidInput), reason));
         }
-        Err(e) if e.raw_os_error() == Some(Errno::ENXIO as i32) => {
-            // (A socket, which cannot be opened.)
-            return Err(not_regular(cx, "a socket"));
-        }
-        Err(e) => return Err(cx.io(e)),
-    };
-    let kind = file.metadata().map_err(|e| cx.io(e))?.file_type();
-    if !kind.is_file() {
-        let name = if kind.is_dir() {
-            return Err(cx.err(FsErrorKind::IsDirectory, "is a directory, not a file"));
-        } else if kind.is_fifo() {
-            "a FIFO (named pipe)"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
-        } else {
-            "something else"
-        };
-        return Err(not_regular(cx, name));
+        let (dir_path, name) = split_path(path);
+        check_file_name(cx, name)?;
+        let dir = open_dir(dir_path).map_err(|e| dir_error(cx, dir_path, e))?;
+        let name = name.to_owned();
+        Ok(Target {
+            path,
+            what,
+            dir,
+            name,
+        })
     }
-    let mut head = Vec::new();
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut head)
-        .map_err(|e| cx.io(e))?;
-    Ok(Some(head))
+
+    fn cx(&self, writing: bool) -> Ctx<'a> {
+        Ctx(self.path, self.what, writing)
+    }
+
+    /// Where the file is: its directory's identity and its name, the same however the
+    /// path spells it (`a/../b/x`, a followed link to `b`).
+    pub fn place(&self) -> Result<(FileId, &OsStr), FsError> {
+        let st = fstat(&self.dir).map_err(|e| self.cx(false).io(e.into()))?;
+        Ok((FileId::of_stat(&st), &self.name))
+    }
+
+    /// Read the file as [`read_regular`] says.
+    pub fn read(&self, limit: usize, last: LastLink) -> Result<RegularHead, FsError> {
+        let cx = self.cx(false);
+        let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_NOCTTY | OFlag::O_CLOEXEC;
+        let file = match openat(
+            &self.dir,
+            &*self.name,
+            flags | OFlag::O_NOFOLLOW,
+            Mode::empty(),
+        ) {
+            Ok(fd) => File::from(fd),
+            Err(Errno::ELOOP) => {
+                let link = fstatat(&self.dir, &*self.name, AtFlags::AT_SYMLINK_NOFOLLOW)
+                    .map_err(|e| cx.io(e.into()))?;
+                let dir_st = fstat(&self.dir).map_err(|e| cx.io(e.into()))?;
+                let refused = match last {
+                    LastLink::Refuse => Some(
+                        "is a symbolic link; it is never read or written through: give the \
+                         path of the file itself"
+                            .to_owned(),
+                    ),
+                    LastLink::Trusted => untrusted_link(&link, &dir_st),
+                };
+                if let Some(reason) = refused {
+                    return Err(cx.err(FsErrorKind::Refused, reason));
+                }
+                let fd = openat(&self.dir, &*self.name, flags, Mode::empty());
+                File::from(fd.map_err(|e| cx.io(e.into()))?)
+            }
+            // (A socket, which cannot be opened.)
+            Err(Errno::ENXIO) => return Err(not_regular(cx, "a socket")),
+            Err(e) => return Err(cx.io(e.into())),
+        };
+        let st = fstat(&file).map_err(|e| cx.io(e.into()))?;
+        match file_type(&st) {
+            SFlag::S_IFREG => {}
+            SFlag::S_IFDIR => return Err(is_directory(cx)),
+            kind => return Err(not_regular(cx, kind_name(kind))),
+        }
+        let mut bytes = Vec::new();
+        file.take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| cx.io(e))?;
+        let id = FileId::of_stat(&st);
+        Ok(RegularHead { bytes, id })
+    }
+
+    /// Check, without writing anything, that [`Target::write`] would write here rather
+    /// than refuse (a symbolic link, another user's file in a shared sticky directory, a
+    /// directory): a command that reads a file before replacing it never reads through a
+    /// path it would not write through.
+    pub fn check_write(&self) -> Result<(), FsError> {
+        let dir = self.dir.try_clone().map_err(|e| self.cx(true).io(e))?;
+        locate_in(self.cx(true), dir, &self.name).map(drop)
+    }
+
+    /// Open the file here for reading and writing, creating it (mode 0600) when missing,
+    /// as a file only we can open: a lock file. Refused ([`FsErrorKind::Refused`]) when
+    /// it is a link, not a regular file, another user's, or open to group or others (who
+    /// could then hold a lock on it); never waited on.
+    pub fn open_private(&self) -> Result<File, FsError> {
+        let cx = self.cx(true);
+        let flags = OFlag::O_RDWR
+            | OFlag::O_CREAT
+            | OFlag::O_NOFOLLOW
+            | OFlag::O_NONBLOCK
+            | OFlag::O_CLOEXEC
+            | OFlag::O_NOCTTY;
+        let file = match openat(
+            &self.dir,
+            &*self.name,
+            flags,
+            Mode::from_bits_truncate(0o600),
+        ) {
+            Ok(fd) => File::from(fd),
+            Err(Errno::ELOOP) => {
+                let reason = "is a symbolic link; remove it (the file is made anew)";
+                return Err(cx.err(FsErrorKind::Refused, reason));
+            }
+            Err(Errno::ENXIO) => {
+                let reason = "is a socket, not a regular file; remove it";
+                return Err(cx.err(FsErrorKind::Refused, reason));
+            }
+            Err(e) => return Err(cx.io(e.into())),
+        };
+        let st = fstat(&file).map_err(|e| cx.io(e.into()))?;
+        let refused = if file_type(&st) != SFlag::S_IFREG {
+            Some(format!(
+                "is {}, not a regular file; remove it",
+                kind_name(file_type(&st))
+            ))
+        } else if st.st_uid != Uid::effective().as_raw() {
+            Some(format!(
+                "is owned by another user (uid {}), who could hold it forever; remove it, or \
+                 keep it where only this user can write",
+                st.st_uid
+            ))
+        } else if st.st_mode & 0o077 != 0 {
+            Some(format!(
+                "has mode {:04o}: others could open it and hold it; chmod 600 it",
+                st.st_mode & 0o7777
+            ))
+        } else {
+            None
+        };
+        match refused {
+            Some(reason) => Err(cx.err(FsErrorKind::Refused, reason)),
+            None => Ok(file),
+        }
+    }
+
+    /// Write `data` here, as [`write`] does.
+    pub fn write(&self, data: &[u8], rules: &WriteRules) -> Result<Written, FsError> {
+        let cx = self.cx(true);
+        let dir = self.dir.try_clone().map_err(|e| cx.io(e))?;
+        write_to(cx, locate_in(cx, dir, &self.name)?, data, rules)
+    }
+}
+
+/// Which file: its device and inode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    fn of_stat(st: &FileStat) -> FileId {
+        #[allow(clippy::useless_conversion)] // (the widths differ between targets)
+        FileId {
+            dev: u64::from(st.st_dev),
+            ino: u64::from(st.st_ino),
+        }
+    }
+
+    /// The file `path` opens (links followed), if there is one.
+    pub fn of(path: &Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = fs::metadata(path).ok()?;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+}
+
+/// The name of a kind of file that is not regular, for messages.
+fn kind_name(kind: SFlag) -> &'static str {
+    match kind {
+        SFlag::S_IFIFO => "a FIFO (named pipe)",
+        SFlag::S_IFCHR | SFlag::S_IFBLK => "a device",
+        SFlag::S_IFSOCK => "a socket",
+        SFlag::S_IFLNK => "a symbolic link",
+        _ => "something else",
+    }
+}
+
+/// Refuse a last name that names no file: empty (a path ending in `/`), `.` or `..`.
+fn check_file_name(cx: Ctx<'_>, name: &OsStr) -> Result<(), FsError> {
+    if !(name.is_empty() || name == "." || name == "..") {
+        return Ok(());
+    }
+    let Ctx(path, ..) = cx;
+    if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(is_directory(cx));
+    }
+    let reason = format!("'{}' does not name a file", shown(path));
+    Err(cx.err(FsErrorKind::Other(ErrorKind::InvalidInput), reason))
 }
 
 /// [`FsErrorKind::NotRegularFile`] for a file that is `name` ("a FIFO (named pipe)").
 fn not_regular(cx: Ctx<'_>, name: &str) -> FsError {
-    let reason = format!("is {name}, not a regular file; renew only replaces regular files");
+    let tail = if cx.2 {
+        "; renew only replaces regular files"
+    } else {
+        ""
+    };
+    let reason = format!("is {name}, not a regular file{tail}");
     cx.err(FsErrorKind::NotRegularFile, reason)
 }
 
@@ -354,54 +566,90 @@ fn read_limited<R: Read>(mut r: R, limit: usize, hint: u64) -> io::Result<Option
 ///
 /// Data larger than the file size limit (`ulimit -f`) is refused before any file is
 /// touched. On any error the temporary file is removed and the old file is untouched.
-pub fn write_atomic(path: &Path, data: &[u8], what: &'static str) -> Result<Written, FsError> {
-    write_atomic_mode(path, data, what, None)
-}
-
-/// As [`write_atomic`], but a replaced or new regular file gets exactly `mode` when it is
-/// given (a private key is 0600 even when it replaces a file that was 0644).
-pub fn write_atomic_mode(
+pub fn write(
     path: &Path,
     data: &[u8],
     what: &'static str,
-    mode: Option<u32>,
+    rules: &WriteRules,
 ) -> Result<Written, FsError> {
     let cx = Ctx(path, what, true);
-    write_to(cx, locate(cx)?, data, mode)
+    if is_dash(path) {
+        return write_to(cx, Place::Stdout, data, rules);
+    }
+    let target = Target::open(path, what).map_err(|e| FsError { writing: true, ..e })?;
+    target.write(data, rules)
 }
 
-/// As [`write_atomic_mode`], for a file that is only ever replaced (renew's sig file): a
-/// device, FIFO, descriptor alias or standard output found at `path`, whenever it was put
-/// there, is refused ([`FsErrorKind::NotRegularFile`]) instead of written in place, so
-/// that the write never waits for a FIFO's reader.
-pub fn replace_regular_mode(
-    path: &Path,
-    data: &[u8],
-    what: &'static str,
-    mode: Option<u32>,
-) -> Result<Written, FsError> {
-    let cx = Ctx(path, what, true);
-    match locate(cx)? {
-        Place::Special { st, .. } => {
-            let name = match file_type(&st) {
-                SFlag::S_IFIFO => "a FIFO (named pipe)",
-                SFlag::S_IFCHR | SFlag::S_IFBLK => "a device",
-                SFlag::S_IFSOCK => "a socket",
-                _ => "a descriptor alias",
-            };
-            Err(not_regular(cx, name))
+/// What a [`write`] keeps to besides the path rules.
+pub struct WriteRules {
+    /// What the file is meant to hold ("a ticket"), for the line refusing to replace a
+    /// file that holds key material.
+    pub holds: &'static str,
+    /// Replace a file that holds key material (keygen --force); else it is refused
+    /// ([`FsErrorKind::Protected`]).
+    pub replace_keys: bool,
+    /// Files the command reads or has written (and what each is, "the key file it signs
+    /// with"): never written over,
+    /// whatever path reaches them ([`FsErrorKind::Protected`]).
+    pub inputs: Vec<(FileId, &'static str)>,
+    /// Exactly this mode for the written regular file (a private key is 0600 even when it
+    /// replaces a file that was 0644); else the old file's, made safe, or 0600.
+    pub mode: Option<u32>,
+    /// This owner for the written file, set on the temporary file before it takes the
+    /// name; else the old file's, where allowed.
+    pub owner: Option<u32>,
+    /// This group, likewise.
+    pub group: Option<u32>,
+    /// Only a regular file (or nothing) is replaced: a device, FIFO, descriptor alias or
+    /// standard output found there, whenever it was put there, is refused
+    /// ([`FsErrorKind::NotRegularFile`]) instead of written in place, so that the write
+    /// never waits for a FIFO's reader (renew's sig file).
+    pub regular_only: bool,
+}
+
+impl WriteRules {
+    /// The rules for a file meant to hold `holds`: key material and the command's inputs
+    /// are never replaced; mode, owner and group as [`write`] says.
+    pub fn new(holds: &'static str) -> WriteRules {
+        WriteRules {
+            holds,
+            replace_keys: false,
+            inputs: Vec::new(),
+            mode: None,
+            owner: None,
+            group: None,
+            regular_only: false,
         }
-        Place::Stdout => Err(not_regular(cx, "standard output")),
-        place => write_to(cx, place, data, mode),
     }
 }
 
-/// Write `data` where [`locate`] found to.
-fn write_to(cx: Ctx<'_>, place: Place, data: &[u8], mode: Option<u32>) -> Result<Written, FsError> {
+/// Write `data` where [`locate`] found to, keeping to `rules`.
+fn write_to(
+    cx: Ctx<'_>,
+    place: Place,
+    data: &[u8],
+    rules: &WriteRules,
+) -> Result<Written, FsError> {
+    if rules.regular_only {
+        match &place {
+            Place::Special { st, .. } => {
+                let name = match file_type(st) {
+                    SFlag::S_IFREG => "a descriptor alias",
+                    kind => kind_name(kind),
+                };
+                return Err(not_regular(cx, name));
+            }
+            Place::Stdout => return Err(not_regular(cx, "standard output")),
+            _ => {}
+        }
+    }
+    if let Place::File { dir, name, st } | Place::Special { dir, name, st, .. } = &place {
+        protect(cx, dir, name, st, rules)?;
+    }
     let result = match place {
         Place::Stdout => to_stdout(data),
-        Place::Missing { dir, name } => replace(&dir, &name, None, data, mode),
-        Place::File { dir, name, st } => replace(&dir, &name, Some(&st), data, mode),
+        Place::Missing { dir, name } => replace(&dir, &name, None, data, rules),
+        Place::File { dir, name, st } => replace(&dir, &name, Some(&st), data, rules),
         Place::Special {
             dir,
             name,
@@ -412,15 +660,67 @@ fn write_to(cx: Ctx<'_>, place: Place, data: &[u8], mode: Option<u32>) -> Result
     result.map_err(|e| cx.io(e))
 }
 
-/// Check, without writing anything, that [`write_atomic`] would write to `path` rather
-/// than refuse it (a symbolic link, another user's file in a shared sticky directory, a
-/// directory, a missing directory). Commands that read a file before replacing it (renew)
-/// call this first, so that they never read through a link they would not write through.
-pub fn check_write_target(path: &Path, what: &'static str) -> Result<(), FsError> {
-    locate(Ctx(path, what, true)).map(drop)
+/// The most of an existing file read to tell whether it holds key material: 64 KiB,
+/// more than any key file (a P-256 PEM is about 300 bytes).
+const KEY_PEEK: u64 = 64 * 1024;
+
+/// Refuse to write over `name` (the file `st`) when it is one of the command's inputs
+/// or, being a regular file, holds key material (unless `rules` allow it).
+fn protect(
+    cx: Ctx<'_>,
+    dir: &OwnedFd,
+    name: &OsStr,
+    st: &FileStat,
+    rules: &WriteRules,
+) -> Result<(), FsError> {
+    let id = FileId::of_stat(st);
+    if let Some((_, role)) = rules.inputs.iter().find(|(input, _)| *input == id) {
+        let reason = format!("is {role}: nothing was written");
+        return Err(cx.err(FsErrorKind::Protected, reason));
+    }
+    if rules.replace_keys || file_type(st) != SFlag::S_IFREG {
+        return Ok(());
+    }
+    // Opened as the write would find it: no link followed, never blocking. A file we
+    // may not read cannot be told, and is replaced as before.
+    let flags = OFlag::O_RDONLY
+        | OFlag::O_NOFOLLOW
+        | OFlag::O_NONBLOCK
+        | OFlag::O_CLOEXEC
+        | OFlag::O_NOCTTY;
+    let Ok(fd) = openat(dir, name, flags, Mode::empty()) else {
+        return Ok(());
+    };
+    let file = File::from(fd);
+    if !fstat(&file).is_ok_and(|now| same_file(&now, st)) {
+        return Err(cx.io(changed()));
+    }
+    let mut head = zeroize::Zeroizing::new(Vec::new());
+    if let Err(e) = file.take(KEY_PEEK).read_to_end(&mut head) {
+        return Err(cx.io(e));
+    }
+    match key_material(&head) {
+        Some(what) => {
+            let reason = format!("holds {what}, not {}: nothing was written", rules.holds);
+            Err(cx.err(FsErrorKind::Protected, reason))
+        }
+        None => Ok(()),
+    }
 }
 
-/// Where [`write_atomic`] writes, found without writing.
+/// What key material `bytes` hold, in words, if any: a key in any form the library
+/// recognises (PEM of any label, DER, OpenSSH, PuTTY, JWK...), or a v2 secret as the
+/// console shows it (one line of 64 hexadecimal characters).
+pub fn key_material(bytes: &[u8]) -> Option<String> {
+    if let Some(what) = tls_licence_tools::keys::KeyMaterial::recognise(bytes) {
+        return Some(what.to_string());
+    }
+    let line = bytes.trim_ascii();
+    (line.len() == 64 && line.iter().all(u8::is_ascii_hexdigit))
+        .then(|| "a v2 secret (64 hexadecimal characters)".to_owned())
+}
+
+/// Where [`write`] writes, found without writing.
 enum Place {
     /// Standard output (`-`, or the same file).
     Stdout,
@@ -441,21 +741,8 @@ enum Place {
     },
 }
 
-/// Open the directory and look at the final name: where to write, or why not.
-fn locate(cx: Ctx<'_>) -> Result<Place, FsError> {
-    let Ctx(path, ..) = cx;
-    if is_dash(path) {
-        return Ok(Place::Stdout);
-    }
-    let (dir_path, name) = split_path(path);
-    if name.is_empty() || name == "." || name == ".." {
-        if fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-            return Err(is_directory(cx));
-        }
-        let reason = format!("'{}' does not name a file", shown(path));
-        return Err(cx.err(FsErrorKind::Other(ErrorKind::InvalidInput), reason));
-    }
-    let dir = open_dir(dir_path).map_err(|e| dir_error(cx, dir_path, e))?;
+/// Look at the last name `name` in the open directory `dir`: where to write, or why not.
+fn locate_in(cx: Ctx<'_>, dir: OwnedFd, name: &OsStr) -> Result<Place, FsError> {
     let dir_st = fstat(&dir).map_err(|e| cx.io(e.into()))?;
     let st = match fstatat(&dir, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
         Ok(st) => st,
@@ -498,7 +785,7 @@ fn locate(cx: Ctx<'_>) -> Result<Place, FsError> {
 }
 
 /// The final name is a symbolic link: follow it only to standard output or through a
-/// descriptor alias; refuse everything else (see [`write_atomic`]).
+/// descriptor alias; refuse everything else (see [`write`]).
 fn through_link(
     cx: Ctx<'_>,
     dir: OwnedFd,
@@ -578,7 +865,7 @@ fn replace(
     name: &OsStr,
     old: Option<&FileStat>,
     data: &[u8],
-    mode: Option<u32>,
+    rules: &WriteRules,
 ) -> io::Result<Written> {
     check_size_limit(data.len())?;
     remove_stale_temps(dir, name);
@@ -590,14 +877,16 @@ fn replace(
                 .any(|&n| e.raw_os_error() == Some(n as i32));
             return match old {
                 Some(old) if unwritable => {
-                    rewrite(dir, name, old, data, mode, InPlace::DirectoryNotWritable)
+                    rewrite(dir, name, old, data, rules, InPlace::DirectoryNotWritable)
                 }
                 _ => Err(e),
             };
         }
     };
-    let result = fill(&tmp, old, data, mode);
+    let result = fill(&tmp, old, data, rules);
     drop(tmp);
+    // Owner, group and mode are the open file's before it takes the name: after the
+    // rename nothing is done by path, which another user could redirect.
     let result = result.and_then(|()| Ok(renameat(dir, &*tmp_name, dir, name)?));
     match result {
         Ok(()) => Ok(Written::Replaced {
@@ -607,7 +896,7 @@ fn replace(
             let _ = unlinkat(dir, &*tmp_name, UnlinkatFlags::NoRemoveDir);
             match old {
                 Some(old) if e.raw_os_error() == Some(Errno::EBUSY as i32) => {
-                    rewrite(dir, name, old, data, mode, InPlace::MountPoint)
+                    rewrite(dir, name, old, data, rules, InPlace::MountPoint)
                 }
                 _ => Err(e),
             }
@@ -616,9 +905,18 @@ fn replace(
 }
 
 /// Give the temporary file its owner, group and mode, then the data, on disk.
-fn fill(tmp: &File, old: Option<&FileStat>, data: &[u8], mode: Option<u32>) -> io::Result<()> {
-    let made = old.and_then(|old| keep_owner(tmp, old));
-    let mode = mode.unwrap_or_else(|| old.map_or(0o600, |o| ticket_mode(o.st_mode)));
+fn fill(tmp: &File, old: Option<&FileStat>, data: &[u8], rules: &WriteRules) -> io::Result<()> {
+    let made = match old {
+        _ if rules.owner.is_some() || rules.group.is_some() => {
+            give_away(tmp, rules)?;
+            None
+        }
+        Some(old) => keep_owner(tmp, old),
+        None => None,
+    };
+    let mode = rules
+        .mode
+        .unwrap_or_else(|| old.map_or(0o600, |o| ticket_mode(o.st_mode)));
     // Set unless the file already has it (0600 less the umask, as it was made).
     if made != Some(mode) {
         tmp.set_permissions(fs::Permissions::from_mode(mode))?;
@@ -626,6 +924,27 @@ fn fill(tmp: &File, old: Option<&FileStat>, data: &[u8], mode: Option<u32>) -> i
     let mut writer = tmp;
     writer.write_all(data)?;
     tmp.sync_data()
+}
+
+/// Give the open `file` the owner and group `rules` name.
+fn give_away(file: &File, rules: &WriteRules) -> io::Result<()> {
+    let (uid, gid) = (
+        rules.owner.map(Uid::from_raw),
+        rules.group.map(Gid::from_raw),
+    );
+    fchown(file, uid, gid).map_err(|e| {
+        let hint = match e {
+            Errno::EPERM => " (only root may give a file away)",
+            _ => "",
+        };
+        let owner = |id: Option<u32>| id.map_or("unchanged".to_owned(), |n| n.to_string());
+        io::Error::other(format!(
+            "cannot give it owner {} and group {}: {}{hint}",
+            owner(rules.owner),
+            owner(rules.group),
+            e.desc().to_lowercase()
+        ))
+    })
 }
 
 /// Give `tmp` the owner and group of `old` where they differ, as far as we are allowed
@@ -656,7 +975,7 @@ fn rewrite(
     name: &OsStr,
     old: &FileStat,
     data: &[u8],
-    mode: Option<u32>,
+    rules: &WriteRules,
     why: InPlace,
 ) -> io::Result<Written> {
     // Non-blocking: a FIFO put in the file's place since it was looked at fails the open
@@ -671,11 +990,14 @@ fn rewrite(
     if file_type(&st) != SFlag::S_IFREG || !same_file(&st, old) {
         return Err(changed());
     }
-    let want = mode.unwrap_or_else(|| ticket_mode(st.st_mode));
+    if rules.owner.is_some() || rules.group.is_some() {
+        give_away(&file, rules)?;
+    }
+    let want = rules.mode.unwrap_or_else(|| ticket_mode(st.st_mode));
     if st.st_mode & 0o7777 != want {
         // A ticket keeps the mode it has if we may not change it; a key must get its mode.
         let set = file.set_permissions(fs::Permissions::from_mode(want));
-        if mode.is_some() {
+        if rules.mode.is_some() {
             set?;
         }
     }
@@ -997,6 +1319,33 @@ mod tests {
     fn write(p: &Path, data: &str) -> Result<Written, FsError> {
         write_atomic(p, data.as_bytes(), "sig file")
     }
+    fn write_atomic(p: &Path, data: &[u8], what: &'static str) -> Result<Written, FsError> {
+        super::write(p, data, what, &WriteRules::new("a ticket"))
+    }
+    fn write_atomic_mode(
+        p: &Path,
+        data: &[u8],
+        what: &'static str,
+        mode: Option<u32>,
+    ) -> Result<Written, FsError> {
+        let rules = WriteRules {
+            mode,
+            ..WriteRules::new("a ticket")
+        };
+        super::write(p, data, what, &rules)
+    }
+    /// renew's read: the head of a regular file, `None` when there is none.
+    fn read_regular_head(
+        p: &Path,
+        limit: usize,
+        what: &'static str,
+    ) -> Result<Option<Vec<u8>>, FsError> {
+        match read_regular(p, limit, what, LastLink::Refuse) {
+            Ok(head) => Ok(Some(head.bytes)),
+            Err(e) if e.kind() == FsErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
     fn text(p: &Path) -> String {
         fs::read_to_string(p).unwrap()
     }
@@ -1095,7 +1444,7 @@ mod tests {
                     "fifo",
                     format!(
                         "Err((NotRegularFile, \"cannot read sig file '{}': is a FIFO (named \
-                         pipe), not a regular file; renew only replaces regular files\"))",
+                         pipe), not a regular file\"))",
                         shown("fifo")
                     )
                 ),
@@ -1103,7 +1452,7 @@ mod tests {
                     "link",
                     format!(
                         "Err((Refused, \"cannot read sig file '{}': is a symbolic link; it is \
-                         never read or written through\"))",
+                         never read or written through: give the path of the file itself\"))",
                         shown("link")
                     )
                 ),
@@ -1393,23 +1742,27 @@ mod tests {
         let name = OsStr::new("out.sig");
         let st = fstatat(&dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).unwrap();
         let how = InPlace::MountPoint;
-        let w = rewrite(&dir, name, &st, b"new", None, how).unwrap();
+        let w = rewrite(&dir, name, &st, b"new", &WriteRules::new("a ticket"), how).unwrap();
         assert_eq!(w, Written::InPlace(InPlace::MountPoint));
         let meta = fs::metadata(&f).unwrap();
         assert_eq!((meta.ino(), meta.mode() & 0o7777), (before, 0o644));
         assert_eq!(text(&f), "new");
-        rewrite(&dir, name, &st, b"key", Some(0o600), how).unwrap();
+        let key_rules = WriteRules {
+            mode: Some(0o600),
+            ..WriteRules::new("a key")
+        };
+        rewrite(&dir, name, &st, b"key", &key_rules, how).unwrap();
         assert_eq!(mode_of(&f), Some(0o600));
 
         // Swapped for another file, or for a symlink: refused, nothing written.
         fs::rename(&f, t.join("aside")).unwrap();
         fs::write(&f, "other").unwrap();
-        let e = rewrite(&dir, name, &st, b"new", None, how).unwrap_err();
+        let e = rewrite(&dir, name, &st, b"new", &WriteRules::new("a ticket"), how).unwrap_err();
         assert!(e.to_string().contains("replaced by another file"), "{e}");
         assert_eq!(text(&f), "other");
         fs::remove_file(&f).unwrap();
         symlink("aside", &f).unwrap();
-        assert!(rewrite(&dir, name, &st, b"new", None, how).is_err());
+        assert!(rewrite(&dir, name, &st, b"new", &WriteRules::new("a ticket"), how).is_err());
         assert_eq!(text(&t.join("aside")), "key");
     }
 

@@ -6,14 +6,15 @@ use std::path::Path;
 use tls_licence_tools::keys::PrivateKey;
 
 use super::args::{KeycheckArgs, KeygenArgs};
+use super::fsio::{self, FileId, WriteRules};
 use super::make::say_written;
+use super::redact;
 use super::report::{self, KeycheckReport, KeygenReport};
 use super::source::Source;
 use super::{
     CommandResult, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
     load_public_key, out, out_json,
 };
-use super::{fsio, redact};
 
 pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     let (private, public) = (Path::new(&a.private_pem), Path::new(&a.public_pem));
@@ -36,19 +37,33 @@ pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     }
     let key = PrivateKey::generate().map_err(io_err)?;
     let public_key = key.public_key();
-    let written = fsio::write_atomic_mode(
+    // Only --force replaces a key (the files were checked above); the public key never
+    // lands on the private key just written, however the two paths are spelt.
+    let rules = |mode, holds| WriteRules {
+        mode: Some(mode),
+        replace_keys: a.force,
+        ..WriteRules::new(holds)
+    };
+    let pem = key.to_pkcs8_pem();
+    let written = fsio::write(
         private,
-        key.to_pkcs8_pem().as_bytes(),
+        pem.as_bytes(),
         "private key file",
-        Some(0o600),
+        &rules(0o600, "a key"),
     )
     .map_err(io_err)?;
     say_written(private, &written);
-    let written = fsio::write_atomic_mode(
+    let mut public_rules = rules(0o644, "a key");
+    if let Some(id) = FileId::of(private) {
+        public_rules
+            .inputs
+            .push((id, "the private key file just written"));
+    }
+    let written = fsio::write(
         public,
         public_key.to_spki_pem().as_bytes(),
         "public key file",
-        Some(0o644),
+        &public_rules,
     )
     .map_err(io_err)?;
     say_written(public, &written);

@@ -12,12 +12,12 @@ use tls_licence_tools::ticket::TicketInfo;
 use tls_licence_tools::verify::Expect;
 
 use super::args::{Gen2Args, GenOptions, RenewArgs, V1Target};
-use super::fsio::{self, FsErrorKind, Written};
+use super::fsio::{self, FsErrorKind, LastLink, Target, WriteRules, Written};
 use super::report::{self, GenReport, KeptReport, RenewedReport, TicketFields};
 use super::source::Source;
 use super::{
-    CommandResult, Signer, Stop, check_not_same_file, check_not_secret_name, io_err,
-    load_private_key, load_secret, out, out_json, parse_duration, usage, warn,
+    CommandResult, Signer, Stop, check_not_secret_name, io_err, load_private_key, load_secret, out,
+    out_json, parse_duration, ticket_rules, usage, warn,
 };
 use super::{duration, hints, redact};
 
@@ -89,6 +89,7 @@ fn gen_object(made: &Made, sig_file: &OsStr) -> GenReport {
 pub(super) fn write_ticket(
     sig_file: &OsStr,
     made: &Made,
+    rules: &WriteRules,
     print_ticket: bool,
     json: bool,
 ) -> CommandResult {
@@ -98,7 +99,7 @@ pub(super) fn write_ticket(
     // gone to stdout, if the path became stdout after the check.
     let mut ticket_out = false;
     let to_stdout = fsio::is_stdout(path) || {
-        let written = fsio::write_atomic(path, ticket.as_bytes(), "sig file").map_err(io_err)?;
+        let written = fsio::write(path, ticket.as_bytes(), "sig file", rules).map_err(io_err)?;
         say_written(path, &written);
         ticket_out = written == Written::Stdout;
         ticket_out
@@ -145,10 +146,15 @@ pub(super) fn gen_v1(
     let req = request(&a.sdkappid, &a.identifier, options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.pri_key_file);
-    check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::V1(load_private_key(&source, "sign")?);
     let made = make(&req, &signer, clock);
-    write_ticket(&a.sig_file, &made, false, options.json)
+    write_ticket(
+        &a.sig_file,
+        &made,
+        &ticket_rules(&source),
+        false,
+        options.json,
+    )
 }
 
 pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> CommandResult {
@@ -156,29 +162,34 @@ pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) 
     let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::secret(&a.key);
-    check_not_same_file(&source, &a.sig_file)?;
     let signer = Signer::V2(load_secret(&source)?);
     let made = make(&req, &signer, clock);
-    write_ticket(&a.sig_file, &made, true, a.options.json)
+    write_ticket(
+        &a.sig_file,
+        &made,
+        &ticket_rules(&source),
+        true,
+        a.options.json,
+    )
 }
 
 /// The sig file's bytes, `None` when there is none. A regular file larger than any
 /// ticket gives its first `MAX_TICKET_BYTES + 1` bytes, which are not a valid ticket
 /// (too long), so it is renewed; anything that is not a regular file (a FIFO, a device, a
 /// directory, a link), whenever it was put there, is an error and is never waited on.
-fn read_existing(sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
-    fsio::read_regular_head(sig_file, MAX_TICKET_BYTES, "sig file").map_err(|e| {
-        match e.kind() {
-            // In the words renew has always used ("sig file 'x' is a FIFO (named pipe),
-            // not a regular file; ...").
-            FsErrorKind::NotRegularFile => Stop::Io(format!(
-                "sig file '{}' {}",
-                redact::shown_path(sig_file),
-                e.reason()
-            )),
-            _ => io_err(e),
-        }
-    })
+fn read_existing(target: &Target<'_>, sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
+    match target.read(MAX_TICKET_BYTES, LastLink::Refuse) {
+        Ok(head) => Ok(Some(head.bytes)),
+        Err(e) if e.kind() == FsErrorKind::NotFound => Ok(None),
+        // In the words renew has always used ("sig file 'x' is a FIFO (named pipe),
+        // not a regular file; ...").
+        Err(e) if e.kind() == FsErrorKind::NotRegularFile => Err(Stop::Io(format!(
+            "sig file '{}' {}; renew only replaces regular files",
+            redact::shown_path(sig_file),
+            e.reason()
+        ))),
+        Err(e) => Err(io_err(e)),
+    }
 }
 
 /// What one renew step decided, and the ticket it wrote when it renewed.
@@ -191,10 +202,11 @@ pub(super) struct RenewStep {
     pub made: Option<Made>,
 }
 
-/// One sig file's renewal, shared by `renew` and `renew --config`: refuse a target the
-/// write would refuse, read what is there, decide with [`renew::decide`], and when it
-/// renews (and this is not a dry run) sign a fresh ticket and write it atomically, with
-/// `mode` when given.
+/// One sig file's renewal, shared by `renew` and `renew --config`: open the sig file's
+/// directory once (by the write's link rules), refuse a target the write would refuse,
+/// read what is there, decide with [`renew::decide`], and when it renews (and this is not
+/// a dry run) sign a fresh ticket and write it atomically through the same directory,
+/// keeping to `rules` (the key file, mode, owner and group).
 pub(super) fn renew_step(
     sig_path: &Path,
     req: &TicketRequest,
@@ -202,13 +214,14 @@ pub(super) fn renew_step(
     within: u64,
     clock: &SystemClock,
     dry_run: bool,
-    mode: Option<u32>,
+    rules: &WriteRules,
 ) -> Result<RenewStep, Stop> {
     // Never read through a path the write would refuse (a planted link, another user's
     // file in a shared directory), in the write's words; what is read is then checked
     // again on the opened file, so a FIFO or link swapped in meanwhile is refused too.
-    fsio::check_write_target(sig_path, "sig file").map_err(io_err)?;
-    let existing = read_existing(sig_path)?;
+    let target = Target::open(sig_path, "sig file").map_err(io_err)?;
+    target.check_write().map_err(io_err)?;
+    let existing = read_existing(&target, sig_path)?;
     let expect = Expect {
         sdkappid: req.sdkappid(),
         identifier: req.identifier(),
@@ -221,9 +234,7 @@ pub(super) fn renew_step(
     let made = match decision.renews() && !dry_run {
         true => {
             let made = make(req, signer, clock);
-            let written =
-                fsio::replace_regular_mode(sig_path, made.text.as_bytes(), "sig file", mode)
-                    .map_err(io_err)?;
+            let written = target.write(made.text.as_bytes(), rules).map_err(io_err)?;
             say_written(sig_path, &written);
             Some(made)
         }
@@ -261,7 +272,7 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
         a.expire.expire.as_deref(),
         None,
     )?;
-    let within = parse_duration("--within", within)?;
+    let within = parse_duration("--within", within, 0..=duration::LONGEST)?;
     if within >= u64::from(req.expire()) {
         return Err(Stop::Usage(format!(
             "--within {} is not shorter than the ticket's validity {}: every run would renew",
@@ -280,14 +291,17 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
         )));
     }
     let source = Source::pem_key(key);
-    check_not_same_file(&source, sig_file)?;
     let signer = Signer::load(&source, "renew")?;
     let sig_path = Path::new(sig_file);
+    let rules = WriteRules {
+        regular_only: true,
+        ..ticket_rules(&source)
+    };
     let RenewStep {
         decision,
         why,
         made,
-    } = renew_step(sig_path, &req, &signer, within, clock, false, None)?;
+    } = renew_step(sig_path, &req, &signer, within, clock, false, &rules)?;
     let shown = redact::shown_path(sig_path);
     match &decision {
         Decision::Keep { info, .. } => {

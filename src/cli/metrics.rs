@@ -4,8 +4,6 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use tls_licence_tools::clock::{Clock, SystemClock};
@@ -15,8 +13,9 @@ use tls_licence_tools::ticket::{self, Ticket};
 use tls_licence_tools::verify::{self, VerifyKey};
 
 use super::args::MetricsArgs;
+use super::fsio::{self, FileId, LastLink, WriteRules};
 use super::source::Source;
-use super::{CommandResult, KeyOrSecret, Stop, fleet, fsio, io_err, load_key_or_secret, out};
+use super::{CommandResult, KeyOrSecret, Stop, fleet, io_err, load_key_or_secret, out};
 
 /// One file to export: where, which keys check it, and who it must be for.
 struct Target {
@@ -41,9 +40,8 @@ pub fn escape_label(value: &str) -> String {
     out
 }
 
-fn load_key(arg: &std::ffi::OsStr) -> Result<VerifyKey, Stop> {
-    let source = Source::pem_key(arg);
-    Ok(match load_key_or_secret(&source, "metrics")? {
+fn load_key(source: &Source) -> Result<VerifyKey, Stop> {
+    Ok(match load_key_or_secret(source, "metrics")? {
         KeyOrSecret::Pem(EcKey::Private(k)) => VerifyKey::Public(k.public_key()),
         KeyOrSecret::Pem(EcKey::Public(k)) => VerifyKey::Public(k),
         KeyOrSecret::Secret(s) => VerifyKey::Secret(s),
@@ -51,24 +49,11 @@ fn load_key(arg: &std::ffi::OsStr) -> Result<VerifyKey, Stop> {
 }
 
 /// The bytes of a regular file of at most a ticket's size; `None` for anything else (a
-/// FIFO or device is never read, so that the exporter cannot hang or read forever). The
-/// file is opened non-blocking and checked after opening, so nothing swapped in between
-/// is read.
+/// FIFO or device is never read, so that the exporter cannot hang or read forever), as
+/// the one regular-file reader reads it.
 fn read_regular(path: &Path) -> Option<Vec<u8>> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NONBLOCK)
-        .open(path)
-        .ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_TICKET_BYTES as u64 {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_TICKET_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    (bytes.len() <= MAX_TICKET_BYTES).then_some(bytes)
+    let head = fsio::read_regular(path, MAX_TICKET_BYTES, "sig file", LastLink::Trusted).ok()?;
+    (head.bytes.len() <= MAX_TICKET_BYTES).then_some(head.bytes)
 }
 
 /// Whether `ticket` verifies with one of `keys` and is for whom `expect` says; expiry is
@@ -162,18 +147,24 @@ fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
 /// `metrics (--config FILE | SIG_FILE...) [--key KEY]... [--textfile PATH]`.
 pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
     let mut extra = Vec::with_capacity(a.keys.len());
+    // Every file it reads: the textfile never replaces one.
+    let mut inputs = Vec::new();
     for k in &a.keys {
         if k == "-" {
             return Err(Stop::Usage("metrics reads no key from stdin (-)".into()));
         }
-        extra.push(load_key(k)?);
+        let source = Source::pem_key(k);
+        if let Some(id) = source.file().and_then(FileId::of) {
+            inputs.push((id, "a key file it reads"));
+        }
+        extra.push(load_key(&source)?);
     }
     let mut targets = Vec::new();
     let mut key_failed = None;
     if let Some(config) = &a.config {
         let path = Path::new(config);
-        let mut file = fleet::open_manifest(path)?;
-        let manifest = fleet::load(path, &mut file)?;
+        let manifest = fleet::load(path)?;
+        inputs.extend_from_slice(&manifest.inputs);
         for entry in manifest.entries {
             let mut keys = extra.clone();
             match load_key(&entry.key) {
@@ -207,17 +198,22 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
             }
         }
     }
+    for t in &targets {
+        if let Some(id) = FileId::of(&t.file) {
+            inputs.push((id, "a sig file it exports"));
+        }
+    }
     let checked = a.config.is_some() || !extra.is_empty();
     let text = render(&targets, checked, clock);
     match &a.textfile {
         Some(path) => {
-            fsio::write_atomic_mode(
-                Path::new(path),
-                text.as_bytes(),
-                "metrics file",
-                Some(0o644),
-            )
-            .map_err(io_err)?;
+            let rules = WriteRules {
+                mode: Some(0o644),
+                inputs,
+                ..WriteRules::new("metrics")
+            };
+            fsio::write(Path::new(path), text.as_bytes(), "metrics file", &rules)
+                .map_err(io_err)?;
         }
         None => out(text.as_bytes())?,
     }

@@ -38,7 +38,6 @@ mod verify;
 use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -371,14 +370,18 @@ fn warn(message: &str) {
     output::stderr_line(&format!("{NAME}: warning: {message}"));
 }
 
-/// Parse a duration option (any length, 0 allowed).
-fn parse_duration(option: &str, text: &str) -> Result<u64, Stop> {
-    duration::parse(text).map_err(|e| Stop::Usage(format!("{option}: {e}")))
+/// Parse a duration option, which must lie in `range` (seconds).
+fn parse_duration(
+    option: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, Stop> {
+    duration::parse_in(text, range).map_err(|e| Stop::Usage(format!("{option}: {e}")))
 }
 
 /// Warn when a file holding a private key or secret can be read by group or others.
 fn warn_if_exposed(source: &Source, what: &str) {
-    if let Source::File(path) = source
+    if let Some(path) = source.file()
         && let Some(mode) = fsio::mode_of(path)
         && mode & 0o077 != 0
     {
@@ -582,7 +585,7 @@ fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
     let secret = made.map_err(|e| match e {
         SecretError::KeyMaterial(what) => {
             let key = match source {
-                Source::File(_) => format!("KEY {}", source.describe()),
+                Source::File(_) | Source::Regular(_) => format!("KEY {}", source.describe()),
                 Source::Literal(_) => "KEY given on the command line".into(),
                 Source::Env(_) => format!("KEY in {}", source.describe()),
                 Source::Stdin => format!("KEY from {}", source.describe()),
@@ -601,7 +604,9 @@ fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
         let origin = match source {
             Source::Literal(_) => "given on the command line".into(),
             Source::Stdin => format!("from {}", source.describe()),
-            Source::File(_) | Source::Env(_) => format!("in {}", source.describe()),
+            Source::File(_) | Source::Regular(_) | Source::Env(_) => {
+                format!("in {}", source.describe())
+            }
         };
         warn(&format!(
             "the v2 secret {origin} is not 64 hexadecimal characters, the form the console \
@@ -611,20 +616,16 @@ fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
     Ok(secret)
 }
 
-/// Refuse to let an output file overwrite a key.
-fn check_not_same_file(key: &Source, output: &OsStr) -> CommandResult {
-    if let Source::File(key_path) = key
-        && let (Ok(k), Ok(s)) = (std::fs::metadata(key_path), std::fs::metadata(output))
-        && k.dev() == s.dev()
-        && k.ino() == s.ino()
-        && s.is_file()
+/// The rules for writing a ticket read with the key from `key`: never over the key
+/// file itself, nor over any file that holds key material.
+fn ticket_rules(key: &Source) -> fsio::WriteRules {
+    let mut rules = fsio::WriteRules::new("a ticket");
+    if let Some(path) = key.file()
+        && let Some(id) = fsio::FileId::of(path)
     {
-        return Err(Stop::Usage(format!(
-            "'{}' is the key file; refusing to overwrite the key with a ticket",
-            redact::shown(os_bytes(output))
-        )));
+        rules.inputs.push((id, "the key file it signs with"));
     }
-    Ok(())
+    rules
 }
 
 /// Refuse to create a file whose name has the shape of a v2 secret: most likely the

@@ -12,8 +12,8 @@ use super::args::{PrivmapArgs, VerifyOptions};
 use super::make::{make, write_ticket};
 use super::source::Source;
 use super::{
-    CommandResult, Signer, Stop, check_not_same_file, check_not_secret_name, load_private_key,
-    load_secret, usage,
+    CommandResult, Signer, Stop, check_not_secret_name, load_private_key, load_secret,
+    ticket_rules, usage,
 };
 use super::{duration, hints};
 
@@ -109,14 +109,13 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
     } else {
         Source::pem_key(&a.key)
     };
-    check_not_same_file(&source, &a.sig_file)?;
     let signer = if v2 {
         Signer::V2(load_secret(&source)?)
     } else {
         Signer::V1(load_private_key(&source, "sign")?)
     };
     let made = make(&req, &signer, &now);
-    write_ticket(&a.sig_file, &made, v2, a.json)
+    write_ticket(&a.sig_file, &made, &ticket_rules(&source), v2, a.json)
 }
 
 /// What a verify form asks of the ticket's PrivateMapKey: the room and the bits.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use super::fsio::{self, FsError};
+use super::fsio::{self, FsError, LastLink};
 use super::redact;
 
 /// The largest key or secret file read: 64 KiB (a P-256 PEM is about 300 bytes).
@@ -20,8 +20,13 @@ pub const MAX_KEY_BYTES: usize = 64 * 1024;
 /// A place to read a key or secret from.
 #[derive(Clone)]
 pub enum Source {
-    /// A file (`file:PATH`, or a plain path where a PEM key is expected).
+    /// A file (`file:PATH`, or a plain path where a PEM key is expected): anything that
+    /// reads like one, a pipe or `<(...)` included.
     File(PathBuf),
+    /// A file named in a manifest: read only when it is a regular file, opened without
+    /// blocking (so a FIFO never holds up a run), and through links only as
+    /// [`fsio::read_regular`] allows.
+    Regular(PathBuf),
     /// An environment variable (`env:NAME`).
     Env(OsString),
     /// Standard input (`-`).
@@ -98,6 +103,22 @@ impl Source {
         }
     }
 
+    /// The same source, read as a file named in a manifest: a regular file only.
+    pub fn regular_only(self) -> Source {
+        match self {
+            Source::File(path) => Source::Regular(path),
+            other => other,
+        }
+    }
+
+    /// The file it is read from, if it is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Source::File(path) | Source::Regular(path) => Some(path),
+            _ => None,
+        }
+    }
+
     /// Whether reading this source consumes standard input.
     pub fn is_stdin(&self) -> bool {
         matches!(self, Source::Stdin)
@@ -121,6 +142,14 @@ impl Source {
                         SourceError::Fs(e)
                     }
                 }),
+            Source::Regular(path) => {
+                let head = fsio::read_regular(path, MAX_KEY_BYTES, what, LastLink::Trusted)
+                    .map_err(SourceError::Fs)?;
+                match head.bytes.len() > MAX_KEY_BYTES {
+                    true => Err(SourceError::Fs(fsio::too_large(path, what, MAX_KEY_BYTES))),
+                    false => Ok(Zeroizing::new(head.bytes)),
+                }
+            }
             Source::Stdin => fsio::read_capped(Path::new("-"), MAX_KEY_BYTES, what)
                 .map(Zeroizing::new)
                 .map_err(SourceError::Fs),
@@ -138,8 +167,12 @@ impl Source {
     /// A description for messages: never the value itself.
     pub fn describe(&self) -> String {
         match self {
-            Source::File(path) if looks_like_secret(path) => "a path shaped like a secret".into(),
-            Source::File(path) => format!("'{}'", redact::shown_path(path)),
+            Source::File(path) | Source::Regular(path) if looks_like_secret(path) => {
+                "a path shaped like a secret".into()
+            }
+            Source::File(path) | Source::Regular(path) => {
+                format!("'{}'", redact::shown_path(path))
+            }
             Source::Env(name) => format!("environment variable {}", redact::shown(name.as_bytes())),
             Source::Stdin => "standard input".into(),
             Source::Literal(_) => "the secret given on the command line".into(),

@@ -72,7 +72,7 @@ fn names(sources: &[Source]) -> Vec<Vec<u8>> {
         .iter()
         .enumerate()
         .map(|(i, s)| match s {
-            Source::File(path) => path.as_os_str().as_bytes().to_vec(),
+            Source::File(path) | Source::Regular(path) => path.as_os_str().as_bytes().to_vec(),
             Source::Env(name) => [b"env:".as_slice(), name.as_bytes()].concat(),
             Source::Stdin => b"-".to_vec(),
             Source::Literal(_) => {
@@ -117,7 +117,7 @@ fn verify_and_report(
     let min_remaining = options
         .min_remaining
         .as_deref()
-        .map(|t| parse_duration("--min-remaining", t))
+        .map(|t| parse_duration("--min-remaining", t, 0..=super::duration::LONGEST))
         .transpose()?;
     let wanted = super::privmap::wanted(options)?;
     let bytes = read_ticket(sig_file)?;
