@@ -261,7 +261,7 @@ pub fn load(path: &Path) -> Result<Manifest, Stop> {
 }
 
 /// Where a path leads, as the write and the key reader would open it.
-struct Place {
+struct Found {
     /// The directory's identity and the last name (`None`: the directory cannot be
     /// opened by the link rules; the entry fails when it runs).
     at: Option<(FileId, OsString)>,
@@ -269,22 +269,22 @@ struct Place {
     file: Option<fsio::RegularHead>,
 }
 
-impl Place {
-    fn of(path: &Path, what: &'static str, limit: usize) -> Place {
+impl Found {
+    fn of(path: &Path, what: &'static str, limit: usize) -> Found {
         let Ok(target) = Target::open(path, what) else {
-            return Place {
+            return Found {
                 at: None,
                 file: None,
             };
         };
         let at = target.place().ok().map(|(id, name)| (id, name.to_owned()));
         let file = target.read(limit, LastLink::Trusted).ok();
-        Place { at, file }
+        Found { at, file }
     }
 
     /// Whether `self` and `other` are one file: the same directory and name, or the same
     /// device and inode (a hard link, a link to it).
-    fn same(&self, other: &Place) -> bool {
+    fn same(&self, other: &Found) -> bool {
         let at = matches!((&self.at, &other.at), (Some(a), Some(b)) if a == b);
         let file = matches!((&self.file, &other.file), (Some(a), Some(b)) if a.id == b.id);
         at || file
@@ -296,12 +296,12 @@ impl Place {
 /// key any entry reads, or a file that holds key material. Also gathers the manifest and
 /// its key files as inputs every entry's write refuses to replace.
 fn check_files(manifest: &mut Manifest, path: &Path, own: FileId) -> Result<(), Stop> {
-    let keys: Vec<Option<Place>> = manifest
+    let keys: Vec<Option<Found>> = manifest
         .entries
         .iter()
-        .map(|e| e.key.file().map(|k| Place::of(k, "key file", 0)))
+        .map(|e| e.key.file().map(|k| Found::of(k, "key file", 0)))
         .collect();
-    let mut files: Vec<Place> = Vec::with_capacity(manifest.entries.len());
+    let mut files: Vec<Found> = Vec::with_capacity(manifest.entries.len());
     for (i, entry) in manifest.entries.iter().enumerate() {
         let err = |what: String| {
             manifest_error(
@@ -313,7 +313,7 @@ fn check_files(manifest: &mut Manifest, path: &Path, own: FileId) -> Result<(), 
                 ),
             )
         };
-        let place = Place::of(&entry.file, "sig file", super::source::MAX_KEY_BYTES);
+        let place = Found::of(&entry.file, "sig file", super::source::MAX_KEY_BYTES);
         if files.iter().any(|other| other.same(&place)) {
             return Err(err(
                 "a second entry for the same file; each file has one entry".into(),
@@ -528,7 +528,7 @@ fn lock_path(manifest: &Path) -> PathBuf {
 /// files). The holder writes its process id in it, for the message of a run that waits.
 fn lock_run(path: &Path, wait: Duration) -> Result<Flock<File>, Stop> {
     let lock = lock_path(path);
-    let file = Target::open(&lock, "lock file")
+    let file = Target::to_write(&lock, "lock file")
         .and_then(|t| t.open_private())
         .map_err(|e| {
             Stop::Io(format!(

@@ -279,10 +279,20 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// Open the directory of `path` (a file's path, not `-`); `what` names its role in
-    /// messages ("sig file").
+    /// Open the directory of `path` (a file's path, not `-`) to read the file; `what`
+    /// names its role in messages ("key file").
     pub fn open(path: &'a Path, what: &'static str) -> Result<Target<'a>, FsError> {
-        let cx = Ctx(path, what, false);
+        Target::open_as(Ctx(path, what, false))
+    }
+
+    /// Open the directory of `path` to replace the file (and perhaps read it first):
+    /// a directory that cannot be opened is said as a write's failure.
+    pub fn to_write(path: &'a Path, what: &'static str) -> Result<Target<'a>, FsError> {
+        Target::open_as(Ctx(path, what, true))
+    }
+
+    fn open_as(cx: Ctx<'a>) -> Result<Target<'a>, FsError> {
+        let Ctx(path, what, _) = cx;
         if is_dash(path) {
             let reason = "standard input or output is not a file here: give a path";
             return Err(cx.err(FsErrorKind::Other(ErrorKind::InvalidInput), reason));
@@ -308,6 +318,11 @@ impl<'a> Target<'a> {
     pub fn place(&self) -> Result<(FileId, &OsStr), FsError> {
         let st = fstat(&self.dir).map_err(|e| self.cx(false).io(e.into()))?;
         Ok((FileId::of_stat(&st), &self.name))
+    }
+
+    /// The file's last name.
+    pub fn name(&self) -> &OsStr {
+        &self.name
     }
 
     /// Read the file as [`read_regular`] says.
@@ -576,8 +591,7 @@ pub fn write(
     if is_dash(path) {
         return write_to(cx, Place::Stdout, data, rules);
     }
-    let target = Target::open(path, what).map_err(|e| FsError { writing: true, ..e })?;
-    target.write(data, rules)
+    Target::to_write(path, what)?.write(data, rules)
 }
 
 /// What a [`write`] keeps to besides the path rules.

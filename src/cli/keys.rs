@@ -6,7 +6,7 @@ use std::path::Path;
 use tls_licence_tools::keys::PrivateKey;
 
 use super::args::{KeycheckArgs, KeygenArgs};
-use super::fsio::{self, FileId, WriteRules};
+use super::fsio::{self, FileId, Target, WriteRules};
 use super::make::say_written;
 use super::redact;
 use super::report::{self, KeycheckReport, KeygenReport};
@@ -18,7 +18,13 @@ use super::{
 
 pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     let (private, public) = (Path::new(&a.private_pem), Path::new(&a.public_pem));
-    if a.private_pem == a.public_pem {
+    // One file however the two paths are spelt (`k.pem`, `./k.pem`, a link to the
+    // directory): the directory each is written in, and the name there.
+    let place =
+        |path| Target::open(path, "key file").and_then(|t| Ok((t.place()?.0, t.name().to_owned())));
+    if a.private_pem == a.public_pem
+        || matches!((place(private), place(public)), (Ok(x), Ok(y)) if x == y)
+    {
         return Err(Stop::Usage(
             "the private and public key files must be different files".into(),
         ));

@@ -219,7 +219,7 @@ pub(super) fn renew_step(
     // Never read through a path the write would refuse (a planted link, another user's
     // file in a shared directory), in the write's words; what is read is then checked
     // again on the opened file, so a FIFO or link swapped in meanwhile is refused too.
-    let target = Target::open(sig_path, "sig file").map_err(io_err)?;
+    let target = Target::to_write(sig_path, "sig file").map_err(io_err)?;
     target.check_write().map_err(io_err)?;
     let existing = read_existing(&target, sig_path)?;
     let expect = Expect {
