@@ -474,7 +474,7 @@ fn a_fifo_named_as_a_key_is_refused_not_waited_on() {
     );
     assert!(s.path("b.sig").exists() && !s.path("a.sig").exists());
     let r = run_bounded(&s.0, &["metrics", "--config", "m.toml"]);
-    r.expect(3);
+    assert_eq!(r.code, 3);
     assert!(
         r.stderr.starts_with(&format!(
             "tls_licence_tools: error: cannot read key file '{}': is a FIFO (named pipe), not \
