@@ -90,12 +90,16 @@ fn files_give_expiry_issue_and_read_error_series_that_promtool_accepts() {
     );
     r.expect(0);
     check_metrics(&r.stdout);
+    assert_no_series_twice(&r.stdout);
     let (a_init, a_exp) = times(&s, "a.sig");
     let (b_init, b_exp) = times(&s, "b.sig");
     let samples = sample_lines(&r.stdout);
     let a = "file=\"a.sig\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"";
     let b = "file=\"b.sig\",identifier=\"bot\",sdkappid=\"1400001052\",version=\"v1\"";
-    let o = "file=\"we\\\"ird\\\\name\\n.sig\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"";
+    // The backslash and the line feed are escaped in the label value (`\\`, `\n`), then
+    // the format escapes each backslash and the quote again.
+    let o =
+        r#"file="we\"ird\\\\name\\n.sig",identifier="admin",sdkappid="1400001052",version="v2""#;
     let want = [
         format!("usersig_expiry_timestamp_seconds{{{a}}} {a_exp}"),
         format!("usersig_expiry_timestamp_seconds{{{b}}} {b_exp}"),
@@ -107,7 +111,7 @@ fn files_give_expiry_issue_and_read_error_series_that_promtool_accepts() {
         "usersig_read_error{file=\"b.sig\"} 0".into(),
         "usersig_read_error{file=\"missing.sig\"} 1".into(),
         "usersig_read_error{file=\"garbage.sig\"} 1".into(),
-        "usersig_read_error{file=\"we\\\"ird\\\\name\\n.sig\"} 0".into(),
+        r#"usersig_read_error{file="we\"ird\\\\name\\n.sig"} 0"#.into(),
     ];
     assert_eq!(samples[..want.len()], want, "{}", r.stdout);
     assert_eq!(a_exp - a_init, 10 * 86400);
@@ -131,6 +135,79 @@ fn files_give_expiry_issue_and_read_error_series_that_promtool_accepts() {
         assert!(r.stdout.contains(&format!("# HELP {family} ")));
         assert!(r.stdout.contains(&format!("# TYPE {family} gauge\n")));
     }
+}
+
+/// The samples' series (metric and labels), asserting that none comes twice: node_exporter
+/// would keep one of two and drop the other.
+fn assert_no_series_twice(text: &str) {
+    let mut seen = std::collections::HashSet::new();
+    for line in sample_lines(text) {
+        let (series, _) = line.rsplit_once(' ').unwrap();
+        assert!(seen.insert(series), "{series} twice:\n{text}");
+    }
+}
+
+/// File names that differ only in bytes that are not UTF-8, one that spells such a byte
+/// out with a backslash, and one holding what a lossy conversion would make of them, each
+/// get their own exact label value; a ticket's bidirectional character is escaped in the
+/// identifier label; promtool accepts it all.
+#[test]
+fn names_that_are_not_utf8_give_distinct_exact_labels() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let s = Scratch::new("metrics-bytes");
+    run(
+        &s.0,
+        [
+            "gen2",
+            "file:secret.txt",
+            "a.sig",
+            "1400001052",
+            "adm\u{202e}in",
+            "--allow-any-identifier",
+            "--expire",
+            "10d",
+        ],
+    )
+    .expect(0);
+    let (init, exp) = times(&s, "a.sig");
+    // (the name, its label value as the text writes it)
+    let names: [(&[u8], &str); 5] = [
+        (b"x\xff", r"x\\xff"),
+        (b"x\xfe", r"x\\xfe"),
+        (b"x\\xff", r"x\\\\xff"),
+        ("x\u{fffd}".as_bytes(), "x\u{fffd}"),
+        // The first file again in another form: its own label, not a repeat.
+        (b"./x\xff", r"./x\\xff"),
+    ];
+    for (name, _) in &names[..4] {
+        fs::copy(s.path("a.sig"), s.0.join(OsStr::from_bytes(name))).unwrap();
+    }
+    let mut args: Vec<&OsStr> = vec![OsStr::new("metrics")];
+    args.extend(names.iter().map(|(n, _)| OsStr::from_bytes(n)));
+    args.push(OsStr::from_bytes(b"x\xff"));
+    let r = run(&s.0, &args);
+    r.expect(0);
+    check_metrics(&r.stdout);
+    assert_no_series_twice(&r.stdout);
+    let labels = |file: &str| {
+        format!(r#"file="{file}",identifier="adm\\u{{202e}}in",sdkappid="1400001052",version="v2""#)
+    };
+    let mut want = Vec::new();
+    for (family, value) in [
+        ("usersig_expiry_timestamp_seconds", exp),
+        ("usersig_issued_timestamp_seconds", init),
+    ] {
+        for (_, file) in names {
+            want.push(format!("{family}{{{}}} {value}", labels(file)));
+        }
+    }
+    for (_, file) in names {
+        want.push(format!("usersig_read_error{{file=\"{file}\"}} 0"));
+    }
+    assert_eq!(sample_lines(&r.stdout)[..want.len()], want, "{}", r.stdout);
+    assert_eq!(sample_lines(&r.stdout).len(), want.len() + 1);
+    assert!(!r.stdout.contains('\u{202e}'), "{}", r.stdout);
 }
 
 #[test]

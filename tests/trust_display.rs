@@ -813,6 +813,168 @@ fn messages_and_warnings_show_nasty_names_on_one_line() {
     }
 }
 
+// ---- dump shows a crafted ticket's JSON without raw control characters ----
+
+/// What neither stream may hold raw, a line feed aside: C0 controls (a carriage return
+/// can overwrite the line shown), DEL, C1 (U+009B is a CSI), the line and paragraph
+/// separators and the bidirectional formatting characters (U+202E can show another
+/// identifier).
+fn assert_nothing_a_terminal_acts_on(r: &Run, what: &str) {
+    for stream in [r.raw_stdout.as_slice(), r.stderr.as_bytes()] {
+        let text = std::str::from_utf8(stream).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let raw = text.chars().find(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}'
+                )
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        });
+        assert_eq!(raw, None, "{what}: {r:#?}");
+    }
+}
+
+/// A ticket's JSON anyone can make (no key is needed to be shown by dump): a carriage
+/// return and a tab between tokens, U+202E in the identifier, U+009B, U+2028, U+2029,
+/// U+2066 and DEL raw in strings, and ESC as the JSON escape it has to be.
+const HOSTILE: &str = "{\"TLS.identifier\":\"admin\u{202e}nimda\",\r\"TLS.sdkappid\":1400001052,\t\"TLS.expire\":86400,\"TLS.time\":1795675257,\"TLS.sig\":\"a\u{9b}31m\u{2028}b\u{2029}c\u{2066}d\u{7f}\",\"note\":\"\\u001b[2J\\r\"}";
+/// HOSTILE as plain dump shows it.
+const HOSTILE_SHOWN: &str = r#"{"TLS.identifier":"admin\u{202e}nimda",\r"TLS.sdkappid":1400001052,\t"TLS.expire":86400,"TLS.time":1795675257,"TLS.sig":"a\u{9b}31m\u{2028}b\u{2029}c\u{2066}d\u{7f}","note":"\u001b[2J\r"}"#;
+/// HOSTILE as dump --json embeds it: the same value.
+const HOSTILE_JSON: &str = r#"{"TLS.identifier":"admin\u202enimda", "TLS.sdkappid":1400001052, "TLS.expire":86400,"TLS.time":1795675257,"TLS.sig":"a\u009b31m\u2028b\u2029c\u2066d\u007f","note":"\u001b[2J\r"}"#;
+
+/// HOSTILE in each form: (form, the ticket text, its JSON, shown, embedded).
+fn hostile_tickets() -> Vec<(&'static str, String, String, String, String)> {
+    let v2 = HOSTILE.replacen('{', "{\"TLS.ver\":\"2.0\",", 1);
+    let v1 = HOSTILE.replacen('{', "{\"TLS.account_type\":\"0\",", 1);
+    let with = |text: &str, field: &str| text.replacen('{', &format!("{{{field},"), 1);
+    vec![
+        (
+            "v2",
+            ticket_text(&zlib(v2.as_bytes(), 9)),
+            v2,
+            with(HOSTILE_SHOWN, r#""TLS.ver":"2.0""#),
+            with(HOSTILE_JSON, r#""TLS.ver":"2.0""#),
+        ),
+        (
+            "v1",
+            ticket_text(&zlib(v1.as_bytes(), 9)),
+            v1,
+            with(HOSTILE_SHOWN, r#""TLS.account_type":"0""#),
+            with(HOSTILE_JSON, r#""TLS.account_type":"0""#),
+        ),
+        (
+            "v1-plain-json",
+            HOSTILE.to_owned(),
+            HOSTILE.to_owned(),
+            HOSTILE_SHOWN.to_owned(),
+            HOSTILE_JSON.to_owned(),
+        ),
+    ]
+}
+
+#[test]
+fn dump_escapes_what_a_crafted_ticket_would_send_to_the_terminal() {
+    let dir = Scratch::new("dump-hostile");
+    for (form, ticket, json, shown, embedded) in hostile_tickets() {
+        for stdin in [false, true] {
+            let (arg, input) = match stdin {
+                false => (ticket.as_str(), None),
+                true => ("-", Some(ticket.as_bytes())),
+            };
+            let what = format!("{form}, stdin {stdin}");
+            let r = run_with_stdin(&dir.0, ["dump", arg], input);
+            r.expect(0);
+            assert_eq!(r.stdout, format!("{shown}\n"), "{what}");
+            assert_eq!(r.stderr, "", "{what}");
+            assert_nothing_a_terminal_acts_on(&r, &what);
+
+            let r = run_with_stdin(&dir.0, ["dump", arg, "--json"], input);
+            r.expect(0);
+            assert_eq!(
+                r.stdout,
+                format!("{{\"ok\":true,\"version\":\"{form}\",\"json\":{embedded}}}\n"),
+                "{what}"
+            );
+            assert_eq!(r.stderr, "", "{what}");
+            assert_nothing_a_terminal_acts_on(&r, &what);
+            // The same object as the ticket's: every string exact.
+            let want: Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(json_of(&r)["json"], want, "{what}");
+        }
+    }
+}
+
+/// What JSON does not allow raw (ESC in a string or between tokens, a byte that is not
+/// UTF-8) is not a ticket: status 1, one line that shows none of it.
+#[test]
+fn dump_refuses_raw_escapes_and_bytes_that_are_not_utf8() {
+    let dir = Scratch::new("dump-refused");
+    let raw_esc = "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"a\u{1b}[2Jb\"}";
+    let esc_between = "{\"TLS.ver\":\"2.0\",\u{1b}\"TLS.identifier\":\"ab\"}";
+    let mut inputs: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "raw ESC",
+            ticket_text(&zlib(raw_esc.as_bytes(), 9)).into_bytes(),
+        ),
+        ("raw ESC, plain", raw_esc.as_bytes().to_vec()),
+        (
+            "ESC between tokens",
+            ticket_text(&zlib(esc_between.as_bytes(), 9)).into_bytes(),
+        ),
+        (
+            "byte 0xff as text",
+            b"{\"TLS.identifier\":\"a\xffb\"}".to_vec(),
+        ),
+    ];
+    let not_utf8 = b"{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"a\xff\x9bb\"}";
+    inputs.push((
+        "byte 0xff inside",
+        ticket_text(&zlib(not_utf8, 9)).into_bytes(),
+    ));
+    for (what, input) in inputs {
+        for json in [false, true] {
+            let mut args = vec!["dump", "-"];
+            if json {
+                args.push("--json");
+            }
+            let r = run_with_stdin(&dir.0, &args, Some(&input));
+            r.expect(1);
+            assert!(
+                r.stderr.starts_with("tls_licence_tools: not a ticket: "),
+                "{what}: {r:#?}"
+            );
+            assert_nothing_a_terminal_acts_on(&r, what);
+            match json {
+                true => assert_eq!(json_of(&r)["ok"], false, "{what}"),
+                false => assert_eq!(r.stdout, "", "{what}"),
+            }
+        }
+    }
+}
+
+/// An ordinary ticket's dump is the original's: its JSON byte for byte.
+#[test]
+fn dump_of_an_ordinary_ticket_is_unchanged() {
+    let dir = with_tickets("dump-plain");
+    for sig in ["sig1", "sig2", "sig2u"] {
+        let ticket = String::from_utf8(dir.read(sig)).unwrap();
+        let json = decode_independently(&ticket);
+        let r = run(&dir.0, ["dump", &ticket]);
+        r.expect(0);
+        assert_eq!(r.raw_stdout, format!("{json}\n").into_bytes(), "{sig}");
+        let r = run(&dir.0, ["dump", &ticket, "--json"]);
+        r.expect(0);
+        let version = if sig == "sig1" { "v1" } else { "v2" };
+        assert_eq!(
+            r.stdout,
+            format!("{{\"ok\":true,\"version\":\"{version}\",\"json\":{json}}}\n"),
+            "{sig}"
+        );
+    }
+}
+
 // ---- --json keeps names that are not UTF-8 recoverable ----
 
 const RAW_NAME: &[u8] = b"sig-\xff\xfe-\xe9t\xe9";

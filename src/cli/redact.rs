@@ -28,11 +28,13 @@
 //! [`escape`] and [`shown`] then make the text one safe line: control characters
 //! (C0, DEL, C1), the Unicode line and paragraph separators and the bidirectional
 //! formatting characters are written as `\n`, `\r`, `\t` or `\u{1b}`, and bytes that are
-//! not UTF-8 as `\xff`.
+//! not UTF-8 as `\xff`. [`escape_lossless`] does the same without scrubbing, with a
+//! backslash written `\\`, so that different bytes never give the same text (the labels
+//! of `metrics`).
 //!
 //! Data is not scrubbed: tickets, `dump`'s JSON and key fingerprints are printed as they
 //! are (a fingerprint's 64 hex digits would have the shape of a secret, so it is never
-//! passed through here).
+//! scrubbed); `dump`'s JSON is only escaped.
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
@@ -161,9 +163,26 @@ pub fn shown(text: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for chunk in text.utf8_chunks() {
         push_escaped(&mut out, chunk.valid());
-        for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02x}"));
+        push_bytes(&mut out, chunk.invalid());
+    }
+    out
+}
+
+/// Bytes as one line from which they can be told apart (a Prometheus label value): as
+/// [`shown`], but nothing is scrubbed and a backslash is written `\\`. Every backslash
+/// then starts one of `\\`, `\xNN` (a byte that is not UTF-8), `\n`, `\r`, `\t` or
+/// `\u{N}` (a character [`escape`] escapes), and every other character stands for itself,
+/// so the bytes can be read back exactly: different bytes never give the same text.
+pub fn escape_lossless(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for (i, piece) in chunk.valid().split('\\').enumerate() {
+            if i > 0 {
+                out.push_str("\\\\");
+            }
+            push_escaped(&mut out, piece);
         }
+        push_bytes(&mut out, chunk.invalid());
     }
     out
 }
@@ -175,8 +194,15 @@ pub fn shown_path(path: &Path) -> String {
 
 /// Whether a character is written escaped: it could end the line, move the cursor,
 /// start a terminal escape sequence, or reorder what is shown.
-fn needs_escape(c: char) -> bool {
+pub fn needs_escape(c: char) -> bool {
     c.is_control() || json::is_display_hazard(c)
+}
+
+/// Bytes that are not UTF-8, each as `\xNN`.
+fn push_bytes(out: &mut String, bytes: &[u8]) {
+    for b in bytes {
+        out.push_str(&format!("\\x{b:02x}"));
+    }
 }
 
 fn push_escaped(out: &mut String, text: &str) {
@@ -377,6 +403,14 @@ mod tests {
     }
 
     #[test]
+    fn lossless_escapes_backslashes_and_never_scrubs() {
+        assert_eq!(escape_lossless(b"x\xff"), r"x\xff");
+        assert_eq!(escape_lossless(b"x\\xff"), r"x\\xff");
+        assert_eq!(escape_lossless(b"a\nb\x1b\\"), r"a\nb\u{1b}\\");
+        assert_eq!(escape_lossless(SECRET.as_bytes()), SECRET);
+    }
+
+    #[test]
     fn bytes_that_are_not_utf8_are_kept_around_the_marker() {
         let text = [b"\xff/".as_slice(), SECRET.as_bytes(), b"\xfe"].concat();
         assert_eq!(
@@ -454,6 +488,40 @@ mod tests {
                 })
         }
 
+        /// The bytes [`escape_lossless`] wrote `text` for.
+        fn read_back(text: &str) -> Vec<u8> {
+            let mut out = Vec::new();
+            let mut rest = text;
+            while let Some(c) = rest.chars().next() {
+                rest = &rest[c.len_utf8()..];
+                if c != '\\' {
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    continue;
+                }
+                let kind = rest.chars().next().expect("an escape after a backslash");
+                rest = &rest[1..];
+                match kind {
+                    '\\' => out.push(b'\\'),
+                    'n' => out.push(b'\n'),
+                    'r' => out.push(b'\r'),
+                    't' => out.push(b'\t'),
+                    'x' => {
+                        out.push(u8::from_str_radix(&rest[..2], 16).unwrap());
+                        rest = &rest[2..];
+                    }
+                    'u' => {
+                        let end = rest.find('}').unwrap();
+                        let n = u32::from_str_radix(&rest[1..end], 16).unwrap();
+                        let c = char::from_u32(n).unwrap();
+                        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                        rest = &rest[end + 1..];
+                    }
+                    other => panic!("no escape \\{other} in {text:?}"),
+                }
+            }
+            out
+        }
+
         proptest! {
             #[test]
             fn a_typed_secret_never_survives(
@@ -472,6 +540,13 @@ mod tests {
             #[test]
             fn text_without_long_runs_is_left_alone(text in "([ -~]{0,15}[^a-zA-Z0-9]){0,8}") {
                 prop_assert_eq!(scrub(&text), text.clone());
+            }
+
+            #[test]
+            fn lossless_text_gives_back_the_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let text = escape_lossless(&bytes);
+                prop_assert!(!text.chars().any(needs_escape), "{:?}", text);
+                prop_assert_eq!(read_back(&text), bytes);
             }
 
             #[test]

@@ -7,6 +7,7 @@
 //! every text that echoes what a user gave is scrubbed of secret-shaped runs
 //! ([`redact::scrub`]) when the struct is made.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io;
 
@@ -30,9 +31,16 @@ struct DisplayFormatter;
 
 impl DisplayFormatter {
     fn escaped<W: ?Sized + io::Write>(writer: &mut W, text: &str) -> io::Result<()> {
-        let quoted = json::string(text, Escape::Display);
-        writer.write_all(&quoted.as_bytes()[1..quoted.len() - 1])
+        writer.write_all(string_content(text).as_bytes())
     }
+}
+
+/// `text` as the inside of a JSON string escaped for display (without the quotes).
+fn string_content(text: &str) -> String {
+    let mut quoted = json::string(text, Escape::Display);
+    quoted.pop();
+    quoted.remove(0);
+    quoted
 }
 
 impl Formatter for DisplayFormatter {
@@ -648,8 +656,58 @@ pub struct DumpReport {
     pub ok: bool,
     /// The ticket's form.
     pub version: &'static str,
-    /// The ticket's JSON object, byte for byte as it is inside the ticket.
-    pub json: Box<RawValue>,
+    /// The ticket's JSON object as it is inside the ticket, but for what
+    /// [`display_json`] escapes.
+    json: Box<RawValue>,
+}
+
+impl DumpReport {
+    /// The report for a ticket's JSON text (checked to be JSON), in the form `version`.
+    pub fn new(version: &'static str, json: &str) -> serde_json::Result<DumpReport> {
+        Ok(DumpReport {
+            ok: true,
+            version,
+            json: RawValue::from_string(display_json(json).into_owned())?,
+        })
+    }
+}
+
+/// JSON text with nothing a terminal acts on, and the same value: in a string, each
+/// character [`Escape::Display`] escapes is written as its JSON escape (`\u202e`); between
+/// tokens, a tab, line feed or carriage return is written as a space. Every other byte is
+/// kept, so an ordinary ticket's JSON is unchanged.
+fn display_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(redact::needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    let (mut in_string, mut after_backslash) = (false, false);
+    for c in json.chars() {
+        let kept = match c {
+            // The character after a backslash is part of its escape (ASCII).
+            _ if after_backslash => {
+                after_backslash = false;
+                true
+            }
+            '\\' if in_string => {
+                after_backslash = true;
+                true
+            }
+            '"' => {
+                in_string = !in_string;
+                true
+            }
+            c => !redact::needs_escape(c),
+        };
+        if kept {
+            out.push(c);
+        } else if in_string {
+            out.push_str(&string_content(c.encode_utf8(&mut [0; 4])));
+        } else {
+            out.push(' ');
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// What dump and inspect print for text that is not a ticket.
@@ -1098,6 +1156,64 @@ mod tests {
             shown(&raw),
             "{\"sig_file\":\"\u{fffd}/[redacted]\",\"sig_file_base64\":\"/y9bcmVkYWN0ZWRd\"}"
         );
+    }
+
+    #[test]
+    fn dump_json_escapes_what_a_terminal_acts_on_and_keeps_the_value() {
+        let raw = "{\"a\\\"\u{202e}\":\r[\"\u{9b}\\u001b\u{2028}\",\t1]\n}";
+        let report = DumpReport::new("v2", raw).unwrap();
+        assert_eq!(
+            report.json.get(),
+            r#"{"a\"\u202e": ["\u009b\u001b\u2028", 1] }"#
+        );
+        let got: serde_json::Value = serde_json::from_str(report.json.get()).unwrap();
+        assert_eq!(got, serde_json::from_str::<serde_json::Value>(raw).unwrap());
+    }
+
+    /// Text for JSON strings with what display escaping changes, and what JSON escapes.
+    fn hostile_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                'a', '"', '\\', '/', '\n', '\r', '\u{1b}', '\u{7f}', '\u{9b}', '\u{85}',
+                '\u{2028}', '\u{2029}', '\u{202e}', '\u{2066}', '\u{61c}', 'é', '名',
+            ]),
+            0..8,
+        )
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn dump_json_is_the_same_value_without_raw_hazards(
+            members in proptest::collection::vec((hostile_text(), hostile_text()), 0..5),
+            spaces in proptest::collection::vec(
+                prop::sample::select(vec!["", " ", "\t", "\n", "\r", "\r\n "]),
+                32,
+            ),
+        ) {
+            // serde_json escapes C0 and keeps DEL, C1 and the others raw, as JSON allows.
+            let mut raw = String::from("{");
+            for (i, (name, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    raw.push(',');
+                }
+                raw.push_str(spaces[(2 * i) % 32]);
+                raw.push_str(&serde_json::to_string(name).unwrap());
+                raw.push(':');
+                raw.push_str(spaces[(2 * i + 1) % 32]);
+                raw.push_str(&serde_json::to_string(value).unwrap());
+            }
+            raw.push_str(spaces[31]);
+            raw.push('}');
+            let report = DumpReport::new("v1", &raw).unwrap();
+            let shown = report.json.get();
+            prop_assert!(!shown.chars().any(redact::needs_escape), "{:?}", shown);
+            let got: serde_json::Value = serde_json::from_str(shown).unwrap();
+            prop_assert_eq!(got, serde_json::from_str::<serde_json::Value>(&raw).unwrap());
+            if !raw.chars().any(redact::needs_escape) {
+                prop_assert_eq!(shown, raw.as_str());
+            }
+        }
     }
 
     #[test]

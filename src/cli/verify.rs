@@ -232,16 +232,15 @@ pub(super) fn dump(a: &DumpArgs) -> CommandResult {
     };
     let (version, json) = ticket::json_text(&bytes).map_err(|m| not_a_ticket(m, a.json))?;
     if a.json {
-        // The ticket's object is JSON (json_text parsed it): embedded as it is.
-        let json = serde_json::value::RawValue::from_string(json)
+        // The ticket's object is JSON (json_text parsed it): embedded with what a terminal
+        // would act on written as JSON escapes, the same value.
+        let report = DumpReport::new(version.name(), &json)
             .map_err(|e| Stop::Io(format!("cannot show the ticket's JSON: {e}")))?;
-        return out_json(&report::to_line(&DumpReport {
-            ok: true,
-            version: version.name(),
-            json,
-        }));
+        return out_json(&report::to_line(&report));
     }
-    out(format!("{json}\n").as_bytes())
+    // The original prints the JSON as it is; control, line-separator and bidirectional
+    // characters are escaped as everywhere user text is shown (`\r`, `\u{202e}`).
+    out(format!("{}\n", redact::escape(&json)).as_bytes())
 }
 
 /// A Unix time in the host's zone: `2026-11-26 14:40:57 +08:00`.
