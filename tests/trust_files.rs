@@ -387,19 +387,24 @@ fn unwritable_directory_writes_the_file_in_place() {
     assert!(verifies(&dir, "ro/x.sig"));
     assert_eq!(std::fs::read_dir(dir.path("ro")).unwrap().count(), 1);
 
-    // A new file there cannot be made: refused, nothing left.
-    let r = collect(
-        as_nobody()
-            .arg(BIN)
-            .args(["gen", "nobody.pem", "ro/new.sig", "1400001052", "xiaojun"])
-            .current_dir(&dir.0),
-    );
-    r.expect(3);
-    assert_eq!(
-        r.stderr,
-        "tls_licence_tools: error: cannot write sig file 'ro/new.sig': permission denied\n"
-    );
-    assert_eq!(std::fs::read_dir(dir.path("ro")).unwrap().count(), 1);
+    // A new file there cannot be made, nor root's file written: refused, nothing changed,
+    // nothing left.
+    dir.write("ro/root.sig", PROTECTED);
+    for sig in ["ro/new.sig", "ro/root.sig"] {
+        let r = collect(
+            as_nobody()
+                .arg(BIN)
+                .args(["gen", "nobody.pem", sig, "1400001052", "xiaojun"])
+                .current_dir(&dir.0),
+        );
+        r.expect(3);
+        assert_eq!(
+            r.stderr,
+            format!("tls_licence_tools: error: cannot write sig file '{sig}': permission denied\n")
+        );
+    }
+    assert_eq!(dir.read("ro/root.sig"), PROTECTED);
+    assert_eq!(std::fs::read_dir(dir.path("ro")).unwrap().count(), 2);
 }
 
 /// A bind-mounted sig file (a container's file volume): rename over it fails with EBUSY,
