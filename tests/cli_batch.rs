@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use common::precondition::{SCRIPT, require};
 use common::*;
 use serde_json::Value;
 
@@ -475,6 +476,7 @@ fn a_million_lines_in_constant_memory() {
 #[test]
 fn progress_on_a_terminal() {
     use std::io::Read;
+    require(&[SCRIPT]);
     let dir = Scratch::new("progress");
     let ids: String = (0..100_000).map(|i| format!("user{i:07}\n")).collect();
     dir.write("ids", ids.as_bytes());
@@ -493,7 +495,7 @@ fn progress_on_a_terminal() {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("script(1), from util-linux, is part of the machine");
+        .unwrap();
     // A bound on failure, not on speed: if no progress line ever came, closing the
     // terminal after two minutes ends the wait below with a failed assertion.
     let script_pid = script.id().to_string();

@@ -6,6 +6,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
+use common::precondition::{OPENSSL, require};
 use common::*;
 use serde_json::Value;
 
@@ -803,6 +804,7 @@ fn exposed_private_key_files_draw_a_warning() {
 
 #[test]
 fn keygen_makes_keys_openssl_reads() {
+    require(&[OPENSSL]);
     let dir = Scratch::new("keygen");
     let r = run(&dir.0, ["keygen", "new.pem", "new_pub.pem"]);
     r.expect(0);
@@ -868,6 +870,7 @@ fn keygen_makes_keys_openssl_reads() {
 
 #[test]
 fn keycheck_both_ways_with_openssl_fingerprints() {
+    require(&[OPENSSL]);
     let dir = Scratch::new("keycheck");
     let r = run(&dir.0, ["keycheck", "ec_key.pem", "public.pem"]);
     r.expect(0);

@@ -7,6 +7,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
+use common::precondition::{OPENSSL, require};
 use common::*;
 
 /// The command between the backticks of `message`, with `KEY` replaced by `key`.
@@ -26,6 +27,7 @@ fn suggested_command(message: &str, key: &str) -> Vec<String> {
 
 #[test]
 fn keys_openssl_left_incomplete_are_refused_with_the_fix_that_works() {
+    require(&[OPENSSL]);
     // (fixture, command with KEY in place of the key file, words the message holds)
     let cases: &[(&str, &[&str], &[&str])] = &[
         (
@@ -117,6 +119,7 @@ fn keys_openssl_left_incomplete_are_refused_with_the_fix_that_works() {
 
 #[test]
 fn keygen_writes_keys_byte_for_byte_as_openssl_writes_them() {
+    require(&[OPENSSL]);
     let dir = Scratch::new("keygen-bytes");
     for round in 0..3 {
         let (private, public) = (format!("k{round}.pem"), format!("p{round}.pem"));

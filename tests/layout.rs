@@ -2,8 +2,12 @@
 //! under it, src/main.rs and src/cli/ excepted) uses no file system, environment, standard
 //! input, Unix-only API or command-line crate; its modules import each other without a
 //! loop, in layers (the formats never reach up to issuing or verification); the CLI's
-//! crates are optional behind the `cli` feature; and no comment cites a document that is
-//! not in the repository.
+//! crates are optional behind the `cli` feature; no comment cites a document that is
+//! not in the repository; and a test's missing precondition fails it, CI runs the tests
+//! that need root and installs every tool a test needs.
+
+#[path = "common/precondition.rs"]
+mod precondition;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -411,4 +415,55 @@ fn no_reference_to_an_outside_document() {
         }
     }
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// A test that requires something missing fails, its message naming each missing thing
+/// and how to get it; one whose preconditions are met runs on.
+#[test]
+fn a_missing_precondition_fails_the_test_naming_the_fix() {
+    use precondition::{require, tool};
+    let sh = tool("sh", "sh(1)", "dash");
+    require(&[sh]);
+    let absent = tool(
+        "no-such-tool-here",
+        "no-such-tool-here(1)",
+        "no-such-package",
+    );
+    let other = tool("no-other-tool-here", "no-other-tool-here", "other-package");
+    let failed = std::panic::catch_unwind(|| require(&[sh, absent, other])).unwrap_err();
+    assert_eq!(
+        failed.downcast_ref::<String>().map(String::as_str),
+        Some(
+            "no-such-tool-here(1) is missing: apt-get install no-such-package; \
+             no-other-tool-here is missing: apt-get install other-package"
+        )
+    );
+}
+
+/// Under CI=true (as CI runs) the tests that need root run: build.rs has set `cfg(ci)`,
+/// which takes their `ignore` off.
+#[test]
+fn under_ci_the_tests_that_need_root_are_not_ignored() {
+    assert_eq!(cfg!(ci), option_env!("CI") == Some("true"));
+}
+
+/// .ci/run installs, when missing, every tool a test requires, from its Debian package.
+#[test]
+fn ci_installs_every_tool_a_test_requires() {
+    let script = fs::read_to_string(root().join(".ci/run")).unwrap();
+    for tool in precondition::TOOLS {
+        let precondition::Precondition::Tool {
+            command, package, ..
+        } = tool
+        else {
+            panic!("{tool:?} is not a tool");
+        };
+        let pair = format!("{command}:{package}");
+        assert!(
+            script
+                .split(|c: char| c.is_whitespace() || c == ';')
+                .any(|word| word == pair),
+            "{pair} not in .ci/run"
+        );
+    }
 }

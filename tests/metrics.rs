@@ -8,11 +8,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use common::precondition::{PROMTOOL, SYSTEMD_ANALYZE, require};
 use common::{BIN, Scratch, run, run_bounded};
 
-/// promtool must be installed (.ci/run installs it): these tests fail, never skip, when
-/// it is missing.
+/// promtool's verdict and output; a test that uses it fails, naming the package, where it
+/// is not installed.
 fn promtool(args: &[&str], stdin: Option<&[u8]>) -> (bool, String) {
+    require(&[PROMTOOL]);
     let mut child = Command::new("promtool")
         .args(args)
         .stdin(if stdin.is_some() {
@@ -23,7 +25,7 @@ fn promtool(args: &[&str], stdin: Option<&[u8]>) -> (bool, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("promtool is needed (Debian package prometheus; .ci/run installs it)");
+        .unwrap();
     if let Some(input) = stdin {
         use std::io::Write;
         child.stdin.take().unwrap().write_all(input).unwrap();
@@ -363,18 +365,10 @@ fn the_alert_rules_pass_promtool_and_their_unit_tests() {
 }
 
 /// systemd-analyze verify on the contrib units, with ExecStart pointed at the built
-/// binary (the units name /usr/local/bin/tls_licence_tools). Where systemd-analyze is not
-/// installed this test says so on stderr and checks nothing else.
+/// binary (the units name /usr/local/bin/tls_licence_tools).
 #[test]
 fn the_systemd_units_pass_systemd_analyze() {
-    if Command::new("systemd-analyze")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("systemd-analyze is not installed: the units were not verified");
-        return;
-    }
+    require(&[SYSTEMD_ANALYZE]);
     let s = Scratch::new("metrics-units");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/systemd");
     let mut names = Vec::new();

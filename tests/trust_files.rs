@@ -2,8 +2,8 @@
 //! owner and mode of replaced files, in-place writes where replacing is impossible, stale
 //! temporary files, the file size limit, and /dev/stdout.
 //!
-//! Most of these run the binary as root and as `nobody` (uid 65534, with setpriv); a
-//! check that cannot run here says why on stderr rather than passing silently.
+//! Most of these run the binary as root and as `nobody` (uid 65534, with setpriv); those
+//! are ignored outside CI and fail when not root (see common::precondition).
 
 mod common;
 
@@ -13,15 +13,12 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use common::precondition::{BIND_MOUNT, MOUNT, ROOT, SETPRIV, UNSHARE, require};
 use common::{BIN, Run, Scratch, decode_independently, run, run_bounded};
 
 const NOBODY: u32 = 65534;
 const OLD: &[u8] = b"OLD TICKET";
 const PROTECTED: &[u8] = b"root's protected file\n";
-
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
 
 /// Run a command and collect a [`Run`].
 fn collect(cmd: &mut Command) -> Run {
@@ -86,11 +83,9 @@ fn with_shared_dir(tag: &str) -> Scratch {
 /// untouched. A regular file nobody planted there is refused too (nobody could read or
 /// swap root's ticket).
 #[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
 fn planted_links_in_a_sticky_directory_are_refused() {
-    if !is_root() {
-        eprintln!("skipped: planting a link as another user needs root (setpriv)");
-        return;
-    }
+    require(&[ROOT, SETPRIV]);
     let dir = with_shared_dir("planted");
     let protected = dir.path("protected");
     let planted = |name: &str| {
@@ -301,8 +296,8 @@ fn racing_file_and_symlink_never_reach_the_target() {
     eprintln!("{flips} flips; {replaced} runs replaced the name, {refused} refused the link");
 }
 
-/// Replacing a file as root keeps its owner and group; its mode loses group and other
-/// write, execute, setuid, setgid and sticky; a new file is 0600 even with umask 000.
+/// A replaced file's mode loses group and other write, execute, setuid, setgid and
+/// sticky; a new file is 0600 even with umask 000.
 #[test]
 fn owner_group_and_safe_mode_are_kept() {
     let dir = Scratch::new("owner");
@@ -320,24 +315,6 @@ fn owner_group_and_safe_mode_are_kept() {
         assert_eq!(mode, after, "{before:o}");
         assert!(verifies(&dir, &sig));
     }
-    if is_root() {
-        dir.write("theirs.sig", OLD);
-        std::os::unix::fs::chown(dir.path("theirs.sig"), Some(NOBODY), Some(NOBODY)).unwrap();
-        std::fs::set_permissions(
-            dir.path("theirs.sig"),
-            std::fs::Permissions::from_mode(0o664),
-        )
-        .unwrap();
-        run(&dir.0, gen_args("theirs.sig")).expect(0);
-        let meta = std::fs::metadata(dir.path("theirs.sig")).unwrap();
-        assert_eq!(
-            (meta.uid(), meta.gid(), meta.mode() & 0o7777),
-            (NOBODY, NOBODY, 0o644)
-        );
-        assert!(verifies(&dir, "theirs.sig"));
-    } else {
-        eprintln!("not checked: keeping another user's ownership needs root");
-    }
     let r = run_sh(
         &dir.0,
         "umask 000; exec \"$BIN\" gen ec_key.pem new.sig 1400001052 xiaojun",
@@ -350,14 +327,34 @@ fn owner_group_and_safe_mode_are_kept() {
     assert!(!dir.listing().iter().any(|n| n.contains(".tmp-")));
 }
 
+/// Replacing another user's file as root keeps its owner and group.
+#[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+fn another_user_s_file_keeps_its_owner_and_group() {
+    require(&[ROOT]);
+    let dir = Scratch::new("theirs");
+    dir.write("theirs.sig", OLD);
+    std::os::unix::fs::chown(dir.path("theirs.sig"), Some(NOBODY), Some(NOBODY)).unwrap();
+    std::fs::set_permissions(
+        dir.path("theirs.sig"),
+        std::fs::Permissions::from_mode(0o664),
+    )
+    .unwrap();
+    run(&dir.0, gen_args("theirs.sig")).expect(0);
+    let meta = std::fs::metadata(dir.path("theirs.sig")).unwrap();
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.mode() & 0o7777),
+        (NOBODY, NOBODY, 0o644)
+    );
+    assert!(verifies(&dir, "theirs.sig"));
+}
+
 /// nobody writes a sig file it may write, in a directory it may not create files in:
 /// the file is rewritten in place (same inode), with one warning line, exit 0.
 #[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
 fn unwritable_directory_writes_the_file_in_place() {
-    if !is_root() {
-        eprintln!("skipped: running as nobody in a root-owned directory needs root");
-        return;
-    }
+    require(&[ROOT, SETPRIV]);
     let dir = Scratch::new("inplace");
     std::fs::copy(dir.path("ec_key.pem"), dir.path("nobody.pem")).unwrap();
     std::os::unix::fs::chown(dir.path("nobody.pem"), Some(NOBODY), Some(NOBODY)).unwrap();
@@ -390,37 +387,35 @@ fn unwritable_directory_writes_the_file_in_place() {
     assert!(verifies(&dir, "ro/x.sig"));
     assert_eq!(std::fs::read_dir(dir.path("ro")).unwrap().count(), 1);
 
-    // A new file there cannot be made: refused, nothing left.
-    let r = collect(
-        as_nobody()
-            .arg(BIN)
-            .args(["gen", "nobody.pem", "ro/new.sig", "1400001052", "xiaojun"])
-            .current_dir(&dir.0),
-    );
-    r.expect(3);
-    assert_eq!(
-        r.stderr,
-        "tls_licence_tools: error: cannot write sig file 'ro/new.sig': permission denied\n"
-    );
-    assert_eq!(std::fs::read_dir(dir.path("ro")).unwrap().count(), 1);
+    // A new file there cannot be made, nor root's file written: refused, nothing changed,
+    // nothing left.
+    dir.write("ro/root.sig", PROTECTED);
+    for sig in ["ro/new.sig", "ro/root.sig"] {
+        let r = collect(
+            as_nobody()
+                .arg(BIN)
+                .args(["gen", "nobody.pem", sig, "1400001052", "xiaojun"])
+                .current_dir(&dir.0),
+        );
+        r.expect(3);
+        assert_eq!(
+            r.stderr,
+            format!("tls_licence_tools: error: cannot write sig file '{sig}': permission denied\n")
+        );
+    }
+    assert_eq!(dir.read("ro/root.sig"), PROTECTED);
+    assert_eq!(std::fs::read_dir(dir.path("ro")).unwrap().count(), 2);
 }
 
 /// A bind-mounted sig file (a container's file volume): rename over it fails with EBUSY,
 /// so it is rewritten in place, with one warning line. Runs in a private mount namespace.
 #[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
 fn bind_mounted_sig_file_is_written_in_place() {
+    require(&[ROOT, UNSHARE, MOUNT, BIND_MOUNT]);
     let dir = Scratch::new("bind");
     dir.write("volume.sig", OLD);
     dir.write("x.sig", OLD);
-    let probe = run_sh(&dir.0, "unshare -m sh -c 'mount --bind volume.sig x.sig'");
-    if probe.code != 0 {
-        eprintln!(
-            "skipped: cannot bind-mount here (unshare -m + mount --bind: {}); the EBUSY \
-             fallback is covered only by the unit test fsio::tests::rewrite_in_place",
-            probe.stderr.trim()
-        );
-        return;
-    }
     let r = run_sh(
         &dir.0,
         "exec unshare -m sh -c 'mount --bind volume.sig x.sig && \
@@ -440,9 +435,24 @@ fn bind_mounted_sig_file_is_written_in_place() {
 }
 
 /// Temporary files of killed runs of the same sig file are removed by the next run: ours,
-/// of a dead process. A live process's, another user's and another file's are kept.
+/// of a dead process. A live process's and another file's are kept.
 #[test]
 fn stale_temporary_files_of_dead_runs_are_removed() {
+    stale_temporary_files(false);
+}
+
+/// As [`stale_temporary_files_of_dead_runs_are_removed`], with another user's temporary
+/// file of a dead run too, which is kept.
+#[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+fn another_user_s_stale_temporary_file_is_kept() {
+    require(&[ROOT]);
+    stale_temporary_files(true);
+}
+
+/// Leave temporary files of `x.sig` (and one of `y.sig`) as dead and live runs would, one
+/// of them another user's if `theirs`; run gen; only ours of dead runs are gone.
+fn stale_temporary_files(theirs: bool) {
     let dir = Scratch::new("stale");
     let mut gone = Command::new("true").spawn().unwrap();
     let dead = gone.id();
@@ -458,13 +468,11 @@ fn stale_temporary_files_of_dead_runs_are_removed() {
     for name in &kept {
         dir.write(name, b"in progress");
     }
-    if is_root() {
+    if theirs {
         let theirs = format!(".x.sig.tmp-{dead}-1");
         dir.write(&theirs, b"theirs");
         std::os::unix::fs::chown(dir.path(&theirs), Some(NOBODY), Some(NOBODY)).unwrap();
         kept.push(theirs);
-    } else {
-        eprintln!("not checked: another user's temporary file (making one needs root)");
     }
     let r = run(&dir.0, gen_args("x.sig"));
     let _ = live.kill();

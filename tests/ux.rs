@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use common::precondition::{MAN, SCRIPT, require};
 use common::*;
 
 /// The JSON inside the ticket in `dir/name`, decoded without the tool.
@@ -378,22 +379,34 @@ fn man_prints_a_roff_page_naming_every_command() {
     // Every command's options and exit statuses are there.
     assert!(page.contains("\\-\\-userbuf\\-file"));
     assert!(page.contains("\\-\\-min\\-remaining"));
-    // man(1) reads it, when it is installed.
-    if let Ok(out) = Command::new("man")
+}
+
+/// man(1) reads the page and shows every command's section.
+#[test]
+fn man_1_reads_the_page() {
+    require(&[MAN]);
+    let dir = Scratch::new("man-reads");
+    let r = run(&dir.0, ["man"]);
+    r.expect(0);
+    let mut child = Command::new("man")
         .args(["-l", "-"])
         .env("MANWIDTH", "80")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
-        .and_then(|mut child| {
-            child.stdin.take().unwrap().write_all(page.as_bytes())?;
-            child.wait_with_output()
-        })
-        && out.status.success()
-    {
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("COMMAND: verify2user"), "{text}");
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(r.stdout.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    for cmd in COMMANDS {
+        assert!(text.contains(&format!("COMMAND: {cmd}\n")), "{cmd}: {text}");
     }
 }
 
@@ -657,10 +670,7 @@ fn on_a_terminal(dir: &Scratch, shell_command: &str, line: &str) -> (String, i32
 
 #[test]
 fn a_secret_typed_at_a_terminal_is_not_echoed() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("script(1) is not installed: skipped");
-        return;
-    }
+    require(&[SCRIPT]);
     let dir = Scratch::new("tty-secret");
     // The terminal's echo setting after the tool, as stty shows it.
     let echo_after = |transcript: &str| transcript.split_whitespace().any(|word| word == "echo");
@@ -692,10 +702,7 @@ fn a_secret_typed_at_a_terminal_is_not_echoed() {
 /// line.
 #[test]
 fn a_pem_key_or_a_secret_pasted_at_a_terminal_is_not_echoed() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("script(1) is not installed: skipped");
-        return;
-    }
+    require(&[SCRIPT]);
     let dir = Scratch::new("tty-pem");
     let pem = std::fs::read_to_string(fixture("ec_key.pem")).unwrap();
     assert!(pem.starts_with("-----BEGIN EC PARAMETERS-----\n") && pem.contains(KEY_BODY));
@@ -738,10 +745,7 @@ fn a_pem_key_or_a_secret_pasted_at_a_terminal_is_not_echoed() {
 
 #[test]
 fn a_signal_at_the_secret_prompt_puts_echo_back() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("script(1) is not installed: skipped");
-        return;
-    }
+    require(&[SCRIPT]);
     let dir = Scratch::new("tty-signal");
     // On the terminal: start the tool, wait (at most 30 s) until it has turned echo off,
     // stop it with SIGTERM, then show its status and the terminal's echo setting.

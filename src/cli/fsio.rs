@@ -1281,9 +1281,15 @@ pub fn mode_of(path: &Path) -> Option<u32> {
     meta.is_file().then(|| meta.permissions().mode() & 0o7777)
 }
 
+/// What a test needs from the machine (root), shared with the integration tests.
+#[cfg(test)]
+#[path = "../../tests/common/precondition.rs"]
+mod precondition;
+
 #[cfg(test)]
 mod tests {
     use super::Written::{Direct, Replaced};
+    use super::precondition::{ROOT, require};
     use super::*;
     use std::fs::OpenOptions;
     use std::os::fd::AsRawFd;
@@ -1562,8 +1568,8 @@ mod tests {
     }
 
     /// Links among the directories of the path: ours in a directory only we can change
-    /// are followed (by the kernel); in a directory others can write to, or another
-    /// user's (as root), they are refused and nothing is written.
+    /// are followed (by the kernel); in a directory others can write to they are refused
+    /// and nothing is written.
     #[test]
     fn links_to_directories_on_the_way() {
         let t = TempDir::new("dirlinks");
@@ -1593,20 +1599,26 @@ mod tests {
         );
         assert!(e.to_string().ends_with(&want), "{e}");
         assert_eq!(text(&t.join("real/x.sig")), "new");
+        assert_eq!(t.leftovers(), 0);
+    }
 
-        if Uid::effective().is_root() {
-            symlink("real", t.join("theirs")).unwrap();
-            std::os::unix::fs::lchown(t.join("theirs"), Some(65534), Some(65534)).unwrap();
-            let e = write(&t.join("theirs/x.sig"), "no").unwrap_err();
-            assert_eq!(e.kind(), FsErrorKind::Refused, "{e}");
-            assert!(
-                e.to_string().contains("owned by another user (uid 65534);"),
-                "{e}"
-            );
-            assert_eq!(text(&t.join("real/x.sig")), "new");
-        } else {
-            eprintln!("not checked: another user's link (making one needs root)");
-        }
+    /// Another user's link to a directory on the way is refused (as root, who can make
+    /// one), and nothing is written.
+    #[test]
+    #[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+    fn another_user_s_link_on_the_way_is_refused() {
+        require(&[ROOT]);
+        let t = TempDir::new("theirlink");
+        fs::create_dir(t.join("real")).unwrap();
+        symlink("real", t.join("theirs")).unwrap();
+        std::os::unix::fs::lchown(t.join("theirs"), Some(65534), Some(65534)).unwrap();
+        let e = write(&t.join("theirs/x.sig"), "no").unwrap_err();
+        assert_eq!(e.kind(), FsErrorKind::Refused, "{e}");
+        assert!(
+            e.to_string().contains("owned by another user (uid 65534);"),
+            "{e}"
+        );
+        assert!(!t.join("real/x.sig").exists());
         assert_eq!(t.leftovers(), 0);
     }
 
@@ -1652,10 +1664,14 @@ mod tests {
             (0o000, 0o000),
         ];
         for (before, after) in table {
+            // A new file each time: the last one's mode may not let us write it.
+            let _ = fs::remove_file(&f);
             fs::write(&f, "old").unwrap();
             fs::set_permissions(&f, fs::Permissions::from_mode(before)).unwrap();
             assert_eq!(write(&f, "new").unwrap(), Replaced { created: false });
             assert_eq!(mode_of(&f), Some(after), "{before:o}");
+            // Readable again (as root it always is) to see what was written.
+            fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
             assert_eq!(text(&f), "new");
         }
         fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
@@ -1666,11 +1682,9 @@ mod tests {
 
     /// As root, a replaced file keeps its owner and group.
     #[test]
+    #[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
     fn replaced_files_keep_owner_and_group() {
-        if !Uid::effective().is_root() {
-            eprintln!("skipped: giving a file to another user needs root; not root here");
-            return;
-        }
+        require(&[ROOT]);
         let t = TempDir::new("owner");
         let f = t.join("out.sig");
         fs::write(&f, "old").unwrap();
@@ -1689,9 +1703,24 @@ mod tests {
     }
 
     /// The temporary files of dead runs of this same target are removed; a live run's,
-    /// another user's, another target's and near-miss names are kept.
+    /// another target's and near-miss names are kept.
     #[test]
     fn stale_temporary_files_are_removed() {
+        stale_temporary_files(false);
+    }
+
+    /// As [`stale_temporary_files_are_removed`], with another user's temporary file of a
+    /// dead run too (as root, who can make one), which is kept.
+    #[test]
+    #[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+    fn another_user_s_stale_temporary_file_is_kept() {
+        require(&[ROOT]);
+        stale_temporary_files(true);
+    }
+
+    /// Leave temporary files of `out.sig` and near-miss names, one of them another
+    /// user's if `theirs`; write `out.sig`; only ours of dead runs are gone.
+    fn stale_temporary_files(theirs: bool) {
         let t = TempDir::new("stale");
         let mut gone = Command::new("true").spawn().unwrap();
         let dead = gone.id();
@@ -1720,13 +1749,11 @@ mod tests {
         fs::create_dir(t.join(&format!(".out.sig.tmp-{dead}-6"))).unwrap();
         kept.push(format!(".out.sig.tmp-{dead}-5"));
         kept.push(format!(".out.sig.tmp-{dead}-6"));
-        if Uid::effective().is_root() {
+        if theirs {
             let theirs = format!(".out.sig.tmp-{dead}-9");
             fs::write(t.join(&theirs), "debris").unwrap();
             std::os::unix::fs::chown(t.join(&theirs), Some(65534), Some(65534)).unwrap();
             kept.push(theirs);
-        } else {
-            eprintln!("not checked: another user's file (making one needs root)");
         }
         write(&t.join("out.sig"), "new").unwrap();
         let _ = live.kill();
@@ -1827,22 +1854,8 @@ mod tests {
         symlink("gone/", t.join("link")).unwrap();
         assert!(write(&t.join("link"), "data").is_err());
         assert!(!t.join("gone").exists());
-
-        let ro = t.join("ro");
-        fs::create_dir(&ro).unwrap();
-        let f = ro.join("out.sig");
-        fs::write(&f, "old contents").unwrap();
-        fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
-        // Root bypasses directory permissions; only assert the failure where it applies.
-        let privileged = File::create(ro.join("probe")).is_ok();
-        let _ = fs::remove_file(ro.join("probe"));
-        let result = write(&f, "new contents");
-        if !privileged {
-            let e = result.unwrap_err();
-            assert_eq!(e.kind(), FsErrorKind::PermissionDenied);
-            assert!(e.to_string().ends_with("permission denied"), "{e}");
-            assert_eq!(text(&f), "old contents");
-        }
+        // Files and directories we may not write (which root may) are
+        // tests/trust_files.rs's, run as another user.
         assert_eq!(t.leftovers(), 0);
     }
 
