@@ -440,7 +440,7 @@ fn a_missing_precondition_fails_the_test_naming_the_fix() {
     );
 }
 
-/// Under CI=true (as CI runs) the tests that need root run: build.rs has set `cfg(ci)`,
+/// Under CI=true (as CI runs) the tests that need root run: src/build.rs has set `cfg(ci)`,
 /// which takes their `ignore` off.
 #[test]
 fn under_ci_the_tests_that_need_root_are_not_ignored() {

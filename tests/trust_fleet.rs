@@ -13,27 +13,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use common::precondition::{ROOT, SETPRIV, require};
 use common::{BIN, Scratch, run, run_bounded};
 
 const NOBODY: u32 = 65534;
-
-fn is_root() -> bool {
-    nix::unistd::Uid::effective().is_root()
-}
-
-/// Whether a test that needs root can run: under `CI=true` a missing precondition is a
-/// failure that says what to do; elsewhere the test says on stderr that it did not run.
-fn root_or_skip(test: &str) -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none_or(|v| v != "true"),
-        "{test} needs root (to act as another user): run the tests as root"
-    );
-    eprintln!("{test}: not run: needs root");
-    false
-}
 
 /// `setpriv` arguments that drop to nobody.
 fn as_nobody() -> Command {
@@ -60,10 +43,9 @@ fn entry(file: &str, key: &str, identifier: &str) -> String {
 /// with a line naming the link and its owner, the root-owned directory it points to gets
 /// nothing, and the other entries still run.
 #[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
 fn an_entry_through_another_users_link_fails_and_the_others_run() {
-    if !root_or_skip("an_entry_through_another_users_link_fails_and_the_others_run") {
-        return;
-    }
+    require(&[ROOT, SETPRIV]);
     let s = Scratch::new("fleet-link");
     fs::create_dir(s.path("rootdir")).unwrap();
     fs::create_dir(s.path("data")).unwrap();
@@ -183,10 +165,9 @@ fn exchange(dir: &OwnedFd, a: &str, b: &str) -> bool {
 /// owner and group. The ticket is given away on its open descriptor before the rename,
 /// so root's file never changes hands (before: 39 of 300 runs handed it over).
 #[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
 fn a_directory_swapped_during_the_write_never_gets_a_root_file_given_away() {
-    if !root_or_skip("a_directory_swapped_during_the_write_never_gets_a_root_file_given_away") {
-        return;
-    }
+    require(&[ROOT]);
     let s = Scratch::new("fleet-swap");
     fs::create_dir_all(s.path("p/d")).unwrap();
     fs::create_dir(s.path("victim")).unwrap();
@@ -277,10 +258,9 @@ fn a_directory_swapped_during_the_write_never_gets_a_root_file_given_away() {
 /// Another user holding flocks on the manifest and its directory (both readable by all)
 /// does not stop the run; the run's own lock file is 0600, ours, and holds its pid.
 #[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
 fn another_user_cannot_hold_the_runs_lock() {
-    if !root_or_skip("another_user_cannot_hold_the_runs_lock") {
-        return;
-    }
+    require(&[ROOT, SETPRIV]);
     let s = Scratch::new("fleet-lockdos");
     fs::set_permissions(&s.0, fs::Permissions::from_mode(0o755)).unwrap();
     manifest(&s, &entry("a.sig", "file:secret.txt", "a"));
@@ -334,9 +314,8 @@ fn another_user_cannot_hold_the_runs_lock() {
     assert!(pid > 0);
 }
 
-/// A lock file that another user planted, that is a link, or that others may open, is
-/// refused with a line saying why (exit 3, nothing renewed); under RUNTIME_DIRECTORY the
-/// lock lives there, not beside the manifest.
+/// A lock file that is a link, or that others may open, is refused with a line saying
+/// why (exit 3, nothing renewed).
 #[test]
 fn a_lock_file_anyone_else_could_hold_is_refused() {
     let s = Scratch::new("fleet-lockfile");
@@ -365,31 +344,96 @@ fn a_lock_file_anyone_else_could_hold_is_refused() {
     );
     fs::remove_file(s.path(".m.toml.lock")).unwrap();
 
-    if is_root() {
-        s.write(".m.toml.lock", b"");
-        fs::set_permissions(s.path(".m.toml.lock"), fs::Permissions::from_mode(0o600)).unwrap();
-        std::os::unix::fs::chown(s.path(".m.toml.lock"), Some(NOBODY), Some(NOBODY)).unwrap();
-        let r = attempt(&s);
-        r.expect(3);
-        assert!(
-            r.stderr
-                .contains("is owned by another user (uid 65534), who could hold it forever"),
-            "{r:#?}"
-        );
-        fs::remove_file(s.path(".m.toml.lock")).unwrap();
-    }
     assert!(!s.path("a.sig").exists());
+}
 
-    fs::create_dir(s.path("run")).unwrap();
-    let out = Command::new(BIN)
-        .args(["renew", "--config", "m.toml", "--quiet"])
+/// A lock file another user made (in a directory they may write) is refused: they
+/// could hold it forever.
+#[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+fn a_lock_file_of_another_user_is_refused() {
+    require(&[ROOT]);
+    let s = Scratch::new("fleet-lockowner");
+    manifest(&s, &entry("a.sig", "file:secret.txt", "a"));
+    s.write(".m.toml.lock", b"");
+    fs::set_permissions(s.path(".m.toml.lock"), fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(s.path(".m.toml.lock"), Some(NOBODY), Some(NOBODY)).unwrap();
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: cannot write lock file '.m.toml.lock': is owned by another \
+         user (uid 65534), who could hold it forever; remove it, or keep it where only this \
+         user can write; cannot lock the run on 'm.toml'\n"
+    );
+    assert!(!s.path("a.sig").exists());
+}
+
+/// In a manifest directory the runner may not write (a read-only /etc), a lock file
+/// made there before still serves: opened for reading, it is locked all the same.
+#[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+fn a_lock_file_in_a_directory_the_runner_cannot_write_still_locks() {
+    require(&[ROOT, SETPRIV]);
+    let s = Scratch::new("fleet-lockro");
+    for d in ["etc", "out"] {
+        fs::create_dir(s.path(d)).unwrap();
+    }
+    s.write(
+        "etc/m.toml",
+        entry("../out/a.sig", "file:secret.txt", "a").as_bytes(),
+    );
+    fs::copy(s.path("secret.txt"), s.path("etc/secret.txt")).unwrap();
+    s.write("etc/.m.toml.lock", b"");
+    for f in [
+        "etc",
+        "out",
+        "etc/m.toml",
+        "etc/secret.txt",
+        "etc/.m.toml.lock",
+    ] {
+        std::os::unix::fs::chown(s.path(f), Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    fs::set_permissions(
+        s.path("etc/.m.toml.lock"),
+        fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    fs::set_permissions(s.path("etc"), fs::Permissions::from_mode(0o555)).unwrap();
+    let attempt = || {
+        as_nobody()
+            .args([BIN, "renew", "--config", "etc/m.toml", "--quiet"])
+            .current_dir(&s.0)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // Held by another run of ours: this one waits, then gives up.
+    let lock = fs::File::open(s.path("etc/.m.toml.lock")).unwrap();
+    let held = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive).unwrap();
+    let out = as_nobody()
+        .args([
+            BIN,
+            "renew",
+            "--config",
+            "etc/m.toml",
+            "--lock-timeout",
+            "0s",
+        ])
         .current_dir(&s.0)
-        .env("RUNTIME_DIRECTORY", s.path("run"))
+        .stdin(Stdio::null())
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("another renew --config is still running"),
+        "{out:?}"
+    );
+    drop(held);
+    let out = attempt();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(s.path("run/.m.toml.lock").is_file());
-    assert!(!s.path(".m.toml.lock").exists());
+    assert!(s.path("out/a.sig").exists());
+    fs::set_permissions(s.path("etc"), fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 // 4. Numbers never panic, and a bad value stops the run before it starts.

@@ -500,23 +500,17 @@ fn stop_text(stop: &Stop) -> String {
     }
 }
 
-/// Where the run's lock file is: `.NAME.lock` for the manifest NAME, in
-/// `$RUNTIME_DIRECTORY` (its first entry, when absolute: systemd's RuntimeDirectory=),
-/// else beside the manifest.
+/// Where the run's lock file is: `.NAME.lock` beside the manifest NAME. Always there,
+/// whoever runs it (a timer or a person), so that every run on one manifest meets the
+/// same lock.
 fn lock_path(manifest: &Path) -> PathBuf {
     let name = manifest.file_name().unwrap_or(OsStr::new("manifest"));
     let mut file = OsString::from(".");
     file.push(name);
     file.push(".lock");
-    let runtime = std::env::var_os("RUNTIME_DIRECTORY").and_then(|dirs| {
-        let first = dirs.as_bytes().split(|&b| b == b':').next()?;
-        let dir = PathBuf::from(OsStr::from_bytes(first));
-        dir.is_absolute().then_some(dir)
-    });
-    match (runtime, manifest.parent()) {
-        (Some(dir), _) => dir.join(file),
-        (None, Some(dir)) => dir.join(file),
-        (None, None) => PathBuf::from(file),
+    match manifest.parent() {
+        Some(dir) => dir.join(file),
+        None => PathBuf::from(file),
     }
 }
 

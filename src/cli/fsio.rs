@@ -381,8 +381,9 @@ impl<'a> Target<'a> {
         locate_in(self.cx(true), dir, &self.name).map(drop)
     }
 
-    /// Open the file here for reading and writing, creating it (mode 0600) when missing,
-    /// as a file only we can open: a lock file. Refused ([`FsErrorKind::Refused`]) when
+    /// Open the file here for reading and writing, creating it (mode 0600) when missing
+    /// (or, in a directory we may not write, for reading when it exists), as a file only
+    /// we can open: a lock file. Refused ([`FsErrorKind::Refused`]) when
     /// it is a link, not a regular file, another user's, or open to group or others (who
     /// could then hold a lock on it); never waited on.
     pub fn open_private(&self) -> Result<File, FsError> {
@@ -393,12 +394,17 @@ impl<'a> Target<'a> {
             | OFlag::O_NONBLOCK
             | OFlag::O_CLOEXEC
             | OFlag::O_NOCTTY;
-        let file = match openat(
-            &self.dir,
-            &*self.name,
-            flags,
-            Mode::from_bits_truncate(0o600),
-        ) {
+        let mode = Mode::from_bits_truncate(0o600);
+        let opened = match openat(&self.dir, &*self.name, flags, mode) {
+            // A directory we may not write (a read-only /etc): a lock file made there
+            // before serves as well, opened for reading.
+            Err(e @ (Errno::EROFS | Errno::EACCES)) => {
+                let read_only = (flags - OFlag::O_RDWR - OFlag::O_CREAT) | OFlag::O_RDONLY;
+                openat(&self.dir, &*self.name, read_only, mode).map_err(|_| e)
+            }
+            opened => opened,
+        };
+        let file = match opened {
             Ok(fd) => File::from(fd),
             Err(Errno::ELOOP) => {
                 let reason = "is a symbolic link; remove it (the file is made anew)";

@@ -7,14 +7,14 @@
 //! installs each of [`TOOLS`] that is missing), so the tests that need one run everywhere.
 //!
 //! Root cannot be installed, and cargo is rarely run as root; so a test that needs root
-//! is also marked `#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]`. build.rs
+//! is also marked `#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]`. src/build.rs
 //! sets `cfg(ci)` when the environment has CI=true, as CI has (and runs as root): there
 //! the test runs, and fails if it is not root. Elsewhere cargo shows it as ignored, with
 //! that reason, and counts it in its summary; `CI=true cargo test`, as root, runs it.
 //!
 //! Not a skip at run time: libtest has no way for a running test to say it skipped, so a
 //! test that returns early counts as passed, and its note on stderr is hidden by cargo.
-//! Not a probe of root or tools in build.rs: they belong to the run, not to the build,
+//! Not a probe of root or tools in src/build.rs: they belong to the run, not to the build,
 //! which is reused. src/cli/fsio.rs's unit tests include this file too.
 #![allow(dead_code)]
 
