@@ -115,7 +115,7 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
     } else {
         Signer::V1(load_private_key(&source, "sign")?)
     };
-    let made = make(&req, &signer, &now);
+    let made = make(&req, &signer, &now)?;
     write_ticket(&a.sig_file, &made, v2, a.json)
 }
 
