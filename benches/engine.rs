@@ -57,7 +57,7 @@ fn main() {
     // The signed content of a typical v1 ticket.
     let content = b"TLS.appid_at_3rd:0\nTLS.account_type:0\nTLS.identifier:user0000001\n\
 TLS.sdk_appid:1400001052\nTLS.time:1795675257\nTLS.expire_after:15552000\n";
-    let der = key.sign_der(content);
+    let der = key.sign_der(content).expect("a signature");
     assert!(
         public.verify_der(content, &der),
         "the engine verifies its own signature"
@@ -65,7 +65,7 @@ TLS.sdk_appid:1400001052\nTLS.time:1795675257\nTLS.expire_after:15552000\n";
 
     let clock = FixedClock::at(1_795_675_257);
     let request = TicketRequest::new(1400001052, "user0000001").expect("a request");
-    let ticket = request.sign_v1(&key, &clock);
+    let ticket = request.sign_v1(&key, &clock).expect("a ticket");
     let expect = Expect {
         sdkappid: 1400001052,
         identifier: "user0000001",
@@ -74,7 +74,7 @@ TLS.sdk_appid:1400001052\nTLS.time:1795675257\nTLS.expire_after:15552000\n";
     let verify_key = VerifyKey::Public(public.clone());
 
     let sign = rate(seconds, || {
-        black_box(key.sign_der(black_box(content)));
+        black_box(key.sign_der(black_box(content)).expect("a signature"));
     });
     let verify = rate(seconds, || {
         assert!(public.verify_der(black_box(content), black_box(&der)));

@@ -5,7 +5,8 @@ use std::fmt;
 use crate::Secret;
 use crate::clock::Clock;
 use crate::deflate::{Effort, SharedCode};
-use crate::keys::PrivateKey;
+use crate::keys::{KeyError, PrivateKey};
+use crate::ticket::envelope::MAX_TICKET_BYTES;
 use crate::ticket::fields::first_control_character;
 use crate::ticket::{Claims, envelope, v1, v2};
 
@@ -15,6 +16,8 @@ pub const DEFAULT_EXPIRE: u32 = 15_552_000;
 pub const MAX_EXPIRE: u32 = 1_576_800_000;
 /// The longest identifier Tencent's SDK accepts, in bytes.
 pub const MAX_IDENTIFIER_BYTES: usize = 32;
+/// The longest string room id of a PrivateMapKey, in bytes (TRTC's limit).
+pub const MAX_ROOM_STR_BYTES: usize = 64;
 
 /// An argument that breaks a rule. `Display` names the rule and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,10 @@ pub enum ArgError {
         /// Its byte offset.
         at: usize,
     },
+    /// The ticket would be this many bytes (its JSON or its text), more than
+    /// [`MAX_TICKET_BYTES`], so no verifier here would read it: the userbuf (or an
+    /// identifier allowed by [`TicketRequest::any_identifier`]) is too large.
+    TicketTooLarge(usize),
 }
 
 impl fmt::Display for ArgError {
@@ -65,11 +72,79 @@ impl fmt::Display for ArgError {
                 f,
                 "the identifier has a byte that is not printable ASCII at offset {at}; Tencent's SDK requires printable ASCII"
             ),
+            ArgError::TicketTooLarge(bytes) => write!(
+                f,
+                "the ticket would be {bytes} bytes, more than the {MAX_TICKET_BYTES} a verifier reads: make the userbuf (or the identifier) smaller"
+            ),
         }
     }
 }
 
 impl std::error::Error for ArgError {}
+
+/// Why a ticket cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The sdkappid, identifier, expire or userbuf breaks a rule.
+    Argument(ArgError),
+    /// The string room id is empty, longer than [`MAX_ROOM_STR_BYTES`], or has a byte
+    /// outside printable ASCII (at this offset).
+    RoomStr {
+        /// The length in bytes.
+        len: usize,
+        /// The offset of the first byte that is not printable ASCII, if any.
+        bad_byte_at: Option<usize>,
+    },
+    /// The PrivateMapKey's expiry (now + expire) does not fit the layout's four bytes
+    /// (after 2106-02-07).
+    MapKeyExpiryTooLate,
+    /// The v1 key could not sign: the operating system's random number generator failed
+    /// ([`KeyError::NoRandomnessToSign`]). Nothing was made.
+    Signing(KeyError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Argument(e) => e.fmt(f),
+            Error::RoomStr { len: 0, .. } => write!(
+                f,
+                "the string room id is empty; give 1 to {MAX_ROOM_STR_BYTES} bytes of printable ASCII"
+            ),
+            Error::RoomStr {
+                bad_byte_at: Some(at),
+                ..
+            } => write!(
+                f,
+                "the string room id has a byte that is not printable ASCII at offset {at}; give 1 to {MAX_ROOM_STR_BYTES} bytes of printable ASCII"
+            ),
+            Error::RoomStr { len, .. } => write!(
+                f,
+                "the string room id is {len} bytes; give 1 to {MAX_ROOM_STR_BYTES} bytes of printable ASCII"
+            ),
+            Error::MapKeyExpiryTooLate => write!(
+                f,
+                "the PrivateMapKey would expire after 2106-02-07, which its four-byte expiry cannot hold; give a shorter expire"
+            ),
+            Error::Signing(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ArgError> for Error {
+    fn from(e: ArgError) -> Self {
+        Error::Argument(e)
+    }
+}
+
+impl From<KeyError> for Error {
+    fn from(e: KeyError) -> Self {
+        Error::Signing(e)
+    }
+}
 
 impl ArgError {
     /// Whether the rule broken is Tencent's SDK identifier rule (length, printable
@@ -173,7 +248,7 @@ fn shorten(text: &str) -> String {
 /// use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
 /// let req = TicketRequest::new(1400001052, "xiaojun").unwrap();
-/// let ticket = req.sign_v2(&secret, &FixedClock::at(1795675257));
+/// let ticket = req.sign_v2(&secret, &FixedClock::at(1795675257)).unwrap();
 /// // Inside, byte for byte the JSON the C++ original's gen2 made at this second:
 /// let cpp = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
 /// use tls_licence_tools::ticket::envelope::decode;
@@ -256,9 +331,10 @@ impl TicketRequest {
         }
     }
 
-    /// The JSON of a v1 ticket issued at `time`, signed with `key`.
-    pub fn v1_json(&self, key: &PrivateKey, time: i64) -> String {
-        v1::ticket_json(key, &self.claims(), time)
+    /// The JSON of a v1 ticket issued at `time`, signed with `key` ([`Error::Signing`]
+    /// when the operating system's random number generator fails).
+    pub fn v1_json(&self, key: &PrivateKey, time: i64) -> Result<String, Error> {
+        Ok(v1::ticket_json(key, &self.claims(), time)?)
     }
 
     /// The JSON of a v2 ticket issued at `time`, MACed with `secret`.
@@ -266,15 +342,35 @@ impl TicketRequest {
         v2::ticket_json(secret, &self.claims(), time)
     }
 
-    /// A v1 ticket (ECDSA P-256), issued now by `clock`.
-    pub fn sign_v1(&self, key: &PrivateKey, clock: &dyn Clock) -> String {
-        envelope::encode(self.v1_json(key, clock.now()).as_bytes())
+    /// A v1 ticket (ECDSA P-256), issued now by `clock`. Fails when the operating
+    /// system's random number generator does ([`Error::Signing`]), or when the ticket
+    /// would be larger than a verifier reads ([`ArgError::TicketTooLarge`]).
+    pub fn sign_v1(&self, key: &PrivateKey, clock: &dyn Clock) -> Result<String, Error> {
+        Ok(enveloped(self.v1_json(key, clock.now())?.as_bytes())?)
     }
 
-    /// A v2 ticket (HMAC-SHA256), issued now by `clock`.
-    pub fn sign_v2(&self, secret: &Secret, clock: &dyn Clock) -> String {
-        envelope::encode(self.v2_json(secret, clock.now()).as_bytes())
+    /// A v2 ticket (HMAC-SHA256), issued now by `clock`. Fails only when the ticket
+    /// would be larger than a verifier reads ([`ArgError::TicketTooLarge`]).
+    pub fn sign_v2(&self, secret: &Secret, clock: &dyn Clock) -> Result<String, Error> {
+        Ok(enveloped(self.v2_json(secret, clock.now()).as_bytes())?)
     }
+}
+
+/// Refuse a ticket of `len` bytes (its JSON, or its text) that is larger than the
+/// verifier reads ([`MAX_TICKET_BYTES`]): every ticket made here verifies here.
+fn fits(len: usize) -> Result<(), ArgError> {
+    match len > MAX_TICKET_BYTES {
+        true => Err(ArgError::TicketTooLarge(len)),
+        false => Ok(()),
+    }
+}
+
+/// The ticket text of `json`, when both fit ([`fits`]).
+fn enveloped(json: &[u8]) -> Result<String, ArgError> {
+    fits(json.len())?;
+    let text = envelope::encode(json);
+    fits(text.len())?;
+    Ok(text)
 }
 
 /// Tickets for many identifiers that share everything else: one app, one validity, one
@@ -297,7 +393,7 @@ impl TicketRequest {
 /// let mut out = Vec::new();
 /// batch.push_ticket("xiaojun", &mut out)?;
 /// let one = TicketRequest::new(1400001052, "xiaojun")?.with_expire(86400)?
-///     .sign_v2(&secret, &FixedClock::at(1795675257));
+///     .sign_v2(&secret, &FixedClock::at(1795675257))?;
 /// assert_eq!(out, one.as_bytes());
 /// assert!(batch.push_ticket("", &mut out).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -399,7 +495,15 @@ impl<'k> TicketBatch<'k> {
             let mut json = Vec::with_capacity(256);
             match &self.signer {
                 BatchSigner::V1(key, layout) => {
-                    layout.push_json(key, &identifier, &mut content, &mut json)
+                    // With no randomness to sign a sample there is no code to make: each
+                    // ticket will say that it cannot be signed.
+                    if layout
+                        .push_json(key, &identifier, &mut content, &mut json)
+                        .is_err()
+                    {
+                        self.shared = None;
+                        return self;
+                    }
                 }
                 BatchSigner::V2(secret, layout) => layout.push_json(secret, &identifier, &mut json),
             }
@@ -409,12 +513,14 @@ impl<'k> TicketBatch<'k> {
         self
     }
 
-    /// Append the ticket text for `identifier` to `out`; if the identifier breaks a
-    /// rule, `out` is left as it was and the rule is the error.
-    pub fn push_ticket(&self, identifier: &str, out: &mut Vec<u8>) -> Result<(), ArgError> {
+    /// Append the ticket text for `identifier` to `out`. If the identifier breaks a
+    /// rule (the ticket too large among them), or the operating system's random number
+    /// generator fails ([`Error::Signing`], v1), `out` is left as it was and that is the
+    /// error.
+    pub fn push_ticket(&self, identifier: &str, out: &mut Vec<u8>) -> Result<(), Error> {
         if self.any_identifier {
             if identifier.is_empty() {
-                return Err(ArgError::IdentifierEmpty);
+                return Err(ArgError::IdentifierEmpty.into());
             }
             control_character(identifier)?;
         } else {
@@ -424,13 +530,21 @@ impl<'k> TicketBatch<'k> {
         match &self.signer {
             BatchSigner::V1(key, layout) => {
                 let mut content = Vec::with_capacity(160 + identifier.len());
-                layout.push_json(key, identifier, &mut content, out);
+                layout.push_json(key, identifier, &mut content, out)?;
             }
             BatchSigner::V2(secret, layout) => {
                 out.reserve(layout.json_len(identifier));
                 layout.push_json(secret, identifier, out);
             }
         }
+        let fit = |out: &mut Vec<u8>| {
+            let made = fits(out.len() - from);
+            if made.is_err() {
+                out.truncate(from);
+            }
+            made
+        };
+        fit(out)?;
         match &self.shared {
             Some(code) => {
                 let compressed = code.zlib(&out[from..]);
@@ -439,11 +553,11 @@ impl<'k> TicketBatch<'k> {
             }
             None => envelope::encode_in_place(out, from, self.effort),
         }
-        Ok(())
+        Ok(fit(out)?)
     }
 
     /// The ticket text for `identifier` ([`TicketBatch::push_ticket`] into a new string).
-    pub fn ticket(&self, identifier: &str) -> Result<String, ArgError> {
+    pub fn ticket(&self, identifier: &str) -> Result<String, Error> {
         let mut out = Vec::with_capacity(256);
         self.push_ticket(identifier, &mut out)?;
         // Ticket text is ASCII.
@@ -531,7 +645,8 @@ mod tests {
                 batch = batch.allowing_any_identifier();
             }
             let want = single(sdkappid, &id, any, expire)
-                .map(|r| r.sign_v2(&secret, &crate::clock::FixedClock::at(time)));
+                .map_err(Error::from)
+                .and_then(|r| r.sign_v2(&secret, &crate::clock::FixedClock::at(time)));
             let mut out = b"before".to_vec();
             let got = batch.push_ticket(&id, &mut out).map(|()| out[6..].to_vec());
             prop_assert_eq!(got, want.map(String::into_bytes));
@@ -571,7 +686,9 @@ mod tests {
                 batch = batch.allowing_any_identifier();
             }
             let got = batch.ticket(id);
-            let want = single(sdkappid, id, any, expire).map(|r| r.sign_v1(&key, &clock));
+            let want = single(sdkappid, id, any, expire)
+                .map_err(Error::from)
+                .and_then(|r| r.sign_v1(&key, &clock));
             match (got, want) {
                 (Ok(got), Ok(want)) => {
                     assert_eq!(without_sig(&got), without_sig(&want), "{id:?}");
@@ -601,6 +718,111 @@ mod tests {
                 TicketBatch::v2(&secret, 1, expire, 0).unwrap_err(),
                 ArgError::Expire(expire.to_string())
             );
+        }
+    }
+
+    /// The longest head of `userbuf` a v2 ticket takes: its ticket verifies, and one
+    /// byte more is refused with [`ArgError::TicketTooLarge`], where the verifier refuses
+    /// the ticket it would have made too (its JSON, or its text, is larger than it reads).
+    fn userbuf_boundary(userbuf: &[u8]) -> usize {
+        use crate::clock::FixedClock;
+        use crate::verify::{Expect, Failure, VerifyKey, verify};
+        let secret = Secret::new(SECRET).unwrap();
+        let clock = FixedClock::at(1_795_675_257);
+        let request = |n: usize| {
+            TicketRequest::new(1400001052, "xiaojun")
+                .unwrap()
+                .with_userbuf(&userbuf[..n])
+        };
+        // Made at lo, refused at hi: halve the gap to the two lengths side by side.
+        let (mut lo, mut hi) = (0, userbuf.len());
+        assert!(request(hi).sign_v2(&secret, &clock).is_err());
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            match request(mid).sign_v2(&secret, &clock) {
+                Ok(_) => lo = mid,
+                Err(_) => hi = mid,
+            }
+        }
+        let key = VerifyKey::Secret(secret.clone());
+        let expect = |n: usize| Expect {
+            sdkappid: 1400001052,
+            identifier: "xiaojun",
+            userbuf: Some(&userbuf[..n]),
+        };
+        let made = request(lo).sign_v2(&secret, &clock).unwrap();
+        let info = verify(&made, &key, &expect(lo), &clock).unwrap();
+        assert_eq!(info.userbuf.as_deref(), Some(&userbuf[..lo]));
+        let Err(Error::Argument(ArgError::TicketTooLarge(bytes))) =
+            request(hi).sign_v2(&secret, &clock)
+        else {
+            panic!("one byte more is refused as too large");
+        };
+        assert!(bytes > MAX_TICKET_BYTES, "{bytes}");
+        let unchecked = envelope::encode(request(hi).v2_json(&secret, clock.now).as_bytes());
+        let refused = verify(&unchecked, &key, &expect(hi), &clock).unwrap_err();
+        assert!(
+            matches!(refused, Failure::Malformed(_)) && refused.code() == Some(70003),
+            "{refused:?}"
+        );
+        lo
+    }
+
+    /// A userbuf that compresses to nothing is bounded by the JSON the verifier
+    /// inflates; one that does not compress, by the ticket text it reads.
+    #[test]
+    fn the_largest_userbuf_makes_a_ticket_the_verifier_takes() {
+        assert!(userbuf_boundary(&[0; 900_000]) > 780_000);
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..900_000)
+            .map(|_| {
+                // xorshift64: the same bytes every run.
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        let noise = userbuf_boundary(&noise);
+        assert!((500_000..780_000).contains(&noise), "{noise}");
+    }
+
+    /// v1 tickets, the one-call API and batches (an identifier any length) are refused
+    /// alike, a batch leaving its buffer as it was.
+    #[test]
+    fn every_generator_refuses_a_ticket_too_large() {
+        use crate::clock::FixedClock;
+        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
+        let key = PrivateKey::from_pem(pem).unwrap();
+        let secret = Secret::new(SECRET).unwrap();
+        let big = vec![0u8; 800_000];
+        let too_large = |made: Result<String, Error>| match made {
+            Err(Error::Argument(ArgError::TicketTooLarge(n))) => n > MAX_TICKET_BYTES,
+            _ => false,
+        };
+        let request = TicketRequest::new(1, "a").unwrap().with_userbuf(&big);
+        assert!(too_large(request.sign_v1(&key, &FixedClock::at(0))));
+        for made in [
+            crate::gen_usersig_with_userbuf(&key, 1, "a", 60, &big),
+            crate::gen_usersig_with_userbuf(&secret, 1, "a", 60, &big),
+        ] {
+            assert!(too_large(made));
+        }
+        let long = "x".repeat(MAX_TICKET_BYTES);
+        let v1 = TicketBatch::v1(&key, 1, 60, 0).unwrap();
+        let v2 = TicketBatch::v2(&secret, 1, 60, 0).unwrap();
+        for batch in [
+            v1.clone(),
+            v1.with_shared_code(),
+            v2.clone(),
+            v2.with_shared_code(),
+        ] {
+            let batch = batch.allowing_any_identifier();
+            let mut out = b"before".to_vec();
+            assert!(too_large(
+                batch.push_ticket(&long, &mut out).map(|()| String::new())
+            ));
+            assert_eq!(out, b"before");
         }
     }
 

@@ -172,8 +172,11 @@ impl PrivateKey {
             &public.point,
             &SystemRandom::new(),
         )
-        .map_err(|_| {
-            if on_curve(&public.point) {
+        .map_err(|e| {
+            // The engine draws a secret for its nonces as it loads the key.
+            if e.to_string() == "RNG failed" {
+                KeyError::NoRandomnessToSign
+            } else if on_curve(&public.point) {
                 malformed(label, "its public key does not match its private key")
             } else {
                 malformed(label, NOT_A_POINT)
@@ -193,34 +196,14 @@ impl PrivateKey {
 
     /// Sign `message`: ECDSA P-256 over its SHA-256, DER-encoded, with a fresh random
     /// nonce from the operating system, as OpenSSL does. Fails only when the operating
-    /// system's random number generator fails ([`KeyError::NoRandomnessToSign`]).
-    pub fn try_sign_der(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+    /// system's random number generator fails ([`KeyError::NoRandomnessToSign`]): no
+    /// signature is made without a fresh nonce.
+    pub fn sign_der(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         let rng = SystemRandom::new();
         self.engine
             .sign(&rng, message)
             .map(|sig| sig.as_ref().to_vec())
             .map_err(|_| KeyError::NoRandomnessToSign)
-    }
-
-    /// Sign `message` like [`PrivateKey::try_sign_der`], trying the random number
-    /// generator up to three times.
-    ///
-    /// # Panics
-    ///
-    /// When the operating system's random number generator fails three times in a row
-    /// (getrandom(2) failing: no signature can be made safely without a fresh nonce).
-    pub fn sign_der(&self, message: &[u8]) -> Vec<u8> {
-        let mut last = self.try_sign_der(message);
-        for _ in 0..2 {
-            if last.is_ok() {
-                break;
-            }
-            last = self.try_sign_der(message);
-        }
-        match last {
-            Ok(sig) => sig,
-            Err(e) => panic!("cannot sign: {e}"),
-        }
     }
 }
 
@@ -231,7 +214,10 @@ impl PrivateKey {
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &SystemRandom::new())
                 .map_err(|_| KeyError::NoRandomness)?;
         // The engine wrote it; reading it back gives the scalar and point it holds.
-        from_pkcs8(document.as_ref(), "PRIVATE KEY")
+        from_pkcs8(document.as_ref(), "PRIVATE KEY").map_err(|e| match e {
+            KeyError::NoRandomnessToSign => KeyError::NoRandomness,
+            e => e,
+        })
     }
 
     /// The key as PKCS#8 DER, as `openssl pkey -outform DER` writes it: version 0, the
@@ -552,7 +538,8 @@ pub enum KeyError {
     PublicKeyForSigning,
     /// The operating system gave no randomness for a new key.
     NoRandomness,
-    /// The operating system gave no randomness for a signature's nonce.
+    /// The operating system gave no randomness to sign with: for a signature's nonce,
+    /// or for the nonce secret the signing engine draws as it loads a private key.
     NoRandomnessToSign,
     /// A PuTTY key file (`.ppk`).
     Putty {
@@ -1507,7 +1494,7 @@ mod tests {
     #[test]
     fn signs_and_verifies() {
         let key = PrivateKey::from_pem(vector_key!("ec_key.pem")).unwrap();
-        let signature = key.sign_der(b"TLS.identifier:admin\n");
+        let signature = key.sign_der(b"TLS.identifier:admin\n").unwrap();
         let public = PublicKey::from_pem(vector_key!("public.pem")).unwrap();
         assert!(public.verify_der(b"TLS.identifier:admin\n", &signature));
         assert!(!public.verify_der(b"TLS.identifier:other\n", &signature));
@@ -2211,7 +2198,7 @@ mod tests {
         assert_ne!(a.public_key(), b.public_key());
         let again = PrivateKey::from_pem(a.to_pkcs8_pem().as_bytes()).unwrap();
         assert_eq!(again.public_key(), a.public_key());
-        let signature = again.try_sign_der(b"content").unwrap();
+        let signature = again.sign_der(b"content").unwrap();
         assert!(a.public_key().verify_der(b"content", &signature));
         assert!(!b.public_key().verify_der(b"content", &signature));
     }

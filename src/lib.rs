@@ -39,7 +39,7 @@
 //!
 //! let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 //! let clock = FixedClock::at(1_795_675_257);
-//! let ticket = TicketRequest::new(1400001052, "xiaojun")?.with_expire(86400)?.sign_v2(&secret, &clock);
+//! let ticket = TicketRequest::new(1400001052, "xiaojun")?.with_expire(86400)?.sign_v2(&secret, &clock)?;
 //!
 //! let expect = Expect { sdkappid: 1400001052, identifier: "xiaojun", userbuf: None };
 //! let info = verify::verify(&ticket, &VerifyKey::Secret(secret), &expect, &clock)?;

@@ -57,7 +57,7 @@ impl Decision {
     ///     verify::{Expect, VerifyKey}};
     /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
     /// let ticket = TicketRequest::new(1400001052, "xiaojun").unwrap()
-    ///     .with_expire(10).unwrap().sign_v2(&secret, &FixedClock::at(1000));
+    ///     .with_expire(10).unwrap().sign_v2(&secret, &FixedClock::at(1000)).unwrap();
     /// let key = VerifyKey::Secret(secret);
     /// let expect = Expect { sdkappid: 1400001052, identifier: "xiaojun", userbuf: None };
     /// let d = renew::decide(Some(ticket.as_bytes()), &key, &expect, 3, &FixedClock::at(1007));
@@ -104,7 +104,7 @@ impl Decision {
 ///     verify::{Expect, VerifyKey}};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
 /// let ticket = TicketRequest::new(1400001052, "xiaojun").unwrap()
-///     .with_expire(86400).unwrap().sign_v2(&secret, &FixedClock::at(1000));
+///     .with_expire(86400).unwrap().sign_v2(&secret, &FixedClock::at(1000)).unwrap();
 /// let key = VerifyKey::Secret(secret);
 /// let expect = Expect { sdkappid: 1400001052, identifier: "xiaojun", userbuf: None };
 /// let d = |now| renew::decide(Some(ticket.as_bytes()), &key, &expect, 3600, &FixedClock::at(now));
@@ -160,7 +160,8 @@ mod tests {
             .unwrap()
             .with_expire(expire)
             .unwrap()
-            .sign_v2(&secret, &FixedClock::at(issued));
+            .sign_v2(&secret, &FixedClock::at(issued))
+            .unwrap();
         let key = VerifyKey::Secret(secret);
         let expect = Expect {
             sdkappid: 1400001052,

@@ -68,19 +68,32 @@ impl Secret {
     /// assert!(matches!(Secret::new(der), Err(SecretError::KeyMaterial(_))));
     /// ```
     pub fn new(bytes: &[u8]) -> Result<Secret, SecretError> {
+        Secret::from_vec(bytes.to_vec())
+    }
+
+    /// As [`Secret::new`], keeping the caller's buffer itself (a `Vec<u8>` or a
+    /// `Zeroizing<Vec<u8>>`): no copy of the secret is made, and the buffer is wiped
+    /// when the secret is dropped, or at once when it is refused.
+    ///
+    /// ```
+    /// use tls_licence_tools::Secret;
+    /// let read = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e".to_vec();
+    /// let at = read.as_ptr();
+    /// let secret = Secret::from_vec(read).unwrap();
+    /// assert_eq!(secret.expose().as_ptr(), at);
+    /// ```
+    pub fn from_vec(bytes: impl Into<Zeroizing<Vec<u8>>>) -> Result<Secret, SecretError> {
+        let bytes = bytes.into();
         if bytes.is_empty() {
             return Err(SecretError::Empty);
         }
-        if let Some(what) = KeyMaterial::recognise(bytes) {
+        if let Some(what) = KeyMaterial::recognise(&bytes) {
             return Err(SecretError::KeyMaterial(what));
         }
         // HMAC takes keys of any length.
         let keyed =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(bytes).map_err(|_| SecretError::Empty)?;
-        Ok(Secret {
-            bytes: Zeroizing::new(bytes.to_vec()),
-            keyed,
-        })
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&bytes).map_err(|_| SecretError::Empty)?;
+        Ok(Secret { bytes, keyed })
     }
 
     /// The secret as read from storage (a file, a variable): surrounding white
@@ -151,7 +164,11 @@ mod tests {
     #[test]
     fn key_material_is_refused_from_every_constructor() {
         for (name, bytes) in key_fixtures() {
-            for made in [Secret::new(&bytes), Secret::from_file_contents(&bytes)] {
+            for made in [
+                Secret::new(&bytes),
+                Secret::from_file_contents(&bytes),
+                Secret::from_vec(bytes.clone()),
+            ] {
                 let error = made.expect_err(&name);
                 assert!(
                     matches!(error, SecretError::KeyMaterial(_)),
@@ -190,5 +207,40 @@ mod tests {
             Secret::from_file_contents(b" \n").unwrap_err(),
             SecretError::Empty
         );
+        assert_eq!(
+            Secret::from_vec(Vec::new()).unwrap_err(),
+            SecretError::Empty
+        );
+    }
+
+    /// `from_vec` keeps the caller's buffer (so no second copy of the secret exists),
+    /// from a `Vec` or a `Zeroizing<Vec>`, and MACs as `new` does.
+    #[test]
+    fn from_vec_keeps_the_callers_buffer() {
+        let mut spare = Vec::with_capacity(128);
+        spare.extend_from_slice(SECRET);
+        let at = spare.as_ptr();
+        let owned = Secret::from_vec(spare).unwrap();
+        assert_eq!((owned.expose(), owned.expose().as_ptr()), (SECRET, at));
+        let wrapped = Zeroizing::new(SECRET.to_vec());
+        let at = wrapped.as_ptr();
+        let kept = Secret::from_vec(wrapped).unwrap();
+        assert_eq!(kept.expose().as_ptr(), at);
+        let mac = |s: &Secret| {
+            use hmac::Mac;
+            let mut mac = s.mac();
+            mac.update(b"content");
+            mac.finalize().into_bytes()
+        };
+        assert_eq!(mac(&owned), mac(&Secret::new(SECRET).unwrap()));
+        assert_eq!(mac(&kept), mac(&owned));
+    }
+
+    /// The keyed HMAC holds two SHA-256 states computed from the secret (either one
+    /// makes MACs as the secret does): their type wipes itself when dropped.
+    #[test]
+    fn the_keyed_hash_states_are_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<<Sha256 as hmac::EagerHash>::Core>();
     }
 }

@@ -7,6 +7,11 @@
 //! (seconds), then what the call adds. For a clock of your own, several keys, or a
 //! verdict you keep, use [`crate::issue`] and [`crate::verify`].
 //!
+//! A ticket that cannot be made is an [`Error`], never a panic: an argument that breaks
+//! a rule, a ticket larger than a verifier reads (a userbuf of more than some 580 KiB
+//! that does not compress, 768 KiB that does), or no randomness from the operating
+//! system for a v1 signature.
+//!
 //! ```
 //! use tls_licence_tools::{Secret, gen_usersig, verify_usersig};
 //!
@@ -17,18 +22,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::fmt;
-
 use crate::Secret;
 use crate::clock::{Clock, SystemClock};
-use crate::issue::{ArgError, TicketRequest};
+use crate::issue::TicketRequest;
+pub use crate::issue::{Error, MAX_ROOM_STR_BYTES};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::ticket::TicketInfo;
 use crate::userbuf::{PrivateMapKey, Room};
 use crate::verify::{self, Expect, Failure, VerifyKey};
-
-/// The longest string room id, in bytes (TRTC's limit).
-pub const MAX_ROOM_STR_BYTES: usize = 64;
 
 /// The key a ticket is made with: the v2 secret, or the v1 private key.
 #[derive(Debug, Clone, Copy)]
@@ -81,60 +82,6 @@ impl CheckingKey<'_> {
     }
 }
 
-/// Why a ticket cannot be made.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
-    /// The sdkappid, identifier or expire breaks a rule.
-    Argument(ArgError),
-    /// The string room id is empty, longer than [`MAX_ROOM_STR_BYTES`], or has a byte
-    /// outside printable ASCII (at this offset).
-    RoomStr {
-        /// The length in bytes.
-        len: usize,
-        /// The offset of the first byte that is not printable ASCII, if any.
-        bad_byte_at: Option<usize>,
-    },
-    /// The PrivateMapKey's expiry (now + expire) does not fit the layout's four bytes
-    /// (after 2106-02-07).
-    MapKeyExpiryTooLate,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Argument(e) => e.fmt(f),
-            Error::RoomStr { len: 0, .. } => write!(
-                f,
-                "the string room id is empty; give 1 to {MAX_ROOM_STR_BYTES} bytes of printable ASCII"
-            ),
-            Error::RoomStr {
-                bad_byte_at: Some(at),
-                ..
-            } => write!(
-                f,
-                "the string room id has a byte that is not printable ASCII at offset {at}; give 1 to {MAX_ROOM_STR_BYTES} bytes of printable ASCII"
-            ),
-            Error::RoomStr { len, .. } => write!(
-                f,
-                "the string room id is {len} bytes; give 1 to {MAX_ROOM_STR_BYTES} bytes of printable ASCII"
-            ),
-            Error::MapKeyExpiryTooLate => write!(
-                f,
-                "the PrivateMapKey would expire after 2106-02-07, which its four-byte expiry cannot hold; give a shorter expire"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<ArgError> for Error {
-    fn from(e: ArgError) -> Self {
-        Error::Argument(e)
-    }
-}
-
 /// Check a string room id: 1 to [`MAX_ROOM_STR_BYTES`] bytes of printable ASCII
 /// (space to `~`).
 ///
@@ -156,7 +103,7 @@ pub fn check_room_str(room: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn sign(key: SigningKey<'_>, req: &TicketRequest, clock: &dyn Clock) -> String {
+fn sign(key: SigningKey<'_>, req: &TicketRequest, clock: &dyn Clock) -> Result<String, Error> {
     match key {
         SigningKey::Secret(s) => req.sign_v2(s, clock),
         SigningKey::Private(k) => req.sign_v1(k, clock),
@@ -214,7 +161,7 @@ pub fn private_map_key_ticket(
 ) -> Result<String, Error> {
     let now = crate::clock::FixedClock::at(clock.now());
     let req = private_map_key_request(sdkappid, identifier, expire, room, privileges, now.now)?;
-    Ok(sign(key, &req, &now))
+    sign(key, &req, &now)
 }
 
 /// Tencent's `GenUserSig`: a ticket for `identifier` of `sdkappid`, valid for `expire`
@@ -237,7 +184,7 @@ pub fn gen_usersig<'a>(
     expire: u32,
 ) -> Result<String, Error> {
     let req = TicketRequest::new(sdkappid, identifier)?.with_expire(expire)?;
-    Ok(sign(key.into(), &req, &SystemClock::new()))
+    sign(key.into(), &req, &SystemClock::new())
 }
 
 /// Tencent's `GenUserSigWithUserBuf`: as [`gen_usersig`], carrying `userbuf` (any bytes)
@@ -261,7 +208,7 @@ pub fn gen_usersig_with_userbuf<'a>(
     let req = TicketRequest::new(sdkappid, identifier)?
         .with_expire(expire)?
         .with_userbuf(userbuf);
-    Ok(sign(key.into(), &req, &SystemClock::new()))
+    sign(key.into(), &req, &SystemClock::new())
 }
 
 /// Tencent's `GenPrivateMapKey`: a TRTC PrivateMapKey for numeric room `room_id`

@@ -522,7 +522,8 @@ mod tests {
         let clock = FixedClock::at(1_795_675_257);
         let good = TicketRequest::new(1400001052, "xiaojun")
             .unwrap()
-            .sign_v2(&secret, &clock);
+            .sign_v2(&secret, &clock)
+            .unwrap();
         let keys = [VerifyKey::Secret(secret)];
         let expect = Expect {
             sdkappid: 1400001052,

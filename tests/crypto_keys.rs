@@ -143,3 +143,145 @@ fn keygen_writes_keys_byte_for_byte_as_openssl_writes_them() {
         }
     }
 }
+
+const NO_RANDOMNESS: &str =
+    "the operating system's random number generator failed; nothing was signed";
+
+/// With no randomness from the operating system (a sandbox that denies getrandom), every
+/// library call that signs, loads a signing key or makes a key returns the error; none
+/// panics, and v2 (no randomness needed) works on.
+#[test]
+fn no_randomness_is_an_error_from_every_signing_call() {
+    use tls_licence_tools::clock::FixedClock;
+    use tls_licence_tools::issue::{Error, TicketBatch, TicketRequest};
+    use tls_licence_tools::keys::{KeyError, PrivateKey};
+    use tls_licence_tools::{Secret, gen_private_map_key, gen_usersig, gen_usersig_with_userbuf};
+
+    let pem = std::fs::read(fixture("ec_key.pem")).unwrap();
+    let key = PrivateKey::from_pem(&pem).unwrap();
+    let secret = Secret::new(SECRET.as_bytes()).unwrap();
+    let clock = FixedClock::at(now());
+    let request = TicketRequest::new(1400001052, "xiaojun").unwrap();
+    let signing = Error::Signing(KeyError::NoRandomnessToSign);
+    no_randomness::without_randomness(|| {
+        assert_eq!(key.sign_der(b"content"), Err(KeyError::NoRandomnessToSign));
+        assert_eq!(request.sign_v1(&key, &clock), Err(signing.clone()));
+        assert_eq!(request.v1_json(&key, now()), Err(signing.clone()));
+        assert_eq!(
+            gen_usersig(&key, 1400001052, "xiaojun", 600),
+            Err(signing.clone())
+        );
+        let with_userbuf = gen_usersig_with_userbuf(&key, 1400001052, "xiaojun", 600, b"x");
+        assert_eq!(with_userbuf, Err(signing.clone()));
+        let map_key = gen_private_map_key(&key, 1400001052, "xiaojun", 600, 7, 255);
+        assert_eq!(map_key, Err(signing.clone()));
+        assert_eq!(signing.to_string(), NO_RANDOMNESS);
+        // A batch (its shared code too) leaves the buffer as it was.
+        let batch = TicketBatch::v1(&key, 1400001052, 600, now()).unwrap();
+        for batch in [batch.clone(), batch.with_shared_code()] {
+            let mut out = b"before".to_vec();
+            assert_eq!(batch.push_ticket("xiaojun", &mut out), Err(signing.clone()));
+            assert_eq!(out, b"before");
+        }
+        // Loading a signing key draws randomness too: that, not the key, is blamed.
+        assert_eq!(
+            PrivateKey::from_pem(&pem).unwrap_err(),
+            KeyError::NoRandomnessToSign
+        );
+        assert_eq!(PrivateKey::generate().unwrap_err(), KeyError::NoRandomness);
+        assert!(gen_usersig(&secret, 1400001052, "xiaojun", 600).is_ok());
+    });
+    // With randomness back, the same key signs.
+    assert!(gen_usersig(&key, 1400001052, "xiaojun", 600).is_ok());
+}
+
+/// The commands that sign v1 tickets, run with no randomness: one line, exit 3, no
+/// sig file; v2 commands work on.
+#[test]
+fn no_randomness_stops_every_signing_command() {
+    let dir = Scratch::new("norandom");
+    // (arguments, what the line says before the generator's failure)
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["gen", "ec_key.pem", "sig", "1400001052", "xiaojun"],
+            "cannot sign with key 'ec_key.pem': ",
+        ),
+        (
+            &[
+                "genuser",
+                "ec_key.pem",
+                "sig",
+                "1400001052",
+                "xiaojun",
+                "600",
+                "buf",
+            ],
+            "cannot sign with key 'ec_key.pem': ",
+        ),
+        (
+            &[
+                "genprivmap",
+                "ec_key.pem",
+                "sig",
+                "1400001052",
+                "xiaojun",
+                "--room-id",
+                "7",
+            ],
+            "cannot sign with key 'ec_key.pem': ",
+        ),
+        (
+            &[
+                "renew",
+                "ec_key.pem",
+                "sig",
+                "1400001052",
+                "xiaojun",
+                "--within",
+                "1d",
+            ],
+            "renew cannot use key 'ec_key.pem': ",
+        ),
+        (
+            &["gen-batch", "ec_key.pem", "1400001052"],
+            "gen-batch cannot use key 'ec_key.pem': ",
+        ),
+        (&["keygen", "new.pem", "new_public.pem"], ""),
+    ];
+    for (args, doing) in cases {
+        let stdin = (args[0] == "gen-batch").then_some(&b"xiaojun\n"[..]);
+        let r = run_without_randomness(&dir.0, args, stdin);
+        let failure = match args[0] {
+            "keygen" => "the operating system's random number generator failed; no key was made",
+            _ => NO_RANDOMNESS,
+        };
+        let want = format!("tls_licence_tools: error: {doing}{failure}\n");
+        r.expect(3);
+        assert_eq!(r.stderr, want, "{args:?}");
+        assert_eq!(r.stdout, "", "{args:?}");
+        assert_eq!(
+            dir.listing(),
+            [
+                "ec_key.pem",
+                "other_public.pem",
+                "other_secret.txt",
+                "private_pkcs8.pem",
+                "public.pem",
+                "secret.txt"
+            ],
+            "{args:?}"
+        );
+    }
+    let r = run_without_randomness(
+        &dir.0,
+        ["gen2", "file:secret.txt", "sig", "1400001052", "xiaojun"],
+        None,
+    );
+    r.expect(0);
+    let r = run_without_randomness(
+        &dir.0,
+        ["verify2", "file:secret.txt", "sig", "1400001052", "xiaojun"],
+        None,
+    );
+    r.expect(0);
+}

@@ -47,7 +47,7 @@ fn ticket_with_userbuf(time: i64, expire: u32, userbuf: Option<&[u8]>) -> String
     if let Some(ub) = userbuf {
         req = req.with_userbuf(ub);
     }
-    req.sign_v2(&secret, &FixedClock::at(time))
+    req.sign_v2(&secret, &FixedClock::at(time)).unwrap()
 }
 
 const T0: i64 = 1_795_675_257;
@@ -508,7 +508,8 @@ fn every_verify_form_takes_the_room_options() {
         .with_expire(3600)
         .unwrap()
         .with_userbuf(&ub)
-        .sign_v1(&key, &FixedClock::at(T0));
+        .sign_v1(&key, &FixedClock::at(T0))
+        .unwrap();
     dir.write("sig1", v1.as_bytes());
     for form in ["verify", "verifyuser"] {
         let base = [form, "public.pem", "sig1", APP, "xiaojun", "--at", &at];

@@ -63,7 +63,7 @@ fn v1_json(f: &SignedFields<'_>, sig: &str) -> String {
 
 /// What a signing oracle gives: a genuine v1 ticket's JSON for these values.
 fn signed_v1_json(f: &SignedFields<'_>) -> String {
-    v1_json(f, &v1::sign(&private_key(), &f.content()))
+    v1_json(f, &v1::sign(&private_key(), &f.content()).unwrap())
 }
 
 /// A genuine v2 ticket's JSON for an identifier, built field by field (no generator of
@@ -119,7 +119,7 @@ fn splice() -> Splice {
     };
     // The whole attack: both mean the same signed bytes.
     assert_eq!(forged.content(), genuine.content());
-    let sig = v1::sign(&private_key(), &genuine.content());
+    let sig = v1::sign(&private_key(), &genuine.content()).unwrap();
     let forged_json = v1_json(&forged, &sig);
     let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &sig).unwrap();
     Splice {
@@ -308,8 +308,11 @@ fn a_userbuf_holding_a_line_cannot_splice() {
         .unwrap()
         .with_userbuf(bytes);
     for (text, key) in [
-        (req.sign_v1(&private_key(), &clock), public_key()),
-        (req.sign_v2(&secret(), &clock), VerifyKey::Secret(secret())),
+        (req.sign_v1(&private_key(), &clock).unwrap(), public_key()),
+        (
+            req.sign_v2(&secret(), &clock).unwrap(),
+            VerifyKey::Secret(secret()),
+        ),
     ] {
         let t = ticket::parse(&text, &clock).unwrap();
         let content = String::from_utf8(t.signed_content.clone()).unwrap();
@@ -443,8 +446,8 @@ fn joined_tickets() -> Vec<(&'static str, String, &'static str, &'static str)> {
             .unwrap()
     };
     let (v1_admin, v1_mallory) = (
-        req("admin").v1_json(&key, time),
-        req("mallory").v1_json(&key, time),
+        req("admin").v1_json(&key, time).unwrap(),
+        req("mallory").v1_json(&key, time).unwrap(),
     );
     let (v2_admin, v2_mallory) = (
         req("admin").v2_json(&secret, time),
@@ -523,7 +526,8 @@ fn repeated_members_are_refused_by_the_library() {
     // A member name with a NUL (a C-string reader would read "TLS.identifier").
     let mallory = TicketRequest::new(APP, "mallory")
         .unwrap()
-        .v1_json(&private_key(), now());
+        .v1_json(&private_key(), now())
+        .unwrap();
     let text = join(r#"{"TLS.identifier\u0000":"admin"}"#, &mallory);
     assert_eq!(
         ticket::parse(&text, &clock).map(|t| t.info),

@@ -188,6 +188,7 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
     let json_lines = GenBatchLines::new(expires_at);
     let csv_end = format!(",{expires_at}\n");
     let csv = a.format == BatchFormat::Csv;
+    let unsigned = std::sync::OnceLock::new();
     let totals = run_on_stdin(jobs, |line_no, line, out| {
         // The identifier is the line exactly (without its line ending), or it is refused.
         let bytes = match line {
@@ -220,9 +221,19 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
         };
         match made {
             Ok(()) => LineOutcome::Ok,
-            Err(e) => bad_identifier(out, csv, line_no, id, &hints::arg_error(&e)),
+            Err(issue::Error::Argument(e)) => {
+                bad_identifier(out, csv, line_no, id, &hints::arg_error(&e))
+            }
+            Err(e) => {
+                // No randomness to sign with: the line fails, and so does the run (exit 3).
+                let _ = unsigned.set(e.to_string());
+                bad_identifier(out, csv, line_no, id, &e.to_string())
+            }
         }
     })?;
+    if let Some(why) = unsigned.get().filter(|_| !totals.output_closed) {
+        return Err(Stop::Io(format!("gen-batch: {why}")));
+    }
     finish(totals, "gen-batch")
 }
 

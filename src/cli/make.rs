@@ -53,11 +53,18 @@ pub(super) struct Made {
     pub(super) info: TicketInfo,
 }
 
-/// Sign `req` now, with one reading of the clock for both the ticket and the report.
-pub(super) fn make(req: &TicketRequest, signer: &Signer, clock: &dyn Clock) -> Made {
+/// Sign `req` now, with one reading of the clock for both the ticket and the report. A
+/// ticket too large for a verifier is a usage error (exit 2); no randomness to sign with
+/// is an I/O error (exit 3).
+pub(super) fn make(req: &TicketRequest, signer: &Signer, clock: &dyn Clock) -> Result<Made, Stop> {
     let now = FixedClock::at(clock.now());
-    Made {
-        text: signer.sign(req, &now),
+    let text = signer.sign(req, &now).map_err(|e| match e {
+        issue::Error::Signing(e) => Stop::Io(e.to_string()),
+        issue::Error::Argument(e) => Stop::Usage(hints::arg_error(&e)),
+        e => Stop::Usage(e.to_string()),
+    })?;
+    Ok(Made {
+        text,
         info: TicketInfo {
             version: signer.version(),
             identifier: req.identifier().to_owned(),
@@ -66,7 +73,7 @@ pub(super) fn make(req: &TicketRequest, signer: &Signer, clock: &dyn Clock) -> M
             expire: req.expire().into(),
             userbuf: req.userbuf().map(<[u8]>::to_vec),
         },
-    }
+    })
 }
 
 /// The object `gen --json` prints.
@@ -147,7 +154,7 @@ pub(super) fn gen_v1(
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.pri_key_file);
     let signer = Signer::V1(load_private_key(&source, "sign")?);
-    let made = make(&req, &signer, clock);
+    let made = make(&req, &signer, clock)?;
     write_ticket(
         &a.sig_file,
         &made,
@@ -163,7 +170,7 @@ pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) 
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::secret(&a.key);
     let signer = Signer::V2(load_secret(&source)?);
-    let made = make(&req, &signer, clock);
+    let made = make(&req, &signer, clock)?;
     write_ticket(
         &a.sig_file,
         &made,
@@ -233,7 +240,7 @@ pub(super) fn renew_step(
     let why = redact::scrub(&decision.explain(within)).into_owned();
     let made = match decision.renews() && !dry_run {
         true => {
-            let made = make(req, signer, clock);
+            let made = make(req, signer, clock)?;
             let written = target.write(made.text.as_bytes(), rules).map_err(io_err)?;
             say_written(sig_path, &written);
             Some(made)
@@ -340,6 +347,65 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
                 tls_licence_tools::clock::rfc3339(made.info.expires_at())
             )
             .as_bytes())
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../tests/common/no_randomness.rs"]
+mod no_randomness;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tls_licence_tools::Secret;
+    use tls_licence_tools::keys::PrivateKey;
+
+    /// What a stop says and the exit status it gives.
+    fn stop(made: Result<Made, Stop>) -> (String, &'static str) {
+        match made {
+            Ok(_) => panic!("a ticket was made"),
+            Err(Stop::Usage(m)) => (m, "usage (exit 2)"),
+            Err(Stop::Io(m)) => (m, "I/O (exit 3)"),
+            Err(_) => panic!("another stop"),
+        }
+    }
+
+    /// A key loaded, then no randomness to sign with: an I/O stop, not a panic.
+    #[test]
+    fn no_randomness_to_sign_is_an_io_stop() {
+        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
+        let signer = Signer::V1(PrivateKey::from_pem(pem).unwrap());
+        let req = TicketRequest::new(1400001052, "xiaojun").unwrap();
+        let got =
+            no_randomness::without_randomness(|| stop(make(&req, &signer, &FixedClock::at(0))));
+        let want = "the operating system's random number generator failed; nothing was signed";
+        assert_eq!(got, (want.to_owned(), "I/O (exit 3)"));
+        assert!(make(&req, &signer, &FixedClock::at(0)).is_ok());
+    }
+
+    /// A ticket larger than a verifier reads is a usage error, for either key.
+    #[test]
+    fn a_ticket_too_large_is_a_usage_stop() {
+        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
+        let secret = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+        let req = TicketRequest::new(1400001052, "xiaojun")
+            .unwrap()
+            .with_userbuf(&[0; 800_000]);
+        for signer in [
+            Signer::V1(PrivateKey::from_pem(pem).unwrap()),
+            Signer::V2(Secret::new(secret).unwrap()),
+        ] {
+            let (message, status) = stop(make(&req, &signer, &FixedClock::at(0)));
+            assert_eq!(status, "usage (exit 2)");
+            assert!(
+                message.starts_with("the ticket would be 106")
+                    && message.ends_with(
+                        " bytes, more than the 1048576 a verifier reads: make the userbuf (or the identifier) smaller"
+                    ),
+                "{message}"
+            );
         }
     }
 }

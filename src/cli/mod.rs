@@ -47,7 +47,7 @@ use clap::{CommandFactory, Parser};
 use time::UtcOffset;
 use tls_licence_tools::Secret;
 use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
-use tls_licence_tools::issue::TicketRequest;
+use tls_licence_tools::issue::{self, TicketRequest};
 use tls_licence_tools::keys::{EcKey, KeyMaterial, PrivateKey, PublicKey};
 use tls_licence_tools::secret::SecretError;
 use tls_licence_tools::ticket::Version;
@@ -480,7 +480,7 @@ impl Signer {
     }
 
     /// A ticket for `request`, issued now by `clock`.
-    fn sign(&self, request: &TicketRequest, clock: &dyn Clock) -> String {
+    fn sign(&self, request: &TicketRequest, clock: &dyn Clock) -> Result<String, issue::Error> {
         match self {
             Signer::V1(key) => request.sign_v1(key, clock),
             Signer::V2(secret) => request.sign_v2(secret, clock),

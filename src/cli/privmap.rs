@@ -114,7 +114,7 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
     } else {
         Signer::V1(load_private_key(&source, "sign")?)
     };
-    let made = make(&req, &signer, &now);
+    let made = make(&req, &signer, &now)?;
     write_ticket(&a.sig_file, &made, &ticket_rules(&source), v2, a.json)
 }
 

@@ -393,7 +393,8 @@ mod tests {
             let ticket = TicketRequest::new(1400001052, &id)
                 .unwrap()
                 .with_userbuf(format!("buf{n}").as_bytes())
-                .sign_v2(&secret, &FixedClock::at(1_700_000_000 + n));
+                .sign_v2(&secret, &FixedClock::at(1_700_000_000 + n))
+                .unwrap();
             assert!(!secret_shaped_anywhere(&ticket), "{ticket}");
         }
     }

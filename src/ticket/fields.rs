@@ -151,6 +151,9 @@ impl Malformed {
             Malformed::ControlCharacter { .. } => Some(
                 "do not accept it: it may be forged to pass as another user's; issue a new ticket for a printable identifier",
             ),
+            Malformed::BadValue { why, .. } if *why == EXPIRE_TOO_LARGE => Some(
+                "issue a new ticket, valid for at most 50 years: Tencent's servers refuse this one",
+            ),
             _ => None,
         }
     }
@@ -200,6 +203,11 @@ impl From<EnvelopeError> for Malformed {
         Malformed::Envelope(e)
     }
 }
+
+/// Why a v2 `TLS.expire` of 2^32 or more is refused: Tencent's servers (and the
+/// reference verifier) read it as an unsigned 32-bit number.
+pub(super) const EXPIRE_TOO_LARGE: &str =
+    "is larger than 4294967295, the most Tencent's servers read (a 32-bit number of seconds)";
 
 /// The first control character (C0, DEL, C1) in `text` and its byte offset: what no signed
 /// value may hold (a line feed could splice the signed lines), read or made.

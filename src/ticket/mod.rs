@@ -162,7 +162,7 @@ mod tests {
             .with_userbuf(&big);
         // Small, huge (its buffer is let go), small again, and a damaged one between.
         for (request, want_userbuf) in [(&small, None), (&large, Some(&big)), (&small, None)] {
-            let text = request.sign_v2(&secret, &clock);
+            let text = request.sign_v2(&secret, &clock).unwrap();
             let ticket = parse(&text, &clock).unwrap();
             assert_eq!(ticket.info.userbuf.as_ref(), want_userbuf);
             let direct = parse_json(&envelope::decode(&text).unwrap()).unwrap();

@@ -12,7 +12,7 @@ use super::fields::{
     opt_str, req_str, to_i64, to_sdkappid,
 };
 use super::json::{self, Object};
-use crate::keys::{PrivateKey, PublicKey};
+use crate::keys::{KeyError, PrivateKey, PublicKey};
 
 /// What the C++ original writes in `TLS.version` (nobody checks it).
 pub const VERSION_TEXT: &str = "201803230000";
@@ -69,9 +69,10 @@ impl SignedFields<'_> {
     }
 }
 
-/// Sign `content` and return the base64 of the DER signature (`TLS.sig`).
-pub fn sign(key: &PrivateKey, content: &[u8]) -> String {
-    STANDARD.encode(key.sign_der(content))
+/// Sign `content` and return the base64 of the DER signature (`TLS.sig`). Fails only
+/// when the operating system's random number generator does.
+pub fn sign(key: &PrivateKey, content: &[u8]) -> Result<String, KeyError> {
+    key.sign_der(content).map(|der| STANDARD.encode(der))
 }
 
 /// Whether `der` is a valid ECDSA P-256/SHA-256 signature of `content` under `key`.
@@ -81,13 +82,14 @@ pub fn signature_verifies(key: &PublicKey, content: &[u8], der: &[u8]) -> bool {
 
 /// Build a complete v1 ticket's JSON with the fields, order and types the C++ original
 /// writes: `gen` order without a userbuf, `genuser` order (no `TLS.version`) with one.
-pub fn ticket_json(key: &PrivateKey, claims: &Claims<'_>, time: i64) -> String {
+/// Fails only when the operating system's random number generator does.
+pub fn ticket_json(key: &PrivateKey, claims: &Claims<'_>, time: i64) -> Result<String, KeyError> {
     let layout = Layout::new(claims.sdkappid, time, claims.expire, claims.userbuf);
     let mut out = Vec::with_capacity(256);
     let mut content = Vec::new();
-    layout.push_json(key, claims.identifier, &mut content, &mut out);
+    layout.push_json(key, claims.identifier, &mut content, &mut out)?;
     // Only ASCII is added around the identifier, whose escaping keeps it UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 /// What the v1 tickets of one app, issue time, validity and userbuf share, laid out
@@ -169,24 +171,26 @@ impl Layout {
     }
 
     /// Append the JSON of the ticket for `identifier`, signed with `key`; `content` is
-    /// scratch space for the signed content.
+    /// scratch space for the signed content. When the operating system's random number
+    /// generator fails, nothing is appended.
     pub(crate) fn push_json(
         &self,
         key: &PrivateKey,
         identifier: &str,
         content: &mut Vec<u8>,
         out: &mut Vec<u8>,
-    ) {
+    ) -> Result<(), KeyError> {
         content.clear();
         content.extend_from_slice(&self.content_head);
         content.extend_from_slice(identifier.as_bytes());
         content.extend_from_slice(&self.content_tail);
-        let sig = key.sign_der(content);
+        let sig = key.sign_der(content)?;
         out.extend_from_slice(&self.json_head);
         json::push_string(out, identifier, json::Escape::Json);
         out.extend_from_slice(&self.json_mid);
         STANDARD_BASE64_OUT.push(out, &sig);
         out.extend_from_slice(b"\"}");
+        Ok(())
     }
 }
 

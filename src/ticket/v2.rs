@@ -10,8 +10,8 @@ use sha2::Sha256;
 
 use super::envelope::STANDARD_BASE64_OUT;
 use super::fields::{
-    Claims, Malformed, Ticket, TicketInfo, Version, base64_field, no_control, opt_str, to_i64,
-    to_sdkappid,
+    Claims, EXPIRE_TOO_LARGE, Malformed, Ticket, TicketInfo, Version, base64_field, no_control,
+    opt_str, to_i64, to_sdkappid,
 };
 use super::json::{self, Json, Object};
 use crate::Secret;
@@ -291,8 +291,15 @@ fn read<'a>(m: impl Members<'a>) -> Result<Ticket, Malformed> {
     // reads differently to a verifier that stops at it.
     no_control(identifier, "TLS.identifier")?;
     let sdkappid = to_sdkappid(m.number("TLS.sdkappid")?, "TLS.sdkappid")?;
+    // Any time to i64::MAX (a 32-bit read would end in 2038); an expire of at most
+    // 4294967295, as the reference verifier and Tencent's servers read it (an unsigned
+    // 32-bit number): a larger one is refused, not taken at face value.
     let time = to_i64(m.number("TLS.time")?, "TLS.time")?;
-    let expire = to_i64(m.number("TLS.expire")?, "TLS.expire")?;
+    let expire = u32::try_from(m.number("TLS.expire")?).map_err(|_| Malformed::BadValue {
+        field: "TLS.expire",
+        why: EXPIRE_TOO_LARGE,
+    })?;
+    let expire = i64::from(expire);
     let userbuf_text = m.string("TLS.userbuf")?;
     let sig = m
         .string("TLS.sig")?
@@ -407,6 +414,73 @@ mod tests {
             let text = String::from_utf8(out).unwrap();
             let plain = parse_plain(&text).map(|r| r.map(|t| (t.info, t.signed_content, t.signature)));
             prop_assert_eq!(plain, Some(strictly(&text)), "{}", text);
+        }
+    }
+
+    /// `TLS.expire` is read as the reference reads it, an unsigned 32-bit number: 2^32
+    /// or more is malformed (70003), whichever reader takes the JSON. `TLS.time` is any
+    /// number to i64::MAX: past 2^31 (2038) and 2^32 (2106) too.
+    #[test]
+    fn expire_is_32_bits_and_time_is_64() {
+        let json = |time: &str, expire: &str| {
+            let plain = format!(
+                r#"{{"TLS.ver":"2.0","TLS.sdkappid":1,"TLS.identifier":"a","TLS.time":{time},"TLS.expire":{expire},"TLS.sig":"YWJj"}}"#
+            );
+            // The same object off the plain shape: the strict reader takes it.
+            let spaced = plain.replacen('{', "{ ", 1);
+            assert!(parse_plain(&spaced).is_none());
+            [plain, spaced]
+        };
+        let read = |text: &str| crate::ticket::parse_json(text.as_bytes()).map(|t| t.info);
+        let too_long = Malformed::BadValue {
+            field: "TLS.expire",
+            why: "is larger than 4294967295, the most Tencent's servers read (a 32-bit number of seconds)",
+        };
+        assert_eq!(
+            too_long.fix(),
+            Some(
+                "issue a new ticket, valid for at most 50 years: Tencent's servers refuse this one"
+            )
+        );
+        for expire in [
+            "4294967296",
+            "4294967297",
+            "9223372036854775807",
+            "18446744073709551615",
+        ] {
+            for text in json("1795675257", expire) {
+                assert_eq!(read(&text), Err(too_long.clone()), "{text}");
+            }
+        }
+        for text in json("1795675257", "4294967295") {
+            let info = read(&text).unwrap();
+            assert_eq!(
+                (info.init_time, info.expire),
+                (1_795_675_257, 4_294_967_295)
+            );
+        }
+        let times = [
+            (1i64 << 31) - 1,
+            1 << 31,
+            (1 << 32) - 1,
+            1 << 32,
+            1 << 40,
+            i64::MAX,
+        ];
+        for time in times {
+            for text in json(&time.to_string(), "86400") {
+                let info = read(&text).unwrap();
+                assert_eq!((info.init_time, info.expire), (time, 86400), "{text}");
+                assert_eq!(info.expires_at(), time.saturating_add(86400));
+            }
+        }
+        for text in json("9223372036854775808", "86400") {
+            let why = "is too large";
+            let want = Malformed::BadValue {
+                field: "TLS.time",
+                why,
+            };
+            assert_eq!(read(&text), Err(want), "{text}");
         }
     }
 

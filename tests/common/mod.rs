@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+pub mod no_randomness;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_tls_licence_tools");
 pub const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 pub const OTHER_SECRET: &str = "0345c13c214c9e350561aa9b921f426769fb351d294772f0eace4e6d773295b0";
@@ -119,12 +121,35 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_command(command(dir, args), stdin)
+}
+
+/// As [`run_with_stdin`], on a system that gives no secure randomness
+/// ([`no_randomness`]).
+pub fn run_without_randomness<I, S>(dir: &Path, args: I, stdin: Option<&[u8]>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = command(dir, args);
+    no_randomness::deny_randomness(&mut cmd);
+    run_command(cmd, stdin)
+}
+
+/// The binary with these arguments, run in `dir` with the time zone UTC.
+fn command<I, S>(dir: &Path, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .env("TZ", "UTC")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).current_dir(dir).env("TZ", "UTC");
+    cmd
+}
+
+/// Run `cmd`, feeding `stdin` when given, and collect both streams.
+fn run_command(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
