@@ -359,7 +359,8 @@ mod tests {
         let sig = dir.0.join("a.sig");
         let ticket = TicketRequest::new(1400001052, "admin")
             .unwrap()
-            .sign_v2(&secret, &clock);
+            .sign_v2(&secret, &clock)
+            .unwrap();
         std::fs::write(&sig, ticket).unwrap();
         let labels = format!(
             "file=\"{}\",identifier=\"admin\",sdkappid=\"1400001052\",version=\"v2\"",
@@ -416,7 +417,8 @@ mod tests {
         let secret = Secret::new(SECRET).unwrap();
         let ticket = TicketRequest::any_identifier(1400001052, "adm\u{202e}in")
             .unwrap()
-            .sign_v2(&secret, &clock);
+            .sign_v2(&secret, &clock)
+            .unwrap();
         let names: [&[u8]; 4] = [b"x\xff", b"x\xfe", b"x\\xff", b"x\xef\xbf\xbd"];
         let paths: Vec<PathBuf> = names
             .iter()
