@@ -13,10 +13,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::issue::{TicketBatch, TicketRequest};
-use tls_licence_tools::keys::PrivateKey;
-use tls_licence_tools::verify::{self, Expect, VerifyKey};
+use usersig::clock::FixedClock;
+use usersig::issue::{TicketBatch, TicketRequest};
+use usersig::keys::PrivateKey;
+use usersig::verify::{self, Expect, VerifyKey};
 
 /// Calls `f` in rounds of 64 until `seconds` have passed; returns calls per second.
 fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {

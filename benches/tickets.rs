@@ -5,12 +5,12 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::deflate::Effort;
-use tls_licence_tools::issue::{TicketBatch, TicketRequest};
-use tls_licence_tools::keys::PrivateKey;
-use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, envelope, ticket};
+use usersig::clock::FixedClock;
+use usersig::deflate::Effort;
+use usersig::issue::{TicketBatch, TicketRequest};
+use usersig::keys::PrivateKey;
+use usersig::verify::{self, Expect, VerifyKey};
+use usersig::{Secret, envelope, ticket};
 
 const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 

@@ -12,8 +12,8 @@
 
 use std::process::ExitCode;
 
-use tls_licence_tools::issue::parse_sdkappid;
-use tls_licence_tools::{Secret, gen_usersig};
+use usersig::issue::parse_sdkappid;
+use usersig::{Secret, gen_usersig};
 
 /// How long the UserSig is valid: one day.
 const EXPIRE_SECONDS: u32 = 86_400;

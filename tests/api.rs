@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::issue::ArgError;
-use tls_licence_tools::keys::{PrivateKey, PublicKey};
-use tls_licence_tools::ticket::Version;
-use tls_licence_tools::userbuf::{PrivateMapKey, Room};
-use tls_licence_tools::usersig::Error;
-use tls_licence_tools::verify::{self, Expect, Failure, MapKeyProblem, VerifyKey};
-use tls_licence_tools::{
+use usersig::clock::FixedClock;
+use usersig::compat::Error;
+use usersig::issue::ArgError;
+use usersig::keys::{PrivateKey, PublicKey};
+use usersig::ticket::Version;
+use usersig::userbuf::{PrivateMapKey, Room};
+use usersig::verify::{self, Expect, Failure, MapKeyProblem, VerifyKey};
+use usersig::{
     Secret, gen_private_map_key, gen_private_map_key_with_string_room_id, gen_usersig,
     gen_usersig_with_userbuf, verify_usersig, verify_usersig_with_userbuf,
 };
@@ -388,8 +388,8 @@ fn backend_example_prints_a_usersig_that_verifies() {
 
 #[test]
 fn a_ticket_claiming_an_sdkappid_above_u32_is_malformed() {
-    use tls_licence_tools::envelope;
-    use tls_licence_tools::ticket::{self, Malformed};
+    use usersig::envelope;
+    use usersig::ticket::{self, Malformed};
     let clock = FixedClock::at(1_795_675_257);
     let v1_text = {
         let v: Value =

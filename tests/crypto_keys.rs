@@ -152,10 +152,10 @@ const NO_RANDOMNESS: &str =
 /// panics, and v2 (no randomness needed) works on.
 #[test]
 fn no_randomness_is_an_error_from_every_signing_call() {
-    use tls_licence_tools::clock::FixedClock;
-    use tls_licence_tools::issue::{Error, TicketBatch, TicketRequest};
-    use tls_licence_tools::keys::{KeyError, PrivateKey};
-    use tls_licence_tools::{Secret, gen_private_map_key, gen_usersig, gen_usersig_with_userbuf};
+    use usersig::clock::FixedClock;
+    use usersig::issue::{Error, TicketBatch, TicketRequest};
+    use usersig::keys::{KeyError, PrivateKey};
+    use usersig::{Secret, gen_private_map_key, gen_usersig, gen_usersig_with_userbuf};
 
     let pem = std::fs::read(fixture("ec_key.pem")).unwrap();
     let key = PrivateKey::from_pem(&pem).unwrap();

@@ -1,10 +1,9 @@
-//! The shape of the crate, checked on its sources: the library (src/lib.rs and the modules
-//! under it, src/main.rs and src/cli/ excepted) uses no file system, environment, standard
-//! input, Unix-only API or command-line crate; its modules import each other without a
-//! loop, in layers (the formats never reach up to issuing or verification); the CLI's
-//! crates are optional behind the `cli` feature; no comment cites a document that is
-//! not in the repository; and a test's missing precondition fails it, CI runs the tests
-//! that need root and installs every tool a test needs.
+//! The shape of the workspace, checked on its sources: the library (the `usersig`
+//! package, crates/usersig) uses no file system, environment, standard input, Unix-only
+//! API or command-line crate; its modules import each other without a loop, in layers
+//! (the formats never reach up to issuing or verification); no comment cites a document
+//! that is not in the repository; and a test's missing precondition fails it, CI runs the
+//! tests that need root and installs every tool a test needs.
 
 #[path = "common/precondition.rs"]
 mod precondition;
@@ -37,7 +36,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The library's files with their module paths (`crate`, `issue`, `ticket::v1`, ...).
 fn library_modules() -> BTreeMap<String, PathBuf> {
-    let src = root().join("src");
+    let src = root().join("crates/usersig/src");
     let mut modules = BTreeMap::new();
     for path in rust_files(&src) {
         let rel = path.strip_prefix(&src).unwrap();
@@ -45,10 +44,6 @@ fn library_modules() -> BTreeMap<String, PathBuf> {
             .iter()
             .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_owned())
             .collect();
-        // The binary, and the build script (it reads CI for the tests).
-        if parts[0] == "main" || parts[0] == "cli" || parts[0] == "build" {
-            continue;
-        }
         let mut name: Vec<&str> = parts.iter().map(String::as_str).collect();
         if name.last() == Some(&"mod") {
             name.pop();
@@ -365,33 +360,32 @@ fn formats_sit_below_issuing_and_verification() {
     assert!(!reach(&graph, "verify").contains("issue"), "{graph:#?}");
 }
 
-/// clap, clap_complete and nix are optional, turned on by the default `cli` feature, and
-/// the binary needs it: a library user can leave them out.
+/// The library's package depends on no command-line crate: a backend that adds
+/// `usersig` gets none of them.
 #[test]
-fn cli_crates_are_behind_the_cli_feature() {
-    let manifest = fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    for dep in ["clap", "clap_complete", "nix"] {
-        let line = manifest
-            .lines()
-            .find(|l| l.starts_with(&format!("{dep} ")))
-            .unwrap_or_else(|| panic!("no {dep} dependency"));
-        assert!(line.contains("optional = true"), "{line}");
-    }
-    let features = manifest
-        .split("[features]")
+fn the_library_package_has_no_cli_crate() {
+    let manifest = fs::read_to_string(root().join("crates/usersig/Cargo.toml")).unwrap();
+    let deps = manifest
+        .split("\n[dependencies]")
         .nth(1)
-        .expect("a [features] table");
-    assert!(features.contains(r#"default = ["cli"]"#), "{features}");
-    let cli = features
+        .expect("a [dependencies] table");
+    let deps = deps.split("\n[").next().unwrap();
+    let names: Vec<&str> = deps
         .lines()
-        .find(|l| l.starts_with("cli = "))
-        .expect("a cli feature");
-    for dep in ["dep:clap", "dep:clap_complete", "dep:nix"] {
-        assert!(cli.contains(dep), "{cli}");
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(|l| l.split(['=', ' ']).next().unwrap())
+        .collect();
+    assert!(names.contains(&"ring"), "{names:?}");
+    for cli in [
+        "clap",
+        "clap_complete",
+        "clap_mangen",
+        "nix",
+        "toml",
+        "trycmd",
+    ] {
+        assert!(!names.contains(&cli), "{cli} in {names:?}");
     }
-    let bin = manifest.split("[[bin]]").nth(1).expect("a [[bin]] table");
-    let bin = bin.split("\n[").next().unwrap();
-    assert!(bin.contains(r#"required-features = ["cli"]"#), "{bin}");
 }
 
 /// Comments cite docs/FORMAT.md and the README, never a document outside the repository.
@@ -399,7 +393,7 @@ fn cli_crates_are_behind_the_cli_feature() {
 fn no_reference_to_an_outside_document() {
     let word = ["SP", "EC"].concat();
     let mut found = Vec::new();
-    for dir in ["src", "tests", "benches", "fuzz/fuzz_targets"] {
+    for dir in ["src", "crates", "tests", "benches", "fuzz/fuzz_targets"] {
         for path in rust_files(&root().join(dir)) {
             let text = fs::read_to_string(&path).unwrap();
             for (n, line) in text.lines().enumerate() {

@@ -7,11 +7,11 @@ use std::io::{Read, Write};
 
 use proptest::prelude::*;
 use serde_json::Value;
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::keys::PublicKey;
-use tls_licence_tools::ticket::{self, TicketInfo};
-use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, deflate, envelope};
+use usersig::clock::FixedClock;
+use usersig::keys::PublicKey;
+use usersig::ticket::{self, TicketInfo};
+use usersig::verify::{self, Expect, VerifyKey};
+use usersig::{Secret, deflate, envelope};
 
 struct Case {
     sig: String,

@@ -8,10 +8,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::*;
 use serde_json::Value;
-use tls_licence_tools::Secret;
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::issue::TicketRequest;
-use tls_licence_tools::userbuf::{PrivateMapKey, Room};
+use usersig::Secret;
+use usersig::clock::FixedClock;
+use usersig::issue::TicketRequest;
+use usersig::userbuf::{PrivateMapKey, Room};
 
 const APP: &str = "1400001052";
 const FAIL_FIX: &str =
@@ -143,7 +143,7 @@ fn ours_made_at_the_same_second_match_node_byte_for_byte() {
             Some(s) => Room::Named(s.as_str().unwrap().into()),
             None => Room::Numeric(case["room_id"].as_u64().unwrap() as u32),
         };
-        let ours = tls_licence_tools::usersig::private_map_key_ticket(
+        let ours = usersig::compat::private_map_key_ticket(
             (&secret).into(),
             case["sdkappid"].as_u64().unwrap() as u32,
             case["identifier"].as_str().unwrap(),
@@ -499,10 +499,8 @@ fn every_verify_form_takes_the_room_options() {
         2,
     );
     dir.write("sig2", ticket_with_userbuf(T0, 3600, Some(&ub)).as_bytes());
-    let key = tls_licence_tools::keys::PrivateKey::from_bytes(
-        &std::fs::read(fixture("ec_key.pem")).unwrap(),
-    )
-    .unwrap();
+    let key = usersig::keys::PrivateKey::from_bytes(&std::fs::read(fixture("ec_key.pem")).unwrap())
+        .unwrap();
     let v1 = TicketRequest::new(1400001052, "xiaojun")
         .unwrap()
         .with_expire(3600)

@@ -9,14 +9,14 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::issue::{ArgError, TicketRequest};
-use tls_licence_tools::json::JsonError;
-use tls_licence_tools::keys::{PrivateKey, PublicKey};
-use tls_licence_tools::ticket::{self, Malformed};
-use tls_licence_tools::v1::{self, SignedFields};
-use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
-use tls_licence_tools::{Secret, envelope, v2};
+use usersig::clock::FixedClock;
+use usersig::issue::{ArgError, TicketRequest};
+use usersig::json::JsonError;
+use usersig::keys::{PrivateKey, PublicKey};
+use usersig::ticket::{self, Malformed};
+use usersig::v1::{self, SignedFields};
+use usersig::verify::{self, Expect, Failure, VerifyKey};
+use usersig::{Secret, envelope, v2};
 
 const APP: u32 = 1400001052;
 

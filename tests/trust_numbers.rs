@@ -7,10 +7,10 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::ticket::Malformed;
-use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
-use tls_licence_tools::{Secret, envelope, v2};
+use usersig::clock::FixedClock;
+use usersig::ticket::Malformed;
+use usersig::verify::{self, Expect, Failure, VerifyKey};
+use usersig::{Secret, envelope, v2};
 
 const APP: u32 = 1400001052;
 
@@ -61,7 +61,7 @@ fn an_expire_past_32_bits_is_malformed_to_the_library() {
             })
         ));
         assert_eq!(failure.code(), Some(70003));
-        let one_call = tls_licence_tools::verify_usersig(&secret, APP, "xiaojun", &ticket);
+        let one_call = usersig::verify_usersig(&secret, APP, "xiaojun", &ticket);
         assert_eq!(one_call.unwrap_err(), failure);
     }
     let ticket = v2_ticket(now(), u64::from(u32::MAX));
@@ -140,7 +140,7 @@ fn renew_replaces_a_ticket_whose_expire_is_past_32_bits() {
     let new = String::from_utf8(dir.read("sig")).unwrap();
     assert_ne!(new, old);
     let secret = Secret::new(SECRET.as_bytes()).unwrap();
-    let info = tls_licence_tools::verify_usersig(&secret, APP, "xiaojun", &new).unwrap();
+    let info = usersig::verify_usersig(&secret, APP, "xiaojun", &new).unwrap();
     assert_eq!(info.expire, 15_552_000);
     // The new ticket stays.
     let r = run(&dir.0, args);

@@ -4,11 +4,11 @@
 use std::fs;
 
 use serde_json::Value;
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::keys::PublicKey;
-use tls_licence_tools::ticket::{self, Version};
-use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, envelope};
+use usersig::clock::FixedClock;
+use usersig::keys::PublicKey;
+use usersig::ticket::{self, Version};
+use usersig::verify::{self, Expect, VerifyKey};
+use usersig::{Secret, envelope};
 
 fn cases() -> Vec<Value> {
     let text = fs::read_to_string("fixtures/vectors.json").unwrap();

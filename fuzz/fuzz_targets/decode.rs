@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tls_licence_tools::clock::FixedClock;
-use tls_licence_tools::verify::{self, Expect, VerifyKey};
-use tls_licence_tools::{Secret, envelope, json, ticket, userbuf};
+use usersig::clock::FixedClock;
+use usersig::verify::{self, Expect, VerifyKey};
+use usersig::{Secret, envelope, json, ticket, userbuf};
 
 fuzz_target!(|data: &[u8]| {
     let clock = FixedClock::at(1_795_675_257);

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tls_licence_tools::{deflate, envelope};
+use usersig::{deflate, envelope};
 
 mod common;
 

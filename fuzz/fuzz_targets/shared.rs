@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use tls_licence_tools::deflate::SharedCode;
+use usersig::deflate::SharedCode;
 
 mod common;
 

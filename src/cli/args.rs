@@ -1002,7 +1002,7 @@ Run 'tls_licence_tools COMMAND --help' for details, 'tls_licence_tools man' for 
 ",
         statuses = EXIT_STATUSES,
         version = env!("CARGO_PKG_VERSION"),
-        format = tls_licence_tools::v1::VERSION_TEXT,
+        format = usersig::v1::VERSION_TEXT,
     )
 }
 

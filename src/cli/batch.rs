@@ -6,12 +6,12 @@ use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tls_licence_tools::clock::{Clock, SystemClock, describe_span};
-use tls_licence_tools::issue::DEFAULT_EXPIRE;
-use tls_licence_tools::issue::{self, TicketBatch};
-use tls_licence_tools::json::{self, Json};
-use tls_licence_tools::keys::EcKey;
-use tls_licence_tools::verify::{self, Expect, VerifyKey};
+use usersig::clock::{Clock, SystemClock, describe_span};
+use usersig::issue::DEFAULT_EXPIRE;
+use usersig::issue::{self, TicketBatch};
+use usersig::json::{self, Json};
+use usersig::keys::EcKey;
+use usersig::verify::{self, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use tls_licence_tools::issue::{self, ArgError};
+use usersig::issue::{self, ArgError};
 
 /// Units from largest to smallest: seconds per unit, symbol, and long spellings.
 const UNITS: [(u64, &str, &[&str]); 7] = [
@@ -211,7 +211,7 @@ pub fn parse_expire(text: &str) -> Result<u32, String> {
 mod tests {
     use super::*;
 
-    use tls_licence_tools::issue::MAX_EXPIRE;
+    use usersig::issue::MAX_EXPIRE;
 
     #[test]
     fn ranges_are_checked_when_parsed() {

@@ -20,9 +20,9 @@ use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
 
-use tls_licence_tools::clock::{SystemClock, describe_span, rfc3339};
-use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::renew::{Decision, Reason};
+use usersig::clock::{SystemClock, describe_span, rfc3339};
+use usersig::issue::{self, TicketRequest};
+use usersig::renew::{Decision, Reason};
 
 use super::args::RenewArgs;
 use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};

@@ -732,7 +732,7 @@ fn protect(
 /// recognises (PEM of any label, DER, OpenSSH, PuTTY, JWK...), or a v2 secret as the
 /// console shows it (one line of 64 hexadecimal characters).
 pub fn key_material(bytes: &[u8]) -> Option<String> {
-    if let Some(what) = tls_licence_tools::keys::KeyMaterial::recognise(bytes) {
+    if let Some(what) = usersig::keys::KeyMaterial::recognise(bytes) {
         return Some(what.to_string());
     }
     let line = bytes.trim_ascii();

@@ -2,9 +2,9 @@
 //! wrong and what to do in its own terms; here the option or command that does it is
 //! appended, where the message is printed.
 
-use tls_licence_tools::issue::ArgError;
-use tls_licence_tools::keys::KeyError;
-use tls_licence_tools::verify::Failure;
+use usersig::issue::ArgError;
+use usersig::keys::KeyError;
+use usersig::verify::Failure;
 
 /// An argument error as the CLI prints it: the SDK identifier rules (length, printable
 /// ASCII) name the option that sets them aside.
@@ -44,8 +44,8 @@ pub(super) fn failure(f: &Failure) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tls_licence_tools::issue::{TicketRequest, check_identifier};
-    use tls_licence_tools::ticket::Version;
+    use usersig::issue::{TicketRequest, check_identifier};
+    use usersig::ticket::Version;
 
     /// The lines the CLI printed before the library lost its CLI words, byte for byte.
     #[test]

@@ -3,7 +3,7 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use tls_licence_tools::keys::PrivateKey;
+use usersig::keys::PrivateKey;
 
 use super::args::{KeycheckArgs, KeygenArgs};
 use super::fsio::{self, FileId, Target, WriteRules};

@@ -4,12 +4,12 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span};
-use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::renew::{self, Decision};
-use tls_licence_tools::ticket::TicketInfo;
-use tls_licence_tools::verify::Expect;
+use usersig::clock::{Clock, FixedClock, SystemClock, describe_span};
+use usersig::envelope::MAX_TICKET_BYTES;
+use usersig::issue::{self, TicketRequest};
+use usersig::renew::{self, Decision};
+use usersig::ticket::TicketInfo;
+use usersig::verify::Expect;
 
 use super::args::{Gen2Args, GenOptions, RenewArgs, V1Target};
 use super::fsio::{self, FsErrorKind, LastLink, Target, WriteRules, Written};
@@ -344,7 +344,7 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
                 "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
                 redact::escape(&why),
                 made.info.version,
-                tls_licence_tools::clock::rfc3339(made.info.expires_at())
+                usersig::clock::rfc3339(made.info.expires_at())
             )
             .as_bytes())
         }
@@ -359,8 +359,8 @@ mod no_randomness;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tls_licence_tools::Secret;
-    use tls_licence_tools::keys::PrivateKey;
+    use usersig::Secret;
+    use usersig::keys::PrivateKey;
 
     /// What a stop says and the exit status it gives.
     fn stop(made: Result<Made, Stop>) -> (String, &'static str) {

@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use tls_licence_tools::clock::{Clock, SystemClock};
-use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::keys::EcKey;
-use tls_licence_tools::ticket::{self, Ticket};
-use tls_licence_tools::verify::{self, VerifyKey};
+use usersig::clock::{Clock, SystemClock};
+use usersig::envelope::MAX_TICKET_BYTES;
+use usersig::keys::EcKey;
+use usersig::ticket::{self, Ticket};
+use usersig::verify::{self, VerifyKey};
 
 use super::args::MetricsArgs;
 use super::fsio::{self, FileId, LastLink, WriteRules};
@@ -263,9 +263,9 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use tls_licence_tools::Secret;
-    use tls_licence_tools::clock::FixedClock;
-    use tls_licence_tools::issue::TicketRequest;
+    use usersig::Secret;
+    use usersig::clock::FixedClock;
+    use usersig::issue::TicketRequest;
 
     #[test]
     fn label_values_are_escaped() {

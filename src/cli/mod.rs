@@ -45,14 +45,14 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 
 use time::UtcOffset;
-use tls_licence_tools::Secret;
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, parse_instant};
-use tls_licence_tools::issue::{self, TicketRequest};
-use tls_licence_tools::keys::{EcKey, KeyMaterial, PrivateKey, PublicKey};
-use tls_licence_tools::secret::SecretError;
-use tls_licence_tools::ticket::Version;
-use tls_licence_tools::verify::Failure;
-use tls_licence_tools::verify::VerifyKey;
+use usersig::Secret;
+use usersig::clock::{Clock, FixedClock, SystemClock, parse_instant};
+use usersig::issue::{self, TicketRequest};
+use usersig::keys::{EcKey, KeyMaterial, PrivateKey, PublicKey};
+use usersig::secret::SecretError;
+use usersig::ticket::Version;
+use usersig::verify::Failure;
+use usersig::verify::VerifyKey;
 
 use source::{Source, looks_like_secret};
 

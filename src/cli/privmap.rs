@@ -2,11 +2,11 @@
 //! userbuf is the map key), and the `--room-id`/`--room-str`/`--privilege-map` check of
 //! the verify forms.
 
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock};
-use tls_licence_tools::issue::{self, DEFAULT_EXPIRE};
-use tls_licence_tools::userbuf::Room;
-use tls_licence_tools::usersig;
-use tls_licence_tools::verify::{self, Checked};
+use usersig::clock::{Clock, FixedClock, SystemClock};
+use usersig::compat;
+use usersig::issue::{self, DEFAULT_EXPIRE};
+use usersig::userbuf::Room;
+use usersig::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
 use super::make::{make, write_ticket};
@@ -76,7 +76,7 @@ fn parse_room(room_id: Option<&str>, room_str: Option<&str>) -> Result<Option<Ro
             }
         }
         (None, Some(name)) => {
-            usersig::check_room_str(name).map_err(usage)?;
+            compat::check_room_str(name).map_err(usage)?;
             Ok(Some(Room::Named(name.to_owned())))
         }
         (None, None) => Ok(None),
@@ -100,9 +100,8 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
     };
     // One reading of the clock for the ticket's time and the map key's expiry.
     let now = FixedClock::at(clock.now());
-    let req =
-        usersig::private_map_key_request(sdkappid, &a.identifier, expire, room, bits, now.now)
-            .map_err(usage)?;
+    let req = compat::private_map_key_request(sdkappid, &a.identifier, expire, room, bits, now.now)
+        .map_err(usage)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = if v2 {
         Source::secret(&a.key)

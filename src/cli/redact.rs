@@ -43,7 +43,7 @@ use std::path::Path;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use tls_licence_tools::json;
+use usersig::json;
 use zeroize::Zeroizing;
 
 /// What a hidden value is replaced with.
@@ -384,9 +384,9 @@ mod tests {
 
     #[test]
     fn tickets_made_by_the_library_are_never_touched() {
-        use tls_licence_tools::Secret;
-        use tls_licence_tools::clock::FixedClock;
-        use tls_licence_tools::issue::TicketRequest;
+        use usersig::Secret;
+        use usersig::clock::FixedClock;
+        use usersig::issue::TicketRequest;
         let secret = Secret::new(SECRET.as_bytes()).unwrap();
         for n in 0..300 {
             let id = format!("user{n}");

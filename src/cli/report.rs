@@ -17,11 +17,11 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 use serde_json::value::RawValue;
 
-use tls_licence_tools::clock::{describe_span, rfc3339};
-use tls_licence_tools::json::{self, Escape};
-use tls_licence_tools::ticket::TicketInfo;
-use tls_licence_tools::userbuf::{PrivateMapKey, Room};
-use tls_licence_tools::verify::Checked;
+use usersig::clock::{describe_span, rfc3339};
+use usersig::json::{self, Escape};
+use usersig::ticket::TicketInfo;
+use usersig::userbuf::{PrivateMapKey, Room};
+use usersig::verify::Checked;
 
 use super::redact;
 
@@ -1033,7 +1033,7 @@ mod tests {
         ) {
             for (id, same, sdkappid, (init_time, expire), userbuf, (verdict, now), min, line) in lines {
                 let info = TicketInfo {
-                    version: tls_licence_tools::ticket::Version::V2,
+                    version: usersig::ticket::Version::V2,
                     identifier: id.clone(),
                     sdkappid,
                     init_time,
@@ -1043,8 +1043,8 @@ mod tests {
                 let asked = if same { id.clone() } else { format!("{id}x") };
                 let verdict = match verdict {
                     0 | 1 => Ok(0),
-                    2 => Err(tls_licence_tools::verify::Failure::IdentifierMismatch { ticket: id.clone(), asked: asked.clone() }),
-                    _ => Err(tls_licence_tools::verify::Failure::SdkAppIdMismatch { ticket: sdkappid, asked: 1 }),
+                    2 => Err(usersig::verify::Failure::IdentifierMismatch { ticket: id.clone(), asked: asked.clone() }),
+                    _ => Err(usersig::verify::Failure::SdkAppIdMismatch { ticket: sdkappid, asked: 1 }),
                 };
                 let checked = Checked { info: Some(info), verdict, now };
                 let report = VerifyReport::for_line(&checked, min, line, &asked);

@@ -9,12 +9,12 @@ use base64::engine::general_purpose::STANDARD;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use tls_licence_tools::clock::{Clock, FixedClock, SystemClock, describe_span, rfc3339};
-use tls_licence_tools::envelope::MAX_TICKET_BYTES;
-use tls_licence_tools::issue;
-use tls_licence_tools::ticket::{self, Malformed, TicketInfo, Version};
-use tls_licence_tools::userbuf::{PrivateMapKey, Room};
-use tls_licence_tools::verify::{self, Expect, Failure, VerifyKey};
+use usersig::clock::{Clock, FixedClock, SystemClock, describe_span, rfc3339};
+use usersig::envelope::MAX_TICKET_BYTES;
+use usersig::issue;
+use usersig::ticket::{self, Malformed, TicketInfo, Version};
+use usersig::userbuf::{PrivateMapKey, Room};
+use usersig::verify::{self, Expect, Failure, VerifyKey};
 
 use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
 use super::report::{

@@ -40,7 +40,7 @@ impl SignedFields<'_> {
     /// The signed content: `NAME:VALUE\n` lines in the fixed order of docs/FORMAT.md section 3.
     ///
     /// ```
-    /// use tls_licence_tools::v1::SignedFields;
+    /// use usersig::v1::SignedFields;
     /// let f = SignedFields { appid_at_3rd: Some("0"), account_type: "0", identifier: "u",
     ///     sdk_appid: "1400001052", time: "100", expire_after: "60", userbuf: None };
     /// assert_eq!(f.content(), b"TLS.appid_at_3rd:0\nTLS.account_type:0\nTLS.identifier:u\n\

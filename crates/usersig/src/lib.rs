@@ -13,16 +13,16 @@
 //! - [`ticket`]: the formats ([`deflate`], [`json`], [`envelope`], [`ticket::fields`],
 //!   [`userbuf`], [`v1`], [`v2`]) and parsing ticket text;
 //! - [`issue`] (making tickets) and [`verify`] (checking them);
-//! - [`usersig`]: the one-call API in Tencent's names ([`gen_usersig`],
+//! - [`compat`]: the one-call API in Tencent's names ([`gen_usersig`],
 //!   [`gen_private_map_key`], [`verify_usersig`], ...), over the two above;
 //! - [`renew`]: whether an existing ticket can stay.
 //!
-//! The command-line tool (the `cli` feature, on by default) is a thin front end over it.
+//! The command-line tool, `tls_licence_tools`, is a thin front end over it.
 //!
 //! What a backend does per login (the README shows the same):
 //!
 //! ```
-//! use tls_licence_tools::{Secret, gen_usersig, verify_usersig};
+//! use usersig::{Secret, gen_usersig, verify_usersig};
 //!
 //! let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 //! let usersig = gen_usersig(&secret, 1400001052, "xiaojun", 86400)?;
@@ -34,7 +34,7 @@
 //! With a clock of one's own, and the verdict's parts:
 //!
 //! ```
-//! use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest,
+//! use usersig::{Secret, clock::FixedClock, issue::TicketRequest,
 //!     verify::{self, Expect, VerifyKey}};
 //!
 //! let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
@@ -48,19 +48,20 @@
 //! ```
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod compat;
 pub mod issue;
 pub mod keys;
 pub mod renew;
 pub mod secret;
 pub mod ticket;
-pub mod usersig;
 pub mod verify;
 
-pub use secret::Secret;
-pub use ticket::{deflate, envelope, json, userbuf, v1, v2};
-pub use usersig::{
+pub use compat::{
     gen_private_map_key, gen_private_map_key_with_string_room_id, gen_usersig,
     gen_usersig_with_userbuf, verify_usersig, verify_usersig_with_userbuf,
 };
+pub use secret::Secret;
+pub use ticket::{deflate, envelope, json, userbuf, v1, v2};

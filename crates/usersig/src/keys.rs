@@ -310,8 +310,8 @@ impl PublicKey {
     /// `openssl pkey -pubin -in public.pem -outform DER | sha256sum`.
     ///
     /// ```
-    /// let pem = std::fs::read("fixtures/public.pem").unwrap();
-    /// let key = tls_licence_tools::keys::PublicKey::from_pem(&pem).unwrap();
+    /// let pem = std::fs::read("../../fixtures/public.pem").unwrap();
+    /// let key = usersig::keys::PublicKey::from_pem(&pem).unwrap();
     /// assert!(key.fingerprint().starts_with("SHA256:"));
     /// assert_eq!(key.fingerprint().len(), 7 + 64);
     /// ```
@@ -388,9 +388,9 @@ impl EcKey {
     /// input) goes to [`EcKey::from_der`], anything else to [`EcKey::from_pem`].
     ///
     /// ```
-    /// use tls_licence_tools::keys::EcKey;
-    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
-    /// let pem = std::fs::read("fixtures/public.pem").unwrap();
+    /// use usersig::keys::EcKey;
+    /// let der = std::fs::read("../../fixtures/keys/der_public.der").unwrap();
+    /// let pem = std::fs::read("../../fixtures/public.pem").unwrap();
     /// assert!(matches!(EcKey::from_bytes(&der), Ok(EcKey::Public(_))));
     /// assert!(matches!(EcKey::from_bytes(&pem), Ok(EcKey::Public(_))));
     /// ```
@@ -785,8 +785,8 @@ impl KeyMaterial {
     /// white space) is never taken for key material.
     ///
     /// ```
-    /// use tls_licence_tools::keys::KeyMaterial;
-    /// let der = std::fs::read("fixtures/keys/der_public.der").unwrap();
+    /// use usersig::keys::KeyMaterial;
+    /// let der = std::fs::read("../../fixtures/keys/der_public.der").unwrap();
     /// let found = KeyMaterial::recognise(&der).unwrap();
     /// assert_eq!(found.to_string(), "a public key (DER SubjectPublicKeyInfo)");
     /// let secret = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n";
@@ -1421,14 +1421,14 @@ mod tests {
 
     macro_rules! fixture {
         ($name:literal) => {
-            include_bytes!(concat!("../fixtures/keys/", $name)).as_slice()
+            include_bytes!(concat!("../../../fixtures/keys/", $name)).as_slice()
         };
     }
 
     /// The keys that came with Tencent's vectors, in fixtures/.
     macro_rules! vector_key {
         ($name:literal) => {
-            include_bytes!(concat!("../fixtures/", $name)).as_slice()
+            include_bytes!(concat!("../../../fixtures/", $name)).as_slice()
         };
     }
 

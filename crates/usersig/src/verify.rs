@@ -186,9 +186,9 @@ impl MapKeyProblem {
 /// order: present, user, app, room, bits, expiry. Returns the map key.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_private_map_key, verify_usersig};
-/// use tls_licence_tools::userbuf::Room;
-/// use tls_licence_tools::verify::{check_private_map_key, Failure, MapKeyProblem};
+/// use usersig::{Secret, gen_private_map_key, verify_usersig};
+/// use usersig::userbuf::Room;
+/// use usersig::verify::{check_private_map_key, Failure, MapKeyProblem};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let sig = gen_private_map_key(&secret, 1400001052, "xiaojun", 86400, 10000, 2 | 8)?;
 /// let info = verify_usersig(&secret, 1400001052, "xiaojun", &sig)?;
@@ -486,7 +486,7 @@ pub fn check_text(
 /// Verify ticket text of any form with `key`, as of `clock.now()`.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, clock::FixedClock, verify::{self, Expect, VerifyKey, Failure}};
+/// use usersig::{Secret, clock::FixedClock, verify::{self, Expect, VerifyKey, Failure}};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
 /// let text = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
 /// let key = VerifyKey::Secret(secret);

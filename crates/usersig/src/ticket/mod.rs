@@ -28,7 +28,7 @@ use json::{Json, JsonError, Object};
 /// time of the plain-JSON form.
 ///
 /// ```
-/// use tls_licence_tools::{clock::FixedClock, ticket::{self, Version}};
+/// use usersig::{clock::FixedClock, ticket::{self, Version}};
 /// let t = ticket::parse("eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__",
 ///                       &FixedClock::at(0)).unwrap();
 /// assert_eq!(t.info.version, Version::V2);

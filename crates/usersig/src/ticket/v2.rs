@@ -21,7 +21,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// The signed content of a v2 ticket (docs/FORMAT.md section 4).
 ///
 /// ```
-/// assert_eq!(tls_licence_tools::v2::signed_content("u", 1400001052, 100, 60, Some("YWJj")),
+/// assert_eq!(usersig::v2::signed_content("u", 1400001052, 100, 60, Some("YWJj")),
 ///     b"TLS.identifier:u\nTLS.sdkappid:1400001052\nTLS.time:100\nTLS.expire:60\nTLS.userbuf:YWJj\n");
 /// ```
 pub fn signed_content(

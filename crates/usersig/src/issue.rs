@@ -167,7 +167,7 @@ impl ArgError {
 /// Parse an sdkappid: decimal digits only, 1 to 4294967295 (never `atoi`'s silent 0).
 ///
 /// ```
-/// use tls_licence_tools::issue::parse_sdkappid;
+/// use usersig::issue::parse_sdkappid;
 /// assert_eq!(parse_sdkappid("1400001052"), Ok(1400001052));
 /// assert!(parse_sdkappid("abc").is_err());
 /// assert!(parse_sdkappid("0").is_err());
@@ -245,13 +245,13 @@ fn shorten(text: &str) -> String {
 /// What a new ticket says: app, user, validity and optional user bytes.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest};
+/// use usersig::{Secret, clock::FixedClock, issue::TicketRequest};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
 /// let req = TicketRequest::new(1400001052, "xiaojun").unwrap();
 /// let ticket = req.sign_v2(&secret, &FixedClock::at(1795675257)).unwrap();
 /// // Inside, byte for byte the JSON the C++ original's gen2 made at this second:
 /// let cpp = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
-/// use tls_licence_tools::ticket::envelope::decode;
+/// use usersig::ticket::envelope::decode;
 /// assert_eq!(decode(&ticket).unwrap(), decode(cpp).unwrap());
 /// assert!(TicketRequest::new(1400001052, "").is_err());
 /// ```
@@ -387,7 +387,7 @@ fn enveloped(json: &[u8]) -> Result<String, ArgError> {
 /// [`TicketRequest::any_identifier`]) checks it.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, clock::FixedClock, issue::{TicketBatch, TicketRequest}};
+/// use usersig::{Secret, clock::FixedClock, issue::{TicketBatch, TicketRequest}};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let batch = TicketBatch::v2(&secret, 1400001052, 86400, 1795675257)?;
 /// let mut out = Vec::new();
@@ -662,7 +662,10 @@ mod tests {
     fn a_v1_batch_ticket_is_the_single_ticket_but_for_the_signature() {
         use crate::clock::FixedClock;
         use crate::verify::{Expect, VerifyKey, verify};
-        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
+        let pem = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/ec_key.pem"
+        ));
         let key = PrivateKey::from_pem(pem).unwrap();
         let without_sig = |ticket: &str| {
             let json = envelope::decode(ticket).unwrap();
@@ -792,7 +795,10 @@ mod tests {
     #[test]
     fn every_generator_refuses_a_ticket_too_large() {
         use crate::clock::FixedClock;
-        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
+        let pem = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/ec_key.pem"
+        ));
         let key = PrivateKey::from_pem(pem).unwrap();
         let secret = Secret::new(SECRET).unwrap();
         let big = vec![0u8; 800_000];

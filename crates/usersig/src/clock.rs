@@ -58,7 +58,7 @@ impl Clock for SystemClock {
 /// A clock stopped at one instant.
 ///
 /// ```
-/// use tls_licence_tools::clock::{Clock, FixedClock};
+/// use usersig::clock::{Clock, FixedClock};
 /// assert_eq!(FixedClock::at(1_795_675_257).now(), 1_795_675_257);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +121,7 @@ pub fn describe_span(seconds: i64) -> String {
 /// (`2026-11-26T06:40:57Z`, `2026-11-26T14:40:57+08:00`).
 ///
 /// ```
-/// use tls_licence_tools::clock::parse_instant;
+/// use usersig::clock::parse_instant;
 /// assert_eq!(parse_instant("1795675257"), Ok(1795675257));
 /// assert_eq!(parse_instant("2026-11-26T14:40:57+08:00"), Ok(1795675257));
 /// assert!(parse_instant("tomorrow").is_err());

@@ -6,7 +6,7 @@
 //! and account type, and for version 1 a 2-byte room-string length and the string.
 //!
 //! ```
-//! use tls_licence_tools::userbuf::{PrivateMapKey, Room};
+//! use usersig::userbuf::{PrivateMapKey, Room};
 //!
 //! let key = PrivateMapKey {
 //!     account: "xiaojun".into(),

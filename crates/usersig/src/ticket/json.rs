@@ -142,7 +142,7 @@ impl<'a> Object<'a> {
 /// limit), so no input exhausts the stack.
 ///
 /// ```
-/// use tls_licence_tools::json::{self, JsonError};
+/// use usersig::json::{self, JsonError};
 /// let obj = json::object(br#"{"a":1,"b":{"c":[true,null]}}"#).unwrap();
 /// assert_eq!(obj["b"]["c"][0], true);
 /// assert_eq!(
@@ -159,7 +159,7 @@ pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
 /// can: the same checks and errors, without a map or a string per member.
 ///
 /// ```
-/// use tls_licence_tools::json::{self, JsonError};
+/// use usersig::json::{self, JsonError};
 /// let obj = json::members(br#"{"id":"xiaojun","n":7}"#).unwrap();
 /// assert_eq!(obj.get("id").and_then(|v| v.as_str()), Some("xiaojun"));
 /// assert_eq!(json::members(br#"{"a":1,"a":1}"#), Err(JsonError::DuplicateMember("a".into())));
@@ -271,9 +271,9 @@ fn flat_string(text: &str, at: usize) -> Option<(&str, usize)> {
 /// Eight bytes a step.
 ///
 /// ```
-/// assert_eq!(tls_licence_tools::json::plain_len(br#"user\"x"#), 4);
-/// assert_eq!(tls_licence_tools::json::plain_len(b"eA*-\"}"), 4);
-/// assert_eq!(tls_licence_tools::json::plain_len(b"abc"), 3);
+/// assert_eq!(usersig::json::plain_len(br#"user\"x"#), 4);
+/// assert_eq!(usersig::json::plain_len(b"eA*-\"}"), 4);
+/// assert_eq!(usersig::json::plain_len(b"abc"), 3);
 /// ```
 pub fn plain_len(bytes: &[u8]) -> usize {
     string_stop(bytes).unwrap_or(bytes.len())
@@ -344,7 +344,7 @@ fn flat_value(text: &str, at: usize) -> Option<(Json<'_>, usize)> {
 ///
 /// ```
 /// let mut out = Vec::new();
-/// tls_licence_tools::json::push_int(&mut out, -1400001052);
+/// usersig::json::push_int(&mut out, -1400001052);
 /// assert_eq!(out, b"-1400001052");
 /// ```
 #[inline]
@@ -548,7 +548,7 @@ pub enum Escape {
 /// UTF-8 as it is). The one JSON string escaper of the crate.
 ///
 /// ```
-/// use tls_licence_tools::json::{Escape, push_string};
+/// use usersig::json::{Escape, push_string};
 /// let mut out = Vec::new();
 /// push_string(&mut out, "a\"b\\c\n\u{1b}\u{9b}\u{202e}é", Escape::Display);
 /// assert_eq!(out, r#""a\"b\\c\n\u001b\u009b\u202eé""#.as_bytes());
@@ -607,7 +607,7 @@ const PLAIN: [bool; 256] = {
 /// `s` as a quoted JSON string literal: [`push_string`] into a new string.
 ///
 /// ```
-/// use tls_licence_tools::json::{self, Escape};
+/// use usersig::json::{self, Escape};
 /// assert_eq!(json::string(r#"a"b\c"#, Escape::Json), r#""a\"b\\c""#);
 /// ```
 pub fn string(s: &str, escape: Escape) -> String {
@@ -622,7 +622,7 @@ pub fn string(s: &str, escape: Escape) -> String {
 /// JavaScript or reorder the text a terminal shows.
 ///
 /// ```
-/// use tls_licence_tools::json::is_display_hazard;
+/// use usersig::json::is_display_hazard;
 /// assert!(is_display_hazard('\u{202e}') && is_display_hazard('\u{2028}'));
 /// assert!(!is_display_hazard('a') && !is_display_hazard('\n'));
 /// ```

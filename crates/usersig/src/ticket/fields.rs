@@ -213,7 +213,7 @@ pub(super) const EXPIRE_TOO_LARGE: &str =
 /// value may hold (a line feed could splice the signed lines), read or made.
 ///
 /// ```
-/// use tls_licence_tools::ticket::fields::first_control_character;
+/// use usersig::ticket::fields::first_control_character;
 /// assert_eq!(first_control_character("ab\ncd"), Some((2, '\n')));
 /// assert_eq!(first_control_character("admin"), None);
 /// ```

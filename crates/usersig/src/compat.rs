@@ -13,7 +13,7 @@
 //! system for a v1 signature.
 //!
 //! ```
-//! use tls_licence_tools::{Secret, gen_usersig, verify_usersig};
+//! use usersig::{Secret, gen_usersig, verify_usersig};
 //!
 //! let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 //! let usersig = gen_usersig(&secret, 1400001052, "xiaojun", 86400)?;
@@ -86,7 +86,7 @@ impl CheckingKey<'_> {
 /// (space to `~`).
 ///
 /// ```
-/// use tls_licence_tools::usersig::check_room_str;
+/// use usersig::compat::check_room_str;
 /// assert!(check_room_str("room-42").is_ok());
 /// assert!(check_room_str("").is_err());
 /// assert!(check_room_str(&"r".repeat(65)).is_err());
@@ -168,10 +168,10 @@ pub fn private_map_key_ticket(
 /// seconds from now. A [`Secret`] makes a v2 ticket, a [`PrivateKey`] a v1 ticket.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_usersig, keys::PrivateKey};
+/// use usersig::{Secret, gen_usersig, keys::PrivateKey};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let v2 = gen_usersig(&secret, 1400001052, "xiaojun", 86400)?;
-/// assert!(tls_licence_tools::verify_usersig(&secret, 1400001052, "xiaojun", &v2).is_ok());
+/// assert!(usersig::verify_usersig(&secret, 1400001052, "xiaojun", &v2).is_ok());
 /// assert!(gen_usersig(&secret, 1400001052, "", 86400).is_err());
 /// assert!(gen_usersig(&secret, 0, "xiaojun", 86400).is_err());
 /// assert!(gen_usersig(&secret, 1400001052, "xiaojun", 0).is_err());
@@ -191,7 +191,7 @@ pub fn gen_usersig<'a>(
 /// in the ticket.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_usersig_with_userbuf, verify_usersig_with_userbuf};
+/// use usersig::{Secret, gen_usersig_with_userbuf, verify_usersig_with_userbuf};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let sig = gen_usersig_with_userbuf(&secret, 1400001052, "xiaojun", 600, b"abc")?;
 /// let info = verify_usersig_with_userbuf(&secret, 1400001052, "xiaojun", &sig, b"abc")?;
@@ -216,8 +216,8 @@ pub fn gen_usersig_with_userbuf<'a>(
 /// ticket and the map key both valid for `expire` seconds from now.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_private_map_key, verify_usersig};
-/// use tls_licence_tools::userbuf::{PrivateMapKey, Room};
+/// use usersig::{Secret, gen_private_map_key, verify_usersig};
+/// use usersig::userbuf::{PrivateMapKey, Room};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let sig = gen_private_map_key(&secret, 1400001052, "xiaojun", 86400, 10000, 255)?;
 /// let info = verify_usersig(&secret, 1400001052, "xiaojun", &sig)?;
@@ -248,7 +248,7 @@ pub fn gen_private_map_key<'a>(
 /// string room id (1 to 64 bytes of printable ASCII).
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_private_map_key_with_string_room_id};
+/// use usersig::{Secret, gen_private_map_key_with_string_room_id};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let sig = gen_private_map_key_with_string_room_id(&secret, 1400001052, "xiaojun", 86400, "room-42", 42)?;
 /// assert!(!sig.is_empty());
@@ -279,7 +279,7 @@ pub fn gen_private_map_key_with_string_room_id<'a>(
 /// ([`Failure::code`]) and prints as one line.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_usersig, verify_usersig};
+/// use usersig::{Secret, gen_usersig, verify_usersig};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let sig = gen_usersig(&secret, 1400001052, "xiaojun", 86400)?;
 /// assert!(verify_usersig(&secret, 1400001052, "xiaojun", &sig).is_ok());
@@ -306,7 +306,7 @@ pub fn verify_usersig<'a>(
 /// ([`Failure::UserbufMismatch`] otherwise).
 ///
 /// ```
-/// use tls_licence_tools::{Secret, gen_usersig_with_userbuf, verify_usersig_with_userbuf};
+/// use usersig::{Secret, gen_usersig_with_userbuf, verify_usersig_with_userbuf};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")?;
 /// let sig = gen_usersig_with_userbuf(&secret, 1400001052, "xiaojun", 600, b"abc")?;
 /// let err = verify_usersig_with_userbuf(&secret, 1400001052, "xiaojun", &sig, b"abd").unwrap_err();

@@ -1143,7 +1143,7 @@ pub enum Effort {
 /// [`Effort::Smallest`].
 ///
 /// ```
-/// let z = tls_licence_tools::deflate::zlib(b"hello hello hello");
+/// let z = usersig::deflate::zlib(b"hello hello hello");
 /// assert_eq!(&z[..2], &[0x78, 0x01]);
 /// ```
 pub fn zlib(data: &[u8]) -> Vec<u8> {
@@ -1153,7 +1153,7 @@ pub fn zlib(data: &[u8]) -> Vec<u8> {
 /// Compress `data` into a complete zlib stream, with the given [`Effort`].
 ///
 /// ```
-/// use tls_licence_tools::deflate::{Effort, zlib_with};
+/// use usersig::deflate::{Effort, zlib_with};
 /// let json = br#"{"TLS.ver":"2.0","TLS.identifier":"xiaojun","TLS.sig":"UlpjNeED6Z/7sv8LzqJk8sAgF5VwNK9Gag/JTn7Qjio="}"#;
 /// assert!(zlib_with(json, Effort::Smallest).len() <= zlib_with(json, Effort::Fast).len());
 /// ```
@@ -1175,7 +1175,7 @@ pub fn zlib_with(data: &[u8], effort: Effort) -> Vec<u8> {
 /// complete zlib stream of the input.
 ///
 /// ```
-/// use tls_licence_tools::deflate::{SharedCode, zlib};
+/// use usersig::deflate::{SharedCode, zlib};
 /// let samples: Vec<String> = (0..32)
 ///     .map(|i| format!(r#"{{"TLS.identifier":"user{i:04}","TLS.sig":"{:x}"}}"#, i * 7919))
 ///     .collect();

@@ -54,7 +54,7 @@ impl Secret {
     /// The secret exactly as given (every byte counts, white space too).
     ///
     /// ```
-    /// use tls_licence_tools::Secret;
+    /// use usersig::Secret;
     /// let s = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
     /// assert_eq!(format!("{s:?}"), "Secret(64 bytes, redacted)");
     /// assert!(Secret::new(b"").is_err());
@@ -63,8 +63,8 @@ impl Secret {
     /// Key material is refused with [`SecretError::KeyMaterial`]:
     ///
     /// ```
-    /// # use tls_licence_tools::{Secret, secret::SecretError};
-    /// let der = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys/der_public.der"));
+    /// # use usersig::{Secret, secret::SecretError};
+    /// let der = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/keys/der_public.der"));
     /// assert!(matches!(Secret::new(der), Err(SecretError::KeyMaterial(_))));
     /// ```
     pub fn new(bytes: &[u8]) -> Result<Secret, SecretError> {
@@ -76,7 +76,7 @@ impl Secret {
     /// when the secret is dropped, or at once when it is refused.
     ///
     /// ```
-    /// use tls_licence_tools::Secret;
+    /// use usersig::Secret;
     /// let read = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e".to_vec();
     /// let at = read.as_ptr();
     /// let secret = Secret::from_vec(read).unwrap();
@@ -112,7 +112,7 @@ impl Secret {
     /// more likely a mistake, such as the wrong file.
     ///
     /// ```
-    /// use tls_licence_tools::Secret;
+    /// use usersig::Secret;
     /// let s = Secret::from_file_contents(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n");
     /// assert!(s.unwrap().is_console_form());
     /// assert!(!Secret::new(b"hunter2").unwrap().is_console_form());
@@ -146,7 +146,7 @@ mod tests {
 
     /// Every key and certificate fixture, in every form.
     fn key_fixtures() -> Vec<(String, Vec<u8>)> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/keys");
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

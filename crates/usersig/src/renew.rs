@@ -53,7 +53,7 @@ impl Decision {
     /// differ, both are given in seconds, so that the words never contradict the choice.
     ///
     /// ```
-    /// use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest, renew,
+    /// use usersig::{Secret, clock::FixedClock, issue::TicketRequest, renew,
     ///     verify::{Expect, VerifyKey}};
     /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
     /// let ticket = TicketRequest::new(1400001052, "xiaojun").unwrap()
@@ -100,7 +100,7 @@ impl Decision {
 /// when it verifies with `key` for `expect` and at least `within` seconds remain.
 ///
 /// ```
-/// use tls_licence_tools::{Secret, clock::FixedClock, issue::TicketRequest, renew,
+/// use usersig::{Secret, clock::FixedClock, issue::TicketRequest, renew,
 ///     verify::{Expect, VerifyKey}};
 /// let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
 /// let ticket = TicketRequest::new(1400001052, "xiaojun").unwrap()

@@ -170,7 +170,7 @@ impl std::error::Error for EnvelopeError {}
 /// [`Effort::Smallest`]), base64, then the `tr` swap.
 ///
 /// ```
-/// use tls_licence_tools::envelope;
+/// use usersig::envelope;
 /// let text = envelope::encode(br#"{"a":"b"}"#);
 /// assert_eq!(envelope::decode(&text).unwrap(), br#"{"a":"b"}"#);
 /// assert!(!text.contains(['+', '/', '=']));
@@ -188,7 +188,7 @@ pub fn encode(json: &[u8]) -> String {
 /// `out`.
 ///
 /// ```
-/// use tls_licence_tools::{deflate::Effort, envelope};
+/// use usersig::{deflate::Effort, envelope};
 /// let mut out = b"ticket: ".to_vec();
 /// out.extend_from_slice(br#"{"a":"b"}"#);
 /// envelope::encode_in_place(&mut out, 8, Effort::Smallest);
@@ -294,7 +294,7 @@ impl Base64Out {
 /// what to do about each.
 ///
 /// ```
-/// use tls_licence_tools::envelope::{self, EnvelopeError};
+/// use usersig::envelope::{self, EnvelopeError};
 /// let text = envelope::encode(b"{}");
 /// assert_eq!(envelope::decode(&format!("\"{text}\"")), Err(EnvelopeError::Quoted('"')));
 /// assert_eq!(
