@@ -4,6 +4,8 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::exit;
+
 const KEY_FORMS: &str = "\
 A key is a path, or file:PATH, env:NAME (the PEM text in a variable) or - (stdin).
 Accepted, PEM or DER: SEC1 'EC PRIVATE KEY' (with or without 'EC PARAMETERS'), PKCS#8
@@ -18,26 +20,25 @@ ignored. A key (PEM, DER, OpenSSH, ...) is never taken as a secret; a secret tha
 hexadecimal characters draws a warning.";
 
 /// What an exit status means, as a command's help lists it.
-type Status = (u8, &'static str);
+type Status = exit::Listed;
 
-const OK_WRITTEN: Status = (0, "the ticket was made and written");
-const INVALID: Status = (1, "the ticket is not valid");
-const USAGE: Status = (2, "bad arguments");
-const IO: Status = (
-    3,
-    "a file or key could not be read, used or written, or output could not be written",
-);
-const EXPIRING: Status = (
-    4,
-    "the ticket is valid but expires sooner than --min-remaining",
-);
-const CLOSED_PIPE: Status = (
-    141,
-    "stdout was a closed pipe (| head) and the output was cut short",
-);
+const OK_WRITTEN: Status = exit::OK.says("the ticket was made and written");
+const INVALID: Status = exit::INVALID.listed();
+const USAGE: Status = exit::USAGE.listed();
+const IO: Status = exit::IO.listed();
+const EXPIRING: Status = exit::EXPIRING.listed();
+const CLOSED_PIPE: Status = exit::CLOSED_PIPE.listed();
 
-/// Every exit status, as the top-level help lists them.
-const ALL_STATUSES: [Status; 6] = [(0, "success"), INVALID, USAGE, IO, EXPIRING, CLOSED_PIPE];
+/// Every exit status, as the top-level help lists them: the whole table.
+const ALL_STATUSES: [Status; exit::TABLE.len()] = {
+    let mut list = [exit::OK.listed(); exit::TABLE.len()];
+    let mut i = 0;
+    while i < list.len() {
+        list[i] = exit::TABLE[i].listed();
+        i += 1;
+    }
+    list
+};
 
 /// Help text built at compile time, so that no command pays at start for the help of
 /// all of them: `N` bytes are kept, `len` counts every byte pushed (a first pass with
@@ -101,7 +102,7 @@ const fn statuses<const N: usize>(mut text: Text<N>, list: &[Status]) -> Text<N>
             .push(list[i].1);
         i += 1;
     }
-    text.push("\nOutput that was not all written is never 0.")
+    text.push("\n").push(exit::RULE)
 }
 
 /// The one help layout of every command, after its arguments and options: what to know
@@ -246,7 +247,7 @@ pub enum Command {
 use verify for that.",
         ],
         "inspect sig",
-        &[(0, "shown"), (1, "not a ticket"), USAGE, (3, "a file problem"), CLOSED_PIPE],
+        &[exit::OK.says("shown"), exit::INVALID.says("not a ticket"), USAGE, exit::IO.says("a file problem"), CLOSED_PIPE],
     ))]
     Inspect(InspectArgs),
     /// Make a new P-256 key pair: a PKCS#8 private key (mode 0600) and its public key.
@@ -254,7 +255,7 @@ use verify for that.",
         &["Both files are PEM, readable by OpenSSL. Existing files are not replaced unless
 --force is given."],
         "keygen ec_key.pem public.pem",
-        &[(0, "written"), USAGE, (3, "a file exists or cannot be written"), CLOSED_PIPE],
+        &[exit::OK.says("written"), USAGE, exit::IO.says("a file exists or cannot be written"), CLOSED_PIPE],
     ))]
     Keygen(KeygenArgs),
     /// Say whether a public key belongs to a private key (a common cause of 70009).
@@ -262,7 +263,7 @@ use verify for that.",
         &["Prints the SHA-256 fingerprint of each key (the same as
 `openssl pkey -pubin -in public.pem -outform DER | sha256sum`)."],
         "keycheck ec_key.pem public.pem",
-        &[(0, "they match"), (1, "they do not"), USAGE, (3, "a key cannot be read"), CLOSED_PIPE],
+        &[exit::OK.says("they match"), exit::INVALID.says("they do not"), USAGE, exit::IO.says("a key cannot be read"), CLOSED_PIPE],
     ))]
     Keycheck(KeycheckArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
@@ -274,7 +275,7 @@ use verify for that.",
   powershell: tls_licence_tools completions powershell >> $PROFILE
   elvish: tls_licence_tools completions elvish >> ~/.config/elvish/rc.elv"],
         "completions bash > /etc/bash_completion.d/tls_licence_tools",
-        &[(0, "printed"), USAGE, (3, "stdout cannot be written"), CLOSED_PIPE],
+        &[exit::OK.says("printed"), USAGE, exit::IO.says("stdout cannot be written"), CLOSED_PIPE],
     ))]
     Completions(CompletionsArgs),
     /// Print the manual page (roff, every command) to stdout.
@@ -282,14 +283,14 @@ use verify for that.",
         &["Install: tls_licence_tools man > ~/.local/share/man/man1/tls_licence_tools.1
 (or /usr/local/share/man/man1/), then man tls_licence_tools. Read it now: man -l <(tls_licence_tools man)"],
         "man > tls_licence_tools.1",
-        &[(0, "printed"), USAGE, (3, "stdout cannot be written"), CLOSED_PIPE],
+        &[exit::OK.says("printed"), USAGE, exit::IO.says("stdout cannot be written"), CLOSED_PIPE],
     ))]
     Man,
     /// Print the JSON inside a ticket (no key needed, nothing checked).
     #[command(after_help = help!(
         &["SIGTEXT is the ticket text itself, or - to read it from stdin."],
         "dump \"$(cat sig)\"",
-        &[(0, "printed"), (1, "not a ticket"), USAGE, CLOSED_PIPE],
+        &[exit::OK.says("printed"), exit::INVALID.says("not a ticket"), USAGE, CLOSED_PIPE],
     ))]
     Dump(DumpArgs),
     /// Make a v2 TRTC PrivateMapKey: a ticket whose userbuf grants a room; print it and
@@ -370,7 +371,7 @@ const GEN2USER_NOTES: &[&str] = &[SECRET_FORMS, SIG_FILE_OUT_V2, USERBUF_FORMS, 
 
 /// What the verify forms can say.
 const VERIFY_STATUSES: [Status; 6] = [
-    (0, "the ticket is valid"),
+    exit::OK.says("the ticket is valid"),
     INVALID,
     USAGE,
     IO,
@@ -420,12 +421,10 @@ what each entry would get and changes nothing. --quiet prints only errors.",
     ],
     "renew ec_key.pem sig 1400001052 xiaojun --within 30d",
     &[
-        (0, "renewed or kept"),
-        (
-            1,
-            "(--config) some entry or its deploy hook failed; the others were handled",
-        ),
-        (2, "bad arguments or manifest"),
+        exit::OK.says("renewed or kept"),
+        exit::INVALID
+            .says("(--config) some entry or its deploy hook failed; the others were handled",),
+        exit::USAGE.says("bad arguments or manifest"),
         IO,
         CLOSED_PIPE,
     ],
@@ -443,11 +442,9 @@ usersig_exporter_last_run_timestamp_seconds says when the metrics were made.",
     ],
     "metrics --config /etc/usersig/usersig.toml --textfile /var/lib/prometheus/node-exporter/usersig.prom",
     &[
-        (0, "written"),
-        (2, "bad arguments or manifest"),
-        (
-            3,
-            "a key or the output could not be read or written (the metrics are still written when only a manifest key failed)",
+        exit::OK.says("written"),
+        exit::USAGE.says("bad arguments or manifest"),
+        exit::IO.says("a key or the output could not be read or written (the metrics are still written when only a manifest key failed)",
         ),
         CLOSED_PIPE,
     ],
@@ -468,13 +465,11 @@ terminal.",
     ],
     "gen-batch ec_key.pem 1400001052 < users.txt > sigs.jsonl",
         &[
-            (0, "all made"),
-            (1, "some lines failed"),
+            exit::OK.says("all made"),
+            exit::INVALID.says("some lines failed"),
             USAGE,
-            (3, "a file or key problem, or stdout cannot be written"),
-            (
-                141,
-                "stdout was a closed pipe (| head): not every line was made",
+            exit::IO.says("a file or key problem, or stdout cannot be written"),
+            exit::CLOSED_PIPE.says("stdout was a closed pipe (| head): not every line was made",
             ),
         ],
 );
@@ -492,15 +487,12 @@ a header and then line,identifier,ok,code,expires_at,reason rows.",
     ],
     "verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl",
     &[
-        (0, "all valid"),
-        (1, "some not valid"),
+        exit::OK.says("all valid"),
+        exit::INVALID.says("some not valid"),
         USAGE,
-        (3, "a file or key problem, or stdout cannot be written"),
-        (4, "all valid but some expire within --min-remaining"),
-        (
-            141,
-            "stdout was a closed pipe (| head): not every line was judged",
-        ),
+        exit::IO.says("a file or key problem, or stdout cannot be written"),
+        exit::EXPIRING.says("all valid but some expire within --min-remaining"),
+        exit::CLOSED_PIPE.says("stdout was a closed pipe (| head): not every line was judged",),
     ],
 );
 

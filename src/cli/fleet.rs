@@ -493,11 +493,8 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
 
 /// The words of a stop, for an entry's failure line (the run goes on).
 fn stop_text(stop: &Stop) -> String {
-    match stop {
-        Stop::Invalid(doing, f) => format!("{doing}: {}", hints::failure(f)),
-        Stop::Expiring(m) | Stop::Mismatch(m) | Stop::Usage(m) | Stop::Io(m) => m.clone(),
-        Stop::Closed => "standard output was closed".into(),
-    }
+    stop.message()
+        .unwrap_or_else(|| "standard output was closed".into())
 }
 
 /// Where the run's lock file is: `.NAME.lock` beside the manifest NAME. Always there,

@@ -19,6 +19,8 @@
 mod args;
 mod batch;
 mod duration;
+mod error;
+mod exit;
 mod fleet;
 mod fsio;
 mod hints;
@@ -51,76 +53,20 @@ use usersig::issue::{self, TicketRequest};
 use usersig::keys::{EcKey, KeyMaterial, PrivateKey, PublicKey};
 use usersig::secret::SecretError;
 use usersig::ticket::Version;
-use usersig::verify::Failure;
 use usersig::verify::VerifyKey;
 
 use source::{Source, looks_like_secret};
 
 use args::{Cli, Command, Shell};
 
-const NAME: &str = "tls_licence_tools";
-
-/// Exit statuses (documented in `--help` and the README).
-mod status {
-    pub const OK: u8 = 0;
-    pub const INVALID: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const IO: u8 = 3;
-    pub const EXPIRING: u8 = 4;
-    /// Output cut short by a closed pipe (128 + SIGPIPE, what a shell shows for a tool
-    /// killed by SIGPIPE).
-    pub const CLOSED_PIPE: u8 = super::output::CLOSED_PIPE;
-}
-
-/// Why a command stopped.
-enum Stop {
-    /// The ticket is not valid (the words name what was being done: "verify failed").
-    Invalid(&'static str, Failure),
-    /// The ticket is valid but expires sooner than --min-remaining.
-    Expiring(String),
-    /// A check other than a ticket's failed (keycheck): the message.
-    Mismatch(String),
-    /// An argument breaks a rule.
-    Usage(String),
-    /// A file or key could not be read, used or written.
-    Io(String),
-    /// Standard output is a closed pipe (`| head`): the output was cut short.
-    Closed,
-}
-
-impl Stop {
-    /// Say why on stderr (and, in JSON mode, as a JSON object on stdout for the stops
-    /// whose command has not printed its own object) and give the exit status.
-    fn report(&self, json: bool) -> u8 {
-        let (line, code) = match self {
-            Stop::Invalid(doing, f) => (format!("{doing}: {}", hints::failure(f)), status::INVALID),
-            Stop::Expiring(why) => (format!("too close to expiry: {why}"), status::EXPIRING),
-            Stop::Mismatch(why) => (why.clone(), status::INVALID),
-            Stop::Usage(m) => (format!("error: {m}"), status::USAGE),
-            Stop::Io(m) => (format!("error: {m}"), status::IO),
-            // Whoever closed the pipe stopped reading on purpose: nothing to say.
-            Stop::Closed => return status::CLOSED_PIPE,
-        };
-        if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
-            // error_object scrubs the message too.
-            let _ = out(format!("{}\n", report::error_object(&line, code)).as_bytes());
-        }
-        // Every message line goes through here: scrubbed of secrets, one line. A failure
-        // to write it is remembered, but this stop's status stands.
-        let line = redact::shown(line.as_bytes());
-        output::stderr_line(&format!("{NAME}: {line}"));
-        code
-    }
-}
-
-/// What a command comes to: done, or why it stopped.
-type CommandResult = Result<(), Stop>;
+use error::{CommandResult, Stop, io_err, stdout_error, usage};
+use output::NAME;
 
 /// Run the tool on these arguments and return its exit status.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
     if argv.len() <= 1 {
         output::write_stderr(args::bare_usage().as_bytes());
-        return ExitCode::from(status::USAGE);
+        return ExitCode::from(exit::USAGE.code);
     }
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
@@ -145,7 +91,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Err(e) => {
             // Before parsing succeeds, --json is known only by its presence.
             let json = argv.iter().skip(1).any(|a| a == "--json");
-            return ExitCode::from(output::settle(clap_error(&e, json), status::IO));
+            return ExitCode::from(output::settle(clap_error(&e, json)));
         }
     };
     let mut command = cli.command;
@@ -154,7 +100,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
             "--json: {} has no JSON output; drop --json",
             command.name()
         ));
-        return ExitCode::from(output::settle(stop.report(false), status::IO));
+        return ExitCode::from(output::settle(stop.report(false)));
     }
     let json = command.json();
     // The host's UTC offset, for the commands that read tickets (a plain-JSON ticket's
@@ -221,11 +167,11 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Command::Genprivmap(a) => privmap::gen_privmap(&a, false, &clock),
     };
     let code = match result {
-        Ok(()) => status::OK,
+        Ok(()) => exit::OK.code,
         Err(stop) => stop.report(json),
     };
     // Output that was not all written is never a success (see the output module).
-    ExitCode::from(output::settle(code, status::IO))
+    ExitCode::from(output::settle(code))
 }
 
 fn os_bytes(s: &OsStr) -> &[u8] {
@@ -295,7 +241,7 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
                 e.print().and_then(|()| io::stdout().flush())
             };
             match printed {
-                Ok(()) => status::OK,
+                Ok(()) => exit::OK.code,
                 Err(err) => {
                     output::note_stdout_failure(&err);
                     stdout_error(&err).report(json)
@@ -305,7 +251,7 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             // This help goes to stderr; the status is a usage error whatever happens.
             let _ = e.print();
-            status::USAGE
+            exit::USAGE.code
         }
         _ => {
             let text = e.render().to_string();
@@ -334,24 +280,6 @@ fn completions(shell: Shell) -> CommandResult {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
     out(&script)
-}
-
-fn usage<E: std::fmt::Display>(e: E) -> Stop {
-    Stop::Usage(e.to_string())
-}
-
-fn io_err<E: std::fmt::Display>(e: E) -> Stop {
-    Stop::Io(e.to_string())
-}
-
-/// The stop for a failed write to stdout: a closed pipe (`| head`) ends the command
-/// quietly (status 141); any other failure is an I/O error (status 3).
-fn stdout_error(e: &io::Error) -> Stop {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Stop::Closed
-    } else {
-        Stop::Io(format!("cannot write to standard output: {e}"))
-    }
 }
 
 /// Write to stdout; a failure stops the command (see [`stdout_error`]).

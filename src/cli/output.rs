@@ -19,8 +19,10 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
-/// Exit status when a closed pipe cut the output short (128 + SIGPIPE).
-pub const CLOSED_PIPE: u8 = 141;
+use super::exit;
+
+/// The tool's name, which begins every line it writes to stderr.
+pub const NAME: &str = "tls_licence_tools";
 
 /// Whether descriptor 1 (stdout) was closed when the process started.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -139,7 +141,7 @@ pub fn stderr_line(line: &str) {
 
 /// The exit status once the command has given `status`: a success whose output (stdout
 /// or stderr) was not all written becomes 141 (a closed pipe) or 3 (any other failure).
-pub fn settle(status: u8, io_status: u8) -> u8 {
+pub fn settle(status: u8) -> u8 {
     if status != 0 {
         return status;
     }
@@ -148,7 +150,7 @@ pub fn settle(status: u8, io_status: u8) -> u8 {
         .max(STDERR_FAILED.load(Ordering::Relaxed));
     match failed {
         0 => status,
-        1 => CLOSED_PIPE,
-        _ => io_status,
+        1 => exit::CLOSED_PIPE.code,
+        _ => exit::IO.code,
     }
 }
