@@ -26,7 +26,7 @@ use usersig::renew::{Decision, Reason};
 
 use super::args::RenewArgs;
 use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};
-use super::make::{RenewStep, renew_step};
+use super::renew::{RenewStep, renew_step};
 use super::report::{self, FleetEntryReport};
 use super::source::Source;
 use super::{CommandResult, Signer, Stop, duration, hints, out, output, redact, ticket_rules};

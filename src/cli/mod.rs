@@ -33,6 +33,7 @@ mod pipeline;
 mod privmap;
 mod prompt;
 mod redact;
+mod renew;
 mod report;
 mod source;
 mod verify;
@@ -153,7 +154,10 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
             userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)
                 .and_then(|ub| verify::verify_v2(b, Some(&ub), &clock))
         }
-        Command::Renew(a) => make::renew(&a, &clock),
+        Command::Renew(a) => match &a.config {
+            Some(config) => fleet::renew_all(&a, config, &clock),
+            None => renew::renew(&a, &clock),
+        },
         Command::Metrics(a) => metrics::metrics(&a, &clock),
         Command::GenBatch(a) => batch::gen_batch(&a, &clock),
         Command::VerifyBatch(a) => batch::verify_batch(&a, &clock),
