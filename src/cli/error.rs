@@ -5,7 +5,8 @@ use std::io;
 use usersig::verify::Failure;
 
 use super::exit::{self, Exit};
-use super::output::{self, NAME};
+use super::output::NAME;
+use super::streams;
 use super::{hints, redact, report};
 
 /// Why a command stopped.
@@ -63,13 +64,14 @@ impl Stop {
         };
         if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
             // error_object scrubs the message too.
-            let _ =
-                output::write_stdout(format!("{}\n", report::error_object(&line, code)).as_bytes());
+            let _ = streams::write_stdout(
+                format!("{}\n", report::error_object(&line, code)).as_bytes(),
+            );
         }
         // Every message line goes through here: scrubbed of secrets, one line. A failure
         // to write it is remembered, but this stop's status stands.
         let line = redact::shown(line.as_bytes());
-        output::stderr_line(&format!("{NAME}: {line}"));
+        streams::stderr_line(&format!("{NAME}: {line}"));
         code
     }
 }

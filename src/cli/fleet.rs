@@ -25,11 +25,14 @@ use usersig::issue::{self, TicketRequest};
 use usersig::renew::{Decision, Reason};
 
 use super::args::RenewArgs;
+use super::error::{CommandResult, Stop};
 use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};
+use super::keyload::{Signer, ticket_rules};
+use super::output::out;
 use super::renew::{RenewStep, renew_step};
 use super::report::{self, FleetEntryReport};
 use super::source::Source;
-use super::{CommandResult, Signer, Stop, duration, hints, out, output, redact, ticket_rules};
+use super::{duration, hints, redact, streams};
 
 /// The largest manifest read: 1 MiB.
 const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
@@ -690,7 +693,7 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
 /// `renew --config FILE`.
 pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
     let path = Path::new(config);
-    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
+    let wait = super::checks::parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
     // Read once before the lock, so that a manifest that cannot be read is said at once
     // (and no lock file is made for it); the read under the lock is the one used.
     read_manifest(path)?;
@@ -722,7 +725,7 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
         match &outcome {
             Outcome::Failed(message) => {
                 failed += 1;
-                output::stderr_line(&format!(
+                streams::stderr_line(&format!(
                     "{}: error: '{shown}': {}",
                     super::NAME,
                     redact::shown(message.as_bytes())
@@ -765,7 +768,7 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
                     }
                     Some(Err(e)) => {
                         failed += 1;
-                        output::stderr_line(&format!(
+                        streams::stderr_line(&format!(
                             "{}: error: deploy hook for '{shown}' failed: {}",
                             super::NAME,
                             redact::shown(e.as_bytes())

@@ -8,14 +8,14 @@ use usersig::clock::{Clock, FixedClock, SystemClock};
 use usersig::issue::{self, TicketRequest};
 use usersig::ticket::TicketInfo;
 
-use super::args::{Gen2Args, GenOptions, V1Target};
+use super::args::{Gen2Args, Gen2UserArgs, GenOptions, GenUserArgs, V1Target};
+use super::checks::{check_not_secret_name, userbuf_bytes};
+use super::error::{CommandResult, Stop, io_err, usage};
 use super::fsio::{self, WriteRules, Written};
+use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
+use super::output::{out, out_json, warn};
 use super::report::{self, GenReport, TicketFields};
 use super::source::Source;
-use super::{
-    CommandResult, Signer, Stop, check_not_secret_name, io_err, load_private_key, load_secret, out,
-    out_json, ticket_rules, usage, warn,
-};
 use super::{duration, hints};
 
 /// The request a gen form asks for, with every argument checked.
@@ -120,7 +120,7 @@ pub(super) fn write_ticket(
             true => out(b"\n")?,
             false => out(format!("{ticket}\n").as_bytes())?,
         }
-        super::output::stderr_line("generate sig ok");
+        super::streams::stderr_line("generate sig ok");
         Ok(())
     } else if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
@@ -159,6 +159,21 @@ pub(super) fn gen_v1(
         false,
         options.json,
     )
+}
+
+/// `genuser`: a v1 ticket with a userbuf.
+pub(super) fn genuser(a: &GenUserArgs, clock: &SystemClock) -> CommandResult {
+    let b = &a.base;
+    let stdin_taken = b.target.pri_key_file == "-";
+    let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)?;
+    let expire = Some(b.expire_seconds.as_str());
+    gen_v1(&b.target, &b.options, expire, Some(&userbuf), clock)
+}
+
+/// `gen2user`: a v2 ticket with a userbuf.
+pub(super) fn gen2user(a: &Gen2UserArgs, clock: &SystemClock) -> CommandResult {
+    let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, a.base.key == "-")?;
+    gen_v2(&a.base, Some(&userbuf), clock)
 }
 
 pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> CommandResult {

@@ -14,9 +14,12 @@ use usersig::ticket::{self, Ticket};
 use usersig::verify::{self, VerifyKey};
 
 use super::args::MetricsArgs;
+use super::error::{CommandResult, Stop, io_err};
 use super::fsio::{self, FileId, LastLink, WriteRules};
+use super::keyload::{KeyOrSecret, load_key_or_secret};
+use super::output::out;
 use super::source::Source;
-use super::{CommandResult, KeyOrSecret, Stop, fleet, io_err, load_key_or_secret, out, redact};
+use super::{fleet, redact};
 
 /// One file to export: where, which keys check it, and who it must be for.
 struct Target {

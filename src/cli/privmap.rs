@@ -9,12 +9,11 @@ use usersig::userbuf::Room;
 use usersig::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
+use super::checks::check_not_secret_name;
+use super::error::{CommandResult, Stop, usage};
+use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
 use super::make::{make, write_ticket};
 use super::source::Source;
-use super::{
-    CommandResult, Signer, Stop, check_not_secret_name, load_private_key, load_secret,
-    ticket_rules, usage,
-};
 use super::{duration, hints};
 
 /// The privilege names `--privilege-map` takes, with their bits.

@@ -12,14 +12,14 @@ use usersig::renew::{self, Decision};
 use usersig::verify::Expect;
 
 use super::args::RenewArgs;
+use super::checks::{check_not_secret_name, parse_duration};
+use super::error::{CommandResult, Stop, io_err};
 use super::fsio::{self, FsErrorKind, LastLink, Target, WriteRules};
+use super::keyload::{Signer, ticket_rules};
 use super::make::{Made, gen_object, make, request, say_written};
+use super::output::{out, out_json};
 use super::report::{self, KeptReport, RenewedReport, TicketFields};
 use super::source::Source;
-use super::{
-    CommandResult, Signer, Stop, check_not_secret_name, io_err, out, out_json, parse_duration,
-    ticket_rules,
-};
 use super::{duration, redact};
 
 /// The sig file's bytes, `None` when there is none. A regular file larger than any
