@@ -315,67 +315,100 @@ where
     };
     let mut chunk = Chunk::default();
     loop {
-        // Room to get ahead: the chunk next in order is always being processed by a
-        // worker that does not wait here, so the wait ends.
-        let mut out = {
-            let mut output = lock(&shared.output);
-            while output.pending.len() >= shared.max_pending && !shared.stop.load(Ordering::SeqCst)
-            {
-                output = shared
-                    .written
-                    .wait(output)
-                    .unwrap_or_else(|e| e.into_inner());
+        let Some(out) = shared.room_to_get_ahead() else {
+            return;
+        };
+        let Some((seq, first_line)) = shared.next_chunk(&mut chunk) else {
+            return;
+        };
+        let done = process_chunk(&chunk, first_line, out, process);
+        if !shared.hand_in(seq, done, progress) {
+            return;
+        }
+    }
+}
+
+/// Process every line of `chunk`, the first numbered `first_line`, into `out`.
+fn process_chunk<F>(chunk: &Chunk, first_line: u64, mut out: Vec<u8>, process: &F) -> Done
+where
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome,
+{
+    out.clear();
+    let mut totals = Totals::default();
+    for (i, span) in chunk.lines.iter().enumerate() {
+        let line = match span {
+            Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
+            None => Line::TooLong,
+        };
+        totals.count(process(first_line + i as u64, line, &mut out));
+    }
+    Done {
+        out,
+        totals,
+        lines: chunk.lines.len() as u64,
+        input_bytes: chunk.input_bytes,
+    }
+}
+
+impl<R: BufRead, W: Write> Shared<R, W> {
+    /// Wait for room to get ahead, and give an output buffer; `None` when the run has
+    /// stopped. The chunk next in order is always being processed by a worker that does
+    /// not wait here, so the wait ends.
+    fn room_to_get_ahead(&self) -> Option<Vec<u8>> {
+        let out = {
+            let mut output = lock(&self.output);
+            while output.pending.len() >= self.max_pending && !self.stop.load(Ordering::SeqCst) {
+                output = self.written.wait(output).unwrap_or_else(|e| e.into_inner());
             }
             output.spare.pop().unwrap_or_default()
         };
-        if shared.stop.load(Ordering::SeqCst) {
-            return;
+        (!self.stop.load(Ordering::SeqCst)).then_some(out)
+    }
+
+    /// Read the next chunk of input into `chunk`: its number and the number of its first
+    /// line, or `None` when there is no more.
+    fn next_chunk(&self, chunk: &mut Chunk) -> Option<(u64, u64)> {
+        let mut input = lock(&self.input);
+        if input.done {
+            return None;
         }
-        let (seq, first_line) = {
-            let mut input = lock(&shared.input);
-            if input.done {
-                return;
+        match read_chunk(&mut input.reader, chunk) {
+            Ok(at_end) => input.done = at_end,
+            Err(e) => {
+                // The lines read before the error are still processed and written.
+                input.error = Some(e);
+                input.done = true;
             }
-            match read_chunk(&mut input.reader, &mut chunk) {
-                Ok(at_end) => input.done = at_end,
-                Err(e) => {
-                    // The lines read before the error are still processed and written.
-                    input.error = Some(e);
-                    input.done = true;
-                }
-            }
-            if chunk.lines.is_empty() {
-                return;
-            }
-            let at = (input.seq, input.line_no);
-            input.seq += 1;
-            input.line_no += chunk.lines.len() as u64;
-            at
-        };
-        out.clear();
-        let mut totals = Totals::default();
-        for (i, span) in chunk.lines.iter().enumerate() {
-            let line = match span {
-                Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
-                None => Line::TooLong,
-            };
-            totals.count(process(first_line + i as u64, line, &mut out));
         }
-        let done = Done {
-            out,
-            totals,
-            lines: chunk.lines.len() as u64,
-            input_bytes: chunk.input_bytes,
-        };
-        let mut output = lock(&shared.output);
+        if chunk.lines.is_empty() {
+            return None;
+        }
+        let at = (input.seq, input.line_no);
+        input.seq += 1;
+        input.line_no += chunk.lines.len() as u64;
+        Some(at)
+    }
+
+    /// Hand in processed chunk `seq`, and write it and every chunk ready after it unless
+    /// another worker is writing (which then does). `false` when the output has failed:
+    /// the worker stops.
+    fn hand_in(&self, seq: u64, done: Done, progress: &Progress) -> bool {
+        let mut output = lock(&self.output);
         if output.failure.is_some() || output.totals.output_closed {
-            return;
+            return false;
         }
         output.pending.insert(seq, done);
         if output.writing {
-            continue; // the worker writing takes it
+            return true; // the worker writing takes it
         }
         output.writing = true;
+        self.write_ready(output, progress);
+        true
+    }
+
+    /// As the worker writing: write the chunks ready in order, until none is (or the run
+    /// stops), without holding the bookkeeping lock while writing.
+    fn write_ready<'a>(&'a self, mut output: MutexGuard<'a, Output>, progress: &Progress) {
         let mut ready = Vec::new();
         loop {
             loop {
@@ -386,41 +419,28 @@ where
                 output.next += 1;
                 ready.push(done);
             }
-            if ready.is_empty() || shared.stop.load(Ordering::SeqCst) {
+            if ready.is_empty() || self.stop.load(Ordering::SeqCst) {
                 output.writing = false;
                 break;
             }
             // Room in `pending`: the others read on while this worker writes.
             drop(output);
-            shared.written.notify_all();
-            let mut failure = None;
-            let written = {
-                let mut sink = lock(&shared.sink);
-                ready
-                    .iter()
-                    .take_while(|done| match sink.write_all(&done.out) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            failure = Some(e);
-                            false
-                        }
-                    })
-                    .count()
-            };
-            output = lock(&shared.output);
+            self.written.notify_all();
+            let (written, failure) = self.write_out(&ready);
+            output = lock(&self.output);
             for done in ready.drain(..).take(written) {
                 output.totals.add(&done.totals);
                 progress.lines.fetch_add(done.lines, Ordering::Relaxed);
                 progress
                     .bytes
                     .fetch_add(done.input_bytes, Ordering::Relaxed);
-                if output.spare.len() < shared.max_pending && done.out.capacity() <= MAX_SPARE {
+                if output.spare.len() < self.max_pending && done.out.capacity() <= MAX_SPARE {
                     output.spare.push(done.out);
                 }
             }
             ready.clear();
             if let Some(e) = failure {
-                shared.stop.store(true, Ordering::SeqCst);
+                self.stop.store(true, Ordering::SeqCst);
                 if e.kind() == io::ErrorKind::BrokenPipe {
                     output.totals.output_closed = true;
                 } else {
@@ -430,7 +450,25 @@ where
             }
         }
         drop(output);
-        shared.written.notify_all();
+        self.written.notify_all();
+    }
+
+    /// Write the chunks' output in order: how many were written whole, and the error
+    /// that stopped the rest.
+    fn write_out(&self, ready: &[Done]) -> (usize, Option<io::Error>) {
+        let mut failure = None;
+        let mut sink = lock(&self.sink);
+        let written = ready
+            .iter()
+            .take_while(|done| match sink.write_all(&done.out) {
+                Ok(()) => true,
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
+            })
+            .count();
+        (written, failure)
     }
 }
 
