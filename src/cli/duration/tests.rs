@@ -1,4 +1,3 @@
-
 use super::*;
 
 use usersig::issue::MAX_EXPIRE;

@@ -1,4 +1,3 @@
-
 use super::Written::{Direct, Replaced};
 use super::precondition::{ROOT, require};
 use super::*;

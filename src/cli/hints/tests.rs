@@ -1,4 +1,3 @@
-
 use super::*;
 use usersig::issue::{TicketRequest, check_identifier};
 use usersig::ticket::Version;

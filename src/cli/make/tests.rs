@@ -1,4 +1,3 @@
-
 use super::*;
 use usersig::Secret;
 use usersig::keys::PrivateKey;
