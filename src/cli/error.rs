@@ -5,8 +5,7 @@ use std::io;
 use usersig::verify::Failure;
 
 use super::exit::{self, Exit};
-use super::output::NAME;
-use super::streams;
+use super::streams::{self, NAME};
 use super::{hints, redact, report};
 
 /// Why a command stopped.

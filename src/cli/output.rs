@@ -5,8 +5,7 @@
 use super::error::{CommandResult, stdout_error};
 use super::{redact, streams};
 
-/// The tool's name, which begins every line it writes to stderr.
-pub const NAME: &str = "tls_licence_tools";
+pub use super::streams::NAME;
 
 /// Write to stdout; a failure stops the command (see [`stdout_error`]).
 pub fn out(bytes: &[u8]) -> CommandResult {

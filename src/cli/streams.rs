@@ -21,6 +21,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use super::exit;
 
+/// The tool's name, which begins every line it writes to stderr.
+pub const NAME: &str = "tls_licence_tools";
+
 /// Whether descriptor 1 (stdout) was closed when the process started.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 /// Whether descriptor 2 (stderr) was closed when the process started.
