@@ -14,13 +14,14 @@ use usersig::keys::EcKey;
 use usersig::verify::{self, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
+use super::checks::{judging_clock, parse_duration};
+use super::error::{CommandResult, Stop, stdout_error, usage};
+use super::keyload::{KeyOrSecret, Signer, load_key_or_secret};
+use super::output::NAME;
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
 use super::report::{self, GenBatchError, GenBatchLines, VerifyBatchError, VerifyReport};
 use super::source::Source;
-use super::{
-    CommandResult, KeyOrSecret, NAME, Signer, Stop, judging_clock, load_key_or_secret, output,
-    parse_duration, stdout_error, usage,
-};
+use super::streams;
 use super::{duration, hints, redact};
 
 /// A batch command's KEY: stdin carries the lines, so `-` is no key source here.
@@ -75,9 +76,9 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
                         ));
                     }
                 }
-                output::write_stderr(format!("{line}\x1b[K").as_bytes());
+                streams::write_stderr(format!("{line}\x1b[K").as_bytes());
             }
-            output::write_stderr(b"\r\x1b[K");
+            streams::write_stderr(b"\r\x1b[K");
         });
         let result = run(&progress);
         done.store(true, Ordering::Relaxed);
@@ -93,7 +94,7 @@ where
 {
     // Read in large blocks (by whichever worker's turn it is: `Stdin`, not its lock).
     let stdin = BufReader::with_capacity(1 << 16, io::stdin());
-    let stdout = BufWriter::with_capacity(1 << 16, output::Stdout);
+    let stdout = BufWriter::with_capacity(1 << 16, streams::Stdout);
     with_progress(|progress| pipeline::run(stdin, stdout, jobs, progress, process)).map_err(|e| {
         match e {
             pipeline::Error::Write(e) => stdout_error(&e),
@@ -121,7 +122,7 @@ fn push_csv_field(out: &mut Vec<u8>, field: &str) {
 /// A line's error on stderr: scrubbed of secrets, one line.
 fn line_error(line_no: u64, message: &str) {
     let message = redact::shown(message.as_bytes());
-    output::stderr_line(&format!("{NAME}: line {line_no}: {message}"));
+    streams::stderr_line(&format!("{NAME}: line {line_no}: {message}"));
 }
 
 /// The exit for a batch: 141 (quietly) when stdout was a closed pipe and the run was cut
@@ -151,7 +152,7 @@ fn finish(totals: Totals, what: &str) -> CommandResult {
         )));
     }
     if let Some(blanks) = blanks.strip_prefix("; ") {
-        output::stderr_line(&format!("{NAME}: {what}: {blanks}"));
+        streams::stderr_line(&format!("{NAME}: {what}: {blanks}"));
     }
     Ok(())
 }
@@ -436,7 +437,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     let keys = [key];
     let csv = a.format == BatchFormat::Csv;
     if csv {
-        super::out(VERIFY_CSV_HEADER.as_bytes())?;
+        super::output::out(VERIFY_CSV_HEADER.as_bytes())?;
     }
     let totals = run_on_stdin(jobs, |line_no, line, out| {
         let parsed = match line {

@@ -25,11 +25,15 @@ use usersig::issue::{self, TicketRequest};
 use usersig::renew::{Decision, Reason};
 
 use super::args::RenewArgs;
+use super::checks::parse_duration;
+use super::error::{CommandResult, Stop};
 use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};
-use super::make::{RenewStep, renew_step};
+use super::keyload::{Signer, ticket_rules};
+use super::output::{NAME, out};
+use super::renew::{RenewStep, renew_step};
 use super::report::{self, FleetEntryReport};
 use super::source::Source;
-use super::{CommandResult, Signer, Stop, duration, hints, out, output, redact, ticket_rules};
+use super::{duration, hints, redact, streams};
 
 /// The largest manifest read: 1 MiB.
 const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
@@ -373,9 +377,7 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
             "no [[ticket]] entries; each needs file, key, sdkappid and identifier",
         ));
     }
-    let d = &raw.defaults;
-    let mut entries = Vec::with_capacity(raw.ticket.len());
-    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::with_capacity(raw.ticket.len());
     let mut key_variables = Vec::new();
     for (i, t) in raw.ticket.iter().enumerate() {
         let n = i + 1;
@@ -388,101 +390,8 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         if t.file.is_empty() {
             return Err(manifest_error(path, format!("ticket {n}: file is empty")));
         }
-        let last = t.file.rsplit('/').next().unwrap_or_default();
-        if last.is_empty() || last == "." || last == ".." {
-            return Err(err(
-                "file names a directory, not a file (it ends in '/', '.' or '..')".into(),
-            ));
-        }
-        // No link is resolved here: the same file under two names is found by what
-        // they open (check_files).
-        let file = resolve(base, Path::new(&t.file));
-        if seen.contains(&file) {
-            return Err(err(
-                "a second entry for the same file; each file has one entry".into(),
-            ));
-        }
-        seen.push(file.clone());
-        let sdkappid = issue::parse_sdkappid(&t.sdkappid.to_string())
-            .map_err(|e| err(format!("sdkappid: {e}")))?;
-        let req = TicketRequest::new(sdkappid, &t.identifier)
-            .map_err(|e| err(format!("identifier: {}", hints::arg_error(&e))))?;
-        let expire = t.expire.as_ref().or(d.expire.as_ref());
-        let req = match expire {
-            Some(e) => {
-                let secs =
-                    duration::parse_expire(&text_of(e)).map_err(|e| err(format!("expire: {e}")))?;
-                req.with_expire(secs)
-                    .map_err(|e| err(format!("expire: {e}")))?
-            }
-            None => req,
-        };
-        let within = t.within.as_ref().or(d.within.as_ref()).ok_or_else(|| {
-            err(
-                "no within (here or in [defaults]): say when to renew, like within = \"30d\""
-                    .into(),
-            )
-        })?;
-        let within = duration::parse_in(&text_of(within), 0..=duration::LONGEST)
-            .map_err(|e| err(format!("within: {e}")))?;
-        if within >= u64::from(req.expire()) {
-            return Err(err(format!(
-                "within {} is not shorter than the ticket's validity {}: every run would renew",
-                describe_span(i64::try_from(within).unwrap_or(i64::MAX)),
-                describe_span(req.expire().into())
-            )));
-        }
-        let key = t.key.as_ref().or(d.key.as_ref()).ok_or_else(|| {
-            err("no key (here or in [defaults]): a PEM key path or file:PATH / env:NAME".into())
-        })?;
-        let key = if let Some(name) = key.strip_prefix("env:") {
-            if name.is_empty() {
-                return Err(err("key env: names no variable".into()));
-            }
-            key_variables.push(OsString::from(name));
-            Source::pem_key(OsStr::new(key))
-        } else if key == "-" || key.is_empty() {
-            return Err(err(
-                "key must be a file (PATH or file:PATH) or env:NAME; stdin cannot be used here"
-                    .into(),
-            ));
-        } else {
-            let p = key.strip_prefix("file:").unwrap_or(key);
-            Source::File(resolve(base, Path::new(p))).regular_only()
-        };
-        let hook = match t.deploy_hook.as_ref().or(d.deploy_hook.as_ref()) {
-            Some(h) if h.trim().is_empty() => None,
-            Some(h) => Some(h.clone()),
-            None => None,
-        };
-        let hook_timeout = match t.hook_timeout.as_ref().or(d.hook_timeout.as_ref()) {
-            Some(v) => duration::parse_in(&text_of(v), 1..=duration::DAY)
-                .map_err(|e| err(format!("hook_timeout: {e}")))?,
-            None => DEFAULT_HOOK_TIMEOUT,
-        };
-        let mode = t.mode.as_ref().or(d.mode.as_ref()).map(parse_mode);
-        let owner = t
-            .owner
-            .as_ref()
-            .or(d.owner.as_ref())
-            .map(|v| parse_id(v, false));
-        let group = t
-            .group
-            .as_ref()
-            .or(d.group.as_ref())
-            .map(|v| parse_id(v, true));
-        entries.push(Entry {
-            file,
-            written: t.file.clone(),
-            key,
-            req,
-            within,
-            hook,
-            hook_timeout,
-            mode: mode.transpose().map_err(err)?,
-            owner: owner.transpose().map_err(err)?,
-            group: group.transpose().map_err(err)?,
-        });
+        let entry = check_entry(t, &raw.defaults, base, &entries, &mut key_variables);
+        entries.push(entry.map_err(err)?);
     }
     Ok(Manifest {
         entries,
@@ -491,13 +400,110 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
     })
 }
 
+/// One `[[ticket]]` checked, with what it takes from `[defaults]`, against the entries
+/// before it; an `env:` key's variable is added to `key_variables`. The error says what
+/// is wrong in it.
+fn check_entry(
+    t: &RawTicket,
+    d: &RawDefaults,
+    base: &Path,
+    earlier: &[Entry],
+    key_variables: &mut Vec<OsString>,
+) -> Result<Entry, String> {
+    let last = t.file.rsplit('/').next().unwrap_or_default();
+    if last.is_empty() || last == "." || last == ".." {
+        return Err("file names a directory, not a file (it ends in '/', '.' or '..')".into());
+    }
+    // No link is resolved here: the same file under two names is found by what they
+    // open (check_files).
+    let file = resolve(base, Path::new(&t.file));
+    if earlier.iter().any(|e| e.file == file) {
+        return Err("a second entry for the same file; each file has one entry".into());
+    }
+    let req = entry_request(t, d)?;
+    let within = t.within.as_ref().or(d.within.as_ref()).ok_or_else(|| {
+        "no within (here or in [defaults]): say when to renew, like within = \"30d\"".to_owned()
+    })?;
+    let within = duration::parse_in(&text_of(within), 0..=duration::LONGEST)
+        .map_err(|e| format!("within: {e}"))?;
+    if within >= u64::from(req.expire()) {
+        return Err(format!(
+            "within {} is not shorter than the ticket's validity {}: every run would renew",
+            describe_span(i64::try_from(within).unwrap_or(i64::MAX)),
+            describe_span(req.expire().into())
+        ));
+    }
+    let key = entry_key(t.key.as_ref().or(d.key.as_ref()), base, key_variables)?;
+    let hook = match t.deploy_hook.as_ref().or(d.deploy_hook.as_ref()) {
+        Some(h) if h.trim().is_empty() => None,
+        Some(h) => Some(h.clone()),
+        None => None,
+    };
+    let hook_timeout = match t.hook_timeout.as_ref().or(d.hook_timeout.as_ref()) {
+        Some(v) => duration::parse_in(&text_of(v), 1..=duration::DAY)
+            .map_err(|e| format!("hook_timeout: {e}"))?,
+        None => DEFAULT_HOOK_TIMEOUT,
+    };
+    let mode = t.mode.as_ref().or(d.mode.as_ref()).map(parse_mode);
+    let owner = t.owner.as_ref().or(d.owner.as_ref());
+    let group = t.group.as_ref().or(d.group.as_ref());
+    Ok(Entry {
+        file,
+        written: t.file.clone(),
+        key,
+        req,
+        within,
+        hook,
+        hook_timeout,
+        mode: mode.transpose()?,
+        owner: owner.map(|v| parse_id(v, false)).transpose()?,
+        group: group.map(|v| parse_id(v, true)).transpose()?,
+    })
+}
+
+/// The ticket an entry asks for: sdkappid, identifier and expire.
+fn entry_request(t: &RawTicket, d: &RawDefaults) -> Result<TicketRequest, String> {
+    let sdkappid =
+        issue::parse_sdkappid(&t.sdkappid.to_string()).map_err(|e| format!("sdkappid: {e}"))?;
+    let req = TicketRequest::new(sdkappid, &t.identifier)
+        .map_err(|e| format!("identifier: {}", hints::arg_error(&e)))?;
+    match t.expire.as_ref().or(d.expire.as_ref()) {
+        Some(e) => {
+            let secs = duration::parse_expire(&text_of(e)).map_err(|e| format!("expire: {e}"))?;
+            req.with_expire(secs).map_err(|e| format!("expire: {e}"))
+        }
+        None => Ok(req),
+    }
+}
+
+/// Where an entry's key is read from: a file (PATH or file:PATH, from the manifest's
+/// directory) or env:NAME (whose NAME is added to `key_variables`); never stdin.
+fn entry_key(
+    key: Option<&String>,
+    base: &Path,
+    key_variables: &mut Vec<OsString>,
+) -> Result<Source, String> {
+    let key = key.ok_or_else(|| {
+        "no key (here or in [defaults]): a PEM key path or file:PATH / env:NAME".to_owned()
+    })?;
+    if let Some(name) = key.strip_prefix("env:") {
+        if name.is_empty() {
+            return Err("key env: names no variable".into());
+        }
+        key_variables.push(OsString::from(name));
+        Ok(Source::pem_key(OsStr::new(key)))
+    } else if key == "-" || key.is_empty() {
+        Err("key must be a file (PATH or file:PATH) or env:NAME; stdin cannot be used here".into())
+    } else {
+        let p = key.strip_prefix("file:").unwrap_or(key);
+        Ok(Source::File(resolve(base, Path::new(p))).regular_only())
+    }
+}
+
 /// The words of a stop, for an entry's failure line (the run goes on).
 fn stop_text(stop: &Stop) -> String {
-    match stop {
-        Stop::Invalid(doing, f) => format!("{doing}: {}", hints::failure(f)),
-        Stop::Expiring(m) | Stop::Mismatch(m) | Stop::Usage(m) | Stop::Io(m) => m.clone(),
-        Stop::Closed => "standard output was closed".into(),
-    }
+    stop.message()
+        .unwrap_or_else(|| "standard output was closed".into())
 }
 
 /// Where the run's lock file is: `.NAME.lock` beside the manifest NAME. Always there,
@@ -693,7 +699,7 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
 /// `renew --config FILE`.
 pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
     let path = Path::new(config);
-    let wait = super::parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
+    let wait = parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
     // Read once before the lock, so that a manifest that cannot be read is said at once
     // (and no lock file is made for it); the read under the lock is the one used.
     read_manifest(path)?;
@@ -703,86 +709,18 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
         false => Some(lock_run(path, Duration::from_secs(wait))?),
     };
     let manifest = load(path)?;
-    let json = a.options.json;
     let mut failed = 0usize;
     for entry in &manifest.entries {
         let outcome = handle(entry, &manifest, a.dry_run, clock);
-        let shown = redact::shown_path(&entry.file);
-        let (file, file_base64) = report::name(entry.file.as_os_str().as_bytes());
-        let mut obj = FleetEntryReport {
-            file,
-            file_base64,
-            identifier: redact::scrub(entry.req.identifier()).into_owned(),
-            sdkappid: entry.req.sdkappid(),
-            dry_run: a.dry_run,
-            action: "error",
-            reason: String::new(),
-            expires_at: None,
-            hook: None,
-            hook_error: None,
-        };
-        let mut lines = String::new();
-        match &outcome {
-            Outcome::Failed(message) => {
-                failed += 1;
-                output::stderr_line(&format!(
-                    "{}: error: '{shown}': {}",
-                    super::NAME,
-                    redact::shown(message.as_bytes())
-                ));
-                obj.reason = redact::scrub(message).into_owned();
-            }
-            Outcome::Done { step, hook } => {
-                let act = action(&step.decision);
-                let expires_at = match (&step.made, &step.decision) {
-                    (Some(made), _) => Some(made.info.expires_at()),
-                    (None, Decision::Keep { info, .. }) => Some(info.expires_at()),
-                    (None, Decision::Renew(_)) => None,
-                };
-                let why = redact::escape(&step.why);
-                match (&step.made, a.dry_run) {
-                    (_, true) => {
-                        let verb = &act[..act.len() - 1];
-                        let verb = if act == "kept" { "keep" } else { verb };
-                        let hook_note = match (&entry.hook, step.decision.renews()) {
-                            (Some(_), true) => "; the deploy hook would run",
-                            _ => "",
-                        };
-                        lines.push_str(&format!("would {verb} '{shown}': {why}{hook_note}\n"));
-                    }
-                    (Some(made), false) => lines.push_str(&format!(
-                        "{act} '{shown}': {why}; the new {} ticket is valid until {}\n",
-                        made.info.version,
-                        rfc3339(made.info.expires_at())
-                    )),
-                    (None, false) => lines.push_str(&format!("{act} '{shown}': {why}\n")),
-                }
-                obj.action = act;
-                obj.reason = step.why.clone();
-                obj.expires_at = expires_at;
-                match hook {
-                    None => {}
-                    Some(Ok(())) => {
-                        lines.push_str(&format!("deploy hook for '{shown}' succeeded\n"));
-                        obj.hook = Some("ok");
-                    }
-                    Some(Err(e)) => {
-                        failed += 1;
-                        output::stderr_line(&format!(
-                            "{}: error: deploy hook for '{shown}' failed: {}",
-                            super::NAME,
-                            redact::shown(e.as_bytes())
-                        ));
-                        obj.hook = Some("failed");
-                        obj.hook_error = Some(redact::scrub(e).into_owned());
-                    }
-                }
-            }
+        let shown = Shown::of(entry, &outcome, a.dry_run);
+        for error in &shown.errors {
+            streams::stderr_line(&format!("{NAME}: error: {error}"));
         }
-        if json {
-            out(format!("{}\n", report::to_line(&obj)).as_bytes())?;
+        failed += shown.errors.len();
+        if a.options.json {
+            out(format!("{}\n", report::to_line(&shown.object)).as_bytes())?;
         } else if !a.quiet {
-            out(lines.as_bytes())?;
+            out(shown.lines.as_bytes())?;
         }
     }
     if failed > 0 {
@@ -795,133 +733,95 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One entry's outcome as it is shown: its JSON object, its text lines, and its error
+/// lines for stderr (the entry's own, or its hook's), each a failure of the run.
+struct Shown {
+    object: FleetEntryReport,
+    lines: String,
+    errors: Vec<String>,
+}
 
-    fn check(text: &str) -> Result<Manifest, String> {
-        parse(text, Path::new("m.toml"), Path::new("/srv")).map_err(|s| stop_text(&s))
-    }
-
-    const OK: &str = "[[ticket]]\nfile = \"a.sig\"\nkey = \"k.pem\"\nsdkappid = 1400001052\nidentifier = \"admin\"\nwithin = \"30d\"\n";
-
-    #[test]
-    fn relative_paths_are_from_the_manifest_directory() {
-        let m = check(OK).unwrap();
-        assert_eq!(m.entries[0].file, Path::new("/srv/a.sig"));
-        // A key named in a manifest is read as a regular file only.
-        assert!(matches!(&m.entries[0].key, Source::Regular(p) if p == Path::new("/srv/k.pem")));
-        assert_eq!(m.entries[0].hook_timeout, DEFAULT_HOOK_TIMEOUT);
-    }
-
-    #[test]
-    fn every_rule_is_checked_before_anything_runs() {
-        let cases: &[(&str, &str)] = &[
-            (
-                "[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nidentifier = \"x\"\nwithin = \"1d\"\nwithn = 1\n",
-                "line 7, column 1: unknown field `withn`",
-            ),
-            (
-                "[[ticket]]\nfile = \"a\"\nkey = \"k\"\nsdkappid = 1\nwithin = \"1d\"\n",
-                "missing field `identifier`",
-            ),
-            ("[defaults]\nfile = \"a\"\n", "unknown field `file`"),
-            ("[[ticket]\n", "line 1"),
-            ("", "no [[ticket]] entries"),
-            (
-                &format!("{OK}{OK}"),
-                "ticket 2 ('a.sig'): a second entry for the same file",
-            ),
-            (
-                &format!("{OK}{}", OK.replace("a.sig", "./a.sig")),
-                "a second entry for the same file",
-            ),
-            (
-                &OK.replace("30d", "180d"),
-                "is not shorter than the ticket's validity",
-            ),
-            (&OK.replace("within = \"30d\"\n", ""), "no within"),
-            (&OK.replace("key = \"k.pem\"\n", ""), "no key"),
-            (&OK.replace("k.pem", "-"), "stdin cannot be used here"),
-            (&OK.replace("1400001052", "0"), "sdkappid"),
-            (&OK.replace("1400001052", "99999999999"), "sdkappid"),
-            (&OK.replace("\"admin\"", "\"\""), "identifier"),
-            (&format!("{OK}mode = \"0664\"\n"), "must not be executable"),
-            (&format!("{OK}mode = 0o755\n"), "must not be executable"),
-            (&format!("{OK}mode = \"rw\"\n"), "not an octal file mode"),
-            (
-                &format!("{OK}owner = \"no-such-user-here\"\n"),
-                "owner 'no-such-user-here' is not a user",
-            ),
-            (
-                &format!("{OK}group = \"no-such-group-here\"\n"),
-                "is not a group",
-            ),
-            (
-                &format!("{OK}hook_timeout = \"0s\"\n"),
-                "hook_timeout: \"0s\" is out of range: give from 1s to 1d",
-            ),
-            (
-                &format!("{OK}hook_timeout = \"18446744073709551615\"\n"),
-                "hook_timeout: \"18446744073709551615\" is out of range: give from 1s to 1d",
-            ),
-            (
-                &format!("{OK}hook_timeout = 86401\n"),
-                "hook_timeout: \"86401\" is out of range",
-            ),
-            (
-                &OK.replace("\"30d\"", "\"18446744073709551615\""),
-                "within: \"18446744073709551615\" is out of range: give from 0s to 50y",
-            ),
-            (
-                &format!("{OK}owner = 4294967295\n"),
-                "owner 4294967295 is out of range: give from 0 to 4294967294",
-            ),
-            (
-                &format!("{OK}group = \"-1\"\n"),
-                "group -1 is out of range: give from 0 to 4294967294",
-            ),
-            (
-                &format!("{OK}owner = 99999999999\n"),
-                "owner 99999999999 is out of range",
-            ),
-            (
-                &OK.replace("\"a.sig\"", "\"tickets/\""),
-                "file names a directory",
-            ),
-            (
-                &OK.replace("\"a.sig\"", "\"tickets/.\""),
-                "file names a directory",
-            ),
-            (&OK.replace("\"a.sig\"", "\"..\""), "file names a directory"),
-            (&format!("{OK}expire = \"51y\"\n"), "expire"),
-        ];
-        for (text, want) in cases {
-            match check(text) {
-                Ok(_) => panic!("accepted: {text}"),
-                Err(m) => assert!(m.contains(want), "{text:?}: {m}"),
+impl Shown {
+    fn of(entry: &Entry, outcome: &Outcome, dry_run: bool) -> Shown {
+        let (file, file_base64) = report::name(entry.file.as_os_str().as_bytes());
+        let mut shown = Shown {
+            object: FleetEntryReport {
+                file,
+                file_base64,
+                identifier: redact::scrub(entry.req.identifier()).into_owned(),
+                sdkappid: entry.req.sdkappid(),
+                dry_run,
+                action: "error",
+                reason: String::new(),
+                expires_at: None,
+                hook: None,
+                hook_error: None,
+            },
+            lines: String::new(),
+            errors: Vec::new(),
+        };
+        let path = redact::shown_path(&entry.file);
+        match outcome {
+            Outcome::Failed(message) => {
+                let message_shown = redact::shown(message.as_bytes());
+                shown.errors.push(format!("'{path}': {message_shown}"));
+                shown.object.reason = redact::scrub(message).into_owned();
+            }
+            Outcome::Done { step, hook } => {
+                shown.lines = step_line(entry, step, &path, dry_run);
+                shown.object.action = action(&step.decision);
+                shown.object.reason = step.why.clone();
+                shown.object.expires_at = match (&step.made, &step.decision) {
+                    (Some(made), _) => Some(made.info.expires_at()),
+                    (None, Decision::Keep { info, .. }) => Some(info.expires_at()),
+                    (None, Decision::Renew(_)) => None,
+                };
+                match hook {
+                    None => {}
+                    Some(Ok(())) => {
+                        shown.lines += &format!("deploy hook for '{path}' succeeded\n");
+                        shown.object.hook = Some("ok");
+                    }
+                    Some(Err(e)) => {
+                        let e_shown = redact::shown(e.as_bytes());
+                        shown
+                            .errors
+                            .push(format!("deploy hook for '{path}' failed: {e_shown}"));
+                        shown.object.hook = Some("failed");
+                        shown.object.hook_error = Some(redact::scrub(e).into_owned());
+                    }
+                }
             }
         }
-    }
-
-    #[test]
-    fn defaults_apply_and_an_empty_hook_means_none() {
-        let text = String::from(
-            "[defaults]\nwithin = 86400\nexpire = \"10d\"\ndeploy_hook = \"true\"\nkey = \"env:K\"\nmode = 0o640\nowner = 0\ngroup = \"0\"\n\
-             [[ticket]]\nfile = \"/x\"\nsdkappid = 1\nidentifier = \"a\"\n\
-             [[ticket]]\nfile = \"/y\"\nsdkappid = 1\nidentifier = \"b\"\ndeploy_hook = \"\"\nmode = \"0600\"\n",
-        );
-        let m = check(&text).unwrap();
-        let (a, b) = (&m.entries[0], &m.entries[1]);
-        assert_eq!((a.within, a.req.expire()), (86400, 864000));
-        assert_eq!(a.hook.as_deref(), Some("true"));
-        assert_eq!(b.hook, None);
-        assert_eq!((a.mode, b.mode), (Some(0o640), Some(0o600)));
-        assert_eq!((a.owner, a.group), (Some(0), Some(0)));
-        assert!(matches!(&a.key, Source::Env(name) if name == "K"));
-        assert_eq!(
-            m.key_variables,
-            vec![OsString::from("K"), OsString::from("K")]
-        );
+        shown
     }
 }
+
+/// The text line of an entry kept, renewed or created (or that would be, on a dry run).
+fn step_line(entry: &Entry, step: &RenewStep, path: &str, dry_run: bool) -> String {
+    let act = action(&step.decision);
+    let why = redact::escape(&step.why);
+    match (&step.made, dry_run) {
+        (_, true) => {
+            let verb = if act == "kept" {
+                "keep"
+            } else {
+                &act[..act.len() - 1]
+            };
+            let hook_note = match (&entry.hook, step.decision.renews()) {
+                (Some(_), true) => "; the deploy hook would run",
+                _ => "",
+            };
+            format!("would {verb} '{path}': {why}{hook_note}\n")
+        }
+        (Some(made), false) => format!(
+            "{act} '{path}': {why}; the new {} ticket is valid until {}\n",
+            made.info.version,
+            rfc3339(made.info.expires_at())
+        ),
+        (None, false) => format!("{act} '{path}': {why}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

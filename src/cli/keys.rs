@@ -6,15 +6,15 @@ use std::path::Path;
 use usersig::keys::PrivateKey;
 
 use super::args::{KeycheckArgs, KeygenArgs};
+use super::checks::{check_not_secret_name, check_one_stdin};
+use super::error::{CommandResult, Stop, io_err};
 use super::fsio::{self, FileId, Target, WriteRules};
+use super::keyload::{load_private_key, load_public_key};
 use super::make::say_written;
+use super::output::{out, out_json};
 use super::redact;
 use super::report::{self, KeycheckReport, KeygenReport};
 use super::source::Source;
-use super::{
-    CommandResult, Stop, check_not_secret_name, check_one_stdin, io_err, load_private_key,
-    load_public_key, out, out_json,
-};
 
 pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     let (private, public) = (Path::new(&a.private_pem), Path::new(&a.public_pem));

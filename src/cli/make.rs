@@ -1,25 +1,22 @@
-//! The gen forms and renew: make a ticket, write it, say so.
+//! The gen forms: make a ticket, write it, say so.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use usersig::clock::{Clock, FixedClock, SystemClock, describe_span};
-use usersig::envelope::MAX_TICKET_BYTES;
+use usersig::clock::{Clock, FixedClock, SystemClock};
 use usersig::issue::{self, TicketRequest};
-use usersig::renew::{self, Decision};
 use usersig::ticket::TicketInfo;
-use usersig::verify::Expect;
 
-use super::args::{Gen2Args, GenOptions, RenewArgs, V1Target};
-use super::fsio::{self, FsErrorKind, LastLink, Target, WriteRules, Written};
-use super::report::{self, GenReport, KeptReport, RenewedReport, TicketFields};
+use super::args::{Gen2Args, Gen2UserArgs, GenOptions, GenUserArgs, V1Target};
+use super::checks::{check_not_secret_name, userbuf_bytes};
+use super::error::{CommandResult, Stop, io_err, usage};
+use super::fsio::{self, WriteRules, Written};
+use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
+use super::output::{out, out_json, warn};
+use super::report::{self, GenReport, TicketFields};
 use super::source::Source;
-use super::{
-    CommandResult, Signer, Stop, check_not_secret_name, io_err, load_private_key, load_secret, out,
-    out_json, parse_duration, ticket_rules, usage, warn,
-};
-use super::{duration, hints, redact};
+use super::{duration, hints};
 
 /// The request a gen form asks for, with every argument checked.
 pub(super) fn request(
@@ -77,7 +74,7 @@ pub(super) fn make(req: &TicketRequest, signer: &Signer, clock: &dyn Clock) -> R
 }
 
 /// The object `gen --json` prints.
-fn gen_object(made: &Made, sig_file: &OsStr) -> GenReport {
+pub(super) fn gen_object(made: &Made, sig_file: &OsStr) -> GenReport {
     let (sig_file, sig_file_base64) = report::name(sig_file.as_bytes());
     GenReport {
         ok: true,
@@ -123,7 +120,7 @@ pub(super) fn write_ticket(
             true => out(b"\n")?,
             false => out(format!("{ticket}\n").as_bytes())?,
         }
-        super::output::stderr_line("generate sig ok");
+        super::streams::stderr_line("generate sig ok");
         Ok(())
     } else if print_ticket {
         out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
@@ -164,6 +161,21 @@ pub(super) fn gen_v1(
     )
 }
 
+/// `genuser`: a v1 ticket with a userbuf.
+pub(super) fn genuser(a: &GenUserArgs, clock: &SystemClock) -> CommandResult {
+    let b = &a.base;
+    let stdin_taken = b.target.pri_key_file == "-";
+    let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)?;
+    let expire = Some(b.expire_seconds.as_str());
+    gen_v1(&b.target, &b.options, expire, Some(&userbuf), clock)
+}
+
+/// `gen2user`: a v2 ticket with a userbuf.
+pub(super) fn gen2user(a: &Gen2UserArgs, clock: &SystemClock) -> CommandResult {
+    let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, a.base.key == "-")?;
+    gen_v2(&a.base, Some(&userbuf), clock)
+}
+
 pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> CommandResult {
     let expire = a.expire.expire.as_deref();
     let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
@@ -180,232 +192,10 @@ pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) 
     )
 }
 
-/// The sig file's bytes, `None` when there is none. A regular file larger than any
-/// ticket gives its first `MAX_TICKET_BYTES + 1` bytes, which are not a valid ticket
-/// (too long), so it is renewed; anything that is not a regular file (a FIFO, a device, a
-/// directory, a link), whenever it was put there, is an error and is never waited on.
-fn read_existing(target: &Target<'_>, sig_file: &Path) -> Result<Option<Vec<u8>>, Stop> {
-    match target.read(MAX_TICKET_BYTES, LastLink::Refuse) {
-        Ok(head) => Ok(Some(head.bytes)),
-        Err(e) if e.kind() == FsErrorKind::NotFound => Ok(None),
-        // In the words renew has always used ("sig file 'x' is a FIFO (named pipe),
-        // not a regular file; ...").
-        Err(e) if e.kind() == FsErrorKind::NotRegularFile => Err(Stop::Io(format!(
-            "sig file '{}' {}; renew only replaces regular files",
-            redact::shown_path(sig_file),
-            e.reason()
-        ))),
-        Err(e) => Err(io_err(e)),
-    }
-}
-
-/// What one renew step decided, and the ticket it wrote when it renewed.
-pub(super) struct RenewStep {
-    /// Keep or renew, and why.
-    pub decision: Decision,
-    /// The reason in words, scrubbed of secrets.
-    pub why: String,
-    /// The new ticket, when one was made and written (never on a dry run).
-    pub made: Option<Made>,
-}
-
-/// One sig file's renewal, shared by `renew` and `renew --config`: open the sig file's
-/// directory once (by the write's link rules), refuse a target the write would refuse,
-/// read what is there, decide with [`renew::decide`], and when it renews (and this is not
-/// a dry run) sign a fresh ticket and write it atomically through the same directory,
-/// keeping to `rules` (the key file, mode, owner and group).
-pub(super) fn renew_step(
-    sig_path: &Path,
-    req: &TicketRequest,
-    signer: &Signer,
-    within: u64,
-    clock: &SystemClock,
-    dry_run: bool,
-    rules: &WriteRules,
-) -> Result<RenewStep, Stop> {
-    // Never read through a path the write would refuse (a planted link, another user's
-    // file in a shared directory), in the write's words; what is read is then checked
-    // again on the opened file, so a FIFO or link swapped in meanwhile is refused too.
-    let target = Target::to_write(sig_path, "sig file").map_err(io_err)?;
-    target.check_write().map_err(io_err)?;
-    let existing = read_existing(&target, sig_path)?;
-    let expect = Expect {
-        sdkappid: req.sdkappid(),
-        identifier: req.identifier(),
-        userbuf: None,
-    };
-    let verify_key = signer.verify_key();
-    let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
-    // The reason may quote the identifier: scrubbed like every echo.
-    let why = redact::scrub(&decision.explain(within)).into_owned();
-    let made = match decision.renews() && !dry_run {
-        true => {
-            let made = make(req, signer, clock)?;
-            let written = target.write(made.text.as_bytes(), rules).map_err(io_err)?;
-            say_written(sig_path, &written);
-            Some(made)
-        }
-        false => None,
-    };
-    Ok(RenewStep {
-        decision,
-        why,
-        made,
-    })
-}
-
-pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
-    if let Some(config) = &a.config {
-        return super::fleet::renew_all(a, config, clock);
-    }
-    if a.dry_run {
-        return Err(Stop::Usage(
-            "--dry-run goes with --config FILE (a single renew always writes when it must)".into(),
-        ));
-    }
-    // clap requires these without --config.
-    let (Some(key), Some(sig_file), Some(sdkappid), Some(identifier), Some(within)) =
-        (&a.key, &a.sig_file, &a.sdkappid, &a.identifier, &a.within)
-    else {
-        return Err(Stop::Usage(
-            "renew needs KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, or --config FILE"
-                .into(),
-        ));
-    };
-    let req = request(
-        sdkappid,
-        identifier,
-        &a.options,
-        a.expire.expire.as_deref(),
-        None,
-    )?;
-    let within = parse_duration("--within", within, 0..=duration::LONGEST)?;
-    if within >= u64::from(req.expire()) {
-        return Err(Stop::Usage(format!(
-            "--within {} is not shorter than the ticket's validity {}: every run would renew",
-            describe_span(i64::try_from(within).unwrap_or(i64::MAX)),
-            describe_span(req.expire().into())
-        )));
-    }
-    if sig_file == "-" {
-        return Err(Stop::Usage("renew needs a sig file, not -".into()));
-    }
-    check_not_secret_name(sig_file, "SIG_FILE")?;
-    if fsio::is_stdout(Path::new(sig_file)) {
-        return Err(Stop::Usage(format!(
-            "renew needs a sig file, not standard output ('{}')",
-            Path::new(sig_file).display()
-        )));
-    }
-    let source = Source::pem_key(key);
-    let signer = Signer::load(&source, "renew")?;
-    let sig_path = Path::new(sig_file);
-    let rules = WriteRules {
-        regular_only: true,
-        ..ticket_rules(&source)
-    };
-    let RenewStep {
-        decision,
-        why,
-        made,
-    } = renew_step(sig_path, &req, &signer, within, clock, false, &rules)?;
-    let shown = redact::shown_path(sig_path);
-    match &decision {
-        Decision::Keep { info, .. } => {
-            if a.options.json {
-                let (sig_file, sig_file_base64) = report::name(sig_file.as_bytes());
-                return out_json(&report::to_line(&KeptReport {
-                    ok: true,
-                    action: "kept",
-                    reason: why,
-                    ticket: TicketFields::new(info, clock.now()),
-                    sig_file,
-                    sig_file_base64,
-                }));
-            }
-            if a.quiet {
-                return Ok(());
-            }
-            out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
-        }
-        Decision::Renew(_) => {
-            let made = made.expect("renew_step makes a ticket when it renews");
-            if a.options.json {
-                return out_json(&report::to_line(&RenewedReport {
-                    made: gen_object(&made, sig_file),
-                    action: "renewed",
-                    reason: why,
-                }));
-            }
-            if a.quiet {
-                return Ok(());
-            }
-            out(format!(
-                "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
-                redact::escape(&why),
-                made.info.version,
-                usersig::clock::rfc3339(made.info.expires_at())
-            )
-            .as_bytes())
-        }
-    }
-}
-
 #[cfg(test)]
 #[allow(dead_code)]
 #[path = "../../tests/common/no_randomness.rs"]
 mod no_randomness;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use usersig::Secret;
-    use usersig::keys::PrivateKey;
-
-    /// What a stop says and the exit status it gives.
-    fn stop(made: Result<Made, Stop>) -> (String, &'static str) {
-        match made {
-            Ok(_) => panic!("a ticket was made"),
-            Err(Stop::Usage(m)) => (m, "usage (exit 2)"),
-            Err(Stop::Io(m)) => (m, "I/O (exit 3)"),
-            Err(_) => panic!("another stop"),
-        }
-    }
-
-    /// A key loaded, then no randomness to sign with: an I/O stop, not a panic.
-    #[test]
-    fn no_randomness_to_sign_is_an_io_stop() {
-        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
-        let signer = Signer::V1(PrivateKey::from_pem(pem).unwrap());
-        let req = TicketRequest::new(1400001052, "xiaojun").unwrap();
-        let got =
-            no_randomness::without_randomness(|| stop(make(&req, &signer, &FixedClock::at(0))));
-        let want = "the operating system's random number generator failed; nothing was signed";
-        assert_eq!(got, (want.to_owned(), "I/O (exit 3)"));
-        assert!(make(&req, &signer, &FixedClock::at(0)).is_ok());
-    }
-
-    /// A ticket larger than a verifier reads is a usage error, for either key.
-    #[test]
-    fn a_ticket_too_large_is_a_usage_stop() {
-        let pem = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ec_key.pem"));
-        let secret = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
-        let req = TicketRequest::new(1400001052, "xiaojun")
-            .unwrap()
-            .with_userbuf(&[0; 800_000]);
-        for signer in [
-            Signer::V1(PrivateKey::from_pem(pem).unwrap()),
-            Signer::V2(Secret::new(secret).unwrap()),
-        ] {
-            let (message, status) = stop(make(&req, &signer, &FixedClock::at(0)));
-            assert_eq!(status, "usage (exit 2)");
-            assert!(
-                message.starts_with("the ticket would be 106")
-                    && message.ends_with(
-                        " bytes, more than the 1048576 a verifier reads: make the userbuf (or the identifier) smaller"
-                    ),
-                "{message}"
-            );
-        }
-    }
-}
+mod tests;

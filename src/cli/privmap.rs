@@ -9,12 +9,11 @@ use usersig::userbuf::Room;
 use usersig::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
+use super::checks::check_not_secret_name;
+use super::error::{CommandResult, Stop, usage};
+use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
 use super::make::{make, write_ticket};
 use super::source::Source;
-use super::{
-    CommandResult, Signer, Stop, check_not_secret_name, load_private_key, load_secret,
-    ticket_rules, usage,
-};
 use super::{duration, hints};
 
 /// The privilege names `--privilege-map` takes, with their bits.
@@ -172,43 +171,4 @@ pub(super) fn judge(checked: &mut Checked, wanted: Option<&Wanted>) -> Option<St
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bits_table() {
-        let good = [
-            ("0", 0),
-            ("255", 255),
-            ("42", 42),
-            ("0x2a", 42),
-            ("0XFF", 255),
-            ("enter", 2),
-            ("enter,recv-audio,recv-video", 42),
-            ("all", 255),
-            ("create,create", 1),
-            ("send-sub,recv-sub", 192),
-        ];
-        for (text, bits) in good {
-            assert_eq!(parse_bits(text), Ok(bits), "{text}");
-        }
-        for bad in [
-            "",
-            "256",
-            "0x100",
-            "0x",
-            "-1",
-            "enter,",
-            ",enter",
-            "Enter",
-            "enter, recv-audio",
-            "1e3",
-            "0x2g",
-            "99999999999",
-            "read",
-        ] {
-            let err = parse_bits(bad).unwrap_err();
-            assert!(err.starts_with("--privilege-map "), "{bad}: {err}");
-        }
-    }
-}
+mod tests;

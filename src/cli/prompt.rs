@@ -101,7 +101,7 @@ fn read_hidden_text(prompt: &str, limit: usize, pem: bool) -> io::Result<Zeroizi
         }
     }
     termios::tcsetattr(stdin.as_fd(), SetArg::TCSAFLUSH, &quiet).map_err(io::Error::from)?;
-    super::output::write_stderr(prompt.as_bytes());
+    super::streams::write_stderr(prompt.as_bytes());
     // Never grown, so no copy of the secret is left behind in freed memory.
     let mut text = Zeroizing::new(Vec::with_capacity(limit));
     let too_long = || io::Error::other(format!("the text typed is longer than {limit} bytes"));

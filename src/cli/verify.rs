@@ -16,15 +16,15 @@ use usersig::ticket::{self, Malformed, TicketInfo, Version};
 use usersig::userbuf::{PrivateMapKey, Room};
 use usersig::verify::{self, Expect, Failure, VerifyKey};
 
-use super::args::{DumpArgs, InspectArgs, Verify2Args, VerifyArgs, VerifyOptions};
+use super::args::{DumpArgs, InspectArgs, Verify2Args, Verify2UserArgs, VerifyArgs, VerifyOptions};
+use super::checks::{check_one_stdin, judging_clock, parse_duration, userbuf_bytes};
+use super::error::{CommandResult, Stop, io_err, usage};
+use super::keyload::{load_public_key, load_secret};
+use super::output::{out, out_json};
 use super::report::{
     self, DumpReport, InspectReport, NotATicketReport, PrivateMapKeyReport, TicketFields,
 };
 use super::source::Source;
-use super::{
-    CommandResult, Stop, check_one_stdin, io_err, judging_clock, load_public_key, load_secret, out,
-    out_json, parse_duration, usage,
-};
 use super::{fsio, hints, redact};
 
 fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
@@ -170,6 +170,13 @@ pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> CommandResult {
         }
         text
     })
+}
+/// `verify2user`: a v2 ticket with a userbuf.
+pub(super) fn verify2user(a: &Verify2UserArgs, clock: &SystemClock) -> CommandResult {
+    let b = &a.base;
+    let stdin_taken = b.key == "-" || b.sig_file == "-" || b.options.keys.iter().any(|k| k == "-");
+    let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)?;
+    verify_v2(b, Some(&userbuf), clock)
 }
 
 pub(super) fn verify_v2(

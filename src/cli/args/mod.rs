@@ -4,171 +4,15 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
-const KEY_FORMS: &str = "\
-A key is a path, or file:PATH, env:NAME (the PEM text in a variable) or - (stdin).
-Accepted, PEM or DER: SEC1 'EC PRIVATE KEY' (with or without 'EC PARAMETERS'), PKCS#8
-'PRIVATE KEY', SPKI 'PUBLIC KEY'; P-256 only.";
+use super::exit;
 
-const SECRET_FORMS: &str = "\
-KEY is the app's secret (64 characters, from the console). Prefer file:PATH, env:NAME or
-- (stdin): a secret typed as the argument itself, as the original requires, can be read by
-every user of the machine in the process list; one that names an existing file is
-refused (did you mean file:PATH?). Surrounding white space in a file, variable or stdin is
-ignored. A key (PEM, DER, OpenSSH, ...) is never taken as a secret; a secret that is not 64
-hexadecimal characters draws a warning.";
+#[macro_use]
+mod help;
+mod plain;
 
-/// What an exit status means, as a command's help lists it.
-type Status = (u8, &'static str);
-
-const OK_WRITTEN: Status = (0, "the ticket was made and written");
-const INVALID: Status = (1, "the ticket is not valid");
-const USAGE: Status = (2, "bad arguments");
-const IO: Status = (
-    3,
-    "a file or key could not be read, used or written, or output could not be written",
-);
-const EXPIRING: Status = (
-    4,
-    "the ticket is valid but expires sooner than --min-remaining",
-);
-const CLOSED_PIPE: Status = (
-    141,
-    "stdout was a closed pipe (| head) and the output was cut short",
-);
-
-/// Every exit status, as the top-level help lists them.
-const ALL_STATUSES: [Status; 6] = [(0, "success"), INVALID, USAGE, IO, EXPIRING, CLOSED_PIPE];
-
-/// Help text built at compile time, so that no command pays at start for the help of
-/// all of them: `N` bytes are kept, `len` counts every byte pushed (a first pass with
-/// `N = 0` measures the text, a second one with that length keeps it).
-struct Text<const N: usize> {
-    bytes: [u8; N],
-    len: usize,
-}
-
-impl<const N: usize> Text<N> {
-    const fn new() -> Self {
-        Text {
-            bytes: [0; N],
-            len: 0,
-        }
-    }
-
-    const fn push(mut self, text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if self.len < N {
-                self.bytes[self.len] = bytes[i];
-            }
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-
-    /// A number in decimal (an exit status).
-    const fn push_number(mut self, n: u8) -> Self {
-        let digits = [b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10];
-        let mut i = if n >= 100 {
-            0
-        } else if n >= 10 {
-            1
-        } else {
-            2
-        };
-        while i < 3 {
-            if self.len < N {
-                self.bytes[self.len] = digits[i];
-            }
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-}
-
-/// The exit-status list: one status a line, then the rule they all keep.
-const fn statuses<const N: usize>(mut text: Text<N>, list: &[Status]) -> Text<N> {
-    text = text.push("Exit status:");
-    let mut i = 0;
-    while i < list.len() {
-        text = text
-            .push("\n  ")
-            .push_number(list[i].0)
-            .push(" ")
-            .push(list[i].1);
-        i += 1;
-    }
-    text.push("\nOutput that was not all written is never 0.")
-}
-
-/// The one help layout of every command, after its arguments and options: what to know
-/// (paragraphs, each a few lines, joined by a line break), one example, and the exit
-/// statuses that command can give. A new command passes its own notes, example and
-/// [`Status`] list to [`help!`].
-const fn layout<const N: usize>(notes: &[&str], example: &str, list: &[Status]) -> Text<N> {
-    let mut text = Text::new();
-    let mut i = 0;
-    while i < notes.len() {
-        if i > 0 {
-            text = text.push("\n");
-        }
-        text = text.push(notes[i]);
-        i += 1;
-    }
-    if text.len > 0 {
-        text = text.push("\n\n");
-    }
-    text = text
-        .push("Example: tls_licence_tools ")
-        .push(example)
-        .push("\n\n");
-    statuses(text, list)
-}
-
-/// A command's help text (see [`layout`]) as a `&'static str` made at compile time from
-/// constant notes, example and statuses.
-macro_rules! help {
-    ($notes:expr, $example:expr, $list:expr $(,)?) => {{
-        const LEN: usize = layout::<0>($notes, $example, $list).len;
-        const BYTES: [u8; LEN] = layout::<LEN>($notes, $example, $list).bytes;
-        const TEXT: &str = match std::str::from_utf8(&BYTES) {
-            Ok(text) => text,
-            Err(_) => panic!("help text is not UTF-8"),
-        };
-        TEXT
-    }};
-}
-
-/// The top-level help's exit statuses (and the bare command's).
-pub const EXIT_STATUSES: &str = {
-    const LEN: usize = statuses(Text::<0>::new(), &ALL_STATUSES).len;
-    const BYTES: [u8; LEN] = statuses(Text::<LEN>::new(), &ALL_STATUSES).bytes;
-    match std::str::from_utf8(&BYTES) {
-        Ok(text) => text,
-        Err(_) => panic!("help text is not UTF-8"),
-    }
-};
-
-const DURATIONS: &str = "\
-A DURATION is seconds (86400) or a number with a unit: s, m (minutes), h, d, w,
-mo (months of 30 days), y (years of 365 days), combined largest first like 1d12h. Units
-are lower case: M is refused (use m for minutes or mo for months).";
-
-const USERBUF_FORMS: &str = "\
-The userbuf is the USERBUF argument (text), or --userbuf-file PATH (any bytes, NUL too,
-at most 65536 bytes; - is stdin) or --userbuf-base64 TEXT (standard alphabet, = optional):
-exactly one of the three.";
-
-const SIG_FILE_OUT: &str = "\
-SIG_FILE is replaced atomically (a failed run leaves it as it was); - (or a path that is
-stdout, such as /dev/stdout) writes the ticket to stdout. New sig files are 0600; a
-replaced one keeps its owner and mode, never group- or world-writable or executable;
-a symbolic link as SIG_FILE is refused.";
-
-const SIG_FILE_IN: &str = "SIG_FILE is a file holding the ticket, or - for stdin.";
+use help::*;
+pub use help::{EXIT_STATUSES, bare_usage};
+pub use plain::parse_plain;
 
 /// Generate and verify UserSig tickets for Tencent Cloud IM and TRTC (v1 ECDSA, v2 HMAC).
 #[derive(Debug, Parser)]
@@ -246,7 +90,7 @@ pub enum Command {
 use verify for that.",
         ],
         "inspect sig",
-        &[(0, "shown"), (1, "not a ticket"), USAGE, (3, "a file problem"), CLOSED_PIPE],
+        &[exit::OK.says("shown"), exit::INVALID.says("not a ticket"), USAGE, exit::IO.says("a file problem"), CLOSED_PIPE],
     ))]
     Inspect(InspectArgs),
     /// Make a new P-256 key pair: a PKCS#8 private key (mode 0600) and its public key.
@@ -254,7 +98,7 @@ use verify for that.",
         &["Both files are PEM, readable by OpenSSL. Existing files are not replaced unless
 --force is given."],
         "keygen ec_key.pem public.pem",
-        &[(0, "written"), USAGE, (3, "a file exists or cannot be written"), CLOSED_PIPE],
+        &[exit::OK.says("written"), USAGE, exit::IO.says("a file exists or cannot be written"), CLOSED_PIPE],
     ))]
     Keygen(KeygenArgs),
     /// Say whether a public key belongs to a private key (a common cause of 70009).
@@ -262,7 +106,7 @@ use verify for that.",
         &["Prints the SHA-256 fingerprint of each key (the same as
 `openssl pkey -pubin -in public.pem -outform DER | sha256sum`)."],
         "keycheck ec_key.pem public.pem",
-        &[(0, "they match"), (1, "they do not"), USAGE, (3, "a key cannot be read"), CLOSED_PIPE],
+        &[exit::OK.says("they match"), exit::INVALID.says("they do not"), USAGE, exit::IO.says("a key cannot be read"), CLOSED_PIPE],
     ))]
     Keycheck(KeycheckArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish) to stdout.
@@ -274,7 +118,7 @@ use verify for that.",
   powershell: tls_licence_tools completions powershell >> $PROFILE
   elvish: tls_licence_tools completions elvish >> ~/.config/elvish/rc.elv"],
         "completions bash > /etc/bash_completion.d/tls_licence_tools",
-        &[(0, "printed"), USAGE, (3, "stdout cannot be written"), CLOSED_PIPE],
+        &[exit::OK.says("printed"), USAGE, exit::IO.says("stdout cannot be written"), CLOSED_PIPE],
     ))]
     Completions(CompletionsArgs),
     /// Print the manual page (roff, every command) to stdout.
@@ -282,14 +126,14 @@ use verify for that.",
         &["Install: tls_licence_tools man > ~/.local/share/man/man1/tls_licence_tools.1
 (or /usr/local/share/man/man1/), then man tls_licence_tools. Read it now: man -l <(tls_licence_tools man)"],
         "man > tls_licence_tools.1",
-        &[(0, "printed"), USAGE, (3, "stdout cannot be written"), CLOSED_PIPE],
+        &[exit::OK.says("printed"), USAGE, exit::IO.says("stdout cannot be written"), CLOSED_PIPE],
     ))]
     Man,
     /// Print the JSON inside a ticket (no key needed, nothing checked).
     #[command(after_help = help!(
         &["SIGTEXT is the ticket text itself, or - to read it from stdin."],
         "dump \"$(cat sig)\"",
-        &[(0, "printed"), (1, "not a ticket"), USAGE, CLOSED_PIPE],
+        &[exit::OK.says("printed"), exit::INVALID.says("not a ticket"), USAGE, CLOSED_PIPE],
     ))]
     Dump(DumpArgs),
     /// Make a v2 TRTC PrivateMapKey: a ticket whose userbuf grants a room; print it and
@@ -308,21 +152,6 @@ use verify for that.",
     ))]
     Genprivmap(PrivmapArgs),
 }
-
-const ROOMS: &str = "\
-The room is --room-id N (a number from 0 to 4294967295) or --room-str TEXT (1 to 64 bytes
-of printable ASCII). BITS is a number from 0 to 255 (decimal or 0x hex) or names joined by
-commas: create (1), enter (2), send-audio (4), recv-audio (8), send-video (16), recv-video
-(32), send-sub (64), recv-sub (128), all (255).";
-
-const PRIVMAP: &str = "\
-The ticket and its PrivateMapKey both expire --expire after now (default 180d), laid
-out byte for byte as Tencent's genPrivateMapKey and genPrivateMapKeyWithStringRoomID do.";
-
-/// The notes of gen2privmap's help.
-const PRIVMAP_V2_NOTES: &[&str] = &[PRIVMAP, ROOMS, SIG_FILE_OUT, SECRET_FORMS, DURATIONS];
-/// The notes of genprivmap's help.
-const PRIVMAP_V1_NOTES: &[&str] = &[PRIVMAP, ROOMS, SIG_FILE_OUT, KEY_FORMS, DURATIONS];
 
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
@@ -353,156 +182,6 @@ pub struct PrivmapArgs {
     #[arg(long)]
     pub json: bool,
 }
-
-/// What the commands that write a ticket can say.
-const MADE: &[Status] = &[OK_WRITTEN, USAGE, IO, CLOSED_PIPE];
-
-/// The notes of the v1 gen forms' help (genuser's with the userbuf forms).
-const GEN_NOTES: &[&str] = &[SIG_FILE_OUT, KEY_FORMS, DURATIONS];
-const GENUSER_NOTES: &[&str] = &[SIG_FILE_OUT, KEY_FORMS, USERBUF_FORMS, DURATIONS];
-
-const SIG_FILE_OUT_V2: &str =
-    "SIG_FILE is replaced atomically; - writes the ticket to stdout only.";
-
-/// The notes of the v2 gen forms' help (gen2user's with the userbuf forms).
-const GEN2_NOTES: &[&str] = &[SECRET_FORMS, SIG_FILE_OUT_V2, DURATIONS];
-const GEN2USER_NOTES: &[&str] = &[SECRET_FORMS, SIG_FILE_OUT_V2, USERBUF_FORMS, DURATIONS];
-
-/// What the verify forms can say.
-const VERIFY_STATUSES: [Status; 6] = [
-    (0, "the ticket is valid"),
-    INVALID,
-    USAGE,
-    IO,
-    EXPIRING,
-    CLOSED_PIPE,
-];
-
-/// The notes of verify's and verifyuser's help.
-const VERIFY_NOTES: &[&str] = &[
-    "Accepts every v1 ticket: with or without a userbuf, and the old uncompressed JSON form.",
-    SIG_FILE_IN,
-    "--key adds keys to try (ops rotating keys); the one that matched is reported.",
-    KEY_FORMS,
-    DURATIONS,
-];
-
-const VERIFY2: &str = "Accepts every v2 ticket, with or without a userbuf.";
-const VERIFY2_KEYS: &str = "--key adds secrets to try.";
-
-/// The notes of the v2 verify forms' help (verify2user's with the userbuf forms).
-const VERIFY2_NOTES: &[&str] = &[VERIFY2, SIG_FILE_IN, VERIFY2_KEYS, SECRET_FORMS, DURATIONS];
-const VERIFY2USER_NOTES: &[&str] = &[
-    VERIFY2,
-    SIG_FILE_IN,
-    VERIFY2_KEYS,
-    SECRET_FORMS,
-    USERBUF_FORMS,
-    DURATIONS,
-];
-
-const RENEW_HELP: &str = help!(
-    &[
-        "KEY is a private key PEM (makes v1 tickets) or a v2 secret (makes v2 tickets), given as
-PATH, file:PATH, env:NAME or - (stdin); a secret is never taken from the command line
-here. A SIG_FILE that holds no valid ticket (whatever it holds, however large) is
-renewed; one that is a directory or not a regular file is an error. Otherwise SIG_FILE
-is left byte for byte as it is. The write is atomic (temporary file, fsync, rename),
-keeps the file's owner and mode (never group- or world-writable or executable); a new
-file is 0600; a symbolic link as SIG_FILE is refused.",
-        "With --config FILE, every [[ticket]] of a TOML manifest (file, key, sdkappid,
-identifier; within, expire, deploy_hook, hook_timeout, mode, owner, group, also in
-[defaults]) is kept, renewed or created the same way, one line each; a deploy_hook runs
-(sh -c, USERSIG_FILE, USERSIG_IDENTIFIER, USERSIG_SDKAPPID, USERSIG_EXPIRES_AT) after
-each renewal. Runs on one manifest wait for each other (a lock on it). --dry-run says
-what each entry would get and changes nothing. --quiet prints only errors.",
-        DURATIONS,
-    ],
-    "renew ec_key.pem sig 1400001052 xiaojun --within 30d",
-    &[
-        (0, "renewed or kept"),
-        (
-            1,
-            "(--config) some entry or its deploy hook failed; the others were handled",
-        ),
-        (2, "bad arguments or manifest"),
-        IO,
-        CLOSED_PIPE,
-    ],
-);
-
-const METRICS_HELP: &str = help!(
-    &[
-        "Series (gauges), labelled file, identifier, sdkappid, version (from the ticket itself):
-usersig_expiry_timestamp_seconds, usersig_issued_timestamp_seconds, and with keys (the
-manifest's, or --key) usersig_valid 1 or 0 (signature or MAC; from a manifest also the
-sdkappid and identifier; expiry is not judged). usersig_read_error{file} is 1 for a file
-that is missing, unreadable or holds no ticket (it then has no other series), else 0;
-usersig_exporter_last_run_timestamp_seconds says when the metrics were made.",
-        "--textfile writes the file atomically, mode 0644 (node_exporter never reads half of it).",
-    ],
-    "metrics --config /etc/usersig/usersig.toml --textfile /var/lib/prometheus/node-exporter/usersig.prom",
-    &[
-        (0, "written"),
-        (2, "bad arguments or manifest"),
-        (
-            3,
-            "a key or the output could not be read or written (the metrics are still written when only a manifest key failed)",
-        ),
-        CLOSED_PIPE,
-    ],
-);
-
-const GEN_BATCH_HELP: &str = help!(
-    &[
-        "KEY is a private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as PATH,
-file:PATH or env:NAME; not - (stdin carries the identifiers).",
-        "Writes JSON Lines in input order: {\"identifier\",\"usersig\",\"expires_at\"}, or for a bad
-identifier {\"identifier\",\"error\"}; with --format csv, identifier,usersig,expires_at
-(a bad identifier gets empty fields and a message on stderr). Each identifier is the
-line exactly, without its \\n or \\r\\n: a line with white space at either end, or that is
-not UTF-8, is refused, never changed. Blank lines are skipped and counted on stderr
-(gen-batch: N blank lines skipped). A progress line goes to stderr when it is a
-terminal.",
-        DURATIONS,
-    ],
-    "gen-batch ec_key.pem 1400001052 < users.txt > sigs.jsonl",
-        &[
-            (0, "all made"),
-            (1, "some lines failed"),
-            USAGE,
-            (3, "a file or key problem, or stdout cannot be written"),
-            (
-                141,
-                "stdout was a closed pipe (| head): not every line was made",
-            ),
-        ],
-);
-
-const VERIFY_BATCH_HELP: &str = help!(
-    &[
-        "Each line is JSON {\"identifier\":…,\"usersig\":…} or CSV identifier,usersig (a first line
-'identifier,usersig' is a header and is skipped; blank lines are skipped and counted).",
-        "KEY is a public or private key PEM (v1 tickets) or a v2 secret (v2 tickets), given as
-PATH, file:PATH or env:NAME; not - (stdin carries the tickets). Writes one JSON line per
-input line, in input order: ok, line (its number), identifier (the one asked for), then the
-fields of verify --json (ticket_identifier when the ticket's is another); with --format csv,
-a header and then line,identifier,ok,code,expires_at,reason rows.",
-        DURATIONS,
-    ],
-    "verify-batch public.pem 1400001052 --min-remaining 7d < sigs.jsonl",
-    &[
-        (0, "all valid"),
-        (1, "some not valid"),
-        USAGE,
-        (3, "a file or key problem, or stdout cannot be written"),
-        (4, "all valid but some expire within --min-remaining"),
-        (
-            141,
-            "stdout was a closed pipe (| head): not every line was judged",
-        ),
-    ],
-);
 
 /// The most worker threads --jobs may ask for.
 pub const MAX_JOBS: usize = 1024;
@@ -879,133 +558,6 @@ pub enum Shell {
     Elvish,
 }
 
-/// The original tool's gen and verify forms, read without clap: the command and exactly
-/// its positional arguments, none of them beginning with `-` but `-` itself, SDKAPPID,
-/// IDENTIFIER and EXPIRE_SECONDS in UTF-8. Anything else (an option, `--`, a value
-/// beginning with `-`, a missing or extra argument, another command) gives `None` and is
-/// left to clap, which otherwise defines and parses its whole command tree at every start
-/// (a quarter of what a `gen` process does besides signing). What this gives is what clap
-/// gives for the same arguments; a property test holds them together.
-pub fn parse_plain(argv: &[OsString]) -> Option<Command> {
-    let (name, rest) = argv.get(1..)?.split_first()?;
-    if rest
-        .iter()
-        .any(|a| a != "-" && a.as_encoded_bytes().starts_with(b"-"))
-    {
-        return None;
-    }
-    let os = |i: usize| rest[i].clone();
-    let text = |i: usize| rest[i].to_str().map(str::to_owned);
-    let options = GenOptions {
-        allow_any_identifier: false,
-        json: false,
-    };
-    let checks = || VerifyOptions {
-        at: None,
-        min_remaining: None,
-        keys: Vec::new(),
-        room_id: None,
-        room_str: None,
-        privilege_map: None,
-        json: false,
-    };
-    let target = || {
-        Some(V1Target {
-            pri_key_file: os(0),
-            sig_file: os(1),
-            sdkappid: text(2)?,
-            identifier: text(3)?,
-        })
-    };
-    let command = match (name.to_str()?, rest.len()) {
-        (form @ ("gen" | "gen_without_expire"), 4) => {
-            let args = GenArgs {
-                target: target()?,
-                expire: ExpireOption { expire: None },
-                options,
-            };
-            if form == "gen" {
-                Command::Gen(args)
-            } else {
-                Command::GenWithoutExpire(args)
-            }
-        }
-        ("genexpire", 5) => Command::Genexpire(GenExpireArgs {
-            target: target()?,
-            expire_seconds: text(4)?,
-            options,
-        }),
-        ("gen2", 4) => Command::Gen2(Gen2Args {
-            key: os(0),
-            sig_file: os(1),
-            sdkappid: text(2)?,
-            identifier: text(3)?,
-            expire: ExpireOption { expire: None },
-            options,
-        }),
-        (form @ ("verify" | "verifyuser"), 4) => {
-            let args = VerifyArgs {
-                pub_key_file: os(0),
-                sig_file: os(1),
-                sdkappid: text(2)?,
-                identifier: text(3)?,
-                options: checks(),
-            };
-            if form == "verify" {
-                Command::Verify(args)
-            } else {
-                Command::Verifyuser(args)
-            }
-        }
-        ("verify2", 4) => Command::Verify2(Verify2Args {
-            key: os(0),
-            sig_file: os(1),
-            sdkappid: text(2)?,
-            identifier: text(3)?,
-            options: checks(),
-        }),
-        _ => return None,
-    };
-    Some(command)
-}
-
-/// What the bare command prints: the version and the gen and verify forms, with an
-/// example each (the original printed its usage this way).
-pub fn bare_usage() -> String {
-    format!(
-        "\
-tls_licence_tools {version}
-current version: {format}
-gen:     tls_licence_tools gen         pri_key_file sig_file sdkappid identifier
-         tls_licence_tools gen_without_expire  (same arguments, same result)
-         tls_licence_tools genexpire   pri_key_file sig_file sdkappid identifier expire_seconds
-         tls_licence_tools genuser     pri_key_file sig_file sdkappid identifier expire_seconds userbuf
-         tls_licence_tools gen2        key sig_file sdkappid identifier
-         tls_licence_tools gen2user    key sig_file sdkappid identifier userbuf
-         (any bytes: --userbuf-file PATH or --userbuf-base64 TEXT in place of userbuf)
-  e.g.   tls_licence_tools gen ec_key.pem sig 1400001052 xiaojun
-         tls_licence_tools gen2 file:secret.txt sig 1400001052 xiaojun
-verify:  tls_licence_tools verify      pub_key_file sig_file sdkappid identifier
-         tls_licence_tools verifyuser  pub_key_file sig_file sdkappid identifier
-         tls_licence_tools verify2     key sig_file sdkappid identifier
-         tls_licence_tools verify2user key sig_file sdkappid identifier userbuf
-         [--at TIME] [--min-remaining DURATION] [--key KEY]...
-  e.g.   tls_licence_tools verify public.pem sig 1400001052 xiaojun
-         tls_licence_tools verify2 file:secret.txt sig 1400001052 xiaojun
-dump:    tls_licence_tools dump sigtext
-more:    renew KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION, inspect SIG_FILE,
-         gen-batch KEY SDKAPPID < identifiers, verify-batch KEY SDKAPPID < tickets,
-         keygen PRIVATE_PEM PUBLIC_PEM, keycheck PRIVATE_PEM PUBLIC_PEM, completions SHELL, man;
-         --json on every gen, verify, dump and inspect form (before or after the command)
-Run 'tls_licence_tools COMMAND --help' for details, 'tls_licence_tools man' for the manual.
-{statuses}
-",
-        statuses = EXIT_STATUSES,
-        version = env!("CARGO_PKG_VERSION"),
-        format = usersig::v1::VERSION_TEXT,
-    )
-}
-
 impl Command {
     /// Whether the command was asked for JSON output.
     pub fn json(&self) -> bool {
@@ -1120,136 +672,4 @@ impl Command {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-    use proptest::prelude::*;
-    use std::os::unix::ffi::OsStringExt;
-
-    fn argv(words: &[&str]) -> Vec<OsString> {
-        std::iter::once("tls_licence_tools")
-            .chain(words.iter().copied())
-            .map(OsString::from)
-            .collect()
-    }
-
-    /// What clap makes of `argv`, as text, when it takes it.
-    fn by_clap(argv: &[OsString]) -> Option<String> {
-        Cli::try_parse_from(argv)
-            .ok()
-            .filter(|cli| !cli.json)
-            .map(|cli| format!("{:?}", cli.command))
-    }
-
-    #[test]
-    fn the_original_forms_are_read_without_clap() {
-        for words in [
-            &["gen", "ec_key.pem", "sig", "1400001052", "xiaojun"][..],
-            &["gen_without_expire", "k", "s", "1", "u"],
-            &[
-                "genexpire",
-                "ec_key.pem",
-                "sig",
-                "1400001052",
-                "xiaojun",
-                "86400",
-            ],
-            &["gen2", "file:secret.txt", "sig", "1400001052", "xiaojun"],
-            &["verify", "public.pem", "sig", "1400001052", "xiaojun"],
-            &["verifyuser", "public.pem", "sig", "1400001052", "xiaojun"],
-            &["verify2", "env:S", "/tmp/sig", "1400001052", "a b"],
-            &["gen", "k", "", "1", ""],
-            &["gen", "ec_key.pem", "-", "1400001052", "xiaojun"],
-            &["verify2", "-", "sig", "1400001052", "xiaojun"],
-        ] {
-            let argv = argv(words);
-            let plain = parse_plain(&argv).map(|c| format!("{c:?}"));
-            assert!(plain.is_some(), "{words:?}");
-            assert_eq!(plain, by_clap(&argv), "{words:?}");
-        }
-        // Left to clap: options, values beginning with -, other counts and commands.
-        for words in [
-            &["gen", "k", "s", "1", "u", "--json"][..],
-            &["--json", "gen", "k", "s", "1", "u"],
-            &["gen", "k", "s", "1"],
-            &["gen", "k", "s", "1", "u", "v"],
-            &["gen", "--", "s", "1", "u"],
-            &["gen", "k", "s", "-1", "u"],
-            &["gen", "--", "k", "s", "1", "u"],
-            &["gen", "k", "s", "1", "-h"],
-            &["genuser", "k", "s", "1", "u", "60", "buf"],
-            &["gen2user", "k", "s", "1", "u", "buf"],
-            &["verify2user", "k", "s", "1", "u", "buf"],
-            &["help", "gen", "a", "b", "c"],
-            &["Gen", "k", "s", "1", "u"],
-            &[],
-        ] {
-            assert!(parse_plain(&argv(words)).is_none(), "{words:?}");
-        }
-        let mut bad = argv(&["gen", "k", "s", "1"]);
-        bad.push(OsString::from_vec(b"u\xff".to_vec()));
-        assert!(parse_plain(&bad).is_none());
-    }
-
-    /// A word of a command line: command names, options, values of every shape.
-    fn word() -> impl Strategy<Value = OsString> {
-        prop_oneof![
-            3 => "[a-zA-Z0-9:./_=]{1,8}".prop_map(OsString::from),
-            1 => prop::sample::select(vec![
-                "gen",
-                "gen_without_expire",
-                "genexpire",
-                "genuser",
-                "gen2",
-                "gen2user",
-                "verify",
-                "verifyuser",
-                "verify2",
-                "verify2user",
-                "renew",
-                "inspect",
-                "dump",
-                "help",
-                "-",
-                "--",
-                "-h",
-                "--help",
-                "--json",
-                "--expire",
-                "90d",
-                "--at",
-                "--key",
-                "-5",
-                "=",
-                "a=b",
-                "",
-                " ",
-                "1400001052",
-                "xiaojun",
-                "ec_key.pem",
-                "file:secret.txt",
-            ])
-            .prop_map(OsString::from),
-            1 => "[ -~]{0,6}".prop_map(OsString::from),
-            1 => "\\PC{0,4}".prop_map(OsString::from),
-            1 => prop::collection::vec(any::<u8>(), 0..5).prop_map(OsString::from_vec),
-        ]
-    }
-
-    proptest! {
-        #[test]
-        fn plain_forms_read_as_clap_reads_them(
-            name in prop::sample::select(vec![
-                "gen", "gen_without_expire", "genexpire", "gen2", "verify", "verifyuser",
-                "verify2", "genuser", "help",
-            ]),
-            words in prop::collection::vec(word(), 0..8),
-        ) {
-            let mut argv = argv(&[name]);
-            argv.extend(words);
-            if let Some(command) = parse_plain(&argv) {
-                prop_assert_eq!(Some(format!("{command:?}")), by_clap(&argv));
-            }
-        }
-    }
-}
+mod tests;
