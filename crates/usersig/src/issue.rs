@@ -1,6 +1,7 @@
 //! Making tickets: the request, the rules its arguments must follow, and signing.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::Secret;
 use crate::clock::Clock;
@@ -27,6 +28,8 @@ pub enum ArgError {
     SdkAppId(String),
     /// The expiry is not a decimal count of seconds from 1 to [`MAX_EXPIRE`].
     Expire(String),
+    /// The validity is not a whole number of seconds from 1 to [`MAX_EXPIRE`].
+    Ttl(Duration),
     /// The identifier is empty.
     IdentifierEmpty,
     /// The identifier is longer than [`MAX_IDENTIFIER_BYTES`].
@@ -57,6 +60,10 @@ impl fmt::Display for ArgError {
             ArgError::Expire(given) => write!(
                 f,
                 "expire {given:?} is not a duration from 1 second to 50 years ({MAX_EXPIRE} s, Tencent's maximum): use seconds (86400) or a unit (90d, 12h, 1y)"
+            ),
+            ArgError::Ttl(ttl) => write!(
+                f,
+                "the validity {ttl:?} is not a whole number of seconds from 1 second to 50 years ({MAX_EXPIRE} s, Tencent's maximum): a ticket holds whole seconds"
             ),
             ArgError::IdentifierEmpty => write!(f, "the identifier is empty"),
             ArgError::IdentifierTooLong(n) => write!(
@@ -132,7 +139,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+/// The argument broken, or the signing failure.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Argument(e) => Some(e),
+            Error::Signing(e) => Some(e),
+            Error::RoomStr { .. } | Error::MapKeyExpiryTooLate => None,
+        }
+    }
+}
 
 impl From<ArgError> for Error {
     fn from(e: ArgError) -> Self {
@@ -186,6 +202,27 @@ pub fn check_expire(seconds: u32) -> Result<u32, ArgError> {
         Ok(seconds)
     } else {
         Err(ArgError::Expire(seconds.to_string()))
+    }
+}
+
+/// A validity as the whole seconds a ticket holds: 1 second to [`MAX_EXPIRE`], and no
+/// fraction of a second (refused rather than rounded, so a ticket is never valid for
+/// other than what was asked).
+///
+/// ```
+/// use std::time::Duration;
+/// use usersig::issue::check_ttl;
+/// assert_eq!(check_ttl(Duration::from_secs(86400)), Ok(86400));
+/// assert!(check_ttl(Duration::ZERO).is_err());
+/// assert!(check_ttl(Duration::from_millis(1500)).is_err());
+/// assert!(check_ttl(Duration::from_secs(1_576_800_001)).is_err());
+/// ```
+pub fn check_ttl(ttl: Duration) -> Result<u32, ArgError> {
+    match u32::try_from(ttl.as_secs()) {
+        Ok(seconds) if ttl.subsec_nanos() == 0 && (1..=MAX_EXPIRE).contains(&seconds) => {
+            Ok(seconds)
+        }
+        _ => Err(ArgError::Ttl(ttl)),
     }
 }
 

@@ -79,8 +79,8 @@ const EC_P256_ALGORITHM: [u8; 21] = [
 impl PrivateKey {
     /// Parse a private key PEM (SEC1 `EC PRIVATE KEY`, optionally with an `EC PARAMETERS`
     /// block; or PKCS#8 `PRIVATE KEY`). A public key is [`KeyError::PublicKeyForSigning`].
-    pub fn from_pem(text: &[u8]) -> Result<PrivateKey, KeyError> {
-        match EcKey::from_pem(text)? {
+    pub fn from_pem(text: impl AsRef<[u8]>) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_pem(text.as_ref())? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
@@ -89,17 +89,17 @@ impl PrivateKey {
     /// Parse a binary DER private key: SEC1 `ECPrivateKey` (as `openssl ec -outform DER`
     /// writes) or PKCS#8 (as `openssl pkey -outform DER` writes). A DER public key is
     /// [`KeyError::PublicKeyForSigning`].
-    pub fn from_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
-        match EcKey::from_der(der)? {
+    pub fn from_der(der: impl AsRef<[u8]>) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_der(der.as_ref())? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
     }
 
-    /// Parse a private key file's bytes, PEM or DER, told apart by their content
-    /// (see [`EcKey::from_bytes`]).
-    pub fn from_bytes(bytes: &[u8]) -> Result<PrivateKey, KeyError> {
-        match EcKey::from_bytes(bytes)? {
+    /// Parse a private key file's bytes, PEM or DER, told apart by their content (binary
+    /// DER is one ASN.1 SEQUENCE spanning the input).
+    pub fn from_bytes(bytes: impl AsRef<[u8]>) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_bytes(bytes.as_ref())? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
@@ -170,6 +170,7 @@ impl PrivateKey {
     /// The key as PKCS#8 DER, as `openssl pkey -outform DER` writes it: version 0, the
     /// id-ecPublicKey/prime256v1 algorithm, and an `ECPrivateKey` holding the scalar and
     /// the public key (no curve parameters inside). Wiped when dropped.
+    #[doc(hidden)]
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         let mut der = Zeroizing::new(Vec::with_capacity(138));
         der.extend_from_slice(&[0x30, 0x81, 0x87, 0x02, 0x01, 0x00]);
@@ -184,6 +185,7 @@ impl PrivateKey {
 
     /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings), the same
     /// bytes `openssl pkey` writes; wiped when dropped.
+    #[doc(hidden)]
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
         pem_text("PRIVATE KEY", &self.to_pkcs8_der())
     }
@@ -198,8 +200,8 @@ impl fmt::Debug for PrivateKey {
 impl PublicKey {
     /// Parse a public key PEM (`PUBLIC KEY`, SPKI). A private key PEM (any form that
     /// [`PrivateKey::from_pem`] accepts) is accepted too, and its public half is used.
-    pub fn from_pem(text: &[u8]) -> Result<PublicKey, KeyError> {
-        match EcKey::from_pem(text)? {
+    pub fn from_pem(text: impl AsRef<[u8]>) -> Result<PublicKey, KeyError> {
+        match EcKey::from_pem(text.as_ref())? {
             EcKey::Private(key) => Ok(key.public_key()),
             EcKey::Public(key) => Ok(key),
         }
@@ -207,17 +209,17 @@ impl PublicKey {
 
     /// Parse a binary DER public key (SubjectPublicKeyInfo, as `openssl pkey -pubout
     /// -outform DER` writes); a DER private key gives its public half.
-    pub fn from_der(der: &[u8]) -> Result<PublicKey, KeyError> {
-        match EcKey::from_der(der)? {
+    pub fn from_der(der: impl AsRef<[u8]>) -> Result<PublicKey, KeyError> {
+        match EcKey::from_der(der.as_ref())? {
             EcKey::Private(key) => Ok(key.public_key()),
             EcKey::Public(key) => Ok(key),
         }
     }
 
-    /// Parse a key file's bytes, PEM or DER (see [`EcKey::from_bytes`]); a private key
+    /// Parse a key file's bytes, PEM or DER, told apart by their content; a private key
     /// gives its public half.
-    pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, KeyError> {
-        match EcKey::from_bytes(bytes)? {
+    pub fn from_bytes(bytes: impl AsRef<[u8]>) -> Result<PublicKey, KeyError> {
+        match EcKey::from_bytes(bytes.as_ref())? {
             EcKey::Private(key) => Ok(key.public_key()),
             EcKey::Public(key) => Ok(key),
         }
