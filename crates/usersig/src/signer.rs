@@ -4,8 +4,12 @@ use std::time::Duration;
 
 use crate::clock::SystemClock;
 use crate::compat::{self, SigningKey};
+use crate::error::Error;
 use crate::issue::{TicketRequest, check_ttl};
-use crate::{Error, PrivateKey, Privileges, Room, SdkAppId, Secret};
+use crate::keys::PrivateKey;
+use crate::privileges::Privileges;
+use crate::secret::Secret;
+use crate::values::{Room, SdkAppId};
 
 /// Makes UserSig tickets for one app: v2 with the app's secret, or v1 with its ECDSA
 /// private key. Load it once and share it (it is `Send + Sync`); each call reads the

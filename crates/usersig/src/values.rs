@@ -5,7 +5,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
-use crate::Error;
+use crate::error::Error;
 use crate::issue::{self, ArgError};
 use crate::userbuf;
 

@@ -3,10 +3,14 @@
 use std::time::SystemTime;
 
 use crate::clock::{Clock, FixedClock, SystemClock, system_time, unix_seconds};
+use crate::error::Error;
+use crate::keys::PublicKey;
+use crate::privileges::Privileges;
+use crate::secret::Secret;
 use crate::ticket::{self, Version};
 use crate::userbuf;
+use crate::values::{Room, SdkAppId};
 use crate::verify::{self, Expect, VerifyKey};
-use crate::{Error, Privileges, PublicKey, Room, SdkAppId, Secret};
 
 /// Verifies UserSig tickets for one app: v2 with the app's secret, or v1 with its ECDSA
 /// public key. Load it once and share it (it is `Send + Sync`); each call borrows the

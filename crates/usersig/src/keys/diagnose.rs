@@ -6,28 +6,55 @@ use std::fmt;
 use pkcs8::PrivateKeyInfoRef;
 use spki::SubjectPublicKeyInfoRef;
 use spki::der::asn1::AnyRef;
-use spki::der::{Decode, Reader, SliceReader, Tag, Tagged};
+use spki::der::{self, Decode, ErrorKind, Tag};
 use zeroize::Zeroizing;
 
-use super::*;
+use super::der::{
+    Block, find, label_text, outer_sequence_spans, pem_blocks, read_sec1, sequence_tags,
+    spanning_der,
+};
+
+pub(super) const BAD_BEGIN: &str = "its -----BEGIN line is not of the form -----BEGIN LABEL-----";
 
 pub(super) const NEEDS: &str = "UserSig v1 needs an ECDSA P-256 (prime256v1) key";
+
 pub(super) const EXPECTED: &str = "expected EC PRIVATE KEY, PRIVATE KEY or PUBLIC KEY";
+
 pub(super) const UNSUPPORTED: &str =
     "is not a key this tool reads; expected EC PRIVATE KEY, PRIVATE KEY or PUBLIC KEY";
+
 pub(super) const MIX_UP: &str = " (a common mix-up with P-256)";
+
 pub(super) const DER_PRIVATE: &str = "this is a binary DER private key, not PEM; convert it with `openssl ec -inform DER -in KEY -out key.pem`";
+
 pub(super) const DER_PUBLIC: &str = "this is a binary DER public key, not PEM; convert it with `openssl pkey -pubin -inform DER -in KEY -out public.pem`";
+
 pub(super) const V2_SECRET: &str =
     "this looks like a v2 secret key (64 hex characters), not a PEM key";
+
 pub(super) const EXPLICIT: &str = "explicit EC curve parameters are not supported; use a named curve: `openssl ec -in KEY -param_enc named_curve -out key.pem`";
+
 pub(super) const ENCRYPTED: &str = "this private key is passphrase-protected; decrypt it with `openssl pkey -in KEY -out key.pem` (prompts for the passphrase and writes it unencrypted)";
+
 pub(super) const CERTIFICATE: &str = "this is an X.509 certificate, not a key; extract its public key with `openssl x509 -in CERT -pubkey -noout > public.pem`";
+
 pub(super) const SSH_PRIVATE_FIX: &str =
     "convert it to PEM in place with `ssh-keygen -p -m PEM -f KEY`";
+
 pub(super) const SSH_PUBLIC_FIX: &str =
     "convert it with `ssh-keygen -e -m PKCS8 -f KEY > public.pem`";
+
 pub(super) const SSH_UNKNOWN: &str = "UserSig v1 needs an ECDSA P-256 key in PEM form (an ecdsa-sha2-nistp256 private key converts with `ssh-keygen -p -m PEM -f KEY`)";
+
+pub(super) const PUTTY_FIX: &str =
+    "convert it to PEM with `puttygen KEY -O private-openssh -o key.pem`";
+
+pub(super) const NO_PEM_LINES: &str = "this is a key's base64 without its -----BEGIN and -----END lines; give the whole PEM file (or the binary DER)";
+
+pub(super) const UNSUPPORTED_DER: &str = "this is binary DER data that is not a key this tool reads; expected an EC PRIVATE KEY (SEC1), PRIVATE KEY (PKCS#8) or PUBLIC KEY (SubjectPublicKeyInfo), in PEM or DER";
+
+pub(super) const PUBLIC_FOR_SIGNING: &str = "this is a public key; signing needs the private key (an EC PRIVATE KEY or PRIVATE KEY PEM, such as ec_key.pem)";
+
 /// Why a key could not be used.
 ///
 /// `Display` is one line naming what was found and what is needed (and the fix, when there
@@ -442,59 +469,6 @@ impl fmt::Display for KeyMaterial {
     }
 }
 
-/// Whether `bytes` (or `bytes` without trailing white space) are one DER SEQUENCE
-/// spanning them: returns that SEQUENCE. Binary input needs only the outer length to
-/// span it; printable text must also hold well-formed DER elements inside, so that no
-/// text secret is ever mistaken for DER by chance.
-pub(super) fn spanning_der(bytes: &[u8]) -> Option<&[u8]> {
-    let untrailed = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .and_then(|n| bytes.get(..=n))
-        .unwrap_or_default();
-    [bytes, untrailed].into_iter().find(|der| {
-        outer_sequence_spans(der)
-            && (sequence_tags(der).is_some()
-                || !der
-                    .iter()
-                    .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()))
-    })
-}
-
-/// Whether `der` starts with a SEQUENCE header whose length reaches exactly its end.
-pub(super) fn outer_sequence_spans(der: &[u8]) -> bool {
-    let Some((&[0x30, first], rest)) = der.split_first_chunk::<2>() else {
-        return false;
-    };
-    let (len, header) = if first < 0x80 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        let Some(bytes) = rest.get(..n).filter(|_| (1..=4).contains(&n)) else {
-            return false;
-        };
-        let len = bytes
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-        (len, 2 + n)
-    };
-    header.checked_add(len) == Some(der.len())
-}
-
-/// The tags of the elements of a canonical DER SEQUENCE, `None` unless every element
-/// is well formed and they fill it exactly.
-pub(super) fn sequence_tags(der: &[u8]) -> Option<Vec<Tag>> {
-    let any = AnyRef::from_der(der)
-        .ok()
-        .filter(|a| a.tag() == Tag::Sequence)?;
-    let mut reader = SliceReader::new(any.value()).ok()?;
-    let mut tags = Vec::new();
-    while !reader.is_finished() {
-        tags.push(reader.decode::<AnyRef<'_>>().ok()?.tag());
-    }
-    Some(tags)
-}
-
 /// An SSH key type name, when it is one of the known ones (with or without the
 /// certificate suffix); other words are never shown, in case they are a secret.
 pub(super) fn ssh_key_type(word: &[u8]) -> Option<String> {
@@ -692,4 +666,28 @@ pub(super) fn openssh_key_type(blob: &[u8]) -> Option<String> {
     rest = rest.get(4..)?; // number of keys
     let mut public = string(&mut rest)?;
     short_token(string(&mut public)?)
+}
+
+pub(super) fn malformed(label: &str, reason: impl Into<String>) -> KeyError {
+    KeyError::Malformed {
+        label: label.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A DER decoding error as a short reason naming only what the schema expected.
+pub(super) fn der_error(label: &str, e: der::Error) -> KeyError {
+    let reason = match e.kind() {
+        ErrorKind::Incomplete { .. } => "invalid DER: it is truncated".into(),
+        ErrorKind::TrailingData { .. } => "invalid DER: data after the end".into(),
+        ErrorKind::TagUnexpected {
+            expected: Some(tag),
+            ..
+        } => format!("invalid DER: expected {tag}"),
+        ErrorKind::Length { tag } | ErrorKind::Value { tag } | ErrorKind::Noncanonical { tag } => {
+            format!("invalid DER: bad {tag}")
+        }
+        _ => "invalid DER".to_string(),
+    };
+    malformed(label, reason)
 }

@@ -37,12 +37,13 @@ use ring::signature::{
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+mod der;
 mod diagnose;
 mod read;
 
-use diagnose::*;
+use diagnose::malformed;
 pub use diagnose::{DerKind, KeyError, KeyMaterial};
-use read::*;
+use read::{NOT_A_POINT, RawKey, on_curve};
 
 /// A P-256 private key (signs v1 tickets).
 pub struct PrivateKey {
@@ -70,6 +71,48 @@ pub enum EcKey {
     Public(PublicKey),
 }
 
+impl EcKey {
+    /// Parse a P-256 key in binary DER: SubjectPublicKeyInfo (public), PKCS#8 or SEC1
+    /// `ECPrivateKey` (private). Other DER gets the same diagnostics as its PEM form: a
+    /// key of another algorithm or curve, an encrypted key, a certificate.
+    pub fn from_der(der: &[u8]) -> Result<EcKey, KeyError> {
+        read::from_der(der).and_then(EcKey::load)
+    }
+
+    /// Parse a key file's bytes, PEM or DER: binary DER (an ASN.1 SEQUENCE spanning the
+    /// input) goes to [`EcKey::from_der`], anything else to [`EcKey::from_pem`].
+    ///
+    /// ```
+    /// use usersig::keys::EcKey;
+    /// let der = std::fs::read("../../fixtures/keys/der_public.der").unwrap();
+    /// let pem = std::fs::read("../../fixtures/public.pem").unwrap();
+    /// assert!(matches!(EcKey::from_bytes(&der), Ok(EcKey::Public(_))));
+    /// assert!(matches!(EcKey::from_bytes(&pem), Ok(EcKey::Public(_))));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<EcKey, KeyError> {
+        read::from_bytes(bytes).and_then(EcKey::load)
+    }
+
+    /// Parse a P-256 private or public key PEM; see the module documentation for the
+    /// accepted forms and how files with several blocks are read.
+    pub fn from_pem(text: &[u8]) -> Result<EcKey, KeyError> {
+        read::from_pem(text).and_then(EcKey::load)
+    }
+
+    /// Load what was read: a private key into the signing engine, which checks that its
+    /// public point is its own.
+    fn load(raw: RawKey) -> Result<EcKey, KeyError> {
+        match raw {
+            RawKey::Private {
+                scalar,
+                point,
+                label,
+            } => PrivateKey::new(scalar, PublicKey { point }, &label).map(EcKey::Private),
+            RawKey::Public(point) => Ok(EcKey::Public(PublicKey { point })),
+        }
+    }
+}
+
 /// The DER `AlgorithmIdentifier { id-ecPublicKey, prime256v1 }` that PKCS#8 and SPKI share.
 const EC_P256_ALGORITHM: [u8; 21] = [
     0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
@@ -89,8 +132,8 @@ impl PrivateKey {
     /// Parse a binary DER private key: SEC1 `ECPrivateKey` (as `openssl ec -outform DER`
     /// writes) or PKCS#8 (as `openssl pkey -outform DER` writes). A DER public key is
     /// [`KeyError::PublicKeyForSigning`].
-    pub fn from_der(der: impl AsRef<[u8]>) -> Result<PrivateKey, KeyError> {
-        match EcKey::from_der(der.as_ref())? {
+    pub fn from_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_der(der)? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
@@ -98,8 +141,8 @@ impl PrivateKey {
 
     /// Parse a private key file's bytes, PEM or DER, told apart by their content (binary
     /// DER is one ASN.1 SEQUENCE spanning the input).
-    pub fn from_bytes(bytes: impl AsRef<[u8]>) -> Result<PrivateKey, KeyError> {
-        match EcKey::from_bytes(bytes.as_ref())? {
+    pub fn from_bytes(bytes: &[u8]) -> Result<PrivateKey, KeyError> {
+        match EcKey::from_bytes(bytes)? {
             EcKey::Private(key) => Ok(key),
             EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
         }
@@ -161,7 +204,12 @@ impl PrivateKey {
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &SystemRandom::new())
                 .map_err(|_| KeyError::NoRandomness)?;
         // The engine wrote it; reading it back gives the scalar and point it holds.
-        from_pkcs8(document.as_ref(), "PRIVATE KEY").map_err(|e| match e {
+        let raw = read::from_pkcs8(document.as_ref(), "PRIVATE KEY");
+        let key = raw.and_then(EcKey::load).and_then(|key| match key {
+            EcKey::Private(key) => Ok(key),
+            EcKey::Public(_) => Err(KeyError::PublicKeyForSigning),
+        });
+        key.map_err(|e| match e {
             KeyError::NoRandomnessToSign => KeyError::NoRandomness,
             e => e,
         })
@@ -209,8 +257,8 @@ impl PublicKey {
 
     /// Parse a binary DER public key (SubjectPublicKeyInfo, as `openssl pkey -pubout
     /// -outform DER` writes); a DER private key gives its public half.
-    pub fn from_der(der: impl AsRef<[u8]>) -> Result<PublicKey, KeyError> {
-        match EcKey::from_der(der.as_ref())? {
+    pub fn from_der(der: &[u8]) -> Result<PublicKey, KeyError> {
+        match EcKey::from_der(der)? {
             EcKey::Private(key) => Ok(key.public_key()),
             EcKey::Public(key) => Ok(key),
         }
@@ -218,8 +266,8 @@ impl PublicKey {
 
     /// Parse a key file's bytes, PEM or DER, told apart by their content; a private key
     /// gives its public half.
-    pub fn from_bytes(bytes: impl AsRef<[u8]>) -> Result<PublicKey, KeyError> {
-        match EcKey::from_bytes(bytes.as_ref())? {
+    pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, KeyError> {
+        match EcKey::from_bytes(bytes)? {
             EcKey::Private(key) => Ok(key.public_key()),
             EcKey::Public(key) => Ok(key),
         }

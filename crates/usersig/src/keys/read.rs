@@ -1,30 +1,32 @@
 //! Reading the key forms: PEM blocks, PKCS#8, SEC1 and SubjectPublicKeyInfo DER, and
-//! the P-256 checks on what they hold.
+//! the P-256 checks on what they hold. What is read is a [`RawKey`], the values only;
+//! the parent module loads it into the signing engine.
 
 use pkcs8::PrivateKeyInfoRef;
 use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey as Peer, agree_ephemeral};
 use ring::rand::SystemRandom;
-use spki::der::asn1::{AnyRef, BitStringRef, ContextSpecific, ObjectIdentifier, OctetStringRef};
-use spki::der::{self, Decode, ErrorKind, Reader, SliceReader, Tag, TagNumber, Tagged};
+use spki::der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
+use spki::der::{Decode, Tag, Tagged};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
-use super::*;
+use super::der::{
+    Block, find, label_text, outer_sequence_spans, pem_blocks, read_sec1, spanning_der,
+};
+use super::diagnose::{
+    BAD_BEGIN, DerKind, KeyError, der_error, malformed, not_pem, openssh_key_type,
+};
 
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 pub(super) const NO_END: &str = "it has no matching -----END line";
-pub(super) const BAD_BEGIN: &str = "its -----BEGIN line is not of the form -----BEGIN LABEL-----";
+
 pub(super) const NOT_A_POINT: &str = "its public key is not a point on P-256";
+
 pub(super) const BAD_SCALAR: &str =
     "its private key is not a valid P-256 scalar (zero, out of range or wrong length)";
-
-pub(super) const PUTTY_FIX: &str =
-    "convert it to PEM with `puttygen KEY -O private-openssh -o key.pem`";
-pub(super) const NO_PEM_LINES: &str = "this is a key's base64 without its -----BEGIN and -----END lines; give the whole PEM file (or the binary DER)";
-pub(super) const UNSUPPORTED_DER: &str = "this is binary DER data that is not a key this tool reads; expected an EC PRIVATE KEY (SEC1), PRIVATE KEY (PKCS#8) or PUBLIC KEY (SubjectPublicKeyInfo), in PEM or DER";
-pub(super) const PUBLIC_FOR_SIGNING: &str = "this is a public key; signing needs the private key (an EC PRIVATE KEY or PRIVATE KEY PEM, such as ec_key.pem)";
 
 /// Key algorithms (PKCS#8 / SPKI algorithm OIDs) other than EC that we can name.
 pub(super) const ALGORITHMS: &[(&str, &str)] = &[
@@ -55,132 +57,124 @@ pub(super) const P256_ORDER: [u8; 32] = [
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
 ];
 
-impl EcKey {
-    /// Parse a P-256 key in binary DER: SubjectPublicKeyInfo (public), PKCS#8 or SEC1
-    /// `ECPrivateKey` (private). Other DER gets the same diagnostics as its PEM form: a
-    /// key of another algorithm or curve, an encrypted key, a certificate.
-    pub fn from_der(der: &[u8]) -> Result<EcKey, KeyError> {
-        if der.is_empty() {
-            return Err(KeyError::Empty);
-        }
-        if !outer_sequence_spans(der) {
-            return Err(malformed(
-                "DER",
-                "it is not one ASN.1 SEQUENCE spanning the file (truncated, or data after the end)",
-            ));
-        }
-        let wrong = |public| KeyError::WrongAlgorithm {
-            algorithm: "RSA".into(),
-            public,
-        };
-        match DerKind::of(der) {
-            DerKind::PublicKey => from_spki(der, "DER PUBLIC KEY").map(EcKey::Public),
-            DerKind::PrivateKey => from_pkcs8(der, "DER PRIVATE KEY").map(EcKey::Private),
-            DerKind::EcPrivateKey => from_sec1(der, "DER EC PRIVATE KEY").map(EcKey::Private),
-            DerKind::EncryptedPrivateKey => Err(KeyError::Encrypted),
-            DerKind::Certificate => Err(KeyError::Certificate),
-            DerKind::RsaPublicKey => Err(wrong(true)),
-            DerKind::RsaPrivateKey => Err(wrong(false)),
-            DerKind::Unknown => Err(KeyError::UnsupportedDer),
-        }
-    }
+/// A key as read from its file, before it is loaded: a private scalar (in 1..n) with its
+/// uncompressed public point (not yet known to be the scalar's), or a public point
+/// (checked to be on the curve); with the label it was found under, for messages.
+pub(super) enum RawKey {
+    Private {
+        scalar: Zeroizing<[u8; 32]>,
+        point: Box<[u8]>,
+        label: String,
+    },
+    Public(Box<[u8]>),
+}
 
-    /// Parse a key file's bytes, PEM or DER: binary DER (an ASN.1 SEQUENCE spanning the
-    /// input) goes to [`EcKey::from_der`], anything else to [`EcKey::from_pem`].
-    ///
-    /// ```
-    /// use usersig::keys::EcKey;
-    /// let der = std::fs::read("../../fixtures/keys/der_public.der").unwrap();
-    /// let pem = std::fs::read("../../fixtures/public.pem").unwrap();
-    /// assert!(matches!(EcKey::from_bytes(&der), Ok(EcKey::Public(_))));
-    /// assert!(matches!(EcKey::from_bytes(&pem), Ok(EcKey::Public(_))));
-    /// ```
-    pub fn from_bytes(bytes: &[u8]) -> Result<EcKey, KeyError> {
-        if let Some(der) = spanning_der(bytes) {
-            return EcKey::from_der(der);
-        }
-        match EcKey::from_pem(bytes) {
-            // Binary that starts like DER but does not span the input.
-            Err(KeyError::Der { .. }) => EcKey::from_der(bytes),
-            other => other,
-        }
+/// Parse a P-256 key in binary DER: SubjectPublicKeyInfo (public), PKCS#8 or SEC1
+/// `ECPrivateKey` (private). Other DER gets the same diagnostics as its PEM form: a
+/// key of another algorithm or curve, an encrypted key, a certificate.
+pub(super) fn from_der(der: &[u8]) -> Result<RawKey, KeyError> {
+    if der.is_empty() {
+        return Err(KeyError::Empty);
     }
-
-    /// Parse a P-256 private or public key PEM; see the module documentation for the
-    /// accepted forms and how files with several blocks are read.
-    pub fn from_pem(text: &[u8]) -> Result<EcKey, KeyError> {
-        if text.trim_ascii().is_empty() {
-            return Err(KeyError::Empty);
-        }
-        let blocks = pem_blocks(text);
-        let is_key =
-            |b: &&Block| b.label.ends_with(b"PRIVATE KEY") || b.label.ends_with(b"PUBLIC KEY");
-        let not_params = |b: &&Block| b.label != b"EC PARAMETERS";
-        let Some(block) = blocks
-            .iter()
-            .find(is_key)
-            .or_else(|| blocks.iter().find(not_params))
-        else {
-            return Err(if blocks.is_empty() {
-                not_pem(text)
-            } else {
-                KeyError::ParametersOnly
-            });
-        };
-        let label = label_text(block.label);
-        let Some(body) = block.text else {
-            let unclosed = block.label.is_empty();
-            return Err(malformed(&label, if unclosed { BAD_BEGIN } else { NO_END }));
-        };
-        let wrong = |algorithm: &str, public| {
-            Err(KeyError::WrongAlgorithm {
-                algorithm: algorithm.into(),
-                public,
-            })
-        };
-        match block.label {
-            b"RSA PRIVATE KEY" => wrong("RSA", false),
-            b"RSA PUBLIC KEY" => wrong("RSA", true),
-            b"DSA PRIVATE KEY" => wrong("DSA", false),
-            b"ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
-            b"CERTIFICATE" | b"X509 CERTIFICATE" | b"TRUSTED CERTIFICATE" => {
-                Err(KeyError::Certificate)
-            }
-            b"OPENSSH PRIVATE KEY" => {
-                let key_type = block
-                    .decode(&label)
-                    .ok()
-                    .and_then(|der| openssh_key_type(&der));
-                Err(KeyError::OpenSsh {
-                    key_type,
-                    public: false,
-                })
-            }
-            b"EC PRIVATE KEY"
-                if find(body, b"Proc-Type:").is_some() && find(body, b"ENCRYPTED").is_some() =>
-            {
-                Err(KeyError::Encrypted)
-            }
-            b"EC PRIVATE KEY" => {
-                if let Some(params) = blocks.iter().find(|b| !not_params(b)) {
-                    let der = params.decode("EC PARAMETERS")?;
-                    let any = AnyRef::from_der(&der).map_err(|e| der_error("EC PARAMETERS", e))?;
-                    check_curve(Some(any), false, "EC PARAMETERS")?;
-                }
-                from_sec1(&block.decode(&label)?, &label).map(EcKey::Private)
-            }
-            b"PRIVATE KEY" => from_pkcs8(&block.decode(&label)?, &label).map(EcKey::Private),
-            b"PUBLIC KEY" => from_spki(&block.decode(&label)?, &label).map(EcKey::Public),
-            _ => Err(KeyError::UnsupportedLabel { label }),
-        }
+    if !outer_sequence_spans(der) {
+        return Err(malformed(
+            "DER",
+            "it is not one ASN.1 SEQUENCE spanning the file (truncated, or data after the end)",
+        ));
+    }
+    let wrong = |public| KeyError::WrongAlgorithm {
+        algorithm: "RSA".into(),
+        public,
+    };
+    match DerKind::of(der) {
+        DerKind::PublicKey => from_spki(der, "DER PUBLIC KEY"),
+        DerKind::PrivateKey => from_pkcs8(der, "DER PRIVATE KEY"),
+        DerKind::EcPrivateKey => from_sec1(der, "DER EC PRIVATE KEY"),
+        DerKind::EncryptedPrivateKey => Err(KeyError::Encrypted),
+        DerKind::Certificate => Err(KeyError::Certificate),
+        DerKind::RsaPublicKey => Err(wrong(true)),
+        DerKind::RsaPrivateKey => Err(wrong(false)),
+        DerKind::Unknown => Err(KeyError::UnsupportedDer),
     }
 }
 
-/// One PEM block: its label and its text from `-----BEGIN` to the matching `-----END`
-/// line (`None` when it has none).
-pub(super) struct Block<'a> {
-    pub(super) label: &'a [u8],
-    pub(super) text: Option<&'a [u8]>,
+/// Read a key file's bytes, PEM or DER: binary DER (an ASN.1 SEQUENCE spanning the
+/// input) goes to [`from_der`], anything else to [`from_pem`].
+pub(super) fn from_bytes(bytes: &[u8]) -> Result<RawKey, KeyError> {
+    if let Some(der) = spanning_der(bytes) {
+        return from_der(der);
+    }
+    match from_pem(bytes) {
+        // Binary that starts like DER but does not span the input.
+        Err(KeyError::Der { .. }) => from_der(bytes),
+        other => other,
+    }
+}
+
+/// Parse a P-256 private or public key PEM; see the module documentation for the
+/// accepted forms and how files with several blocks are read.
+pub(super) fn from_pem(text: &[u8]) -> Result<RawKey, KeyError> {
+    if text.trim_ascii().is_empty() {
+        return Err(KeyError::Empty);
+    }
+    let blocks = pem_blocks(text);
+    let is_key = |b: &&Block| b.label.ends_with(b"PRIVATE KEY") || b.label.ends_with(b"PUBLIC KEY");
+    let not_params = |b: &&Block| b.label != b"EC PARAMETERS";
+    let Some(block) = blocks
+        .iter()
+        .find(is_key)
+        .or_else(|| blocks.iter().find(not_params))
+    else {
+        return Err(if blocks.is_empty() {
+            not_pem(text)
+        } else {
+            KeyError::ParametersOnly
+        });
+    };
+    let label = label_text(block.label);
+    let Some(body) = block.text else {
+        let unclosed = block.label.is_empty();
+        return Err(malformed(&label, if unclosed { BAD_BEGIN } else { NO_END }));
+    };
+    let wrong = |algorithm: &str, public| {
+        Err(KeyError::WrongAlgorithm {
+            algorithm: algorithm.into(),
+            public,
+        })
+    };
+    match block.label {
+        b"RSA PRIVATE KEY" => wrong("RSA", false),
+        b"RSA PUBLIC KEY" => wrong("RSA", true),
+        b"DSA PRIVATE KEY" => wrong("DSA", false),
+        b"ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
+        b"CERTIFICATE" | b"X509 CERTIFICATE" | b"TRUSTED CERTIFICATE" => Err(KeyError::Certificate),
+        b"OPENSSH PRIVATE KEY" => {
+            let key_type = block
+                .decode(&label)
+                .ok()
+                .and_then(|der| openssh_key_type(&der));
+            Err(KeyError::OpenSsh {
+                key_type,
+                public: false,
+            })
+        }
+        b"EC PRIVATE KEY"
+            if find(body, b"Proc-Type:").is_some() && find(body, b"ENCRYPTED").is_some() =>
+        {
+            Err(KeyError::Encrypted)
+        }
+        b"EC PRIVATE KEY" => {
+            if let Some(params) = blocks.iter().find(|b| !not_params(b)) {
+                let der = params.decode("EC PARAMETERS")?;
+                let any = AnyRef::from_der(&der).map_err(|e| der_error("EC PARAMETERS", e))?;
+                check_curve(Some(any), false, "EC PARAMETERS")?;
+            }
+            from_sec1(&block.decode(&label)?, &label)
+        }
+        b"PRIVATE KEY" => from_pkcs8(&block.decode(&label)?, &label),
+        b"PUBLIC KEY" => from_spki(&block.decode(&label)?, &label),
+        _ => Err(KeyError::UnsupportedLabel { label }),
+    }
 }
 
 impl Block<'_> {
@@ -201,81 +195,6 @@ impl Block<'_> {
             Err(_) => Err(malformed(label, "its BEGIN/END lines are broken")),
         }
     }
-}
-
-pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len().max(1))
-        .position(|w| w == needle)
-}
-
-/// Split the input into PEM blocks; scanning stops at the first unterminated block (an
-/// unterminated BEGIN line gives an empty label).
-pub(super) fn pem_blocks(input: &[u8]) -> Vec<Block<'_>> {
-    let mut blocks = Vec::new();
-    let mut rest = input;
-    while let Some(start) = find(rest, b"-----BEGIN ") {
-        let from_begin = rest.get(start..).unwrap_or_default();
-        let line = from_begin
-            .get(11..)
-            .unwrap_or_default()
-            .split(|&b| b == b'\n')
-            .next();
-        let line = line.unwrap_or_default();
-        let label = find(line, b"-----")
-            .and_then(|n| line.get(..n))
-            .unwrap_or_default();
-        let end_line = [b"-----END ", label, b"-----"].concat();
-        let stop = find(from_begin, &end_line)
-            .map(|n| n + end_line.len())
-            .filter(|_| !label.is_empty());
-        blocks.push(Block {
-            label,
-            text: stop.and_then(|n| from_begin.get(..n)),
-        });
-        let Some(stop) = stop else { break };
-        rest = from_begin.get(stop..).unwrap_or_default();
-    }
-    blocks
-}
-
-/// A PEM label as printable text (labels are not key material, but come from the input).
-pub(super) fn label_text(label: &[u8]) -> String {
-    if label.is_empty() {
-        return "PEM".into();
-    }
-    let printable = |&b: &u8| {
-        if b.is_ascii_graphic() || b == b' ' {
-            b as char
-        } else {
-            '?'
-        }
-    };
-    label.iter().take(40).map(printable).collect()
-}
-
-pub(super) fn malformed(label: &str, reason: impl Into<String>) -> KeyError {
-    KeyError::Malformed {
-        label: label.into(),
-        reason: reason.into(),
-    }
-}
-
-/// A DER decoding error as a short reason naming only what the schema expected.
-pub(super) fn der_error(label: &str, e: der::Error) -> KeyError {
-    let reason = match e.kind() {
-        ErrorKind::Incomplete { .. } => "invalid DER: it is truncated".into(),
-        ErrorKind::TrailingData { .. } => "invalid DER: data after the end".into(),
-        ErrorKind::TagUnexpected {
-            expected: Some(tag),
-            ..
-        } => format!("invalid DER: expected {tag}"),
-        ErrorKind::Length { tag } | ErrorKind::Value { tag } | ErrorKind::Noncanonical { tag } => {
-            format!("invalid DER: bad {tag}")
-        }
-        _ => "invalid DER".to_string(),
-    };
-    malformed(label, reason)
 }
 
 /// Dotted OID text, or the name the table gives it.
@@ -329,29 +248,7 @@ pub(super) fn check_curve(
     }
 }
 
-/// The fields of an RFC 5915 `ECPrivateKey`.
-pub(super) struct Sec1<'a> {
-    version: u8,
-    scalar: &'a [u8],
-    params: Option<AnyRef<'a>>,
-    public: Option<BitStringRef<'a>>,
-}
-
-pub(super) fn read_sec1(der: &[u8]) -> der::Result<Sec1<'_>> {
-    let mut reader = SliceReader::new(der)?;
-    let key = reader.sequence(|r| {
-        Ok::<_, der::Error>(Sec1 {
-            version: r.decode()?,
-            scalar: r.decode::<&OctetStringRef>()?.as_bytes(),
-            params: ContextSpecific::decode_explicit(r, TagNumber(0))?.map(|c| c.value),
-            public: ContextSpecific::decode_explicit(r, TagNumber(1))?.map(|c| c.value),
-        })
-    })?;
-    reader.finish()?;
-    Ok(key)
-}
-
-pub(super) fn from_sec1(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
+pub(super) fn from_sec1(der: &[u8], label: &str) -> Result<RawKey, KeyError> {
     from_sec1_with(der, None, label)
 }
 
@@ -361,7 +258,7 @@ pub(super) fn from_sec1_with(
     der: &[u8],
     outer_public: Option<BitStringRef<'_>>,
     label: &str,
-) -> Result<PrivateKey, KeyError> {
+) -> Result<RawKey, KeyError> {
     let key = read_sec1(der).map_err(|e| der_error(label, e))?;
     if key.version != 1 {
         return Err(malformed(label, "its version is not 1"));
@@ -375,20 +272,24 @@ pub(super) fn from_sec1_with(
         });
     };
     // The engine checks that the point is the scalar's (so on the curve).
-    let public = uncompressed_point(bits, false, label)?;
-    PrivateKey::new(scalar, public, label)
+    let point = uncompressed_point(bits, false, label)?;
+    Ok(RawKey::Private {
+        scalar,
+        point,
+        label: label.into(),
+    })
 }
 
-pub(super) fn from_pkcs8(der: &[u8], label: &str) -> Result<PrivateKey, KeyError> {
+pub(super) fn from_pkcs8(der: &[u8], label: &str) -> Result<RawKey, KeyError> {
     let info = PrivateKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
     check_algorithm(info.algorithm, false, label)?;
     from_sec1_with(info.private_key.as_bytes(), info.public_key, label)
 }
 
-pub(super) fn from_spki(der: &[u8], label: &str) -> Result<PublicKey, KeyError> {
+pub(super) fn from_spki(der: &[u8], label: &str) -> Result<RawKey, KeyError> {
     let info = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| der_error(label, e))?;
     check_algorithm(info.algorithm, true, label)?;
-    public_point(info.subject_public_key, true, label)
+    public_point(info.subject_public_key, true, label).map(RawKey::Public)
 }
 
 /// A private scalar as 32 big-endian bytes, when it is in 1..n. Shorter encodings (from
@@ -415,10 +316,10 @@ pub(super) fn public_point(
     bits: BitStringRef<'_>,
     public: bool,
     label: &str,
-) -> Result<PublicKey, KeyError> {
-    let key = uncompressed_point(bits, public, label)?;
-    if on_curve(&key.point) {
-        Ok(key)
+) -> Result<Box<[u8]>, KeyError> {
+    let point = uncompressed_point(bits, public, label)?;
+    if on_curve(&point) {
+        Ok(point)
     } else {
         Err(malformed(label, NOT_A_POINT))
     }
@@ -426,12 +327,12 @@ pub(super) fn public_point(
 
 /// The 65 bytes of an uncompressed point (`04 || x || y`) in a SEC1 / SPKI BIT STRING,
 /// not yet checked to be on the curve: [`public_point`] checks it, or the signing engine
-/// does for a private key's own point ([`PrivateKey::new`]).
+/// does as it loads a private key's own point.
 pub(super) fn uncompressed_point(
     bits: BitStringRef<'_>,
     public: bool,
     label: &str,
-) -> Result<PublicKey, KeyError> {
+) -> Result<Box<[u8]>, KeyError> {
     let not_a_point = || malformed(label, NOT_A_POINT);
     let point = bits.as_bytes().ok_or_else(not_a_point)?;
     match point {
@@ -439,9 +340,7 @@ pub(super) fn uncompressed_point(
             label: label.into(),
             public,
         }),
-        [0x04, rest @ ..] if rest.len() == 64 => Ok(PublicKey {
-            point: point.into(),
-        }),
+        [0x04, rest @ ..] if rest.len() == 64 => Ok(point.into()),
         _ => Err(not_a_point()),
     }
 }

@@ -1,3 +1,5 @@
+use super::der::{Block, pem_blocks};
+use super::read::BAD_SCALAR;
 use super::*;
 
 macro_rules! fixture {
