@@ -21,11 +21,11 @@ use usersig::{Secret, envelope, v2};
 const APP: u32 = 1400001052;
 
 fn private_key() -> PrivateKey {
-    PrivateKey::from_pem(&std::fs::read(fixture("ec_key.pem")).unwrap()).unwrap()
+    PrivateKey::from_pem(std::fs::read(fixture("ec_key.pem")).unwrap()).unwrap()
 }
 
 fn public_key() -> VerifyKey {
-    VerifyKey::Public(PublicKey::from_pem(&std::fs::read(fixture("public.pem")).unwrap()).unwrap())
+    VerifyKey::Public(PublicKey::from_pem(std::fs::read(fixture("public.pem")).unwrap()).unwrap())
 }
 
 fn secret() -> Secret {

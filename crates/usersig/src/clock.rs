@@ -45,14 +45,38 @@ impl Default for SystemClock {
 
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-        }
+        unix_seconds(SystemTime::now())
     }
     fn local_offset(&self) -> UtcOffset {
         self.offset
     }
+}
+
+/// A moment as whole Unix seconds (the fraction dropped, toward the epoch), as tickets
+/// count time.
+pub fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+/// The latest Unix second shown as a moment: the end of the year 9999.
+const LAST_SECOND: i64 = 253_402_300_799;
+/// The earliest: the start of the year 1.
+const FIRST_SECOND: i64 = -62_135_596_800;
+
+/// Unix seconds as a moment. A ticket's times outside the years 1 to 9999 are shown as
+/// the nearer end of that range, which every platform's clock holds.
+pub fn system_time(unix: i64) -> SystemTime {
+    let unix = unix.clamp(FIRST_SECOND, LAST_SECOND);
+    let span = std::time::Duration::from_secs(unix.unsigned_abs());
+    let moment = if unix >= 0 {
+        UNIX_EPOCH.checked_add(span)
+    } else {
+        UNIX_EPOCH.checked_sub(span)
+    };
+    moment.unwrap_or(UNIX_EPOCH)
 }
 
 /// A clock stopped at one instant.

@@ -103,7 +103,11 @@ pub fn check_room_str(room: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn sign(key: SigningKey<'_>, req: &TicketRequest, clock: &dyn Clock) -> Result<String, Error> {
+pub(crate) fn sign(
+    key: SigningKey<'_>,
+    req: &TicketRequest,
+    clock: &dyn Clock,
+) -> Result<String, Error> {
     match key {
         SigningKey::Secret(s) => req.sign_v2(s, clock),
         SigningKey::Private(k) => req.sign_v1(k, clock),

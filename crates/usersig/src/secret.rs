@@ -82,6 +82,7 @@ impl Secret {
     /// let secret = Secret::from_vec(read).unwrap();
     /// assert_eq!(secret.expose().as_ptr(), at);
     /// ```
+    #[doc(hidden)]
     pub fn from_vec(bytes: impl Into<Zeroizing<Vec<u8>>>) -> Result<Secret, SecretError> {
         let bytes = bytes.into();
         if bytes.is_empty() {
@@ -107,6 +108,23 @@ impl Secret {
         Secret::new(contents.trim_ascii())
     }
 
+    /// The secret as text from the console, a file or a variable: surrounding white
+    /// space (a trailing newline above all) is dropped, and key material (a PEM, DER,
+    /// OpenSSH or PuTTY key or certificate) is refused with [`SecretError::KeyMaterial`].
+    ///
+    /// ```
+    /// use usersig::Secret;
+    /// let s = Secret::from_text("5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n")?;
+    /// assert_eq!(s.expose().len(), 64);
+    /// let public = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n";
+    /// assert!(Secret::from_text(public).is_err());
+    /// assert!(Secret::from_text(" \n").is_err());
+    /// # Ok::<(), usersig::SecretError>(())
+    /// ```
+    pub fn from_text(text: &str) -> Result<Secret, SecretError> {
+        Secret::from_file_contents(text.as_bytes())
+    }
+
     /// Whether the secret has the form the console shows: exactly 64 hexadecimal
     /// characters. Any other secret still works (HMAC takes keys of any length), but is
     /// more likely a mistake, such as the wrong file.
@@ -127,6 +145,7 @@ impl Secret {
     }
 
     /// HMAC-SHA256 keyed with this secret, ready for content.
+    #[doc(hidden)]
     pub fn mac(&self) -> Hmac<Sha256> {
         self.keyed.clone()
     }

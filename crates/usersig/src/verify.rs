@@ -340,7 +340,15 @@ impl fmt::Display for Failure {
     }
 }
 
-impl std::error::Error for Failure {}
+/// A ticket that cannot be read has its reason as the source.
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Failure::Malformed(m) => Some(m),
+            _ => None,
+        }
+    }
+}
 
 impl From<Malformed> for Failure {
     fn from(m: Malformed) -> Self {

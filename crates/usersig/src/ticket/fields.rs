@@ -26,6 +26,7 @@ pub struct Claims<'a> {
 
 /// The three ticket forms (docs/FORMAT.md section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Version {
     /// ECDSA P-256 over SHA-256, enveloped.
     V1,
