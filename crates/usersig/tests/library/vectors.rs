@@ -3,6 +3,7 @@
 
 use std::fs;
 
+use crate::common::fixture;
 use serde_json::Value;
 use usersig::clock::FixedClock;
 use usersig::keys::PublicKey;
@@ -11,14 +12,14 @@ use usersig::verify::{self, Expect, VerifyKey};
 use usersig::{Secret, envelope};
 
 fn cases() -> Vec<Value> {
-    let text = fs::read_to_string("fixtures/vectors.json").unwrap();
+    let text = fs::read_to_string(fixture("vectors.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["cases"].as_array().unwrap().clone()
 }
 
 fn key_for(case: &Value) -> VerifyKey {
     let name = case["key"].as_str().unwrap();
-    let bytes = fs::read(format!("fixtures/{name}")).unwrap();
+    let bytes = fs::read(fixture(name)).unwrap();
     if name.ends_with(".pem") {
         VerifyKey::Public(PublicKey::from_pem(&bytes).unwrap())
     } else {

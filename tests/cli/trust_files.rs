@@ -5,7 +5,7 @@
 //! Most of these run the binary as root and as `nobody` (uid 65534, with setpriv); those
 //! are ignored outside CI and fail when not root (see common::precondition).
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! the key take DER keys as v1; a literal secret that names a file is refused; a secret
 //! not in the console's form (64 hex characters) is warned about.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

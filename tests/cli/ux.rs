@@ -2,7 +2,7 @@
 //! units cannot surprise, the man page and completions, help that fits each command,
 //! `--json` before the command, and a secret typed at a terminal without echo.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};

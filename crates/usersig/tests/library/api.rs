@@ -1,9 +1,7 @@
-//! The one-call library API (Tencent's names), the PrivateMapKey check, Tencent's Node
-//! PrivateMapKey tickets through the library, and the backend example.
+//! The one-call library API (Tencent's names), the PrivateMapKey check, and Tencent's
+//! Node PrivateMapKey tickets through the library.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+use crate::common::{SECRET, fixture, now};
 use serde_json::Value;
 use usersig::clock::FixedClock;
 use usersig::compat::Error;
@@ -17,15 +15,8 @@ use usersig::{
     gen_usersig_with_userbuf, verify_usersig, verify_usersig_with_userbuf,
 };
 
-const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 const OTHER: &str = "0345c13c214c9e350561aa9b921f426769fb351d294772f0eace4e6d773295b0";
 const APP: u32 = 1400001052;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
 
 fn secret() -> Secret {
     Secret::new(SECRET.as_bytes()).unwrap()
@@ -33,13 +24,6 @@ fn secret() -> Secret {
 
 fn private_key() -> PrivateKey {
     PrivateKey::from_bytes(&std::fs::read(fixture("ec_key.pem")).unwrap()).unwrap()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 #[test]
@@ -337,53 +321,6 @@ fn node_private_map_keys_through_the_library() {
         // Node's map key and its ticket share the one expire.
         assert_eq!(i64::from(pmk.expires_at), info.expires_at(), "{name}");
     }
-}
-
-/// The backend example, as `cargo test` builds it beside the binary.
-fn backend_example() -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_tls_licence_tools"));
-    let example = bin.parent().unwrap().join("examples").join("backend");
-    assert!(
-        example.is_file(),
-        "{} is not built: run the whole `cargo test` (it builds examples) or `cargo build --examples`",
-        example.display()
-    );
-    example
-}
-
-#[test]
-fn backend_example_prints_a_usersig_that_verifies() {
-    let example = backend_example();
-    let dir = std::env::temp_dir().join(format!("tls_licence_tools-api-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let secret_file = dir.join("secret.txt");
-    std::fs::write(&secret_file, format!("  {SECRET}\n")).unwrap();
-
-    let out = Command::new(&example)
-        .arg(&secret_file)
-        .args(["1400001052", "xiaojun"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let last = stdout.lines().last().unwrap();
-    let info = verify_usersig(&secret(), APP, "xiaojun", last).unwrap();
-    assert_eq!(info.expire, 86400);
-
-    for (args, code) in [
-        (vec![secret_file.to_str().unwrap(), "0", "xiaojun"], 2),
-        (vec![secret_file.to_str().unwrap(), "1400001052", ""], 2),
-        (vec!["/nonexistent/secret.txt", "1400001052", "xiaojun"], 3),
-        (vec![secret_file.to_str().unwrap(), "1400001052"], 2),
-    ] {
-        let out = Command::new(&example).args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
-        assert!(out.stdout.is_empty());
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(!stderr.contains(SECRET));
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

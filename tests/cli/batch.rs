@@ -2,7 +2,7 @@
 //! single-ticket commands, order under --jobs, bad lines, a closed stdout, the bad inputs
 //! of docs/FORMAT.md section 4 and of the README's "Differences from the original", and (ignored; benches/compare.sh runs it) the memory bound.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 //! metrics: the Prometheus text format, checked by promtool; and contrib/ (alert rules
 //! checked by promtool, systemd units by systemd-analyze).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -4,7 +4,7 @@
 //! nothing named in a manifest is waited on; no writer replaces a key, a secret or one
 //! of its own inputs.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::fd::{AsFd, OwnedFd};

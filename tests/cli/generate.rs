@@ -3,7 +3,7 @@
 //! C++ original writes them, and the signature or MAC checked by openssl over the exact
 //! signed content.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -4,7 +4,7 @@
 //! that was copied badly. Each attack is built for real, as an attacker with genuine
 //! tickets (or a signing oracle) would, and checked through the library and the binary.
 
-mod common;
+use crate::common;
 
 use common::*;
 use proptest::prelude::*;

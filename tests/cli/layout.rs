@@ -5,8 +5,7 @@
 //! that is not in the repository; and a test's missing precondition fails it, CI runs the
 //! tests that need root and installs every tool a test needs.
 
-#[path = "common/precondition.rs"]
-mod precondition;
+use crate::common::precondition;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

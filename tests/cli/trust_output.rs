@@ -3,7 +3,7 @@
 //! commands; --jobs bounds; gen-batch identifiers as given; renew over junk; USERBUFs
 //! that begin with `-`.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::io::Read;

@@ -1,7 +1,7 @@
 //! Every case of Tencent's vectors through the binary, judged at its `verify_at`: exit
 //! status, the original's success lines byte for byte, or one stderr line with the code.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;

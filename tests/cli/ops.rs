@@ -1,7 +1,7 @@
 //! The CI and ops features through the binary: --json, durations, --min-remaining,
 //! renew, key sources, keygen, inspect, keycheck, several keys, completions.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};

@@ -8,7 +8,7 @@
 //! them (the C library reads a buffer, finds no zone and uses UTC), one that did not has
 //! left them all.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};

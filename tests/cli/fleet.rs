@@ -1,6 +1,6 @@
 //! renew --config: a TOML manifest of tickets, deploy hooks, the lock, dry runs, JSON.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

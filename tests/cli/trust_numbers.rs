@@ -3,7 +3,7 @@
 //! (past 2038 and 2106). Tickets built for real, signed with the demo secret, checked
 //! through the library and every command that reads a ticket.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

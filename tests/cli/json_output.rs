@@ -2,7 +2,7 @@
 //! batch results that say which line and which user, verify-batch's CSV, and `renew
 //! --quiet`.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -3,7 +3,7 @@
 //! with control characters escaped; --json keeps a file name that is not UTF-8
 //! recoverable.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 
+use crate::common::fixture;
 use proptest::prelude::*;
 use serde_json::Value;
 use usersig::clock::FixedClock;
@@ -28,8 +29,7 @@ fn good_cases() -> &'static [Case] {
 }
 
 fn read_good_cases() -> Vec<Case> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
-    let text = std::fs::read_to_string(format!("{dir}vectors.json")).unwrap();
+    let text = std::fs::read_to_string(fixture("vectors.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["cases"]
         .as_array()
@@ -38,7 +38,7 @@ fn read_good_cases() -> Vec<Case> {
         .filter(|c| c["expect"]["ok"] == true)
         .map(|c| {
             let name = c["key"].as_str().unwrap();
-            let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
+            let bytes = std::fs::read(fixture(name)).unwrap();
             let key = if name.ends_with(".pem") {
                 VerifyKey::Public(PublicKey::from_pem(&bytes).unwrap())
             } else {

@@ -1,7 +1,7 @@
 //! Bad input through the binary: each case asserts the exit status, the one-line message,
 //! and that no file was changed.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
