@@ -588,9 +588,24 @@ fn renew_keeps_renews_and_creates() {
     assert!(r.stderr.contains("--within"), "{}", r.stderr);
 }
 
-/// A renew killed at any moment leaves the old ticket or the new one, whole.
+/// A renew killed while it writes leaves the old ticket whole or the new one whole, and
+/// the next run leaves no temporary file. The kill lands at each step of the write, as
+/// the process makes the system call (a seccomp filter kills it there): the ticket into
+/// the temporary file, the file on disk, the rename over the old ticket, and the line
+/// that says so.
 #[test]
 fn renew_killed_mid_write_leaves_a_whole_ticket() {
+    use nix::libc;
+    use std::os::unix::process::ExitStatusExt;
+
+    /// What the kill left: the temporary file, empty or holding the new ticket; or the
+    /// new ticket in place.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Left {
+        EmptyTemp,
+        FullTemp,
+        Renamed,
+    }
     let dir = Scratch::new("renewkill");
     run(
         &dir.0,
@@ -605,30 +620,65 @@ fn renew_killed_mid_write_leaves_a_whole_ticket() {
     )
     .expect(0);
     let old = dir.read("sig");
-    for i in 0..40u64 {
-        let mut child = Command::new(BIN)
-            .args([
-                "renew",
-                "ec_key.pem",
-                "sig",
-                "1400001052",
-                "xiaojun",
-                "--within",
-                "2h",
-            ])
+    let files = dir.listing();
+    let renew = [
+        "renew",
+        "ec_key.pem",
+        "sig",
+        "1400001052",
+        "xiaojun",
+        "--within",
+        "2h",
+    ];
+    let points = [
+        (libc::SYS_write, 3..=u32::MAX, Left::EmptyTemp),
+        (libc::SYS_fdatasync, 3..=u32::MAX, Left::FullTemp),
+        (libc::SYS_renameat, 3..=u32::MAX, Left::FullTemp),
+        (libc::SYS_write, 1..=1, Left::Renamed),
+    ];
+    for (syscall, fds, left) in points {
+        let mut cmd = Command::new(BIN);
+        cmd.args(renew)
             .current_dir(&dir.0)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_micros(i * 150));
-        let _ = child.kill();
-        let _ = child.wait();
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        no_randomness::kill_at(&mut cmd, syscall, fds);
+        let mut child = cmd.spawn().unwrap();
+        let temp = format!(".sig.tmp-{}-0", child.id());
+        let status = child.wait().unwrap();
+        let at = format!("killed at system call {syscall}, expecting {left:?}");
+        assert_eq!(status.signal(), Some(libc::SIGSYS), "{at}: {status:?}");
+        let sig = dir.read("sig");
+        if left == Left::Renamed {
+            assert_ne!(sig, old, "{at}");
+            assert_eq!(dir.listing(), files, "{at}");
+        } else {
+            // The kill landed mid-write: the old ticket in place, the new one unfinished
+            // beside it.
+            assert_eq!(sig, old, "{at}");
+            let mut with_temp = files.clone();
+            with_temp.push(temp.clone());
+            with_temp.sort();
+            assert_eq!(dir.listing(), with_temp, "{at}");
+            let unfinished = dir.read(&temp);
+            assert_eq!(unfinished.is_empty(), left == Left::EmptyTemp, "{at}");
+        }
         run(
             &dir.0,
             ["verify", "public.pem", "sig", "1400001052", "xiaojun"],
         )
         .expect(0);
+        // The next run renews the old ticket or keeps the new one, and removes what the
+        // killed run left.
+        let r = run(&dir.0, renew);
+        r.expect(0);
+        let verb = match left {
+            Left::Renamed => "kept 'sig': ",
+            _ => "renewed 'sig': ",
+        };
+        assert!(r.stdout.starts_with(verb), "{at}: {}", r.stdout);
+        assert_eq!(dir.listing(), files, "{at}");
         // Put the old ticket back for the next round.
         std::fs::write(dir.path("sig"), &old).unwrap();
     }
