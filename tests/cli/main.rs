@@ -6,6 +6,7 @@
 mod common;
 
 mod batch;
+mod cmd;
 mod errors;
 mod example;
 mod fleet;
