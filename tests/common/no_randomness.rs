@@ -3,6 +3,9 @@
 //! generator calls it (flags 0). The standard library's own calls (for hash map keys,
 //! with GRND_INSECURE or GRND_NONBLOCK) still succeed, so only what needs secure
 //! randomness fails, as in a sandbox that denies it. Linux only.
+//!
+//! The same seccomp mechanism also kills the binary at a chosen system call
+//! ([`kill_at`]): a kill that lands at a known point of its work.
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -34,6 +37,50 @@ fn filter() -> Vec<libc::sock_filter> {
             0,
             0,
             libc::SECCOMP_RET_ERRNO | libc::EIO as u32,
+        ),
+        op(libc::BPF_RET | libc::BPF_K, 0, 0, libc::SECCOMP_RET_ALLOW),
+    ]
+}
+
+/// The filter of [`kill_at`]: `syscall` with a first argument (a file descriptor) in
+/// `fds` kills the process; every other call goes through.
+fn kill_filter(
+    syscall: libc::c_long,
+    fds: std::ops::RangeInclusive<u32>,
+) -> Vec<libc::sock_filter> {
+    let op = |code: u32, jt: u8, jf: u8, k: u32| libc::sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    };
+    // The low half of args[0] at 16 (little-endian).
+    vec![
+        op(libc::BPF_LD | libc::BPF_W | libc::BPF_ABS, 0, 0, 0),
+        op(
+            libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K,
+            0,
+            4,
+            syscall as u32,
+        ),
+        op(libc::BPF_LD | libc::BPF_W | libc::BPF_ABS, 0, 0, 16),
+        op(
+            libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K,
+            0,
+            2,
+            *fds.start(),
+        ),
+        op(
+            libc::BPF_JMP | libc::BPF_JGT | libc::BPF_K,
+            1,
+            0,
+            *fds.end(),
+        ),
+        op(
+            libc::BPF_RET | libc::BPF_K,
+            0,
+            0,
+            libc::SECCOMP_RET_KILL_PROCESS,
         ),
         op(libc::BPF_RET | libc::BPF_K, 0, 0, libc::SECCOMP_RET_ALLOW),
     ]
@@ -76,4 +123,27 @@ pub fn deny_randomness(command: &mut Command) -> &mut Command {
     let program = filter();
     // SAFETY: the hook makes only the system calls of `install`.
     unsafe { command.pre_exec(move || install(&program)) }
+}
+
+/// Make `command` die (by SIGSYS, with no core file) the moment it makes `syscall` on a
+/// file descriptor in `fds`, before the call does anything.
+pub fn kill_at(
+    command: &mut Command,
+    syscall: libc::c_long,
+    fds: std::ops::RangeInclusive<u32>,
+) -> &mut Command {
+    let program = kill_filter(syscall, fds);
+    let no_core = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: the hook makes only system calls: setrlimit, and those of `install`.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_CORE, &no_core) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            install(&program)
+        })
+    }
 }

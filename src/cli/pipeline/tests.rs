@@ -288,14 +288,28 @@ fn a_chunk_is_bounded_by_bytes_as_well_as_lines() {
 }
 
 /// While one line is held up, the other workers get at most a few chunks ahead: the
-/// chunks waiting to be written in order are bounded, so memory is too.
+/// chunks waiting to be written in order are bounded, so memory is too. The line is
+/// held until the other worker has stopped: asleep (with the held worker holding no
+/// lock, the one place it can sleep is the wait for room) or ended (no bound at all,
+/// it took the whole input). Its state is read from /proc, so nothing is timed.
 #[test]
 fn a_slow_line_holds_back_the_other_workers() {
+    use std::path::PathBuf;
     use std::sync::atomic::AtomicUsize;
-    use std::time::{Duration, Instant};
+    /// Whether the thread whose /proc directory is `task` sleeps or has ended.
+    fn stopped(task: &std::path::Path) -> bool {
+        let Ok(stat) = std::fs::read_to_string(task.join("stat")) else {
+            return true;
+        };
+        // `tid (name) state ...`: the name may hold spaces and parentheses.
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+        matches!(state.and_then(|s| s.chars().next()), Some('S' | 'Z' | 'X'))
+    }
     let input: String = (0..20 * CHUNK_LINES).map(|i| format!("{i}\n")).collect();
     let processed = AtomicUsize::new(0);
     let ahead = AtomicUsize::new(0);
+    // The other worker's /proc directory, from its first line.
+    let other: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let jobs = 2;
     let totals = run(
         input.as_bytes(),
@@ -304,14 +318,19 @@ fn a_slow_line_holds_back_the_other_workers() {
         &Progress::default(),
         |n, _, buf| {
             if n == 1 {
-                // Hold the first line until the others are far ahead, or a second.
-                let start = Instant::now();
-                while processed.load(Ordering::SeqCst) < 10 * CHUNK_LINES
-                    && start.elapsed() < Duration::from_secs(1)
-                {
-                    std::thread::sleep(Duration::from_millis(5));
+                let task = loop {
+                    if let Some(task) = other.get() {
+                        break task;
+                    }
+                    std::thread::yield_now();
+                };
+                while !stopped(task) {
+                    std::thread::yield_now();
                 }
                 ahead.store(processed.load(Ordering::SeqCst), Ordering::SeqCst);
+            } else if n as usize > CHUNK_LINES {
+                // Not the first chunk, held with line 1: the other worker's.
+                other.get_or_init(|| std::fs::canonicalize("/proc/thread-self").unwrap());
             }
             processed.fetch_add(1, Ordering::SeqCst);
             buf.push(b'\n');

@@ -1,0 +1,1 @@
+aGVsbG8gd29ybGQsIG5vdCB6bGli

@@ -1,0 +1,1 @@
+{"TLS.account_type":"0","TLS.identifier":"xiaojun","TLS.appid_at_3rd":"0","TLS.sdk_appid":"1400001052","TLS.expire_after":"1576800000","TLS.version":"201803230000","TLS.time":"2026-11-26T06:40:57-08:00","TLS.sig":"MEQCIDPJjDPsivj6jFfaeG5XWVPGyXb3u4eIjbdUu7xidXT5AiAgLmz/WjuuaNsgUQYgwhvnymrZAWaF0snTImsXH+oWVg=="}

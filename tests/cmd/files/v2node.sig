@@ -1,0 +1,1 @@
+eJwtzE0LgkAUheH-cteh16Hr6EALoQ8wESJr0U5wkqulk5pJ0X*P1OV5XjgfSKKj1esGFAgLYTFuznTV8ZVHHjiti2c1pzYrU2M4A*UsEREdJDGVju8alCN9ciUJkpPqwXDzdyISiDi-cA4KTjdTxHqzdi*2bHsvej-C0muDfEvnV7z3d2luh0klDwXXK-j*ALFNMlU_
