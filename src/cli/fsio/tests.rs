@@ -564,7 +564,7 @@ fn write_failures_leave_nothing_behind() {
     assert!(write(&t.join("link"), "data").is_err());
     assert!(!t.join("gone").exists());
     // Files and directories we may not write (which root may) are
-    // tests/trust_files.rs's, run as another user.
+    // tests/cli/trust_files.rs's, run as another user.
     assert_eq!(t.leftovers(), 0);
 }
 
