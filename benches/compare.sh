@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 cargo build --release --quiet
-cargo bench --quiet --bench engine --no-run 2>/dev/null
+cargo bench --quiet -p usersig-benches --bench engine --no-run 2>/dev/null
 bin=$root/target/release/tls_licence_tools
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -62,7 +62,7 @@ read -r sign1 verify1 < <(openssl_speed)
 cores=$(nproc)
 read -r msign1 mverify1 < <(openssl_speed "$cores")
 # The engine alone beside it: ring's one-core sign/s and verify/s, and whole v1 tickets/s.
-read -r rsign rverify rgen rver < <(cd "$root" && cargo bench --quiet --bench engine -- --seconds 3 2>/dev/null | tail -n 1)
+read -r rsign rverify rgen rver < <(cd "$root" && cargo bench --quiet -p usersig-benches --bench engine -- --seconds 3 2>/dev/null | tail -n 1)
 g1=$(rate 200000 sh -c "'$bin' gen-batch ec_key.pem 1400001052 < ids200k > /dev/null")
 v1=$(rate 100000 sh -c "'$bin' verify-batch public.pem 1400001052 < v1_100k.jsonl > /dev/null")
 g2=$(rate 1000000 sh -c "'$bin' gen-batch file:secret.txt 1400001052 < ids1m > /dev/null")
