@@ -36,11 +36,13 @@ mod keys;
 mod make;
 mod man;
 mod metrics;
+mod outcome;
 mod output;
 mod pipeline;
 mod privmap;
 mod prompt;
 mod redact;
+mod render;
 mod renew;
 mod report;
 mod source;
@@ -58,6 +60,7 @@ use usersig::clock::SystemClock;
 
 use args::{Cli, Command, Shell};
 use error::{CommandResult, Stop, stdout_error};
+use outcome::Outcome;
 use output::{NAME, out};
 
 /// Run the tool on these arguments and return its exit status.
@@ -72,7 +75,11 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         Ok(command) => {
             let json = command.json();
             let clock = SystemClock::with_offset(local_offset(&command));
-            match dispatch(command, &clock) {
+            let shown = dispatch(command, &clock).and_then(|outcome| {
+                render::show(&outcome, json)?;
+                outcome.verdict()
+            });
+            match shown {
                 Ok(()) => exit::OK.code,
                 Err(stop) => stop.report(json),
             }
@@ -128,37 +135,42 @@ fn local_offset(command: &Command) -> UtcOffset {
     }
 }
 
-/// Run one command.
-fn dispatch(command: Command, clock: &SystemClock) -> CommandResult {
+/// Run one command: what it did, for the output layer to show.
+fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
+    let streamed = |result: CommandResult| Ok(Outcome::Streamed(result));
     match command {
         Command::Gen(a) | Command::GenWithoutExpire(a) => {
             let expire = a.expire.expire.as_deref();
-            make::gen_v1(&a.target, &a.options, expire, None, clock)
+            streamed(make::gen_v1(&a.target, &a.options, expire, None, clock))
         }
-        Command::Genexpire(a) => {
-            make::gen_v1(&a.target, &a.options, Some(&a.expire_seconds), None, clock)
-        }
-        Command::Genuser(a) => make::genuser(&a, clock),
-        Command::Gen2(a) => make::gen_v2(&a, None, clock),
-        Command::Gen2user(a) => make::gen2user(&a, clock),
+        Command::Genexpire(a) => streamed(make::gen_v1(
+            &a.target,
+            &a.options,
+            Some(&a.expire_seconds),
+            None,
+            clock,
+        )),
+        Command::Genuser(a) => streamed(make::genuser(&a, clock)),
+        Command::Gen2(a) => streamed(make::gen_v2(&a, None, clock)),
+        Command::Gen2user(a) => streamed(make::gen2user(&a, clock)),
         Command::Verify(a) | Command::Verifyuser(a) => verify::verify_v1(&a, clock),
         Command::Verify2(a) => verify::verify_v2(&a, None, clock),
         Command::Verify2user(a) => verify::verify2user(&a, clock),
         Command::Renew(a) => match &a.config {
-            Some(config) => fleet::renew_all(&a, config, clock),
-            None => renew::renew(&a, clock),
+            Some(config) => streamed(fleet::renew_all(&a, config, clock)),
+            None => streamed(renew::renew(&a, clock)),
         },
-        Command::Metrics(a) => metrics::metrics(&a, clock),
-        Command::GenBatch(a) => batch::gen_batch(&a, clock),
-        Command::VerifyBatch(a) => batch::verify_batch(&a, clock),
-        Command::Inspect(a) => verify::inspect(&a, clock),
-        Command::Keygen(a) => keys::keygen(&a),
-        Command::Keycheck(a) => keys::keycheck(&a),
-        Command::Completions(a) => completions(a.shell),
-        Command::Man => out(&man::page()),
-        Command::Dump(a) => verify::dump(&a),
-        Command::Gen2privmap(a) => privmap::gen_privmap(&a, true, clock),
-        Command::Genprivmap(a) => privmap::gen_privmap(&a, false, clock),
+        Command::Metrics(a) => streamed(metrics::metrics(&a, clock)),
+        Command::GenBatch(a) => streamed(batch::gen_batch(&a, clock)),
+        Command::VerifyBatch(a) => streamed(batch::verify_batch(&a, clock)),
+        Command::Inspect(a) => streamed(verify::inspect(&a, clock)),
+        Command::Keygen(a) => streamed(keys::keygen(&a)),
+        Command::Keycheck(a) => streamed(keys::keycheck(&a)),
+        Command::Completions(a) => streamed(completions(a.shell)),
+        Command::Man => streamed(out(&man::page())),
+        Command::Dump(a) => streamed(verify::dump(&a)),
+        Command::Gen2privmap(a) => streamed(privmap::gen_privmap(&a, true, clock)),
+        Command::Genprivmap(a) => streamed(privmap::gen_privmap(&a, false, clock)),
     }
 }
 

@@ -5,7 +5,7 @@
 use usersig::clock::{Clock, FixedClock, SystemClock};
 use usersig::compat;
 use usersig::issue::{self, DEFAULT_EXPIRE};
-use usersig::userbuf::Room;
+use usersig::userbuf::{PrivateMapKey, Room};
 use usersig::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
@@ -145,24 +145,16 @@ pub(super) fn wanted(options: &VerifyOptions) -> Result<Option<Wanted>, Stop> {
 }
 
 /// Apply the PrivateMapKey check to a ticket that verified: its verdict becomes the
-/// map key's failure when the key lacks what is wanted. Returns the line to print on
-/// success.
-pub(super) fn judge(checked: &mut Checked, wanted: Option<&Wanted>) -> Option<String> {
+/// map key's failure when the key lacks what is wanted. Returns the map key that granted
+/// it.
+pub(super) fn judge(checked: &mut Checked, wanted: Option<&Wanted>) -> Option<PrivateMapKey> {
     let wanted = wanted?;
     let info = checked.info.as_ref()?;
     if checked.verdict.is_err() {
         return None;
     }
     match verify::check_private_map_key(info, &wanted.room, wanted.bits, checked.now) {
-        Ok(key) => Some(format!(
-            "privatemapkey ok {} privilege map {} expires at {}\n",
-            match &key.room {
-                Room::Numeric(id) => format!("room id {id}"),
-                Room::Named(name) => format!("room str {name}"),
-            },
-            key.privileges,
-            key.expires_at
-        )),
+        Ok(key) => Some(key),
         Err(f) => {
             checked.verdict = Err(f);
             None

@@ -12,7 +12,7 @@ use time::macros::format_description;
 use usersig::clock::{Clock, FixedClock, SystemClock, describe_span, rfc3339};
 use usersig::envelope::MAX_TICKET_BYTES;
 use usersig::issue;
-use usersig::ticket::{self, Malformed, TicketInfo, Version};
+use usersig::ticket::{self, Malformed, Version};
 use usersig::userbuf::{PrivateMapKey, Room};
 use usersig::verify::{self, Expect, Failure, VerifyKey};
 
@@ -20,7 +20,9 @@ use super::args::{DumpArgs, InspectArgs, Verify2Args, Verify2UserArgs, VerifyArg
 use super::checks::{check_one_stdin, judging_clock, parse_duration, userbuf_bytes};
 use super::error::{CommandResult, Stop, io_err, usage};
 use super::keyload::{load_public_key, load_secret};
+use super::outcome::{Outcome, Verified};
 use super::output::{out, out_json};
+use super::render::printable;
 use super::report::{
     self, DumpReport, InspectReport, NotATicketReport, PrivateMapKeyReport, TicketFields,
 };
@@ -29,22 +31,6 @@ use super::{fsio, hints, redact};
 
 fn read_ticket(sig_file: &OsStr) -> Result<Vec<u8>, Stop> {
     fsio::read_capped(Path::new(sig_file), MAX_TICKET_BYTES, "sig file").map_err(io_err)
-}
-
-/// A userbuf as the verify lines show it: as text when it is printable (scrubbed of
-/// anything shaped like a secret), else base64.
-fn userbuf_shown(ub: &[u8], label_text: &str, label_b64: &str) -> String {
-    match printable(ub) {
-        Some(s) => format!("{label_text}{}", redact::shown(s.as_bytes())),
-        None => format!("{label_b64}{}", STANDARD.encode(ub)),
-    }
-}
-
-/// The bytes as text, when they are UTF-8 without control characters.
-fn printable(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes)
-        .ok()
-        .filter(|s| !s.chars().any(char::is_control))
 }
 
 /// A verify form's keys, with names to report which one matched (raw bytes: a path
@@ -104,16 +90,16 @@ fn load_secrets(sources: &[Source]) -> Result<Keys, Stop> {
     })
 }
 
-/// The common part of the verify forms: check, then print the original's lines (made by
-/// `lines`) or the JSON object, and give the verdict as the outcome.
-fn verify_and_report(
-    keys: &Keys,
+/// The common part of the verify forms: read the ticket and judge it (the
+/// PrivateMapKey check too, when a room is asked for).
+fn verify_ticket(
+    keys: Keys,
     sig_file: &OsStr,
     expect: &Expect<'_>,
     options: &VerifyOptions,
     clock: &FixedClock,
-    lines: impl Fn(&TicketInfo) -> String,
-) -> CommandResult {
+    userbuf_on_expire_line: bool,
+) -> Result<Outcome, Stop> {
     let min_remaining = options
         .min_remaining
         .as_deref()
@@ -122,34 +108,17 @@ fn verify_and_report(
     let wanted = super::privmap::wanted(options)?;
     let bytes = read_ticket(sig_file)?;
     let mut checked = verify::check(&bytes, &keys.keys, expect, clock);
-    let map_key_line = super::privmap::judge(&mut checked, wanted.as_ref());
-    let soon = report::expiring_soon(&checked, min_remaining);
-    if options.json {
-        out_json(&report::verify_object(&checked, min_remaining, &keys.names))?;
-    }
-    let matched = match checked.verdict {
-        Err(f) => return Err(Stop::Invalid("verify failed", f)),
-        Ok(i) => i,
-    };
-    if !options.json
-        && let Some(info) = &checked.info
-    {
-        let mut text = lines(info);
-        text.push_str(map_key_line.as_deref().unwrap_or_default());
-        if keys.keys.len() > 1
-            && let Some(name) = keys.names.get(matched)
-        {
-            text.push_str(&format!("key {}\n", redact::shown(name)));
-        }
-        out(text.as_bytes())?;
-    }
-    match soon {
-        Some(why) => Err(Stop::Expiring(why)),
-        None => Ok(()),
-    }
+    let map_key = super::privmap::judge(&mut checked, wanted.as_ref());
+    Ok(Outcome::Verified(Verified {
+        userbuf_on_expire_line,
+        checked,
+        min_remaining,
+        key_names: keys.names,
+        map_key,
+    }))
 }
 
-pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> CommandResult {
+pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> Result<Outcome, Stop> {
     let expect = Expect {
         sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
         identifier: &a.identifier,
@@ -159,20 +128,11 @@ pub(super) fn verify_v1(a: &VerifyArgs, system: &SystemClock) -> CommandResult {
     let sources = key_sources(&a.pub_key_file, &a.options.keys, Source::pem_key);
     check_one_stdin(&sources, a.sig_file == "-")?;
     let keys = load_public_keys(&sources)?;
-    verify_and_report(&keys, &a.sig_file, &expect, &a.options, &clock, |info| {
-        let mut text = format!(
-            "verify sig ok\nexpire {} init time {}\n",
-            info.expire, info.init_time
-        );
-        if let Some(ub) = &info.userbuf {
-            text.push_str(&userbuf_shown(ub, "userbuf:", "userbuf_base64:"));
-            text.push('\n');
-        }
-        text
-    })
+    verify_ticket(keys, &a.sig_file, &expect, &a.options, &clock, false)
 }
+
 /// `verify2user`: a v2 ticket with a userbuf.
-pub(super) fn verify2user(a: &Verify2UserArgs, clock: &SystemClock) -> CommandResult {
+pub(super) fn verify2user(a: &Verify2UserArgs, clock: &SystemClock) -> Result<Outcome, Stop> {
     let b = &a.base;
     let stdin_taken = b.key == "-" || b.sig_file == "-" || b.options.keys.iter().any(|k| k == "-");
     let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)?;
@@ -183,7 +143,7 @@ pub(super) fn verify_v2(
     a: &Verify2Args,
     userbuf: Option<&[u8]>,
     system: &SystemClock,
-) -> CommandResult {
+) -> Result<Outcome, Stop> {
     let expect = Expect {
         sdkappid: issue::parse_sdkappid(&a.sdkappid).map_err(usage)?,
         identifier: &a.identifier,
@@ -193,27 +153,15 @@ pub(super) fn verify_v2(
     let sources = key_sources(&a.key, &a.options.keys, Source::secret);
     check_one_stdin(&sources, a.sig_file == "-")?;
     let keys = load_secrets(&sources)?;
-    verify_and_report(&keys, &a.sig_file, &expect, &a.options, &clock, |info| {
-        let mut text = format!(
-            "verify sig ok\nexpire {} init time {}",
-            info.expire, info.init_time
-        );
-        match (&info.userbuf, userbuf.is_some()) {
-            // verify2user: the original puts the userbuf at the end of the expire line.
-            (Some(ub), true) => {
-                text.push(' ');
-                text.push_str(&userbuf_shown(ub, "userbuf ", "userbuf_base64 "));
-                text.push('\n');
-            }
-            (Some(ub), false) => {
-                text.push('\n');
-                text.push_str(&userbuf_shown(ub, "userbuf:", "userbuf_base64:"));
-                text.push('\n');
-            }
-            (None, _) => text.push('\n'),
-        }
-        text
-    })
+    let on_expire_line = userbuf.is_some();
+    verify_ticket(
+        keys,
+        &a.sig_file,
+        &expect,
+        &a.options,
+        &clock,
+        on_expire_line,
+    )
 }
 
 /// A malformed ticket: the JSON object (in JSON mode) and the stop.
