@@ -141,24 +141,20 @@ fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
     match command {
         Command::Gen(a) | Command::GenWithoutExpire(a) => {
             let expire = a.expire.expire.as_deref();
-            streamed(make::gen_v1(&a.target, &a.options, expire, None, clock))
+            make::gen_v1(&a.target, &a.options, expire, None, clock)
         }
-        Command::Genexpire(a) => streamed(make::gen_v1(
-            &a.target,
-            &a.options,
-            Some(&a.expire_seconds),
-            None,
-            clock,
-        )),
-        Command::Genuser(a) => streamed(make::genuser(&a, clock)),
-        Command::Gen2(a) => streamed(make::gen_v2(&a, None, clock)),
-        Command::Gen2user(a) => streamed(make::gen2user(&a, clock)),
+        Command::Genexpire(a) => {
+            make::gen_v1(&a.target, &a.options, Some(&a.expire_seconds), None, clock)
+        }
+        Command::Genuser(a) => make::genuser(&a, clock),
+        Command::Gen2(a) => make::gen_v2(&a, None, clock),
+        Command::Gen2user(a) => make::gen2user(&a, clock),
         Command::Verify(a) | Command::Verifyuser(a) => verify::verify_v1(&a, clock),
         Command::Verify2(a) => verify::verify_v2(&a, None, clock),
         Command::Verify2user(a) => verify::verify2user(&a, clock),
         Command::Renew(a) => match &a.config {
             Some(config) => streamed(fleet::renew_all(&a, config, clock)),
-            None => streamed(renew::renew(&a, clock)),
+            None => renew::renew(&a, clock),
         },
         Command::Metrics(a) => streamed(metrics::metrics(&a, clock)),
         Command::GenBatch(a) => streamed(batch::gen_batch(&a, clock)),
@@ -169,8 +165,8 @@ fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
         Command::Completions(a) => streamed(completions(a.shell)),
         Command::Man => streamed(out(&man::page())),
         Command::Dump(a) => streamed(verify::dump(&a)),
-        Command::Gen2privmap(a) => streamed(privmap::gen_privmap(&a, true, clock)),
-        Command::Genprivmap(a) => streamed(privmap::gen_privmap(&a, false, clock)),
+        Command::Gen2privmap(a) => privmap::gen_privmap(&a, true, clock),
+        Command::Genprivmap(a) => privmap::gen_privmap(&a, false, clock),
     }
 }
 

@@ -3,6 +3,10 @@
 //! lines or as one JSON object, and [`Outcome::verdict`] gives the stop it comes to, whose
 //! exit status is the [`exit`](super::exit) table's.
 
+use std::ffi::OsString;
+
+use usersig::renew::Decision;
+use usersig::ticket::TicketInfo;
 use usersig::userbuf::PrivateMapKey;
 use usersig::verify::Checked;
 
@@ -13,6 +17,10 @@ use super::report;
 pub enum Outcome {
     /// A verify form judged a ticket.
     Verified(Verified),
+    /// A gen form or a privmap form made a ticket and wrote it.
+    Generated(Generated),
+    /// A single renew kept the sig file's ticket or wrote a fresh one.
+    Renewed(Renewed),
     /// A command that wrote its output as it went, line by line (gen-batch,
     /// verify-batch, renew --config), and came to this.
     Streamed(CommandResult),
@@ -31,6 +39,7 @@ impl Outcome {
                 },
             },
             Outcome::Streamed(result) => result,
+            Outcome::Generated(_) | Outcome::Renewed(_) => Ok(()),
         }
     }
 }
@@ -47,4 +56,52 @@ pub struct Verified {
     pub key_names: Vec<Vec<u8>>,
     /// The PrivateMapKey that granted the room asked for (`--room-id`, `--room-str`).
     pub map_key: Option<PrivateMapKey>,
+}
+
+/// A ticket just made: its text and what it says.
+pub struct Made {
+    pub text: String,
+    pub info: TicketInfo,
+}
+
+/// Where a gen form's ticket went.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Landed {
+    /// Into the sig file.
+    File,
+    /// The sig file is standard output: the output carries the ticket.
+    Stdout,
+    /// The write landed on standard output (the path became stdout after the check):
+    /// the ticket is there already, without its newline.
+    StdoutWritten,
+}
+
+/// A ticket a gen form (or privmap form) made and wrote.
+pub struct Generated {
+    pub made: Made,
+    pub sig_file: OsString,
+    pub landed: Landed,
+    /// The v2 forms print the ticket before `generate sig ok`.
+    pub print_ticket: bool,
+}
+
+/// What one renew step decided, and the ticket it wrote when it renewed.
+pub struct RenewStep {
+    /// Keep or renew, and why.
+    pub decision: Decision,
+    /// The reason in words, scrubbed of secrets.
+    pub why: String,
+    /// The new ticket, when one was made and written (never on a dry run).
+    pub made: Option<Made>,
+}
+
+/// A single renew's step on its sig file.
+pub struct Renewed {
+    pub sig_file: OsString,
+    pub step: RenewStep,
+    /// When it was decided, Unix seconds (a kept ticket's remaining time is counted
+    /// from here).
+    pub now: i64,
+    /// `--quiet`: no line unless there is an error.
+    pub quiet: bool,
 }

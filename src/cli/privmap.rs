@@ -10,9 +10,10 @@ use usersig::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
 use super::checks::check_not_secret_name;
-use super::error::{CommandResult, Stop, usage};
+use super::error::{Stop, usage};
 use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
 use super::make::{make, write_ticket};
+use super::outcome::Outcome;
 use super::source::Source;
 use super::{duration, hints};
 
@@ -84,7 +85,7 @@ fn parse_room(room_id: Option<&str>, room_str: Option<&str>) -> Result<Option<Ro
 
 /// `gen2privmap` (`v2`) and `genprivmap` (v1): make the ticket and write it as gen2 and
 /// gen do (gen2privmap prints the ticket too).
-pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> CommandResult {
+pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Result<Outcome, Stop> {
     let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
     issue::check_identifier(&a.identifier).map_err(|e| Stop::Usage(hints::arg_error(&e)))?;
     let room = parse_room(a.room_id.as_deref(), a.room_str.as_deref())?
@@ -113,7 +114,7 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
         Signer::V1(load_private_key(&source, "sign")?)
     };
     let made = make(&req, &signer, &now)?;
-    write_ticket(&a.sig_file, &made, &ticket_rules(&source), v2, a.json)
+    write_ticket(&a.sig_file, made, &ticket_rules(&source), v2)
 }
 
 /// What a verify form asks of the ticket's PrivateMapKey: the room and the bits.

@@ -2,21 +2,27 @@
 //! or (`--json`) as one JSON object (the [`report`] structs, serialized with serde), and
 //! metrics as Prometheus text. No command writes its result itself.
 
+use std::os::unix::ffi::OsStrExt;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use usersig::clock::rfc3339;
+use usersig::renew::Decision;
 use usersig::userbuf::Room;
 
 use super::error::CommandResult;
-use super::outcome::{Outcome, Verified};
+use super::outcome::{Generated, Landed, Made, Outcome, Renewed, Verified};
 use super::output::{out, out_json};
-use super::redact;
-use super::report;
+use super::report::{self, GenReport, KeptReport, RenewedReport};
+use super::{redact, streams};
 
 /// Show `outcome` on stdout: JSON when `json`, else text. A failed write stops the
 /// command (see [`out`]).
 pub fn show(outcome: &Outcome, json: bool) -> CommandResult {
     match outcome {
         Outcome::Verified(v) => verified(v, json),
+        Outcome::Generated(g) => generated(g, json),
+        Outcome::Renewed(r) => renewed(r, json),
         Outcome::Streamed(_) => Ok(()),
     }
 }
@@ -83,4 +89,90 @@ fn verified(v: &Verified, json: bool) -> CommandResult {
         text.push_str(&format!("key {}\n", redact::shown(name)));
     }
     out(text.as_bytes())
+}
+
+/// The object `gen --json` prints for a ticket written to `sig_file`.
+fn gen_object(made: &Made, sig_file: &[u8]) -> GenReport {
+    let (sig_file, sig_file_base64) = report::name(sig_file);
+    GenReport {
+        ok: true,
+        usersig: made.text.clone(),
+        ticket: report::TicketFields::new(&made.info, made.info.init_time),
+        sig_file,
+        sig_file_base64,
+    }
+}
+
+/// A gen form. A sig file that is standard output gets the ticket and a newline on
+/// stdout, and the status line goes to stderr, so that it pipes.
+fn generated(g: &Generated, json: bool) -> CommandResult {
+    let ticket = &g.made.text;
+    if json {
+        if g.landed == Landed::StdoutWritten {
+            out(b"\n")?;
+        }
+        return out_json(&report::to_line(&gen_object(
+            &g.made,
+            g.sig_file.as_bytes(),
+        )));
+    }
+    match g.landed {
+        Landed::StdoutWritten | Landed::Stdout => {
+            // stdout carries the ticket alone, so that it pipes.
+            match g.landed {
+                Landed::StdoutWritten => out(b"\n")?,
+                _ => out(format!("{ticket}\n").as_bytes())?,
+            }
+            streams::stderr_line("generate sig ok");
+            Ok(())
+        }
+        Landed::File if g.print_ticket => out(format!("{ticket}\ngenerate sig ok\n").as_bytes()),
+        Landed::File => out(b"generate sig ok\n"),
+    }
+}
+
+/// A single renew: kept or renewed, in a line or an object; nothing with `--quiet`.
+fn renewed(r: &Renewed, json: bool) -> CommandResult {
+    let step = &r.step;
+    let shown = redact::shown_path(std::path::Path::new(&r.sig_file));
+    match (&step.decision, &step.made) {
+        (Decision::Keep { info, .. }, _) => {
+            if json {
+                let (sig_file, sig_file_base64) = report::name(r.sig_file.as_bytes());
+                return out_json(&report::to_line(&KeptReport {
+                    ok: true,
+                    action: "kept",
+                    reason: step.why.clone(),
+                    ticket: report::TicketFields::new(info, r.now),
+                    sig_file,
+                    sig_file_base64,
+                }));
+            }
+            if r.quiet {
+                return Ok(());
+            }
+            out(format!("kept '{shown}': {}\n", redact::escape(&step.why)).as_bytes())
+        }
+        (Decision::Renew(_), Some(made)) => {
+            if json {
+                return out_json(&report::to_line(&RenewedReport {
+                    made: gen_object(made, r.sig_file.as_bytes()),
+                    action: "renewed",
+                    reason: step.why.clone(),
+                }));
+            }
+            if r.quiet {
+                return Ok(());
+            }
+            out(format!(
+                "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
+                redact::escape(&step.why),
+                made.info.version,
+                rfc3339(made.info.expires_at())
+            )
+            .as_bytes())
+        }
+        // A single renew is never a dry run: it made a ticket when it renewed.
+        (Decision::Renew(_), None) => Ok(()),
+    }
 }
