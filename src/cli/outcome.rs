@@ -5,10 +5,11 @@
 
 use std::ffi::OsString;
 
+use time::UtcOffset;
 use usersig::renew::Decision;
 use usersig::ticket::TicketInfo;
 use usersig::userbuf::PrivateMapKey;
-use usersig::verify::Checked;
+use usersig::verify::{Checked, Failure};
 
 use super::error::{CommandResult, Stop};
 use super::report;
@@ -21,6 +22,12 @@ pub enum Outcome {
     Generated(Generated),
     /// A single renew kept the sig file's ticket or wrote a fresh one.
     Renewed(Renewed),
+    /// inspect read a ticket.
+    Inspected(Inspected),
+    /// dump read a ticket's JSON.
+    Dumped(Dumped),
+    /// inspect or dump was given something that is not a ticket.
+    NotATicket(Failure),
     /// A command that wrote its output as it went, line by line (gen-batch,
     /// verify-batch, renew --config), and came to this.
     Streamed(CommandResult),
@@ -38,8 +45,12 @@ impl Outcome {
                     None => Ok(()),
                 },
             },
+            Outcome::NotATicket(f) => Err(Stop::Invalid("not a ticket", f)),
             Outcome::Streamed(result) => result,
-            Outcome::Generated(_) | Outcome::Renewed(_) => Ok(()),
+            Outcome::Generated(_)
+            | Outcome::Renewed(_)
+            | Outcome::Inspected(_)
+            | Outcome::Dumped(_) => Ok(()),
         }
     }
 }
@@ -104,4 +115,23 @@ pub struct Renewed {
     pub now: i64,
     /// `--quiet`: no line unless there is an error.
     pub quiet: bool,
+}
+
+/// What inspect read.
+pub struct Inspected {
+    pub info: TicketInfo,
+    /// When it was read, Unix seconds.
+    pub now: i64,
+    /// The host's UTC offset, for the local times.
+    pub offset: UtcOffset,
+    /// The PrivateMapKey its userbuf holds, if any.
+    pub map_key: Option<PrivateMapKey>,
+}
+
+/// The JSON inside a ticket, as dump shows it.
+pub struct Dumped {
+    /// The ticket's form (`v1`, `v2`, `v1-plain-json`).
+    pub version: &'static str,
+    /// Its JSON text, as it is in the ticket.
+    pub json: String,
 }

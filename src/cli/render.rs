@@ -16,6 +16,8 @@ use super::output::{out, out_json};
 use super::report::{self, GenReport, KeptReport, RenewedReport};
 use super::{redact, streams};
 
+mod ticket;
+
 /// Show `outcome` on stdout: JSON when `json`, else text. A failed write stops the
 /// command (see [`out`]).
 pub fn show(outcome: &Outcome, json: bool) -> CommandResult {
@@ -23,12 +25,18 @@ pub fn show(outcome: &Outcome, json: bool) -> CommandResult {
         Outcome::Verified(v) => verified(v, json),
         Outcome::Generated(g) => generated(g, json),
         Outcome::Renewed(r) => renewed(r, json),
+        Outcome::Inspected(i) => ticket::inspected(i, json),
+        Outcome::Dumped(d) => ticket::dumped(d, json),
+        Outcome::NotATicket(f) => {
+            ticket::not_a_ticket(f, json);
+            Ok(())
+        }
         Outcome::Streamed(_) => Ok(()),
     }
 }
 
 /// The bytes as text, when they are UTF-8 without control characters.
-pub fn printable(bytes: &[u8]) -> Option<&str> {
+fn printable(bytes: &[u8]) -> Option<&str> {
     std::str::from_utf8(bytes)
         .ok()
         .filter(|s| !s.chars().any(char::is_control))
