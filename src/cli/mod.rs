@@ -61,7 +61,7 @@ use usersig::clock::SystemClock;
 use args::{Cli, Command, Shell};
 use error::{CommandResult, Stop, stdout_error};
 use outcome::Outcome;
-use output::{NAME, out};
+use output::NAME;
 
 /// Run the tool on these arguments and return its exit status.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
@@ -160,10 +160,10 @@ fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
         Command::GenBatch(a) => streamed(batch::gen_batch(&a, clock)),
         Command::VerifyBatch(a) => streamed(batch::verify_batch(&a, clock)),
         Command::Inspect(a) => verify::inspect(&a, clock),
-        Command::Keygen(a) => streamed(keys::keygen(&a)),
-        Command::Keycheck(a) => streamed(keys::keycheck(&a)),
-        Command::Completions(a) => streamed(completions(a.shell)),
-        Command::Man => streamed(out(&man::page())),
+        Command::Keygen(a) => keys::keygen(&a),
+        Command::Keycheck(a) => keys::keycheck(&a),
+        Command::Completions(a) => Ok(Outcome::Text(completions(a.shell))),
+        Command::Man => Ok(Outcome::Text(man::page())),
         Command::Dump(a) => verify::dump(&a),
         Command::Gen2privmap(a) => privmap::gen_privmap(&a, true, clock),
         Command::Genprivmap(a) => privmap::gen_privmap(&a, false, clock),
@@ -209,7 +209,8 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
     }
 }
 
-fn completions(shell: Shell) -> CommandResult {
+/// The completion script for `shell`.
+fn completions(shell: Shell) -> Vec<u8> {
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
@@ -219,5 +220,5 @@ fn completions(shell: Shell) -> CommandResult {
     };
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
-    out(&script)
+    script
 }

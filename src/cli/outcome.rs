@@ -4,6 +4,7 @@
 //! exit status is the [`exit`](super::exit) table's.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use time::UtcOffset;
 use usersig::renew::Decision;
@@ -28,6 +29,12 @@ pub enum Outcome {
     Dumped(Dumped),
     /// inspect or dump was given something that is not a ticket.
     NotATicket(Failure),
+    /// keygen wrote a key pair.
+    KeyPair(KeyPair),
+    /// keycheck compared two keys.
+    KeyChecked(KeyChecked),
+    /// Text made whole, printed as it is (man, completions).
+    Text(Vec<u8>),
     /// A command that wrote its output as it went, line by line (gen-batch,
     /// verify-batch, renew --config), and came to this.
     Streamed(CommandResult),
@@ -46,11 +53,19 @@ impl Outcome {
                 },
             },
             Outcome::NotATicket(f) => Err(Stop::Invalid("not a ticket", f)),
+            Outcome::KeyChecked(k) if !k.matches => Err(Stop::Mismatch(
+                "keycheck failed: the public key does not belong to the private key; \
+                 tickets made with this private key fail against this public key with 70009"
+                    .into(),
+            )),
             Outcome::Streamed(result) => result,
             Outcome::Generated(_)
             | Outcome::Renewed(_)
             | Outcome::Inspected(_)
-            | Outcome::Dumped(_) => Ok(()),
+            | Outcome::Dumped(_)
+            | Outcome::KeyPair(_)
+            | Outcome::KeyChecked(_)
+            | Outcome::Text(_) => Ok(()),
         }
     }
 }
@@ -134,4 +149,24 @@ pub struct Dumped {
     pub version: &'static str,
     /// Its JSON text, as it is in the ticket.
     pub json: String,
+}
+
+/// The key pair keygen wrote.
+pub struct KeyPair {
+    pub private: PathBuf,
+    pub public: PathBuf,
+    /// The public key's SHA-256 fingerprint.
+    pub fingerprint: String,
+}
+
+/// Two keys keycheck compared.
+pub struct KeyChecked {
+    /// Where each key came from, in words.
+    pub private_source: String,
+    pub public_source: String,
+    /// The fingerprint of the private key's public half, and of the public key.
+    pub private_fingerprint: String,
+    pub public_fingerprint: String,
+    /// Whether the public key belongs to the private key.
+    pub matches: bool,
 }

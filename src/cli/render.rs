@@ -11,9 +11,9 @@ use usersig::renew::Decision;
 use usersig::userbuf::Room;
 
 use super::error::CommandResult;
-use super::outcome::{Generated, Landed, Made, Outcome, Renewed, Verified};
+use super::outcome::{Generated, KeyChecked, KeyPair, Landed, Made, Outcome, Renewed, Verified};
 use super::output::{out, out_json};
-use super::report::{self, GenReport, KeptReport, RenewedReport};
+use super::report::{self, GenReport, KeptReport, KeycheckReport, KeygenReport, RenewedReport};
 use super::{redact, streams};
 
 mod ticket;
@@ -31,6 +31,9 @@ pub fn show(outcome: &Outcome, json: bool) -> CommandResult {
             ticket::not_a_ticket(f, json);
             Ok(())
         }
+        Outcome::KeyPair(k) => key_pair(k, json),
+        Outcome::KeyChecked(k) => key_checked(k, json),
+        Outcome::Text(bytes) => out(bytes),
         Outcome::Streamed(_) => Ok(()),
     }
 }
@@ -183,4 +186,47 @@ fn renewed(r: &Renewed, json: bool) -> CommandResult {
         // A single renew is never a dry run: it made a ticket when it renewed.
         (Decision::Renew(_), None) => Ok(()),
     }
+}
+
+/// keygen's files and fingerprint.
+fn key_pair(k: &KeyPair, json: bool) -> CommandResult {
+    if json {
+        let (private_key, private_key_base64) = report::name(k.private.as_os_str().as_bytes());
+        let (public_key, public_key_base64) = report::name(k.public.as_os_str().as_bytes());
+        return out_json(&report::to_line(&KeygenReport {
+            ok: true,
+            private_key,
+            private_key_base64,
+            public_key,
+            public_key_base64,
+            fingerprint: k.fingerprint.clone(),
+        }));
+    }
+    out(format!(
+        "wrote private key '{}' (PKCS#8, mode 0600) and public key '{}'\nfingerprint {}\n",
+        redact::shown_path(&k.private),
+        redact::shown_path(&k.public),
+        k.fingerprint,
+    )
+    .as_bytes())
+}
+
+/// keycheck's two fingerprints, and the match line when they belong together.
+fn key_checked(k: &KeyChecked, json: bool) -> CommandResult {
+    if json {
+        return out_json(&report::to_line(&KeycheckReport {
+            ok: k.matches,
+            private_key_fingerprint: k.private_fingerprint.clone(),
+            public_key_fingerprint: k.public_fingerprint.clone(),
+        }));
+    }
+    out(format!(
+        "private key {}: {}\npublic key  {}: {}\n",
+        k.private_source, k.private_fingerprint, k.public_source, k.public_fingerprint
+    )
+    .as_bytes())?;
+    if k.matches {
+        out(b"match: the public key belongs to the private key\n")?;
+    }
+    Ok(())
 }
