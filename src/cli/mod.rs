@@ -156,7 +156,7 @@ fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
             Some(config) => streamed(fleet::renew_all(&a, config, clock)),
             None => renew::renew(&a, clock),
         },
-        Command::Metrics(a) => streamed(metrics::metrics(&a, clock)),
+        Command::Metrics(a) => metrics::metrics(&a, clock),
         Command::GenBatch(a) => streamed(batch::gen_batch(&a, clock)),
         Command::VerifyBatch(a) => streamed(batch::verify_batch(&a, clock)),
         Command::Inspect(a) => verify::inspect(&a, clock),

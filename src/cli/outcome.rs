@@ -33,6 +33,8 @@ pub enum Outcome {
     KeyPair(KeyPair),
     /// keycheck compared two keys.
     KeyChecked(KeyChecked),
+    /// metrics read the sig files.
+    Metrics(Metrics),
     /// Text made whole, printed as it is (man, completions).
     Text(Vec<u8>),
     /// A command that wrote its output as it went, line by line (gen-batch,
@@ -58,6 +60,11 @@ impl Outcome {
                  tickets made with this private key fail against this public key with 70009"
                     .into(),
             )),
+            Outcome::Metrics(m) if m.keys_failed => Err(Stop::Io(
+                "some keys of the manifest could not be read (see above); their files have no \
+                 usersig_valid series"
+                    .into(),
+            )),
             Outcome::Streamed(result) => result,
             Outcome::Generated(_)
             | Outcome::Renewed(_)
@@ -65,6 +72,7 @@ impl Outcome {
             | Outcome::Dumped(_)
             | Outcome::KeyPair(_)
             | Outcome::KeyChecked(_)
+            | Outcome::Metrics(_)
             | Outcome::Text(_) => Ok(()),
         }
     }
@@ -169,4 +177,33 @@ pub struct KeyChecked {
     pub public_fingerprint: String,
     /// Whether the public key belongs to the private key.
     pub matches: bool,
+}
+
+/// What metrics found in the sig files.
+pub struct Metrics {
+    /// The samples to print; `None` when they were written to `--textfile`.
+    pub exported: Option<Exported>,
+    /// Some keys of the manifest could not be read (each said on stderr already).
+    pub keys_failed: bool,
+}
+
+/// The series metrics exports, one set per file.
+pub struct Exported {
+    /// The files, each named once, in the order first given.
+    pub files: Vec<FileSeries>,
+    /// Whether keys checked the tickets (`usersig_valid` is exported).
+    pub checked: bool,
+    /// When the metrics were made, Unix seconds.
+    pub now: i64,
+}
+
+/// One file's series.
+pub struct FileSeries {
+    /// The file's name, as given (raw bytes).
+    pub file: Vec<u8>,
+    /// The ticket it holds; `None` when it is missing, unreadable or holds no ticket.
+    pub ticket: Option<TicketInfo>,
+    /// Whether the ticket is valid for every entry naming the file; `None` when some
+    /// entry has no key (no `usersig_valid` sample).
+    pub valid: Option<bool>,
 }

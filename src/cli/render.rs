@@ -1,6 +1,6 @@
 //! The output layer: every command's [`Outcome`] shown on stdout, as the original's lines
 //! or (`--json`) as one JSON object (the [`report`] structs, serialized with serde), and
-//! metrics as Prometheus text. No command writes its result itself.
+//! metrics as Prometheus text ([`prometheus`]). No command writes its result itself.
 
 use std::os::unix::ffi::OsStrExt;
 
@@ -16,7 +16,10 @@ use super::output::{out, out_json};
 use super::report::{self, GenReport, KeptReport, KeycheckReport, KeygenReport, RenewedReport};
 use super::{redact, streams};
 
+pub mod prometheus;
 mod ticket;
+
+pub use prometheus::prometheus;
 
 /// Show `outcome` on stdout: JSON when `json`, else text. A failed write stops the
 /// command (see [`out`]).
@@ -33,6 +36,10 @@ pub fn show(outcome: &Outcome, json: bool) -> CommandResult {
         }
         Outcome::KeyPair(k) => key_pair(k, json),
         Outcome::KeyChecked(k) => key_checked(k, json),
+        Outcome::Metrics(m) => match &m.exported {
+            Some(exported) => out(prometheus(exported).as_bytes()),
+            None => Ok(()),
+        },
         Outcome::Text(bytes) => out(bytes),
         Outcome::Streamed(_) => Ok(()),
     }
