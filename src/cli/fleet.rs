@@ -718,7 +718,7 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
             streams::stderr_line(&format!("{NAME}: error: {error}"));
         }
         failed += shown.errors.len();
-        if a.options.json {
+        if a.options.json.json {
             out(format!("{}\n", report::to_line(&shown.object)).as_bytes())?;
         } else if !a.quiet {
             out(shown.lines.as_bytes())?;

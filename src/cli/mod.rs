@@ -58,7 +58,7 @@ use clap::{CommandFactory, Parser};
 use time::UtcOffset;
 use usersig::clock::SystemClock;
 
-use args::{Cli, Command, Shell};
+use args::{Cli, Command, JsonOpt, Shell};
 use error::{CommandResult, Stop, stdout_error};
 use outcome::Outcome;
 use output::NAME;
@@ -72,8 +72,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
     let code = match parse(argv) {
-        Ok(command) => {
-            let json = command.json();
+        Ok((command, json)) => {
             let clock = SystemClock::with_offset(local_offset(&command));
             let shown = dispatch(command, &clock).and_then(|outcome| {
                 render::show(&outcome, json)?;
@@ -91,9 +90,10 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     ExitCode::from(streams::settle(code))
 }
 
-/// The command `argv` asks for, with a leading `--json` passed on to it; or, when there
-/// is none to run (help, version, a usage error), the status that was given.
-fn parse(argv: Vec<OsString>) -> Result<Command, u8> {
+/// The command `argv` asks for and whether it prints JSON (`--json` before or after it);
+/// or, when there is none to run (help, version, a usage error), the status that was
+/// given.
+fn parse(argv: Vec<OsString>) -> Result<(Command, bool), u8> {
     // `help --help` (or -h) asks for the help of `help` itself, which clap does not take.
     let argv = match argv.get(1..) {
         Some([help, rest @ ..])
@@ -105,7 +105,7 @@ fn parse(argv: Vec<OsString>) -> Result<Command, u8> {
     };
     let cli = match args::parse_plain(&argv) {
         Some(command) => Cli {
-            json: false,
+            json: JsonOpt::default(),
             command,
         },
         // Before parsing succeeds, --json is known only by its presence.
@@ -113,14 +113,21 @@ fn parse(argv: Vec<OsString>) -> Result<Command, u8> {
             .map_err(|e| clap_error(&e, argv.iter().skip(1).any(|a| a == "--json")))?,
     };
     let mut command = cli.command;
-    if cli.json && !command.set_json() {
-        let stop = Stop::Usage(format!(
-            "--json: {} has no JSON output; drop --json",
-            command.name()
-        ));
-        return Err(stop.report(false));
-    }
-    Ok(command)
+    let json = match command.json_opt() {
+        Some(opt) => {
+            opt.json |= cli.json.json;
+            opt.json
+        }
+        None if cli.json.json => {
+            let stop = Stop::Usage(format!(
+                "--json: {} has no JSON output; drop --json",
+                command.name()
+            ));
+            return Err(stop.report(false));
+        }
+        None => false,
+    };
+    Ok((command, json))
 }
 
 /// The host's UTC offset, for the commands that read tickets (a plain-JSON ticket's time
