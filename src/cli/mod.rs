@@ -160,7 +160,7 @@ fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
         Command::Verify2(a) => verify::verify_v2(&a, None, clock),
         Command::Verify2user(a) => verify::verify2user(&a, clock),
         Command::Renew(a) => match &a.config {
-            Some(config) => streamed(fleet::renew_all(&a, config, clock)),
+            Some(config) => fleet::renew_all(&a, config, clock),
             None => renew::renew(&a, clock),
         },
         Command::Metrics(a) => metrics::metrics(&a, clock),

@@ -35,6 +35,9 @@ pub enum Outcome {
     KeyChecked(KeyChecked),
     /// metrics read the sig files.
     Metrics(Metrics),
+    /// renew --config handled every entry (each shown as it was handled, see
+    /// [`FleetEntry`]): how many failed, of how many.
+    Fleet { failed: usize, entries: usize },
     /// Text made whole, printed as it is (man, completions).
     Text(Vec<u8>),
     /// A command that wrote its output as it went, line by line (gen-batch,
@@ -65,6 +68,10 @@ impl Outcome {
                  usersig_valid series"
                     .into(),
             )),
+            Outcome::Fleet { failed, entries } if failed > 0 => Err(Stop::Mismatch(format!(
+                "error: renew --config: {failed} of {entries} entries failed (see above); the \
+                 others were handled"
+            ))),
             Outcome::Streamed(result) => result,
             Outcome::Generated(_)
             | Outcome::Renewed(_)
@@ -73,6 +80,7 @@ impl Outcome {
             | Outcome::KeyPair(_)
             | Outcome::KeyChecked(_)
             | Outcome::Metrics(_)
+            | Outcome::Fleet { .. }
             | Outcome::Text(_) => Ok(()),
         }
     }
@@ -127,6 +135,45 @@ pub struct RenewStep {
     pub why: String,
     /// The new ticket, when one was made and written (never on a dry run).
     pub made: Option<Made>,
+}
+
+/// One `renew --config` entry, as it was handled.
+pub struct FleetEntry {
+    /// The sig file (absolute).
+    pub file: PathBuf,
+    /// The identifier and SDKAppID the entry makes tickets for.
+    pub identifier: String,
+    pub sdkappid: u32,
+    /// Whether the entry has a deploy hook.
+    pub has_hook: bool,
+    /// A dry run: the step says what would be done.
+    pub dry_run: bool,
+    pub handled: Handled,
+}
+
+/// What happened to one `renew --config` entry.
+pub enum Handled {
+    /// Kept, renewed or created (or would be, on a dry run).
+    Done {
+        step: Box<RenewStep>,
+        /// The hook's result, when it ran.
+        hook: Option<Result<(), String>>,
+    },
+    /// Could not be handled: the message.
+    Failed(String),
+}
+
+impl FleetEntry {
+    /// How many failures of the run this entry is: its own, or its hook's.
+    pub fn failures(&self) -> usize {
+        match &self.handled {
+            Handled::Failed(_)
+            | Handled::Done {
+                hook: Some(Err(_)), ..
+            } => 1,
+            Handled::Done { .. } => 0,
+        }
+    }
 }
 
 /// A single renew's step on its sig file.

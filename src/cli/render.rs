@@ -16,9 +16,11 @@ use super::output::{out, out_json};
 use super::report::{self, GenReport, KeptReport, KeycheckReport, KeygenReport, RenewedReport};
 use super::{redact, streams};
 
+mod fleet;
 pub mod prometheus;
 mod ticket;
 
+pub use fleet::fleet_entry;
 pub use prometheus::prometheus;
 
 /// Show `outcome` on stdout: JSON when `json`, else text. A failed write stops the
@@ -40,6 +42,8 @@ pub fn show(outcome: &Outcome, json: bool) -> CommandResult {
             Some(exported) => out(prometheus(exported).as_bytes()),
             None => Ok(()),
         },
+        // Each entry was shown as it was handled.
+        Outcome::Fleet { .. } => Ok(()),
         Outcome::Text(bytes) => out(bytes),
         Outcome::Streamed(_) => Ok(()),
     }
