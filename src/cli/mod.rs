@@ -2,21 +2,24 @@
 //! and exit statuses. The tickets are the library's work; everything that touches the
 //! machine (files, the environment, standard streams, the time zone, threads) is here.
 //!
-//! - this module: `run`, which parses the arguments, runs the command and gives its exit
-//!   status;
+//! - this module: `run`, which parses the arguments, runs the command, has its outcome
+//!   shown and gives its exit status;
 //! - [`args`]: the clap definitions of every command;
 //! - [`exit`] (the exit statuses, defined once) and [`error`] ([`Stop`]: why a command
 //!   stopped, and its one line on stderr);
 //! - the commands: [`make`] (gen forms), [`renew`], [`fleet`] (`renew --config`),
 //!   [`verify`] (verify forms, inspect, dump), [`keys`] (keygen, keycheck), [`batch`]
-//!   (gen-batch, verify-batch), [`metrics`], [`privmap`];
+//!   (gen-batch, verify-batch), [`metrics`], [`privmap`]; each returns an [`outcome`]
+//!   (what it did) and writes nothing on stdout itself, but for the batch commands;
+//! - [`render`]: the output layer, which shows an outcome as the original's lines, a JSON
+//!   object or Prometheus text;
 //! - [`keyload`] (keys and secrets from their sources) and [`checks`] (argument rules
 //!   the commands share);
 //! - [`pipeline`]: lines processed on every core, written back in input order;
 //! - [`source`] (`file:`, `env:`, `-` or a literal) and [`fsio`] (size-capped reads,
 //!   atomic sig file writes): input and output;
-//! - [`streams`] (stdout and stderr whose failures are never lost), [`output`] (what a
-//!   command writes, and warnings), [`report`] (the JSON objects of `--json`),
+//! - [`streams`] (stdout and stderr whose failures are never lost), [`output`] (writing
+//!   to stdout, and warnings), [`report`] (the JSON objects of `--json`),
 //!   [`redact`] (no secret or control character shown), [`hints`] (the options and
 //!   commands added to the library's messages), [`duration`] (`90d`);
 //! - [`man`] (the roff manual page, from the clap definitions), [`prompt`] (a v2 secret

@@ -40,8 +40,8 @@ pub enum Outcome {
     Fleet { failed: usize, entries: usize },
     /// Text made whole, printed as it is (man, completions).
     Text(Vec<u8>),
-    /// A command that wrote its output as it went, line by line (gen-batch,
-    /// verify-batch, renew --config), and came to this.
+    /// A command that wrote its output as it went, line by line (gen-batch and
+    /// verify-batch, whose lines the batch module writes), and came to this.
     Streamed(CommandResult),
 }
 
@@ -254,3 +254,6 @@ pub struct FileSeries {
     /// entry has no key (no `usersig_valid` sample).
     pub valid: Option<bool>,
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,8 @@
 //! The output layer: every command's [`Outcome`] shown on stdout, as the original's lines
 //! or (`--json`) as one JSON object (the [`report`] structs, serialized with serde), and
-//! metrics as Prometheus text ([`prometheus`]). No command writes its result itself.
+//! metrics as Prometheus text ([`prometheus()`]); `renew --config` entries one by one as
+//! they are handled ([`fleet_entry`]). Only gen-batch and verify-batch write their own
+//! lines.
 
 use std::os::unix::ffi::OsStrExt;
 
