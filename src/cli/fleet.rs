@@ -10,7 +10,6 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -20,20 +19,18 @@ use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
 
-use usersig::clock::{SystemClock, describe_span, rfc3339};
+use usersig::clock::{SystemClock, describe_span};
 use usersig::issue::{self, TicketRequest};
-use usersig::renew::{Decision, Reason};
 
 use super::args::RenewArgs;
 use super::checks::parse_duration;
-use super::error::{CommandResult, Stop};
+use super::error::Stop;
 use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};
 use super::keyload::{Signer, ticket_rules};
-use super::output::{NAME, out};
-use super::renew::{RenewStep, renew_step};
-use super::report::{self, FleetEntryReport};
+use super::outcome::{FleetEntry, Handled, Outcome};
+use super::renew::renew_step;
 use super::source::Source;
-use super::{duration, hints, redact, streams};
+use super::{duration, hints, redact, render};
 
 /// The largest manifest read: 1 MiB.
 const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
@@ -637,28 +634,8 @@ fn run_hook(hook: &str, entry: &Entry, expires_at: i64, hidden: &[OsString]) -> 
     }
 }
 
-/// What happened to one entry.
-enum Outcome {
-    /// Kept, renewed or created (or would be, on a dry run).
-    Done {
-        step: Box<RenewStep>,
-        /// The hook's result, when it ran.
-        hook: Option<Result<(), String>>,
-    },
-    /// Could not be handled: the message.
-    Failed(String),
-}
-
-/// The action word for a decision.
-fn action(decision: &Decision) -> &'static str {
-    match decision {
-        Decision::Keep { .. } => "kept",
-        Decision::Renew(Reason::Missing) => "created",
-        Decision::Renew(_) => "renewed",
-    }
-}
-
-fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock) -> Outcome {
+/// Handle one entry: its renew step, then its hook when a ticket was written.
+fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock) -> Handled {
     let step = (|| {
         let signer = Signer::load(&entry.key, "renew")?;
         // Owner, group and mode are set on the new file before it takes the name; it
@@ -683,21 +660,25 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
     })();
     let step = match step {
         Ok(step) => step,
-        Err(stop) => return Outcome::Failed(stop_text(&stop)),
+        Err(stop) => return Handled::Failed(stop_text(&stop)),
     };
     let step = Box::new(step);
     let Some(made) = &step.made else {
-        return Outcome::Done { step, hook: None };
+        return Handled::Done { step, hook: None };
     };
     let hook = entry
         .hook
         .as_deref()
         .map(|h| run_hook(h, entry, made.info.expires_at(), &manifest.key_variables));
-    Outcome::Done { step, hook }
+    Handled::Done { step, hook }
 }
 
 /// `renew --config FILE`.
-pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> CommandResult {
+pub(super) fn renew_all(
+    a: &RenewArgs,
+    config: &OsStr,
+    clock: &SystemClock,
+) -> Result<Outcome, Stop> {
     let path = Path::new(config);
     let wait = parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
     // Read once before the lock, so that a manifest that cannot be read is said at once
@@ -711,116 +692,21 @@ pub(super) fn renew_all(a: &RenewArgs, config: &OsStr, clock: &SystemClock) -> C
     let manifest = load(path)?;
     let mut failed = 0usize;
     for entry in &manifest.entries {
-        let outcome = handle(entry, &manifest, a.dry_run, clock);
-        let shown = Shown::of(entry, &outcome, a.dry_run);
-        for error in &shown.errors {
-            streams::stderr_line(&format!("{NAME}: error: {error}"));
-        }
-        failed += shown.errors.len();
-        if a.options.json {
-            out(format!("{}\n", report::to_line(&shown.object)).as_bytes())?;
-        } else if !a.quiet {
-            out(shown.lines.as_bytes())?;
-        }
-    }
-    if failed > 0 {
-        return Err(Stop::Mismatch(format!(
-            "error: renew --config: {failed} of {} entries failed (see above); the others \
-             were handled",
-            manifest.entries.len()
-        )));
-    }
-    Ok(())
-}
-
-/// One entry's outcome as it is shown: its JSON object, its text lines, and its error
-/// lines for stderr (the entry's own, or its hook's), each a failure of the run.
-struct Shown {
-    object: FleetEntryReport,
-    lines: String,
-    errors: Vec<String>,
-}
-
-impl Shown {
-    fn of(entry: &Entry, outcome: &Outcome, dry_run: bool) -> Shown {
-        let (file, file_base64) = report::name(entry.file.as_os_str().as_bytes());
-        let mut shown = Shown {
-            object: FleetEntryReport {
-                file,
-                file_base64,
-                identifier: redact::scrub(entry.req.identifier()).into_owned(),
-                sdkappid: entry.req.sdkappid(),
-                dry_run,
-                action: "error",
-                reason: String::new(),
-                expires_at: None,
-                hook: None,
-                hook_error: None,
-            },
-            lines: String::new(),
-            errors: Vec::new(),
+        let shown = FleetEntry {
+            file: entry.file.clone(),
+            identifier: entry.req.identifier().to_owned(),
+            sdkappid: entry.req.sdkappid(),
+            has_hook: entry.hook.is_some(),
+            dry_run: a.dry_run,
+            handled: handle(entry, &manifest, a.dry_run, clock),
         };
-        let path = redact::shown_path(&entry.file);
-        match outcome {
-            Outcome::Failed(message) => {
-                let message_shown = redact::shown(message.as_bytes());
-                shown.errors.push(format!("'{path}': {message_shown}"));
-                shown.object.reason = redact::scrub(message).into_owned();
-            }
-            Outcome::Done { step, hook } => {
-                shown.lines = step_line(entry, step, &path, dry_run);
-                shown.object.action = action(&step.decision);
-                shown.object.reason = step.why.clone();
-                shown.object.expires_at = match (&step.made, &step.decision) {
-                    (Some(made), _) => Some(made.info.expires_at()),
-                    (None, Decision::Keep { info, .. }) => Some(info.expires_at()),
-                    (None, Decision::Renew(_)) => None,
-                };
-                match hook {
-                    None => {}
-                    Some(Ok(())) => {
-                        shown.lines += &format!("deploy hook for '{path}' succeeded\n");
-                        shown.object.hook = Some("ok");
-                    }
-                    Some(Err(e)) => {
-                        let e_shown = redact::shown(e.as_bytes());
-                        shown
-                            .errors
-                            .push(format!("deploy hook for '{path}' failed: {e_shown}"));
-                        shown.object.hook = Some("failed");
-                        shown.object.hook_error = Some(redact::scrub(e).into_owned());
-                    }
-                }
-            }
-        }
-        shown
+        failed += shown.failures();
+        render::fleet_entry(&shown, a.options.json.json, a.quiet)?;
     }
-}
-
-/// The text line of an entry kept, renewed or created (or that would be, on a dry run).
-fn step_line(entry: &Entry, step: &RenewStep, path: &str, dry_run: bool) -> String {
-    let act = action(&step.decision);
-    let why = redact::escape(&step.why);
-    match (&step.made, dry_run) {
-        (_, true) => {
-            let verb = if act == "kept" {
-                "keep"
-            } else {
-                &act[..act.len() - 1]
-            };
-            let hook_note = match (&entry.hook, step.decision.renews()) {
-                (Some(_), true) => "; the deploy hook would run",
-                _ => "",
-            };
-            format!("would {verb} '{path}': {why}{hook_note}\n")
-        }
-        (Some(made), false) => format!(
-            "{act} '{path}': {why}; the new {} ticket is valid until {}\n",
-            made.info.version,
-            rfc3339(made.info.expires_at())
-        ),
-        (None, false) => format!("{act} '{path}': {why}\n"),
-    }
+    Ok(Outcome::Fleet {
+        failed,
+        entries: manifest.entries.len(),
+    })
 }
 
 #[cfg(test)]

@@ -1,22 +1,20 @@
 //! keygen and keycheck: make a key pair, and tell whether two keys belong together.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use usersig::keys::PrivateKey;
 
 use super::args::{KeycheckArgs, KeygenArgs};
 use super::checks::{check_not_secret_name, check_one_stdin};
-use super::error::{CommandResult, Stop, io_err};
+use super::error::{Stop, io_err};
 use super::fsio::{self, FileId, Target, WriteRules};
 use super::keyload::{load_private_key, load_public_key};
 use super::make::say_written;
-use super::output::{out, out_json};
+use super::outcome::{KeyChecked, KeyPair, Outcome};
 use super::redact;
-use super::report::{self, KeycheckReport, KeygenReport};
 use super::source::Source;
 
-pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
+pub(super) fn keygen(a: &KeygenArgs) -> Result<Outcome, Stop> {
     let (private, public) = (Path::new(&a.private_pem), Path::new(&a.public_pem));
     // One file however the two paths are spelt (`k.pem`, `./k.pem`, a link to the
     // directory): the directory each is written in, and the name there.
@@ -73,59 +71,24 @@ pub(super) fn keygen(a: &KeygenArgs) -> CommandResult {
     )
     .map_err(io_err)?;
     say_written(public, &written);
-    let fingerprint = public_key.fingerprint();
-    if a.json {
-        let (private_key, private_key_base64) = report::name(private.as_os_str().as_bytes());
-        let (public_key, public_key_base64) = report::name(public.as_os_str().as_bytes());
-        return out_json(&report::to_line(&KeygenReport {
-            ok: true,
-            private_key,
-            private_key_base64,
-            public_key,
-            public_key_base64,
-            fingerprint,
-        }));
-    }
-    out(format!(
-        "wrote private key '{}' (PKCS#8, mode 0600) and public key '{}'\nfingerprint {fingerprint}\n",
-        redact::shown_path(private),
-        redact::shown_path(public)
-    )
-    .as_bytes())
+    Ok(Outcome::KeyPair(KeyPair {
+        private: private.to_owned(),
+        public: public.to_owned(),
+        fingerprint: public_key.fingerprint(),
+    }))
 }
 
-pub(super) fn keycheck(a: &KeycheckArgs) -> CommandResult {
+pub(super) fn keycheck(a: &KeycheckArgs) -> Result<Outcome, Stop> {
     let private_source = Source::pem_key(&a.private_pem);
     let public_source = Source::pem_key(&a.public_pem);
     check_one_stdin([&private_source, &public_source], false)?;
     let private = load_private_key(&private_source, "check")?;
     let public = load_public_key(&public_source, "check")?;
-    let (mine, theirs) = (private.public_key().fingerprint(), public.fingerprint());
-    let matches = private.public_key() == public;
-    if a.json {
-        out_json(&report::to_line(&KeycheckReport {
-            ok: matches,
-            private_key_fingerprint: mine,
-            public_key_fingerprint: theirs,
-        }))?;
-    } else {
-        out(format!(
-            "private key {}: {mine}\npublic key  {}: {theirs}\n",
-            private_source.describe(),
-            public_source.describe()
-        )
-        .as_bytes())?;
-        if matches {
-            out(b"match: the public key belongs to the private key\n")?;
-        }
-    }
-    if matches {
-        Ok(())
-    } else {
-        Err(Stop::Mismatch(
-            "keycheck failed: the public key does not belong to the private key; \
-             tickets made with this private key fail against this public key with 70009"
-                .into(),
-        ))
-    }
+    Ok(Outcome::KeyChecked(KeyChecked {
+        private_source: private_source.describe(),
+        public_source: public_source.describe(),
+        private_fingerprint: private.public_key().fingerprint(),
+        public_fingerprint: public.fingerprint(),
+        matches: private.public_key() == public,
+    }))
 }

@@ -1,7 +1,6 @@
-//! The gen forms: make a ticket, write it, say so.
+//! The gen forms: make a ticket and write it.
 
 use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use usersig::clock::{Clock, FixedClock, SystemClock};
@@ -10,11 +9,11 @@ use usersig::ticket::TicketInfo;
 
 use super::args::{Gen2Args, Gen2UserArgs, GenOptions, GenUserArgs, V1Target};
 use super::checks::{check_not_secret_name, userbuf_bytes};
-use super::error::{CommandResult, Stop, io_err, usage};
+use super::error::{Stop, io_err, usage};
 use super::fsio::{self, WriteRules, Written};
 use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
-use super::output::{out, out_json, warn};
-use super::report::{self, GenReport, TicketFields};
+use super::outcome::{Generated, Landed, Made, Outcome};
+use super::output::warn;
 use super::source::Source;
 use super::{duration, hints};
 
@@ -44,12 +43,6 @@ pub(super) fn request(
     Ok(req)
 }
 
-/// A ticket just made: its text and what it says.
-pub(super) struct Made {
-    pub(super) text: String,
-    pub(super) info: TicketInfo,
-}
-
 /// Sign `req` now, with one reading of the clock for both the ticket and the report. A
 /// ticket too large for a verifier is a usage error (exit 2); no randomness to sign with
 /// is an I/O error (exit 3).
@@ -73,60 +66,33 @@ pub(super) fn make(req: &TicketRequest, signer: &Signer, clock: &dyn Clock) -> R
     })
 }
 
-/// The object `gen --json` prints.
-pub(super) fn gen_object(made: &Made, sig_file: &OsStr) -> GenReport {
-    let (sig_file, sig_file_base64) = report::name(sig_file.as_bytes());
-    GenReport {
-        ok: true,
-        usersig: made.text.clone(),
-        ticket: TicketFields::new(&made.info, made.info.init_time),
-        sig_file,
-        sig_file_base64,
-    }
-}
-
-/// Write a new ticket to the sig file and say so: the original's lines, or JSON.
-///
-/// A sig file that is standard output (`-`, `/dev/stdout`, or the very file stdout is
-/// redirected to) gets the ticket and a newline on stdout, and the status line goes to
-/// stderr, so that it pipes.
+/// Write a new ticket to the sig file, and say where it landed. A sig file that is
+/// standard output (`-`, `/dev/stdout`, or the very file stdout is redirected to) is
+/// left to the output layer, which prints the ticket there.
 pub(super) fn write_ticket(
     sig_file: &OsStr,
-    made: &Made,
+    made: Made,
     rules: &WriteRules,
     print_ticket: bool,
-    json: bool,
-) -> CommandResult {
+) -> Result<Outcome, Stop> {
     let path = Path::new(sig_file);
-    let ticket = &made.text;
-    // Written in full below when the sig file is stdout; else the ticket may still have
-    // gone to stdout, if the path became stdout after the check.
-    let mut ticket_out = false;
-    let to_stdout = fsio::is_stdout(path) || {
-        let written = fsio::write(path, ticket.as_bytes(), "sig file", rules).map_err(io_err)?;
-        say_written(path, &written);
-        ticket_out = written == Written::Stdout;
-        ticket_out
-    };
-    if json {
-        if ticket_out {
-            out(b"\n")?;
-        }
-        return out_json(&report::to_line(&gen_object(made, sig_file)));
-    }
-    if to_stdout {
-        // stdout carries the ticket alone, so that it pipes.
-        match ticket_out {
-            true => out(b"\n")?,
-            false => out(format!("{ticket}\n").as_bytes())?,
-        }
-        super::streams::stderr_line("generate sig ok");
-        Ok(())
-    } else if print_ticket {
-        out(format!("{ticket}\ngenerate sig ok\n").as_bytes())
+    let landed = if fsio::is_stdout(path) {
+        Landed::Stdout
     } else {
-        out(b"generate sig ok\n")
-    }
+        let written = fsio::write(path, made.text.as_bytes(), "sig file", rules).map_err(io_err)?;
+        say_written(path, &written);
+        // The path may have become stdout after the check.
+        match written {
+            Written::Stdout => Landed::StdoutWritten,
+            _ => Landed::File,
+        }
+    };
+    Ok(Outcome::Generated(Generated {
+        made,
+        sig_file: sig_file.to_owned(),
+        landed,
+        print_ticket,
+    }))
 }
 
 /// Warn when a file had to be rewritten in place rather than replaced.
@@ -146,23 +112,17 @@ pub(super) fn gen_v1(
     expire: Option<&str>,
     userbuf: Option<&[u8]>,
     clock: &SystemClock,
-) -> CommandResult {
+) -> Result<Outcome, Stop> {
     let req = request(&a.sdkappid, &a.identifier, options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::pem_key(&a.pri_key_file);
     let signer = Signer::V1(load_private_key(&source, "sign")?);
     let made = make(&req, &signer, clock)?;
-    write_ticket(
-        &a.sig_file,
-        &made,
-        &ticket_rules(&source),
-        false,
-        options.json,
-    )
+    write_ticket(&a.sig_file, made, &ticket_rules(&source), false)
 }
 
 /// `genuser`: a v1 ticket with a userbuf.
-pub(super) fn genuser(a: &GenUserArgs, clock: &SystemClock) -> CommandResult {
+pub(super) fn genuser(a: &GenUserArgs, clock: &SystemClock) -> Result<Outcome, Stop> {
     let b = &a.base;
     let stdin_taken = b.target.pri_key_file == "-";
     let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, stdin_taken)?;
@@ -171,25 +131,23 @@ pub(super) fn genuser(a: &GenUserArgs, clock: &SystemClock) -> CommandResult {
 }
 
 /// `gen2user`: a v2 ticket with a userbuf.
-pub(super) fn gen2user(a: &Gen2UserArgs, clock: &SystemClock) -> CommandResult {
+pub(super) fn gen2user(a: &Gen2UserArgs, clock: &SystemClock) -> Result<Outcome, Stop> {
     let userbuf = userbuf_bytes(a.userbuf.as_deref(), &a.userbuf_from, a.base.key == "-")?;
     gen_v2(&a.base, Some(&userbuf), clock)
 }
 
-pub(super) fn gen_v2(a: &Gen2Args, userbuf: Option<&[u8]>, clock: &SystemClock) -> CommandResult {
+pub(super) fn gen_v2(
+    a: &Gen2Args,
+    userbuf: Option<&[u8]>,
+    clock: &SystemClock,
+) -> Result<Outcome, Stop> {
     let expire = a.expire.expire.as_deref();
     let req = request(&a.sdkappid, &a.identifier, &a.options, expire, userbuf)?;
     check_not_secret_name(&a.sig_file, "SIG_FILE")?;
     let source = Source::secret(&a.key);
     let signer = Signer::V2(load_secret(&source)?);
     let made = make(&req, &signer, clock)?;
-    write_ticket(
-        &a.sig_file,
-        &made,
-        &ticket_rules(&source),
-        true,
-        a.options.json,
-    )
+    write_ticket(&a.sig_file, made, &ticket_rules(&source), true)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! collector or any scraper.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -14,12 +13,13 @@ use usersig::ticket::{self, Ticket};
 use usersig::verify::{self, VerifyKey};
 
 use super::args::MetricsArgs;
-use super::error::{CommandResult, Stop, io_err};
+use super::error::{Stop, io_err};
+use super::fleet;
 use super::fsio::{self, FileId, LastLink, WriteRules};
 use super::keyload::{KeyOrSecret, load_key_or_secret};
-use super::output::out;
+use super::outcome::{Exported, FileSeries, Metrics, Outcome};
+use super::render::prometheus;
 use super::source::Source;
-use super::{fleet, redact};
 
 /// One file to export: where, which keys check it, and who it must be for.
 struct Target {
@@ -27,21 +27,6 @@ struct Target {
     keys: Vec<VerifyKey>,
     /// The sdkappid and identifier the manifest expects; `None`: signature only.
     expect: Option<(u32, String)>,
-}
-
-/// A label value with backslash, double quote and newline escaped (the exposition
-/// format's rule; [`label`] applies it on top of its own).
-pub fn escape_label(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn load_key(source: &Source) -> Result<VerifyKey, Stop> {
@@ -74,26 +59,14 @@ fn valid(ticket: &Ticket, keys: &[VerifyKey], expect: Option<&(u32, String)>) ->
     }
 }
 
-/// A label value for text from a file name or a ticket: [`redact::escape_lossless`] (a
-/// backslash as `\\`, a byte that is not UTF-8 as `\xff`, a control, line-separator or
-/// bidirectional character as `\n`, `\r`, `\t` or `\u{202e}`; every other character as
-/// it is), so that two different names never give one label value (node_exporter would
-/// keep one series of the two and drop the other), then the exposition format's own
-/// escaping ([`escape_label`]). A name given as `x\xff` and one with the byte 0xff after
-/// `x` are `x\\xff` and `x\xff` in the label, `x\\\\xff` and `x\\xff` in the text.
-fn label(bytes: &[u8]) -> String {
-    escape_label(&redact::escape_lossless(bytes))
-}
-
-/// The exposition text for `targets`, made at `now`. A family's HELP and TYPE lines are
-/// written once, before its samples.
+/// What `targets` hold, read at `now`: one set of series per file.
 ///
 /// No two samples of a family have one label set: targets naming the same file (the same
 /// bytes) give one set of series, in the place of the first, with the file read once and
-/// `usersig_valid` 1 only when the ticket is valid for every one of them (and written
-/// only when each has keys); different bytes give different `file` labels ([`label`]).
-/// One file named in two forms (`sig`, `./sig`) has two labels, so two sets of series.
-fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
+/// `usersig_valid` 1 only when the ticket is valid for every one of them (and given only
+/// when each has keys); different bytes give different `file` labels. One file named in
+/// two forms (`sig`, `./sig`) has two labels, so two sets of series.
+fn collect(targets: &[Target], checked: bool, clock: &dyn Clock) -> Exported {
     let now = clock.now();
     let mut files: Vec<(&Path, Vec<&Target>)> = Vec::new();
     let mut index: HashMap<&[u8], usize> = HashMap::new();
@@ -107,80 +80,34 @@ fn render(targets: &[Target], checked: bool, clock: &dyn Clock) -> String {
             }
         }
     }
-    let mut expiry = String::new();
-    let mut issued = String::new();
-    let mut validity = String::new();
-    let mut read_error = String::new();
-    for (path, named) in files {
-        let file = label(path.as_os_str().as_bytes());
-        let ticket = read_regular(path).and_then(|b| ticket::parse_bytes(&b, clock).ok());
-        let Some(ticket) = ticket else {
-            let _ = writeln!(read_error, "usersig_read_error{{file=\"{file}\"}} 1");
-            continue;
-        };
-        let _ = writeln!(read_error, "usersig_read_error{{file=\"{file}\"}} 0");
-        let info = &ticket.info;
-        let labels = format!(
-            "file=\"{file}\",identifier=\"{}\",sdkappid=\"{}\",version=\"{}\"",
-            label(info.identifier.as_bytes()),
-            info.sdkappid,
-            info.version
-        );
-        let _ = writeln!(
-            expiry,
-            "usersig_expiry_timestamp_seconds{{{labels}}} {}",
-            info.expires_at()
-        );
-        let _ = writeln!(
-            issued,
-            "usersig_issued_timestamp_seconds{{{labels}}} {}",
-            info.init_time
-        );
-        if checked && named.iter().all(|t| !t.keys.is_empty()) {
-            let all = named
-                .iter()
-                .all(|t| valid(&ticket, &t.keys, t.expect.as_ref()));
-            let _ = writeln!(validity, "usersig_valid{{{labels}}} {}", u8::from(all));
-        }
+    let files = files
+        .into_iter()
+        .map(|(path, named)| {
+            let ticket = read_regular(path).and_then(|b| ticket::parse_bytes(&b, clock).ok());
+            let valid = match &ticket {
+                Some(ticket) if checked && named.iter().all(|t| !t.keys.is_empty()) => Some(
+                    named
+                        .iter()
+                        .all(|t| valid(ticket, &t.keys, t.expect.as_ref())),
+                ),
+                _ => None,
+            };
+            FileSeries {
+                file: path.as_os_str().as_bytes().to_vec(),
+                ticket: ticket.map(|t| t.info),
+                valid,
+            }
+        })
+        .collect();
+    Exported {
+        files,
+        checked,
+        now,
     }
-    let mut text = String::new();
-    let mut family = |name: &str, help: &str, samples: &str| {
-        let _ = writeln!(text, "# HELP {name} {help}");
-        let _ = writeln!(text, "# TYPE {name} gauge");
-        text.push_str(samples);
-    };
-    family(
-        "usersig_expiry_timestamp_seconds",
-        "When the UserSig ticket in the file expires (issue time plus validity), Unix seconds.",
-        &expiry,
-    );
-    family(
-        "usersig_issued_timestamp_seconds",
-        "When the UserSig ticket in the file was issued, Unix seconds.",
-        &issued,
-    );
-    if checked {
-        family(
-            "usersig_valid",
-            "1 when the ticket's signature or MAC verifies with a given key (and, from a manifest, it is for the expected sdkappid and identifier), else 0; expiry is not judged.",
-            &validity,
-        );
-    }
-    family(
-        "usersig_read_error",
-        "1 when the file is missing, unreadable or holds no ticket, else 0.",
-        &read_error,
-    );
-    family(
-        "usersig_exporter_last_run_timestamp_seconds",
-        "When these metrics were made, Unix seconds.",
-        &format!("usersig_exporter_last_run_timestamp_seconds {now}\n"),
-    );
-    text
 }
 
 /// `metrics (--config FILE | SIG_FILE...) [--key KEY]... [--textfile PATH]`.
-pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
+pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> Result<Outcome, Stop> {
     let mut extra = Vec::with_capacity(a.keys.len());
     // Every file it reads: the textfile never replaces one.
     let mut inputs = Vec::new();
@@ -195,7 +122,7 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
         extra.push(load_key(&source)?);
     }
     let mut targets = Vec::new();
-    let mut key_failed = None;
+    let mut keys_failed = false;
     if let Some(config) = &a.config {
         let path = Path::new(config);
         let manifest = fleet::load(path)?;
@@ -207,7 +134,7 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
                 // Reported after the output is written; the file's other series stand.
                 Err(stop) => {
                     let _ = stop.report(false);
-                    key_failed = Some(());
+                    keys_failed = true;
                 }
             }
             targets.push(Target {
@@ -239,27 +166,25 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> CommandResult {
         }
     }
     let checked = a.config.is_some() || !extra.is_empty();
-    let text = render(&targets, checked, clock);
-    match &a.textfile {
+    let exported = collect(&targets, checked, clock);
+    let exported = match &a.textfile {
         Some(path) => {
             let rules = WriteRules {
                 mode: Some(0o644),
                 inputs,
                 ..WriteRules::new("metrics")
             };
+            let text = prometheus(&exported);
             fsio::write(Path::new(path), text.as_bytes(), "metrics file", &rules)
                 .map_err(io_err)?;
+            None
         }
-        None => out(text.as_bytes())?,
-    }
-    match key_failed {
-        Some(()) => Err(Stop::Io(
-            "some keys of the manifest could not be read (see above); their files have no \
-             usersig_valid series"
-                .into(),
-        )),
-        None => Ok(()),
-    }
+        None => Some(exported),
+    };
+    Ok(Outcome::Metrics(Metrics {
+        exported,
+        keys_failed,
+    }))
 }
 
 #[cfg(test)]

@@ -2,21 +2,24 @@
 //! and exit statuses. The tickets are the library's work; everything that touches the
 //! machine (files, the environment, standard streams, the time zone, threads) is here.
 //!
-//! - this module: `run`, which parses the arguments, runs the command and gives its exit
-//!   status;
+//! - this module: `run`, which parses the arguments, runs the command, has its outcome
+//!   shown and gives its exit status;
 //! - [`args`]: the clap definitions of every command;
 //! - [`exit`] (the exit statuses, defined once) and [`error`] ([`Stop`]: why a command
 //!   stopped, and its one line on stderr);
 //! - the commands: [`make`] (gen forms), [`renew`], [`fleet`] (`renew --config`),
 //!   [`verify`] (verify forms, inspect, dump), [`keys`] (keygen, keycheck), [`batch`]
-//!   (gen-batch, verify-batch), [`metrics`], [`privmap`];
+//!   (gen-batch, verify-batch), [`metrics`], [`privmap`]; each returns an [`outcome`]
+//!   (what it did) and writes nothing on stdout itself, but for the batch commands;
+//! - [`render`]: the output layer, which shows an outcome as the original's lines, a JSON
+//!   object or Prometheus text;
 //! - [`keyload`] (keys and secrets from their sources) and [`checks`] (argument rules
 //!   the commands share);
 //! - [`pipeline`]: lines processed on every core, written back in input order;
 //! - [`source`] (`file:`, `env:`, `-` or a literal) and [`fsio`] (size-capped reads,
 //!   atomic sig file writes): input and output;
-//! - [`streams`] (stdout and stderr whose failures are never lost), [`output`] (what a
-//!   command writes, and warnings), [`report`] (the JSON objects of `--json`),
+//! - [`streams`] (stdout and stderr whose failures are never lost), [`output`] (writing
+//!   to stdout, and warnings), [`report`] (the JSON objects of `--json`),
 //!   [`redact`] (no secret or control character shown), [`hints`] (the options and
 //!   commands added to the library's messages), [`duration`] (`90d`);
 //! - [`man`] (the roff manual page, from the clap definitions), [`prompt`] (a v2 secret
@@ -36,11 +39,13 @@ mod keys;
 mod make;
 mod man;
 mod metrics;
+mod outcome;
 mod output;
 mod pipeline;
 mod privmap;
 mod prompt;
 mod redact;
+mod render;
 mod renew;
 mod report;
 mod source;
@@ -56,9 +61,10 @@ use clap::{CommandFactory, Parser};
 use time::UtcOffset;
 use usersig::clock::SystemClock;
 
-use args::{Cli, Command, Shell};
+use args::{Cli, Command, JsonOpt, Shell};
 use error::{CommandResult, Stop, stdout_error};
-use output::{NAME, out};
+use outcome::Outcome;
+use output::NAME;
 
 /// Run the tool on these arguments and return its exit status.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
@@ -69,10 +75,13 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     // A secret typed where a name belongs is never shown, even cut short in a message.
     redact::register_arguments(argv.iter().skip(1).map(OsString::as_os_str));
     let code = match parse(argv) {
-        Ok(command) => {
-            let json = command.json();
+        Ok((command, json)) => {
             let clock = SystemClock::with_offset(local_offset(&command));
-            match dispatch(command, &clock) {
+            let shown = dispatch(command, &clock).and_then(|outcome| {
+                render::show(&outcome, json)?;
+                outcome.verdict()
+            });
+            match shown {
                 Ok(()) => exit::OK.code,
                 Err(stop) => stop.report(json),
             }
@@ -84,9 +93,10 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
     ExitCode::from(streams::settle(code))
 }
 
-/// The command `argv` asks for, with a leading `--json` passed on to it; or, when there
-/// is none to run (help, version, a usage error), the status that was given.
-fn parse(argv: Vec<OsString>) -> Result<Command, u8> {
+/// The command `argv` asks for and whether it prints JSON (`--json` before or after it);
+/// or, when there is none to run (help, version, a usage error), the status that was
+/// given.
+fn parse(argv: Vec<OsString>) -> Result<(Command, bool), u8> {
     // `help --help` (or -h) asks for the help of `help` itself, which clap does not take.
     let argv = match argv.get(1..) {
         Some([help, rest @ ..])
@@ -98,7 +108,7 @@ fn parse(argv: Vec<OsString>) -> Result<Command, u8> {
     };
     let cli = match args::parse_plain(&argv) {
         Some(command) => Cli {
-            json: false,
+            json: JsonOpt::default(),
             command,
         },
         // Before parsing succeeds, --json is known only by its presence.
@@ -106,14 +116,21 @@ fn parse(argv: Vec<OsString>) -> Result<Command, u8> {
             .map_err(|e| clap_error(&e, argv.iter().skip(1).any(|a| a == "--json")))?,
     };
     let mut command = cli.command;
-    if cli.json && !command.set_json() {
-        let stop = Stop::Usage(format!(
-            "--json: {} has no JSON output; drop --json",
-            command.name()
-        ));
-        return Err(stop.report(false));
-    }
-    Ok(command)
+    let json = match command.json_opt() {
+        Some(opt) => {
+            opt.json |= cli.json.json;
+            opt.json
+        }
+        None if cli.json.json => {
+            let stop = Stop::Usage(format!(
+                "--json: {} has no JSON output; drop --json",
+                command.name()
+            ));
+            return Err(stop.report(false));
+        }
+        None => false,
+    };
+    Ok((command, json))
 }
 
 /// The host's UTC offset, for the commands that read tickets (a plain-JSON ticket's time
@@ -128,8 +145,9 @@ fn local_offset(command: &Command) -> UtcOffset {
     }
 }
 
-/// Run one command.
-fn dispatch(command: Command, clock: &SystemClock) -> CommandResult {
+/// Run one command: what it did, for the output layer to show.
+fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
+    let streamed = |result: CommandResult| Ok(Outcome::Streamed(result));
     match command {
         Command::Gen(a) | Command::GenWithoutExpire(a) => {
             let expire = a.expire.expire.as_deref();
@@ -149,13 +167,13 @@ fn dispatch(command: Command, clock: &SystemClock) -> CommandResult {
             None => renew::renew(&a, clock),
         },
         Command::Metrics(a) => metrics::metrics(&a, clock),
-        Command::GenBatch(a) => batch::gen_batch(&a, clock),
-        Command::VerifyBatch(a) => batch::verify_batch(&a, clock),
+        Command::GenBatch(a) => streamed(batch::gen_batch(&a, clock)),
+        Command::VerifyBatch(a) => streamed(batch::verify_batch(&a, clock)),
         Command::Inspect(a) => verify::inspect(&a, clock),
         Command::Keygen(a) => keys::keygen(&a),
         Command::Keycheck(a) => keys::keycheck(&a),
-        Command::Completions(a) => completions(a.shell),
-        Command::Man => out(&man::page()),
+        Command::Completions(a) => Ok(Outcome::Text(completions(a.shell))),
+        Command::Man => Ok(Outcome::Text(man::page())),
         Command::Dump(a) => verify::dump(&a),
         Command::Gen2privmap(a) => privmap::gen_privmap(&a, true, clock),
         Command::Genprivmap(a) => privmap::gen_privmap(&a, false, clock),
@@ -201,7 +219,8 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
     }
 }
 
-fn completions(shell: Shell) -> CommandResult {
+/// The completion script for `shell`.
+fn completions(shell: Shell) -> Vec<u8> {
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
@@ -211,5 +230,5 @@ fn completions(shell: Shell) -> CommandResult {
     };
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), NAME, &mut script);
-    out(&script)
+    script
 }

@@ -5,14 +5,15 @@
 use usersig::clock::{Clock, FixedClock, SystemClock};
 use usersig::compat;
 use usersig::issue::{self, DEFAULT_EXPIRE};
-use usersig::userbuf::Room;
+use usersig::userbuf::{PrivateMapKey, Room};
 use usersig::verify::{self, Checked};
 
 use super::args::{PrivmapArgs, VerifyOptions};
 use super::checks::check_not_secret_name;
-use super::error::{CommandResult, Stop, usage};
+use super::error::{Stop, usage};
 use super::keyload::{Signer, load_private_key, load_secret, ticket_rules};
 use super::make::{make, write_ticket};
+use super::outcome::Outcome;
 use super::source::Source;
 use super::{duration, hints};
 
@@ -84,7 +85,7 @@ fn parse_room(room_id: Option<&str>, room_str: Option<&str>) -> Result<Option<Ro
 
 /// `gen2privmap` (`v2`) and `genprivmap` (v1): make the ticket and write it as gen2 and
 /// gen do (gen2privmap prints the ticket too).
-pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> CommandResult {
+pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Result<Outcome, Stop> {
     let sdkappid = issue::parse_sdkappid(&a.sdkappid).map_err(usage)?;
     issue::check_identifier(&a.identifier).map_err(|e| Stop::Usage(hints::arg_error(&e)))?;
     let room = parse_room(a.room_id.as_deref(), a.room_str.as_deref())?
@@ -113,7 +114,7 @@ pub(super) fn gen_privmap(a: &PrivmapArgs, v2: bool, clock: &SystemClock) -> Com
         Signer::V1(load_private_key(&source, "sign")?)
     };
     let made = make(&req, &signer, &now)?;
-    write_ticket(&a.sig_file, &made, &ticket_rules(&source), v2, a.json)
+    write_ticket(&a.sig_file, made, &ticket_rules(&source), v2)
 }
 
 /// What a verify form asks of the ticket's PrivateMapKey: the room and the bits.
@@ -145,24 +146,16 @@ pub(super) fn wanted(options: &VerifyOptions) -> Result<Option<Wanted>, Stop> {
 }
 
 /// Apply the PrivateMapKey check to a ticket that verified: its verdict becomes the
-/// map key's failure when the key lacks what is wanted. Returns the line to print on
-/// success.
-pub(super) fn judge(checked: &mut Checked, wanted: Option<&Wanted>) -> Option<String> {
+/// map key's failure when the key lacks what is wanted. Returns the map key that granted
+/// it.
+pub(super) fn judge(checked: &mut Checked, wanted: Option<&Wanted>) -> Option<PrivateMapKey> {
     let wanted = wanted?;
     let info = checked.info.as_ref()?;
     if checked.verdict.is_err() {
         return None;
     }
     match verify::check_private_map_key(info, &wanted.room, wanted.bits, checked.now) {
-        Ok(key) => Some(format!(
-            "privatemapkey ok {} privilege map {} expires at {}\n",
-            match &key.room {
-                Room::Numeric(id) => format!("room id {id}"),
-                Room::Named(name) => format!("room str {name}"),
-            },
-            key.privileges,
-            key.expires_at
-        )),
+        Ok(key) => Some(key),
         Err(f) => {
             checked.verdict = Err(f);
             None

@@ -2,23 +2,21 @@
 //! expires within `--within`. [`renew_step`] is the one renewal of one sig file, which
 //! `renew --config` (the fleet module) runs for every entry of its manifest.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use usersig::clock::{Clock, SystemClock, describe_span};
 use usersig::envelope::MAX_TICKET_BYTES;
 use usersig::issue::TicketRequest;
-use usersig::renew::{self, Decision};
+use usersig::renew;
 use usersig::verify::Expect;
 
 use super::args::RenewArgs;
 use super::checks::{check_not_secret_name, parse_duration};
-use super::error::{CommandResult, Stop, io_err};
+use super::error::{Stop, io_err};
 use super::fsio::{self, FsErrorKind, LastLink, Target, WriteRules};
 use super::keyload::{Signer, ticket_rules};
-use super::make::{Made, gen_object, make, request, say_written};
-use super::output::{out, out_json};
-use super::report::{self, KeptReport, RenewedReport, TicketFields};
+use super::make::{make, request, say_written};
+use super::outcome::{Outcome, RenewStep, Renewed};
 use super::source::Source;
 use super::{duration, redact};
 
@@ -39,16 +37,6 @@ fn read_existing(target: &Target<'_>, sig_file: &Path) -> Result<Option<Vec<u8>>
         ))),
         Err(e) => Err(io_err(e)),
     }
-}
-
-/// What one renew step decided, and the ticket it wrote when it renewed.
-pub(super) struct RenewStep {
-    /// Keep or renew, and why.
-    pub decision: Decision,
-    /// The reason in words, scrubbed of secrets.
-    pub why: String,
-    /// The new ticket, when one was made and written (never on a dry run).
-    pub made: Option<Made>,
 }
 
 /// One sig file's renewal, shared by `renew` and `renew --config`: open the sig file's
@@ -98,7 +86,7 @@ pub(super) fn renew_step(
 
 /// `renew KEY SIG_FILE SDKAPPID IDENTIFIER --within DURATION` (`--config` is the fleet
 /// module's).
-pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
+pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Result<Outcome, Stop> {
     if a.dry_run {
         return Err(Stop::Usage(
             "--dry-run goes with --config FILE (a single renew always writes when it must)".into(),
@@ -145,49 +133,11 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> CommandResult {
         regular_only: true,
         ..ticket_rules(&source)
     };
-    let RenewStep {
-        decision,
-        why,
-        made,
-    } = renew_step(sig_path, &req, &signer, within, clock, false, &rules)?;
-    let shown = redact::shown_path(sig_path);
-    match &decision {
-        Decision::Keep { info, .. } => {
-            if a.options.json {
-                let (sig_file, sig_file_base64) = report::name(sig_file.as_bytes());
-                return out_json(&report::to_line(&KeptReport {
-                    ok: true,
-                    action: "kept",
-                    reason: why,
-                    ticket: TicketFields::new(info, clock.now()),
-                    sig_file,
-                    sig_file_base64,
-                }));
-            }
-            if a.quiet {
-                return Ok(());
-            }
-            out(format!("kept '{shown}': {}\n", redact::escape(&why)).as_bytes())
-        }
-        Decision::Renew(_) => {
-            let made = made.expect("renew_step makes a ticket when it renews");
-            if a.options.json {
-                return out_json(&report::to_line(&RenewedReport {
-                    made: gen_object(&made, sig_file),
-                    action: "renewed",
-                    reason: why,
-                }));
-            }
-            if a.quiet {
-                return Ok(());
-            }
-            out(format!(
-                "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
-                redact::escape(&why),
-                made.info.version,
-                usersig::clock::rfc3339(made.info.expires_at())
-            )
-            .as_bytes())
-        }
-    }
+    let step = renew_step(sig_path, &req, &signer, within, clock, false, &rules)?;
+    Ok(Outcome::Renewed(Renewed {
+        sig_file: sig_file.clone(),
+        step,
+        now: clock.now(),
+        quiet: a.quiet,
+    }))
 }

@@ -22,13 +22,34 @@ pub use plain::parse_plain;
     after_help = EXIT_STATUSES,
     disable_help_subcommand = false,
 )]
+#[command(mut_arg("json", |a| a.help(JSON_BEFORE)))]
 pub struct Cli {
-    /// Print JSON, as --json after the command does (for the commands that have it).
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
     #[command(subcommand)]
     pub command: Command,
 }
+
+// `--json`, declared here only: flattened into the top level (before the command) and
+// into every command that prints JSON. Its help is the gen forms' wording; the others say
+// theirs with `mut_arg`. (A plain comment: a flattened struct's doc comment would become
+// its command's description.)
+#[derive(Debug, Default, Clone, Copy, Args)]
+pub struct JsonOpt {
+    /// Print one JSON object on stdout instead of text lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The help of `--json` before the command.
+const JSON_BEFORE: &str =
+    "Print JSON, as --json after the command does (for the commands that have it)";
+/// The help of the verify forms' `--json`.
+const JSON_VERIFY: &str = "Print one JSON object on stdout instead of the original's lines";
+/// The help of `--json` for inspect, keygen and keycheck.
+const JSON_ONE: &str = "Print one JSON object on stdout";
+/// The help of dump's `--json`.
+const JSON_DUMP: &str = r#"Print {"ok":…,"version":…,"json":{the ticket's object}} instead"#;
 
 /// The commands. Each one's help ends with [`layout`]: notes, one example, and only the
 /// exit statuses that command can give.
@@ -178,9 +199,8 @@ pub struct PrivmapArgs {
     /// How long the ticket and its PrivateMapKey are valid (default 180d; at most 50y).
     #[arg(long, value_name = "DURATION")]
     pub expire: Option<String>,
-    /// Print one JSON object on stdout instead of text lines.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 /// The most worker threads --jobs may ask for.
@@ -201,13 +221,13 @@ pub struct GenOptions {
     /// printable ASCII); a control character is refused all the same.
     #[arg(long)]
     pub allow_any_identifier: bool,
-    /// Print one JSON object on stdout instead of text lines.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 // Options shared by the verify forms.
 #[derive(Debug, Args)]
+#[command(mut_arg("json", |a| a.help(JSON_VERIFY)))]
 pub struct VerifyOptions {
     /// Judge the ticket as of this time: Unix seconds or RFC 3339
     /// (2026-11-26T06:40:57Z). Default: now.
@@ -228,9 +248,8 @@ pub struct VerifyOptions {
     /// With a room: the PrivateMapKey must grant at least these privileges (default enter).
     #[arg(long, value_name = "BITS")]
     pub privilege_map: Option<String>,
-    /// Print one JSON object on stdout instead of the original's lines.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 // The positional arguments of the v1 gen forms.
@@ -378,12 +397,12 @@ pub struct Verify2UserArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("json", |a| a.help(JSON_DUMP)))]
 pub struct DumpArgs {
     /// The ticket text (- to read it from stdin).
     pub sigtext: String,
-    /// Print {"ok":…,"version":…,"json":{the ticket's object}} instead.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args)]
@@ -504,15 +523,16 @@ pub struct VerifyBatchArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("json", |a| a.help(JSON_ONE)))]
 pub struct InspectArgs {
     /// The file holding the ticket (- for stdin).
     pub sig_file: OsString,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("json", |a| a.help(JSON_ONE)))]
 pub struct KeygenArgs {
     /// Where to write the private key (PKCS#8 PEM, mode 0600).
     pub private_pem: OsString,
@@ -521,20 +541,19 @@ pub struct KeygenArgs {
     /// Replace files that exist.
     #[arg(long)]
     pub force: bool,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("json", |a| a.help(JSON_ONE)))]
 pub struct KeycheckArgs {
     /// The private key (PEM): PATH, file:PATH, env:NAME or -.
     pub private_pem: OsString,
     /// The public key (PEM): PATH, file:PATH, env:NAME or -.
     pub public_pem: OsString,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args)]
@@ -559,35 +578,9 @@ pub enum Shell {
 }
 
 impl Command {
-    /// Whether the command was asked for JSON output.
-    pub fn json(&self) -> bool {
-        match self {
-            Command::Gen(a) | Command::GenWithoutExpire(a) => a.options.json,
-            Command::Genexpire(a) => a.options.json,
-            Command::Genuser(a) => a.base.options.json,
-            Command::Gen2(a) => a.options.json,
-            Command::Gen2user(a) => a.base.options.json,
-            Command::Verify(a) | Command::Verifyuser(a) => a.options.json,
-            Command::Verify2(a) => a.options.json,
-            Command::Verify2user(a) => a.base.options.json,
-            Command::Renew(a) => a.options.json,
-            Command::Inspect(a) => a.json,
-            Command::Keygen(a) => a.json,
-            Command::Keycheck(a) => a.json,
-            Command::Dump(a) => a.json,
-            Command::Gen2privmap(a) | Command::Genprivmap(a) => a.json,
-            Command::Completions(_)
-            | Command::Man
-            | Command::Metrics(_)
-            | Command::GenBatch(_)
-            | Command::VerifyBatch(_) => false,
-        }
-    }
-
-    /// Ask for JSON output (`--json` given before the command); false when the command
-    /// has none.
-    pub fn set_json(&mut self) -> bool {
-        let flag = match self {
+    /// The command's `--json`; `None` for the commands without JSON output.
+    pub fn json_opt(&mut self) -> Option<&mut JsonOpt> {
+        Some(match self {
             Command::Gen(a) | Command::GenWithoutExpire(a) => &mut a.options.json,
             Command::Genexpire(a) => &mut a.options.json,
             Command::Genuser(a) => &mut a.base.options.json,
@@ -606,10 +599,8 @@ impl Command {
             | Command::Man
             | Command::Metrics(_)
             | Command::GenBatch(_)
-            | Command::VerifyBatch(_) => return false,
-        };
-        *flag = true;
-        true
+            | Command::VerifyBatch(_) => return None,
+        })
     }
 
     /// Whether the command may need the host's UTC offset: it reads tickets (whose

@@ -23,7 +23,7 @@ pub fn parse_plain(argv: &[OsString]) -> Option<Command> {
     let text = |i: usize| rest[i].to_str().map(str::to_owned);
     let options = GenOptions {
         allow_any_identifier: false,
-        json: false,
+        json: JsonOpt::default(),
     };
     let checks = || VerifyOptions {
         at: None,
@@ -32,7 +32,7 @@ pub fn parse_plain(argv: &[OsString]) -> Option<Command> {
         room_id: None,
         room_str: None,
         privilege_map: None,
-        json: false,
+        json: JsonOpt::default(),
     };
     let target = || {
         Some(V1Target {

@@ -14,7 +14,7 @@ fn argv(words: &[&str]) -> Vec<OsString> {
 fn by_clap(argv: &[OsString]) -> Option<String> {
     Cli::try_parse_from(argv)
         .ok()
-        .filter(|cli| !cli.json)
+        .filter(|cli| !cli.json.json)
         .map(|cli| format!("{:?}", cli.command))
 }
 
