@@ -42,8 +42,8 @@ fn library_modules() -> BTreeMap<String, PathBuf> {
 /// directory's `mod.rs`) as `crate`.
 fn modules_under(src: &Path) -> BTreeMap<String, PathBuf> {
     let mut modules = BTreeMap::new();
-    for path in rust_files(&src) {
-        let rel = path.strip_prefix(&src).unwrap();
+    for path in rust_files(src) {
+        let rel = path.strip_prefix(src).unwrap();
         let parts: Vec<String> = rel
             .iter()
             .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_owned())
