@@ -11,7 +11,7 @@ use usersig::issue::DEFAULT_EXPIRE;
 use usersig::issue::{self, TicketBatch};
 use usersig::json::{self, Json};
 use usersig::keys::EcKey;
-use usersig::verify::{self, Expect, VerifyKey};
+use usersig::verify::{BatchVerifier, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
@@ -85,20 +85,22 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
     })
 }
 
-/// Run the pipeline over stdin into stdout. A closed stdout pipe comes back as
-/// [`Totals::output_closed`]; any other failed write or read is the stop.
-fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
+/// Run the pipeline over stdin into stdout, each worker with a `state` of its own. A
+/// closed stdout pipe comes back as [`Totals::output_closed`]; any other failed write or
+/// read is the stop.
+fn run_on_stdin<S, M, F>(jobs: usize, state: M, process: F) -> Result<Totals, Stop>
 where
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     // Read in large blocks (by whichever worker's turn it is: `Stdin`, not its lock).
     let stdin = BufReader::with_capacity(1 << 16, io::stdin());
     let stdout = BufWriter::with_capacity(1 << 16, output::Stdout);
-    with_progress(|progress| pipeline::run(stdin, stdout, jobs, progress, process)).map_err(|e| {
-        match e {
-            pipeline::Error::Write(e) => stdout_error(&e),
-            pipeline::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
-        }
+    let run =
+        |progress: &Progress| pipeline::run_with(stdin, stdout, jobs, progress, state, process);
+    with_progress(run).map_err(|e| match e {
+        pipeline::Error::Write(e) => stdout_error(&e),
+        pipeline::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
     })
 }
 
@@ -189,48 +191,58 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
     let csv_end = format!(",{expires_at}\n");
     let csv = a.format == BatchFormat::Csv;
     let unsigned = std::sync::OnceLock::new();
-    let totals = run_on_stdin(jobs, |line_no, line, out| {
-        // The identifier is the line exactly (without its line ending), or it is refused.
-        let bytes = match line {
-            Line::Text(t) => t,
-            Line::TooLong => {
-                return bad_identifier(out, csv, line_no, "", "the line is too long");
-            }
-        };
-        let id = match identifier_of(bytes) {
-            Ok(Some(id)) => id,
-            Ok(None) => return LineOutcome::Blank,
-            Err(why) => {
-                return bad_identifier(out, csv, line_no, &String::from_utf8_lossy(bytes), &why);
-            }
-        };
-        // Only an identifier made with --allow-any-identifier can be shaped like a secret.
-        let shown = redact::scrub(id);
-        let made = if csv {
-            let from = out.len();
-            push_csv_field(out, &shown);
-            out.push(b',');
-            let made = batch.push_ticket(id, out);
+    let totals = run_on_stdin(
+        jobs,
+        || (),
+        |_, line_no, line, out| {
+            // The identifier is the line exactly (without its line ending), or it is refused.
+            let bytes = match line {
+                Line::Text(t) => t,
+                Line::TooLong => {
+                    return bad_identifier(out, csv, line_no, "", "the line is too long");
+                }
+            };
+            let id = match identifier_of(bytes) {
+                Ok(Some(id)) => id,
+                Ok(None) => return LineOutcome::Blank,
+                Err(why) => {
+                    return bad_identifier(
+                        out,
+                        csv,
+                        line_no,
+                        &String::from_utf8_lossy(bytes),
+                        &why,
+                    );
+                }
+            };
+            // Only an identifier made with --allow-any-identifier can be shaped like a secret.
+            let shown = redact::scrub(id);
+            let made = if csv {
+                let from = out.len();
+                push_csv_field(out, &shown);
+                out.push(b',');
+                let made = batch.push_ticket(id, out);
+                match made {
+                    Ok(()) => out.extend_from_slice(csv_end.as_bytes()),
+                    Err(_) => out.truncate(from),
+                }
+                made
+            } else {
+                json_lines.push(out, &shown, |out| batch.push_ticket(id, out))
+            };
             match made {
-                Ok(()) => out.extend_from_slice(csv_end.as_bytes()),
-                Err(_) => out.truncate(from),
+                Ok(()) => LineOutcome::Ok,
+                Err(issue::Error::Argument(e)) => {
+                    bad_identifier(out, csv, line_no, id, &hints::arg_error(&e))
+                }
+                Err(e) => {
+                    // No randomness to sign with: the line fails, and so does the run (exit 3).
+                    let _ = unsigned.set(e.to_string());
+                    bad_identifier(out, csv, line_no, id, &e.to_string())
+                }
             }
-            made
-        } else {
-            json_lines.push(out, &shown, |out| batch.push_ticket(id, out))
-        };
-        match made {
-            Ok(()) => LineOutcome::Ok,
-            Err(issue::Error::Argument(e)) => {
-                bad_identifier(out, csv, line_no, id, &hints::arg_error(&e))
-            }
-            Err(e) => {
-                // No randomness to sign with: the line fails, and so does the run (exit 3).
-                let _ = unsigned.set(e.to_string());
-                bad_identifier(out, csv, line_no, id, &e.to_string())
-            }
-        }
-    })?;
+        },
+    )?;
     if let Some(why) = unsigned.get().filter(|_| !totals.output_closed) {
         return Err(Stop::Io(format!("gen-batch: {why}")));
     }
@@ -438,7 +450,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     if csv {
         super::out(VERIFY_CSV_HEADER.as_bytes())?;
     }
-    let totals = run_on_stdin(jobs, |line_no, line, out| {
+    // One verifier a worker: its buffers and caches serve every line the worker takes.
+    let totals = run_on_stdin(jobs, BatchVerifier::new, |verifier, line_no, line, out| {
         let parsed = match line {
             Line::Text(t) => match std::str::from_utf8(t) {
                 Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
@@ -476,7 +489,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             identifier: &identifier,
             userbuf: None,
         };
-        let checked = verify::check_text(&usersig, &keys, &expect, &clock);
+        let checked = verifier.check_text(&usersig, &keys, &expect, &clock);
         let (valid, ok) = if csv {
             let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
             push_verify_csv(

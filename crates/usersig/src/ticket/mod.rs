@@ -5,12 +5,15 @@
 //! (base64 and zlib), [`fields`] (the shared types and field readers), [`userbuf`]
 //! (PrivateMapKey), then [`v1`] and [`v2`] over [`fields`], and this module's parsers,
 //! which pick the form and call them.
+//!
+//! A ticket read alone takes the general path ([`parse`]); a batch's many tickets take
+//! a [`BatchReader`], which owns its buffers and the fast twins of that path.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 use crate::clock::Clock;
 
+mod batch;
 pub mod deflate;
 pub mod envelope;
 pub mod fields;
@@ -19,6 +22,7 @@ pub mod userbuf;
 pub mod v1;
 pub mod v2;
 
+pub use batch::BatchReader;
 use envelope::EnvelopeError;
 pub use fields::{Claims, Malformed, Ticket, TicketInfo, Version};
 use json::{Json, JsonError, Object};
@@ -36,25 +40,17 @@ use json::{Json, JsonError, Object};
 /// assert_eq!(t.info.expires_at(), 1795675257 + 15552000);
 /// ```
 pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
-    let trimmed = text.trim_ascii();
-    if !trimmed.starts_with('{') {
-        // An enveloped ticket: inflated into this thread's buffer, which the parsed
-        // ticket does not borrow (a batch parses millions).
-        return JSON_BUFFER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut json) => {
-                let parsed = envelope::decode_into(trimmed, &mut json)
-                    .map_err(Malformed::from)
-                    .and_then(|()| parse_json(&json));
-                if json.capacity() > KEPT_BUFFER {
-                    *json = Vec::new();
-                }
-                parsed
-            }
-            Err(_) => parse_json(&envelope::decode(trimmed)?),
-        });
+    let (plain, json) = unwrap(text)?;
+    if !plain {
+        return parse_json(&json);
     }
-    let (_, json) = unwrap(text)?;
-    let obj = json_object(&json)?;
+    parse_plain_json(&json, clock)
+}
+
+/// Read the plain-JSON form (v1's oldest), whose time is read with the clock's local
+/// offset.
+fn parse_plain_json(json: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed> {
+    let obj = json_object(json)?;
     if obj.contains_key("TLS.ver") {
         return Err(Malformed::BadValue {
             field: "TLS.ver",
@@ -63,14 +59,6 @@ pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
     }
     v1::parse_plain_json(&obj, clock.local_offset())
 }
-
-thread_local! {
-    /// The inflated JSON of the ticket being parsed on this thread.
-    static JSON_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The largest buffer kept for the next ticket (a rare huge ticket's is let go).
-const KEPT_BUFFER: usize = 1 << 16;
 
 /// The JSON bytes a ticket text holds, and whether it is the plain-JSON form: a text that
 /// starts with `{` is taken as it stands (as the C++ verifier tries first), anything else
@@ -114,14 +102,14 @@ fn as_text(bytes: &[u8]) -> Result<&str, Malformed> {
 
 /// Parse the inflated JSON of an enveloped ticket (v1 or v2).
 pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
-    // A v2 ticket as written here is read without building an object (the same checks).
-    if let Some(parsed) = std::str::from_utf8(json).ok().and_then(v2::parse_plain) {
-        return parsed;
-    }
-    let obj = json_object(json)?;
+    parse_enveloped(&json_object(json)?)
+}
+
+/// Read the JSON object of an enveloped ticket: v2 if `TLS.ver` says so, else v1.
+fn parse_enveloped(obj: &Object<'_>) -> Result<Ticket, Malformed> {
     match obj.get("TLS.ver") {
-        None => v1::parse_object(&obj),
-        Some(Json::String(v)) if v == "2.0" => v2::parse_object(&obj),
+        None => v1::parse_object(obj),
+        Some(Json::String(v)) if v == "2.0" => v2::parse_object(obj),
         Some(Json::String(v)) => Err(Malformed::UnknownVersion(v.to_string())),
         Some(_) => Err(Malformed::WrongType {
             field: "TLS.ver",
@@ -139,51 +127,5 @@ fn json_object(json: &[u8]) -> Result<Object<'_>, Malformed> {
         Err(JsonError::NotAnObject) => Err(Malformed::NotAnObject),
         Err(JsonError::Syntax(why)) => Err(Malformed::NotJson(why)),
         Err(e) => Err(Malformed::Json(e)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Secret;
-    use crate::clock::FixedClock;
-    use crate::issue::TicketRequest;
-
-    #[test]
-    fn tickets_parse_alike_through_the_reused_buffer() {
-        let secret =
-            Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
-                .unwrap();
-        let clock = FixedClock::at(1_795_675_257);
-        let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7919 % 251) as u8).collect();
-        let small = TicketRequest::new(1400001052, "xiaojun").unwrap();
-        let large = TicketRequest::new(1400001052, "other")
-            .unwrap()
-            .with_userbuf(&big);
-        // Small, huge (its buffer is let go), small again, and a damaged one between.
-        for (request, want_userbuf) in [(&small, None), (&large, Some(&big)), (&small, None)] {
-            let text = request.sign_v2(&secret, &clock).unwrap();
-            let ticket = parse(&text, &clock).unwrap();
-            assert_eq!(ticket.info.userbuf.as_ref(), want_userbuf);
-            let direct = parse_json(&envelope::decode(&text).unwrap()).unwrap();
-            assert_eq!(ticket.info, direct.info);
-            assert_eq!(ticket.signed_content, direct.signed_content);
-            assert_eq!(ticket.signature, direct.signature);
-            assert!(JSON_BUFFER.with(|b| b.borrow().capacity()) <= KEPT_BUFFER);
-            assert!(parse(&text[..text.len() - 8], &clock).is_err());
-        }
-    }
-
-    #[test]
-    fn decode_into_replaces_what_the_buffer_held() {
-        let text = envelope::encode(br#"{"a":1}"#);
-        let mut out = b"left over".to_vec();
-        envelope::decode_into(&text, &mut out).unwrap();
-        assert_eq!(out, br#"{"a":1}"#);
-        // Through the full path too (white space in the text).
-        let spaced = format!(" {text}\n");
-        let mut out = b"left over".to_vec();
-        envelope::decode_into(&spaced, &mut out).unwrap();
-        assert_eq!(out, br#"{"a":1}"#);
     }
 }
