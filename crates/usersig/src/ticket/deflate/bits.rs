@@ -1,7 +1,21 @@
 //! The bits of a deflate stream: an LSB-first bit writer, the fixed Huffman codes of
 //! RFC 1951, the length and distance symbols, and zlib's Adler-32 checksum.
 
-use super::{DIST_SYMS, LITLEN_SYMS, MIN_MATCH};
+/// Longest match deflate can express.
+pub(super) const MAX_MATCH: usize = 258;
+/// Shortest match deflate can express.
+pub(super) const MIN_MATCH: usize = 3;
+/// The largest distance deflate can express.
+pub(super) const WINDOW: usize = 32 * 1024;
+
+/// Inputs up to this many bytes (every ticket's JSON) take the size-optimised path.
+pub(super) const SMALL: usize = 1024;
+/// Literal/length symbols (0..=285; 286 and 287 are never used).
+pub(super) const LITLEN_SYMS: usize = 286;
+/// Distance symbols.
+pub(super) const DIST_SYMS: usize = 30;
+/// End of block.
+pub(super) const END_OF_BLOCK: usize = 256;
 
 /// Fixed Huffman codes for literal/length symbols 0..=287, bit-reversed for an LSB-first
 /// bit stream, with their lengths.

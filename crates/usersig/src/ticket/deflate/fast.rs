@@ -1,7 +1,6 @@
 //! The fast path: greedy LZ77 over one candidate a hash, in the fixed codes.
 
-use super::bits::{Bits, FIXED_LITLEN, adler32, literal, matched};
-use super::{MAX_MATCH, MIN_MATCH, WINDOW};
+use super::bits::{Bits, FIXED_LITLEN, MAX_MATCH, MIN_MATCH, WINDOW, adler32, literal, matched};
 
 /// The general path: greedy LZ77 over a hash of three bytes (one candidate), one final
 /// block in the fixed codes; linear in the input.

@@ -1,8 +1,7 @@
 //! Dynamic Huffman codes: built from symbol frequencies (evened out so that the code
 //! lengths run-length encode well), and the block header that sends them.
 
-use super::bits::{Bits, reverse};
-use super::{DIST_SYMS, LITLEN_SYMS};
+use super::bits::{Bits, DIST_SYMS, LITLEN_SYMS, reverse};
 
 /// The order code-length code lengths are sent in (RFC 1951 3.2.7).
 pub(super) const CL_ORDER: [usize; 19] = [
@@ -20,14 +19,6 @@ pub(super) struct Code<const N: usize> {
 }
 
 impl<const N: usize> Code<N> {
-    /// The code [`Code::build`] makes for `freq`, as a new value.
-    #[cfg(test)]
-    pub(super) fn new(freq: &[u32; N], limit: u32) -> Code<N> {
-        let mut code = Code::empty();
-        code.build(freq, limit);
-        code
-    }
-
     /// A code with no symbols, for [`Code::build`] to fill.
     pub(super) fn empty() -> Code<N> {
         Code {

@@ -1,8 +1,10 @@
 //! The LZ77 pass over hash chains that the size path and a shared code take: matches
 //! recorded with the symbol frequencies and the bits each block form would take.
 
-use super::bits::{FIXED_LITLEN, distance_code, length_code};
-use super::{DIST_SYMS, END_OF_BLOCK, LITLEN_SYMS, MAX_MATCH, MIN_MATCH, SMALL};
+use super::bits::{
+    DIST_SYMS, END_OF_BLOCK, FIXED_LITLEN, LITLEN_SYMS, MAX_MATCH, MIN_MATCH, SMALL, distance_code,
+    length_code,
+};
 
 /// Hash bits of the head table of the size path and of a [`SharedCode`]'s pass: 1,024
 /// heads for at most 1,024 positions, so that a ticket's positions seldom share one by

@@ -28,38 +28,20 @@
 //!
 //! Files: [`bits`] (the bit writer and the fixed codes), [`lz77`] (the matching pass of
 //! the size path and of a shared code), [`huffman`] (dynamic codes and their header),
-//! [`shared`] ([`SharedCode`]), [`fast`] (the fast path); this one picks the path and
-//! writes the size path's block.
+//! [`small`] (the size path's block), [`shared`] ([`SharedCode`]), [`fast`] (the fast
+//! path); this one picks the path.
 
 mod bits;
 mod fast;
 mod huffman;
 mod lz77;
 mod shared;
-#[cfg(test)]
-mod tests;
+mod small;
 
-use bits::{Bits, FIXED_DIST, FIXED_LITLEN_286, adler32, distance_code, length_code};
+use bits::SMALL;
 use fast::zlib_fast;
-use huffman::Dynamic;
-use lz77::Parse;
 pub use shared::SharedCode;
-
-/// Longest match deflate can express.
-const MAX_MATCH: usize = 258;
-/// Shortest match deflate can express.
-const MIN_MATCH: usize = 3;
-/// The largest distance deflate can express.
-const WINDOW: usize = 32 * 1024;
-
-/// Inputs up to this many bytes (every ticket's JSON) take the size-optimised path.
-const SMALL: usize = 1024;
-/// Literal/length symbols (0..=285; 286 and 287 are never used).
-const LITLEN_SYMS: usize = 286;
-/// Distance symbols.
-const DIST_SYMS: usize = 30;
-/// End of block.
-const END_OF_BLOCK: usize = 256;
+use small::zlib_small;
 
 /// How hard [`zlib_with`] works at making the stream small.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -106,107 +88,5 @@ pub fn zlib_with(data: &[u8], effort: Effort) -> Vec<u8> {
     }
 }
 
-/// The size-optimised path, for inputs of at most [`SMALL`] bytes: lazy matching over
-/// hash chains, then one final block in whichever form is smallest: dynamic Huffman
-/// codes built for the data, the fixed codes, or stored bytes (ties go to the fixed
-/// codes, then to the dynamic ones).
-fn zlib_small(data: &[u8]) -> Vec<u8> {
-    let mut parse = Parse::new();
-    parse.run(data);
-    finish_small(data, &parse)
-}
-
-/// The block of [`zlib_small`] for `data` parsed into `parse`: dynamic, fixed or stored.
-fn finish_small(data: &[u8], parse: &Parse) -> Vec<u8> {
-    let dynamic = Dynamic::new(
-        &parse.lit_freq.map(u32::from),
-        &parse.dist_freq.map(u32::from),
-    );
-    let fixed_lits: [(u16, u8); LITLEN_SYMS] = FIXED_LITLEN_286;
-    // (Counted as the pass went; here without BFINAL and BTYPE, as the others.)
-    let fixed_bits = parse.fixed_bits - 3 + parse.extra_bits;
-    let dynamic_bits =
-        parse.extra_bits + dynamic.header_bits + dynamic.lit_bits + dynamic.dist_bits;
-    // A stored block: its 3-bit header padded to a byte, LEN and NLEN, then the bytes.
-    let stored_bits = 40 + 8 * data.len() as u32;
-
-    // (The form chosen takes at most the stored block's bytes.)
-    let mut bits = Bits::new(&[0x78, 0x01], data.len() + 16);
-    if stored_bits < fixed_bits.min(dynamic_bits) + 3 {
-        bits.put(0b001, 3); // BFINAL = 1, BTYPE = 00 (stored)
-        let mut out = bits.finish();
-        let len = data.len() as u16;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(!len).to_le_bytes());
-        out.extend_from_slice(data);
-        out.extend_from_slice(&adler32(data).to_be_bytes());
-        return out;
-    }
-    if fixed_bits <= dynamic_bits {
-        bits.put(0b011, 3); // BFINAL = 1, BTYPE = 01 (fixed Huffman codes)
-        write_body(&mut bits, data, parse, &fixed_lits, &FIXED_DIST);
-    } else {
-        bits.put(0b101, 3); // BFINAL = 1, BTYPE = 10 (dynamic Huffman codes)
-        dynamic.write_header(&mut bits);
-        write_body(
-            &mut bits,
-            data,
-            parse,
-            &dynamic.lit.codes,
-            &dynamic.dist.codes,
-        );
-    }
-    let mut out = bits.finish();
-    out.extend_from_slice(&adler32(data).to_be_bytes());
-    out
-}
-
-/// Write the literals and matches of `parse` over `data`, then the end-of-block symbol,
-/// in the codes given.
-fn write_body(
-    bits: &mut Bits,
-    data: &[u8],
-    parse: &Parse,
-    lit: &[(u16, u8); LITLEN_SYMS],
-    dist: &[(u16, u8); DIST_SYMS],
-) {
-    // Literals two at a time (two codes of at most 15 bits fit one `put`).
-    let literals = |bits: &mut Bits, bytes: &[u8]| {
-        let mut pairs = bytes.chunks_exact(2);
-        for pair in pairs.by_ref() {
-            let (c0, l0) = lit[usize::from(pair[0])];
-            let (c1, l1) = lit[usize::from(pair[1])];
-            bits.put(
-                u32::from(c0) | u32::from(c1) << l0,
-                u32::from(l0) + u32::from(l1),
-            );
-        }
-        for &b in pairs.remainder() {
-            let (code, len) = lit[usize::from(b)];
-            bits.put(u32::from(code), u32::from(len));
-        }
-    };
-    let mut i = 0;
-    for &m in parse.matches() {
-        let m = m as usize;
-        let (at, len, d) = (m >> 18, (m >> 10 & 0xFF) + MIN_MATCH, (m & 0x3FF) + 1);
-        literals(bits, &data[i..at]);
-        // Each code with its extra bits in one `put` (at most 15 + 5 and 15 + 13 bits).
-        let (sym, extra_len, extra) = length_code(len);
-        let (code, code_len) = lit[sym];
-        bits.put(
-            u32::from(code) | extra << code_len,
-            u32::from(code_len) + extra_len,
-        );
-        let (dsym, dextra_len, dextra) = distance_code(d);
-        let (code, code_len) = dist[dsym];
-        bits.put(
-            u32::from(code) | dextra << code_len,
-            u32::from(code_len) + dextra_len,
-        );
-        i = at + len;
-    }
-    literals(bits, &data[i..]);
-    let (code, len) = lit[END_OF_BLOCK];
-    bits.put(u32::from(code), u32::from(len));
-}
+#[cfg(test)]
+mod tests;

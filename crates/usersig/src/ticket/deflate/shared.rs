@@ -1,9 +1,11 @@
 //! One dynamic Huffman code for many inputs alike: [`SharedCode`].
 
 use super::bits::{Bits, adler32};
+use super::bits::{DIST_SYMS, LITLEN_SYMS, SMALL};
+use super::fast::zlib_fast;
 use super::huffman::Dynamic;
 use super::lz77::Parse;
-use super::{DIST_SYMS, LITLEN_SYMS, SMALL, write_body, zlib_fast, zlib_small};
+use super::small::{write_body, zlib_small};
 
 /// `Σ f[s]·c[s]`, written for the compiler to vectorise: as 16-bit signed numbers, the
 /// products pair up in SSE2's `pmaddwd` (every frequency and cost here is below 2^15, and

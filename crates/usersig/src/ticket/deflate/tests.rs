@@ -1,3 +1,4 @@
+use super::bits::adler32;
 use super::*;
 use proptest::prelude::*;
 use std::io::Read;

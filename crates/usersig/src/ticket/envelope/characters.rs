@@ -1,6 +1,6 @@
 //! Naming the first character no ticket holds.
 
-use super::EnvelopeError;
+use super::error::EnvelopeError;
 
 /// Quotes a ticket gets wrapped in when copied from code, JSON or a word processor.
 const QUOTES: [char; 7] = [

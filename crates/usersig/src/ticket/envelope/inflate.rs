@@ -2,7 +2,7 @@
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::{EnvelopeError, MAX_TICKET_BYTES};
+use super::error::{EnvelopeError, MAX_TICKET_BYTES};
 
 /// Inflate `input` with `z` (fresh or reset) into `out`, which is cleared first and whose
 /// capacity is reused.

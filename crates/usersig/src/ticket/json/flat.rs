@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::strict::LINEAR_MEMBERS;
-use super::{Json, Object};
+use super::value::{Json, Object};
 
 /// The common case of [`members`] read directly: one flat object (no nested object or
 /// array) whose names are printable ASCII without escapes, whose strings hold no escape

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 
-use super::{Json, JsonError, Object};
+use super::value::{Json, JsonError, Object};
 
 /// A member name as shown in a message: at most 40 characters.
 fn shown(name: &str) -> String {

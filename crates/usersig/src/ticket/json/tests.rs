@@ -2,6 +2,7 @@ use super::flat::{flat_object, string_stop};
 use super::strict::LINEAR_MEMBERS;
 use super::*;
 use proptest::prelude::*;
+use std::borrow::Cow;
 
 #[test]
 fn json_escape_is_what_serde_json_writes() {

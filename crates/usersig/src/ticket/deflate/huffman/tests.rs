@@ -1,7 +1,6 @@
 use super::*;
-use crate::ticket::deflate::bits::FIXED_LITLEN;
+use crate::ticket::deflate::bits::{DIST_SYMS, FIXED_LITLEN, LITLEN_SYMS};
 use crate::ticket::deflate::tests::xorshift;
-use crate::ticket::deflate::{DIST_SYMS, LITLEN_SYMS};
 
 #[test]
 fn codes_respect_their_length_limit_and_stay_complete() {
@@ -13,7 +12,7 @@ fn codes_respect_their_length_limit_and_stay_complete() {
         (a, b) = (b, a + b);
     }
     for limit in [7, 15] {
-        let code = Code::new(&freq, limit);
+        let code = code(&freq, limit);
         let lens = code.codes.map(|c| c.1);
         assert!(
             lens.iter().all(|&l| l >= 1 && u32::from(l) <= limit),
@@ -26,7 +25,7 @@ fn codes_respect_their_length_limit_and_stay_complete() {
     let mut one = [0u32; 19];
     one[7] = 5;
     for freq in [one, [0; 19]] {
-        let code = Code::new(&freq, 7);
+        let code = code(&freq, 7);
         let lens = code.codes.map(|c| c.1);
         assert_eq!(lens.iter().filter(|&&l| l == 1).count(), 2, "{lens:?}");
         // The used symbol is one of the two.
@@ -39,7 +38,7 @@ fn codes_respect_their_length_limit_and_stay_complete() {
 fn canonical_codes_of_the_fixed_lengths_are_the_fixed_codes() {
     // Frequencies whose Huffman lengths are the fixed ones: 2^(9 - length).
     let freq: [u32; 288] = FIXED_LITLEN.map(|(_, l)| 1 << (9 - l));
-    let code = Code::new(&freq, 15);
+    let code = code(&freq, 15);
     assert_eq!(code.codes, FIXED_LITLEN);
 }
 
@@ -154,4 +153,11 @@ fn evening_out_never_takes_a_code_from_a_used_symbol() {
     let mut zeros = [0u32; DIST_SYMS];
     even_for_runs(&mut zeros);
     assert_eq!(zeros, [0; DIST_SYMS]);
+}
+
+/// The code [`Code::build`] makes for `freq`, as a new value.
+fn code<const N: usize>(freq: &[u32; N], limit: u32) -> Code<N> {
+    let mut code = Code::empty();
+    code.build(freq, limit);
+    code
 }
