@@ -71,7 +71,14 @@ impl Parse {
         // (Greedy, each literal is counted as it is decided; lazy, the literals before
         // each match as it is recorded, and those after the last.)
         self.lit_freq[END_OF_BLOCK] = 1;
-        let mut chains = Chains::new(data);
+        let mut buf = [0u8; SMALL + 8];
+        buf[..n].copy_from_slice(data);
+        let (mut head, mut prev) = ([0u16; 1 << SMALL_HASH_BITS], [0u16; SMALL]);
+        let mut chains = Chains {
+            buf: &buf,
+            head: &mut head,
+            prev: &mut prev,
+        };
         // A match found at the previous position and not yet recorded (length 0: none).
         let mut pending = Match::NONE;
         let mut i = 0;
@@ -135,7 +142,7 @@ impl Parse {
     fn lazy_step(
         &mut self,
         data: &[u8],
-        chains: &mut Chains,
+        chains: &mut Chains<'_>,
         pending: &mut Match,
         found: Match,
         i: usize,
@@ -208,24 +215,15 @@ const AT: usize = SMALL - 1;
 /// The hash chains of the input's positions: the input zero-padded (so that a 4- or
 /// 8-byte load from any position stays in the buffer), the last position (+ 1) of each
 /// hash, and each position's previous one with the same hash (0: none). On the stack.
-struct Chains {
-    buf: [u8; SMALL + 8],
-    head: [u16; 1 << SMALL_HASH_BITS],
-    prev: [u16; SMALL],
+/// (The tables are the caller's locals, borrowed: moving them into a value costs a copy
+/// a stream.)
+struct Chains<'t> {
+    buf: &'t [u8; SMALL + 8],
+    head: &'t mut [u16; 1 << SMALL_HASH_BITS],
+    prev: &'t mut [u16; SMALL],
 }
 
-impl Chains {
-    #[inline(always)]
-    fn new(data: &[u8]) -> Chains {
-        let mut buf = [0u8; SMALL + 8];
-        buf[..data.len()].copy_from_slice(data);
-        Chains {
-            buf,
-            head: [0; 1 << SMALL_HASH_BITS],
-            prev: [0; SMALL],
-        }
-    }
-
+impl Chains<'_> {
     /// Record position `at` (with three bytes from it) and return the previous position
     /// + 1 with the same hash (0: none).
     #[inline(always)]
@@ -272,7 +270,7 @@ impl Chains {
         shorter: usize,
         max: usize,
     ) -> Match {
-        let buf = &self.buf;
+        let buf = self.buf;
         let mut best = shorter.max(MIN_MATCH - 1);
         let mut dist = 0;
         // The byte a longer match must have at `best` (`best` < `max` here).
