@@ -85,10 +85,21 @@ fn with_progress<T>(run: impl FnOnce(&Progress) -> T) -> T {
     })
 }
 
-/// Run the pipeline over stdin into stdout, each worker with a `state` of its own. A
-/// closed stdout pipe comes back as [`Totals::output_closed`]; any other failed write or
-/// read is the stop.
-fn run_on_stdin<S, M, F>(jobs: usize, state: M, process: F) -> Result<Totals, Stop>
+/// Run the pipeline over stdin into stdout. A closed stdout pipe comes back as
+/// [`Totals::output_closed`]; any other failed write or read is the stop.
+fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
+where
+    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+{
+    run_on_stdin_with(
+        jobs,
+        || (),
+        |_, line_no, line, out| process(line_no, line, out),
+    )
+}
+
+/// [`run_on_stdin`], each worker with a `state` of its own (made as it starts).
+fn run_on_stdin_with<S, M, F>(jobs: usize, state: M, process: F) -> Result<Totals, Stop>
 where
     M: Fn() -> S + Sync,
     F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
@@ -191,58 +202,48 @@ pub(super) fn gen_batch(a: &GenBatchArgs, clock: &SystemClock) -> CommandResult 
     let csv_end = format!(",{expires_at}\n");
     let csv = a.format == BatchFormat::Csv;
     let unsigned = std::sync::OnceLock::new();
-    let totals = run_on_stdin(
-        jobs,
-        || (),
-        |_, line_no, line, out| {
-            // The identifier is the line exactly (without its line ending), or it is refused.
-            let bytes = match line {
-                Line::Text(t) => t,
-                Line::TooLong => {
-                    return bad_identifier(out, csv, line_no, "", "the line is too long");
-                }
-            };
-            let id = match identifier_of(bytes) {
-                Ok(Some(id)) => id,
-                Ok(None) => return LineOutcome::Blank,
-                Err(why) => {
-                    return bad_identifier(
-                        out,
-                        csv,
-                        line_no,
-                        &String::from_utf8_lossy(bytes),
-                        &why,
-                    );
-                }
-            };
-            // Only an identifier made with --allow-any-identifier can be shaped like a secret.
-            let shown = redact::scrub(id);
-            let made = if csv {
-                let from = out.len();
-                push_csv_field(out, &shown);
-                out.push(b',');
-                let made = batch.push_ticket(id, out);
-                match made {
-                    Ok(()) => out.extend_from_slice(csv_end.as_bytes()),
-                    Err(_) => out.truncate(from),
-                }
-                made
-            } else {
-                json_lines.push(out, &shown, |out| batch.push_ticket(id, out))
-            };
-            match made {
-                Ok(()) => LineOutcome::Ok,
-                Err(issue::Error::Argument(e)) => {
-                    bad_identifier(out, csv, line_no, id, &hints::arg_error(&e))
-                }
-                Err(e) => {
-                    // No randomness to sign with: the line fails, and so does the run (exit 3).
-                    let _ = unsigned.set(e.to_string());
-                    bad_identifier(out, csv, line_no, id, &e.to_string())
-                }
+    let totals = run_on_stdin(jobs, |line_no, line, out| {
+        // The identifier is the line exactly (without its line ending), or it is refused.
+        let bytes = match line {
+            Line::Text(t) => t,
+            Line::TooLong => {
+                return bad_identifier(out, csv, line_no, "", "the line is too long");
             }
-        },
-    )?;
+        };
+        let id = match identifier_of(bytes) {
+            Ok(Some(id)) => id,
+            Ok(None) => return LineOutcome::Blank,
+            Err(why) => {
+                return bad_identifier(out, csv, line_no, &String::from_utf8_lossy(bytes), &why);
+            }
+        };
+        // Only an identifier made with --allow-any-identifier can be shaped like a secret.
+        let shown = redact::scrub(id);
+        let made = if csv {
+            let from = out.len();
+            push_csv_field(out, &shown);
+            out.push(b',');
+            let made = batch.push_ticket(id, out);
+            match made {
+                Ok(()) => out.extend_from_slice(csv_end.as_bytes()),
+                Err(_) => out.truncate(from),
+            }
+            made
+        } else {
+            json_lines.push(out, &shown, |out| batch.push_ticket(id, out))
+        };
+        match made {
+            Ok(()) => LineOutcome::Ok,
+            Err(issue::Error::Argument(e)) => {
+                bad_identifier(out, csv, line_no, id, &hints::arg_error(&e))
+            }
+            Err(e) => {
+                // No randomness to sign with: the line fails, and so does the run (exit 3).
+                let _ = unsigned.set(e.to_string());
+                bad_identifier(out, csv, line_no, id, &e.to_string())
+            }
+        }
+    })?;
     if let Some(why) = unsigned.get().filter(|_| !totals.output_closed) {
         return Err(Stop::Io(format!("gen-batch: {why}")));
     }
@@ -451,7 +452,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
         super::out(VERIFY_CSV_HEADER.as_bytes())?;
     }
     // One verifier a worker: its buffers and caches serve every line the worker takes.
-    let totals = run_on_stdin(jobs, BatchVerifier::new, |verifier, line_no, line, out| {
+    let totals = run_on_stdin_with(jobs, BatchVerifier::new, |verifier, line_no, line, out| {
         let parsed = match line {
             Line::Text(t) => match std::str::from_utf8(t) {
                 Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
