@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the core operations, one ticket at a time on one core:
-//! sign, verify, encode and decode, for v1 and v2, and a batch's ticket. Run:
+//! sign, verify, encode and decode, for v1 and v2, and a batch's ticket (made by a
+//! `TicketBatch`, read by a `BatchReader` or `BatchVerifier`). Run:
 //! `cargo bench --bench tickets`.
 
 use std::hint::black_box;
@@ -72,6 +73,16 @@ fn benches(c: &mut Criterion) {
     c.bench_function("parse v2 ticket (decode + JSON + fields)", |b| {
         b.iter(|| ticket::parse(black_box(&v2), &clock))
     });
+    // verify-batch's way: a reader (and a verifier) a thread, for ticket after ticket.
+    let mut reader = ticket::BatchReader::new();
+    c.bench_function("parse v2 ticket, batch reader", |b| {
+        b.iter(|| reader.parse(black_box(&v2), &clock))
+    });
+    let mut verifier = verify::BatchVerifier::new();
+    let v2_keys = [v2_key.clone()];
+    c.bench_function("v2 verify ticket, batch verifier", |b| {
+        b.iter(|| verifier.check_text(black_box(&v2), &v2_keys, &expect, &clock))
+    });
 
     // A batch's ticket, as gen-batch makes them: compressed in the batch's shared code
     // (a dynamic block), or on the fast path (the fixed codes); and what each costs a
@@ -102,6 +113,9 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("decode v2 batch ticket, fast path (fixed codes)", |b| {
         b.iter(|| envelope::decode(black_box(&fast_ticket)))
+    });
+    c.bench_function("parse v2 batch ticket, shared code, batch reader", |b| {
+        b.iter(|| reader.parse(black_box(&shared_ticket), &clock))
     });
 }
 

@@ -11,7 +11,7 @@ use usersig::issue::DEFAULT_EXPIRE;
 use usersig::issue::{self, TicketBatch};
 use usersig::json::{self, Json};
 use usersig::keys::EcKey;
-use usersig::verify::{self, Expect, VerifyKey};
+use usersig::verify::{BatchVerifier, Expect, VerifyKey};
 
 use super::args::{BatchFormat, GenBatchArgs, MAX_JOBS, VerifyBatchArgs};
 use super::checks::{judging_clock, parse_duration};
@@ -92,14 +92,27 @@ fn run_on_stdin<F>(jobs: usize, process: F) -> Result<Totals, Stop>
 where
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
+    run_on_stdin_with(
+        jobs,
+        || (),
+        |_, line_no, line, out| process(line_no, line, out),
+    )
+}
+
+/// [`run_on_stdin`], each worker with a `state` of its own (made as it starts).
+fn run_on_stdin_with<S, M, F>(jobs: usize, state: M, process: F) -> Result<Totals, Stop>
+where
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+{
     // Read in large blocks (by whichever worker's turn it is: `Stdin`, not its lock).
     let stdin = BufReader::with_capacity(1 << 16, io::stdin());
     let stdout = BufWriter::with_capacity(1 << 16, streams::Stdout);
-    with_progress(|progress| pipeline::run(stdin, stdout, jobs, progress, process)).map_err(|e| {
-        match e {
-            pipeline::Error::Write(e) => stdout_error(&e),
-            pipeline::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
-        }
+    let run =
+        |progress: &Progress| pipeline::run_with(stdin, stdout, jobs, progress, state, process);
+    with_progress(run).map_err(|e| match e {
+        pipeline::Error::Write(e) => stdout_error(&e),
+        pipeline::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
     })
 }
 
@@ -439,7 +452,8 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     if csv {
         super::output::out(VERIFY_CSV_HEADER.as_bytes())?;
     }
-    let totals = run_on_stdin(jobs, |line_no, line, out| {
+    // One verifier a worker: its buffers and caches serve every line the worker takes.
+    let totals = run_on_stdin_with(jobs, BatchVerifier::new, |verifier, line_no, line, out| {
         let parsed = match line {
             Line::Text(t) => match std::str::from_utf8(t) {
                 Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
@@ -477,7 +491,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             identifier: &identifier,
             userbuf: None,
         };
-        let checked = verify::check_text(&usersig, &keys, &expect, &clock);
+        let checked = verifier.check_text(&usersig, &keys, &expect, &clock);
         let (valid, ok) = if csv {
             let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
             push_verify_csv(

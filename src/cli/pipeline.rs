@@ -200,20 +200,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Process every line of `input` with `process` on `jobs` threads and write what it
-/// writes, in input order, to `output`. `process` gets the 1-based line number, the
-/// line, and the buffer to append its output to.
-///
-/// There is no reader or writer thread: each worker takes the input in turn to read a
-/// chunk of lines and processes it; when it finishes the chunk next in order, it writes
-/// that and every chunk ready after it (the others reading and processing on meanwhile).
-/// No chunk is handed between threads, and nobody waits to be woken but a worker that
-/// has got [`Shared::max_pending`] chunks ahead of the slowest. The calling thread is
-/// one of the workers.
-///
-/// A write error ends the run: a closed pipe gives totals with
-/// [`Totals::output_closed`] set, any other failure [`Error::Write`]. A read error gives
-/// [`Error::Read`] (a write error, which stops the reading, takes precedence).
+/// [`run_with`] without a state of each worker's (the tests' form).
+#[cfg(test)]
 pub fn run<R, W, F>(
     input: R,
     output: W,
@@ -225,6 +213,40 @@ where
     R: BufRead + Send,
     W: Write + Send,
     F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+{
+    let process =
+        |_: &mut (), line_no: u64, line: Line<'_>, out: &mut Vec<u8>| process(line_no, line, out);
+    run_with(input, output, jobs, progress, || (), process)
+}
+
+/// Process every line of `input` with `process` on `jobs` threads and write what it
+/// writes, in input order, to `output`. `process` gets the worker's state (made by
+/// `state` as the worker starts: buffers and caches its lines reuse, such as a batch
+/// verifier), the 1-based line number, the line, and the buffer to append its output to.
+///
+/// There is no reader or writer thread: each worker takes the input in turn to read a
+/// chunk of lines and processes it; when it finishes the chunk next in order, it writes
+/// that and every chunk ready after it (the others reading and processing on meanwhile).
+/// No chunk is handed between threads, and nobody waits to be woken but a worker that
+/// has got [`Shared::max_pending`] chunks ahead of the slowest. The calling thread is
+/// one of the workers.
+///
+/// A write error ends the run: a closed pipe gives totals with
+/// [`Totals::output_closed`] set, any other failure [`Error::Write`]. A read error gives
+/// [`Error::Read`] (a write error, which stops the reading, takes precedence).
+pub fn run_with<R, W, S, M, F>(
+    input: R,
+    output: W,
+    jobs: usize,
+    progress: &Progress,
+    state: M,
+    process: F,
+) -> Result<Totals, Error>
+where
+    R: BufRead + Send,
+    W: Write + Send,
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     let jobs = jobs.max(1);
     let shared = Shared {
@@ -250,9 +272,9 @@ where
     };
     std::thread::scope(|scope| {
         for _ in 1..jobs {
-            scope.spawn(|| work(&shared, &process, progress));
+            scope.spawn(|| work(&shared, &state, &process, progress));
         }
-        work(&shared, &process, progress);
+        work(&shared, &state, &process, progress);
     });
     let input = shared.input.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut output = shared
@@ -302,11 +324,12 @@ impl Drop for PanicStop<'_> {
 
 /// A worker: read a chunk, process it, write what is ready; until the input ends or the
 /// run stops.
-fn work<R, W, F>(shared: &Shared<R, W>, process: &F, progress: &Progress)
+fn work<R, W, S, M, F>(shared: &Shared<R, W>, state: &M, process: &F, progress: &Progress)
 where
     R: BufRead,
     W: Write,
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
     let _guard = PanicStop {
         stop: &shared.stop,
@@ -314,6 +337,7 @@ where
         written: &shared.written,
     };
     let mut chunk = Chunk::default();
+    let mut state = state();
     loop {
         let Some(out) = shared.room_to_get_ahead() else {
             return;
@@ -321,7 +345,7 @@ where
         let Some((seq, first_line)) = shared.next_chunk(&mut chunk) else {
             return;
         };
-        let done = process_chunk(&chunk, first_line, out, process);
+        let done = process_chunk(&chunk, first_line, out, &mut state, process);
         if !shared.hand_in(seq, done, progress) {
             return;
         }
@@ -329,9 +353,15 @@ where
 }
 
 /// Process every line of `chunk`, the first numbered `first_line`, into `out`.
-fn process_chunk<F>(chunk: &Chunk, first_line: u64, mut out: Vec<u8>, process: &F) -> Done
+fn process_chunk<S, F>(
+    chunk: &Chunk,
+    first_line: u64,
+    mut out: Vec<u8>,
+    state: &mut S,
+    process: &F,
+) -> Done
 where
-    F: Fn(u64, Line<'_>, &mut Vec<u8>) -> LineOutcome,
+    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome,
 {
     out.clear();
     let mut totals = Totals::default();
@@ -340,7 +370,7 @@ where
             Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
             None => Line::TooLong,
         };
-        totals.count(process(first_line + i as u64, line, &mut out));
+        totals.count(process(state, first_line + i as u64, line, &mut out));
     }
     Done {
         out,

@@ -250,11 +250,17 @@ pub(super) fn req_str<'a>(obj: &'a Object<'_>, field: &'static str) -> Result<&'
     opt_str(obj, field)?.ok_or(Malformed::MissingField(field))
 }
 
+/// [`base64_field`] with a batch reader's fast twin: the text decoded in one pass
+/// where it can be, which decodes what the base64 crate decodes (a proptest).
+pub(super) fn base64_field_fast(text: &str, field: &'static str) -> Result<Vec<u8>, Malformed> {
+    match super::envelope::decode_standard_plain(text.as_bytes()) {
+        Some(bytes) => Ok(bytes),
+        None => base64_field(text, field),
+    }
+}
+
 /// Decode a base64_std field (`TLS.sig`, `TLS.userbuf`).
 pub(super) fn base64_field(text: &str, field: &'static str) -> Result<Vec<u8>, Malformed> {
-    if let Some(bytes) = super::envelope::decode_standard_plain(text.as_bytes()) {
-        return Ok(bytes);
-    }
     STANDARD.decode(text).map_err(|_| Malformed::BadValue {
         field,
         why: "is not base64",

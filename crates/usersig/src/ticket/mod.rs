@@ -5,11 +5,9 @@
 //! (base64 and zlib), [`fields`] (the shared types and field readers), [`userbuf`]
 //! (PrivateMapKey), then [`v1`] and [`v2`] over [`fields`], and this module's parsers,
 //! which pick the form and call them.
-
-use std::borrow::Cow;
-use std::cell::RefCell;
-
-use crate::clock::Clock;
+//!
+//! A ticket read alone takes the general path ([`parse`]); a batch's many tickets take
+//! a [`BatchReader`], which owns its buffers and the fast twins of that path.
 
 pub mod deflate;
 pub mod envelope;
@@ -19,9 +17,13 @@ pub mod userbuf;
 pub mod v1;
 pub mod v2;
 
-use envelope::EnvelopeError;
+use std::borrow::Cow;
+
+use crate::clock::Clock;
+use envelope::{Decoder, EnvelopeError};
 pub use fields::{Claims, Malformed, Ticket, TicketInfo, Version};
 use json::{Json, JsonError, Object};
+use v2::ContentWriter;
 
 /// Parse ticket text of any form. Plain JSON is tried first, as the C++ verifier does;
 /// otherwise the text is an envelope. The clock's local offset reads the wall-clock
@@ -36,25 +38,17 @@ use json::{Json, JsonError, Object};
 /// assert_eq!(t.info.expires_at(), 1795675257 + 15552000);
 /// ```
 pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
-    let trimmed = text.trim_ascii();
-    if !trimmed.starts_with('{') {
-        // An enveloped ticket: inflated into this thread's buffer, which the parsed
-        // ticket does not borrow (a batch parses millions).
-        return JSON_BUFFER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut json) => {
-                let parsed = envelope::decode_into(trimmed, &mut json)
-                    .map_err(Malformed::from)
-                    .and_then(|()| parse_json(&json));
-                if json.capacity() > KEPT_BUFFER {
-                    *json = Vec::new();
-                }
-                parsed
-            }
-            Err(_) => parse_json(&envelope::decode(trimmed)?),
-        });
+    let (plain, json) = unwrap(text)?;
+    if !plain {
+        return parse_json(&json);
     }
-    let (_, json) = unwrap(text)?;
-    let obj = json_object(&json)?;
+    parse_plain_json(&json, clock)
+}
+
+/// Read the plain-JSON form (v1's oldest), whose time is read with the clock's local
+/// offset.
+fn parse_plain_json(json: &[u8], clock: &dyn Clock) -> Result<Ticket, Malformed> {
+    let obj = json_object(json)?;
     if obj.contains_key("TLS.ver") {
         return Err(Malformed::BadValue {
             field: "TLS.ver",
@@ -63,14 +57,6 @@ pub fn parse(text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
     }
     v1::parse_plain_json(&obj, clock.local_offset())
 }
-
-thread_local! {
-    /// The inflated JSON of the ticket being parsed on this thread.
-    static JSON_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The largest buffer kept for the next ticket (a rare huge ticket's is let go).
-const KEPT_BUFFER: usize = 1 << 16;
 
 /// The JSON bytes a ticket text holds, and whether it is the plain-JSON form: a text that
 /// starts with `{` is taken as it stands (as the C++ verifier tries first), anything else
@@ -114,14 +100,14 @@ fn as_text(bytes: &[u8]) -> Result<&str, Malformed> {
 
 /// Parse the inflated JSON of an enveloped ticket (v1 or v2).
 pub fn parse_json(json: &[u8]) -> Result<Ticket, Malformed> {
-    // A v2 ticket as written here is read without building an object (the same checks).
-    if let Some(parsed) = std::str::from_utf8(json).ok().and_then(v2::parse_plain) {
-        return parsed;
-    }
-    let obj = json_object(json)?;
+    parse_enveloped(&json_object(json)?)
+}
+
+/// Read the JSON object of an enveloped ticket: v2 if `TLS.ver` says so, else v1.
+fn parse_enveloped(obj: &Object<'_>) -> Result<Ticket, Malformed> {
     match obj.get("TLS.ver") {
-        None => v1::parse_object(&obj),
-        Some(Json::String(v)) if v == "2.0" => v2::parse_object(&obj),
+        None => v1::parse_object(obj),
+        Some(Json::String(v)) if v == "2.0" => v2::parse_object(obj),
         Some(Json::String(v)) => Err(Malformed::UnknownVersion(v.to_string())),
         Some(_) => Err(Malformed::WrongType {
             field: "TLS.ver",
@@ -142,48 +128,81 @@ fn json_object(json: &[u8]) -> Result<Object<'_>, Malformed> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Secret;
-    use crate::clock::FixedClock;
-    use crate::issue::TicketRequest;
+/// The largest JSON buffer kept for the next ticket (a rare huge ticket's is let go).
+const KEPT_BUFFER: usize = 1 << 16;
 
-    #[test]
-    fn tickets_parse_alike_through_the_reused_buffer() {
-        let secret =
-            Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
-                .unwrap();
-        let clock = FixedClock::at(1_795_675_257);
-        let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7919 % 251) as u8).collect();
-        let small = TicketRequest::new(1400001052, "xiaojun").unwrap();
-        let large = TicketRequest::new(1400001052, "other")
-            .unwrap()
-            .with_userbuf(&big);
-        // Small, huge (its buffer is let go), small again, and a damaged one between.
-        for (request, want_userbuf) in [(&small, None), (&large, Some(&big)), (&small, None)] {
-            let text = request.sign_v2(&secret, &clock).unwrap();
-            let ticket = parse(&text, &clock).unwrap();
-            assert_eq!(ticket.info.userbuf.as_ref(), want_userbuf);
-            let direct = parse_json(&envelope::decode(&text).unwrap()).unwrap();
-            assert_eq!(ticket.info, direct.info);
-            assert_eq!(ticket.signed_content, direct.signed_content);
-            assert_eq!(ticket.signature, direct.signature);
-            assert!(JSON_BUFFER.with(|b| b.borrow().capacity()) <= KEPT_BUFFER);
-            assert!(parse(&text[..text.len() - 8], &clock).is_err());
+/// Reads many tickets one after another (a batch's: one reader a thread), to what
+/// [`parse`] reads each to, with the buffers and caches it owns (the inflated
+/// JSON's buffer, an inflater reset for each ticket, the text of the numbers the last
+/// v2 ticket signed) and the fast twins of the general path: the one-pass base64
+/// decoders, the plain-shape reader of a v2 ticket's JSON and the flat JSON reader. A
+/// property test holds each twin to the general path, and one holds the reader to
+/// [`parse`].
+///
+/// ```
+/// use usersig::{clock::FixedClock, ticket::{self, BatchReader}};
+/// let text = "eAGrVgrxCdYrSy1SslIy0jNQ0gHzi1OyEwsKMlOUrAxNDIDA0MDUCCKTmZKaV5KZlgnWUJGZmJ9VmgfVVJKZmwrUYG5pamZuamRqDtGQWlGQWQQSNzU1NQIaBbUgMx1oYWhOQZZfqquLWZS*eXGZhU9VoVe2RbFjuptpWLmft6V7Yrq*V0ieeWBWZr6tUi0AgEUyVQ__";
+/// let clock = FixedClock::at(0);
+/// let mut reader = BatchReader::new();
+/// let t = reader.parse(text, &clock).unwrap();
+/// assert_eq!(t.info, ticket::parse(text, &clock).unwrap().info);
+/// assert_eq!(t.info.identifier, "xiaojun");
+/// ```
+#[derive(Debug)]
+pub struct BatchReader {
+    decoder: Decoder,
+    json: Vec<u8>,
+    content: ContentWriter,
+}
+
+impl Default for BatchReader {
+    fn default() -> Self {
+        BatchReader::new()
+    }
+}
+
+impl BatchReader {
+    /// A reader with empty buffers.
+    pub fn new() -> BatchReader {
+        BatchReader {
+            decoder: Decoder::new(),
+            json: Vec::new(),
+            content: ContentWriter::default(),
         }
     }
 
-    #[test]
-    fn decode_into_replaces_what_the_buffer_held() {
-        let text = envelope::encode(br#"{"a":1}"#);
-        let mut out = b"left over".to_vec();
-        envelope::decode_into(&text, &mut out).unwrap();
-        assert_eq!(out, br#"{"a":1}"#);
-        // Through the full path too (white space in the text).
-        let spaced = format!(" {text}\n");
-        let mut out = b"left over".to_vec();
-        envelope::decode_into(&spaced, &mut out).unwrap();
-        assert_eq!(out, br#"{"a":1}"#);
+    /// Parse ticket text of any form, as [`parse`] does.
+    pub fn parse(&mut self, text: &str, clock: &dyn Clock) -> Result<Ticket, Malformed> {
+        let trimmed = text.trim_ascii();
+        if trimmed.starts_with('{') {
+            // The plain-JSON form (v1's oldest, and rare): the general path.
+            return parse(text, clock);
+        }
+        let parsed = self
+            .decoder
+            .decode_into(trimmed, &mut self.json)
+            .map_err(Malformed::from)
+            .and_then(|()| parse_json_fast(&self.json, &mut self.content));
+        if self.json.capacity() > KEPT_BUFFER {
+            self.json = Vec::new();
+        }
+        parsed
     }
 }
+
+/// [`parse_json`] with the fast twins: a v2 ticket as written here read without
+/// building an object, any other flat object read by the flat reader; the rest by the
+/// general path.
+fn parse_json_fast(json: &[u8], content: &mut ContentWriter) -> Result<Ticket, Malformed> {
+    let text = std::str::from_utf8(json).ok();
+    if let Some(parsed) = text.and_then(|text| v2::parse_plain(text, content)) {
+        return parsed;
+    }
+    match text.and_then(json::flat_members) {
+        Some(obj) => parse_enveloped(&obj),
+        None => parse_json(json),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,6 @@
 //! v2 tickets: HMAC-SHA256 keyed with the app's secret, numbers as JSON numbers
 //! (docs/FORMAT.md section 4).
 
-use std::cell::RefCell;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -10,8 +8,8 @@ use sha2::Sha256;
 
 use super::envelope::STANDARD_BASE64_OUT;
 use super::fields::{
-    Claims, EXPIRE_TOO_LARGE, Malformed, Ticket, TicketInfo, Version, base64_field, no_control,
-    opt_str, to_i64, to_sdkappid,
+    Claims, EXPIRE_TOO_LARGE, Malformed, Ticket, TicketInfo, Version, base64_field,
+    base64_field_fast, no_control, opt_str, to_i64, to_sdkappid,
 };
 use super::json::{self, Json, Object};
 use crate::Secret;
@@ -31,41 +29,61 @@ pub fn signed_content(
     expire: i64,
     userbuf: Option<&str>,
 ) -> Vec<u8> {
-    // Written piece by piece (a verify-batch makes one per ticket): no formatter.
-    // After the identifier, the labels and the three numbers take at most 88 bytes.
-    let room = CONTENT_HEAD.len() + identifier.len() + 88 + userbuf.map_or(0, |ub| ub.len() + 13);
-    let mut out = Vec::with_capacity(room);
-    out.extend_from_slice(CONTENT_HEAD);
-    out.extend_from_slice(identifier.as_bytes());
-    // A batch's tickets mostly share the numbers: their text is kept and copied while
-    // they stay the same.
-    let numbers = (sdkappid, time, expire);
-    LAST_NUMBERS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut last) => {
-            let (kept, text) = &mut *last;
-            if *kept != Some(numbers) {
-                text.clear();
-                push_numbers(text, numbers);
-                *kept = Some(numbers);
-            }
-            out.extend_from_slice(text);
-        }
-        Err(_) => push_numbers(&mut out, numbers),
-    });
+    let mut text = format!(
+        "TLS.identifier:{identifier}\nTLS.sdkappid:{sdkappid}\nTLS.time:{time}\nTLS.expire:{expire}\n"
+    );
     if let Some(ub) = userbuf {
-        out.extend_from_slice(b"TLS.userbuf:");
-        out.extend_from_slice(ub.as_bytes());
-        out.push(b'\n');
+        text.push_str("TLS.userbuf:");
+        text.push_str(ub);
+        text.push('\n');
     }
-    out
+    text.into_bytes()
 }
 
 /// The numbers of a signed content: sdkappid, time and expire.
 type Numbers = (u32, i64, i64);
 
-thread_local! {
-    /// The numbers of the signed content last written on this thread, and their text.
-    static LAST_NUMBERS: RefCell<(Option<Numbers>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
+/// A batch reader's writer of signed contents, the fast twin of [`signed_content`]
+/// (a proptest holds the two together): written piece by piece, with the text of the
+/// numbers kept while they stay the same (a batch's tickets mostly share them).
+#[derive(Debug, Default)]
+pub(crate) struct ContentWriter {
+    /// The numbers of the signed content last written, and their text: from the line
+    /// after the identifier's through `TLS.expire`'s.
+    last: Option<Numbers>,
+    text: Vec<u8>,
+}
+
+impl ContentWriter {
+    /// [`signed_content`].
+    pub(crate) fn write(
+        &mut self,
+        identifier: &str,
+        sdkappid: u32,
+        time: i64,
+        expire: i64,
+        userbuf: Option<&str>,
+    ) -> Vec<u8> {
+        // After the identifier, the labels and the three numbers take at most 88 bytes.
+        let room =
+            CONTENT_HEAD.len() + identifier.len() + 88 + userbuf.map_or(0, |ub| ub.len() + 13);
+        let mut out = Vec::with_capacity(room);
+        out.extend_from_slice(CONTENT_HEAD);
+        out.extend_from_slice(identifier.as_bytes());
+        let numbers = (sdkappid, time, expire);
+        if self.last != Some(numbers) {
+            self.text.clear();
+            push_numbers(&mut self.text, numbers);
+            self.last = Some(numbers);
+        }
+        out.extend_from_slice(&self.text);
+        if let Some(ub) = userbuf {
+            out.extend_from_slice(b"TLS.userbuf:");
+            out.extend_from_slice(ub.as_bytes());
+            out.push(b'\n');
+        }
+        out
+    }
 }
 
 /// The signed content from the line after the identifier's through `TLS.expire`'s.
@@ -98,11 +116,29 @@ pub fn mac_verifies(secret: &Secret, content: &[u8], mac: &[u8]) -> bool {
 /// Build a complete v2 ticket's JSON with the fields, order and types the C++ original
 /// writes: ver, sdkappid, identifier, time, expire, (userbuf), sig.
 pub fn ticket_json(secret: &Secret, claims: &Claims<'_>, time: i64) -> String {
-    let layout = Layout::new(claims.sdkappid, time, claims.expire, claims.userbuf);
-    let mut out = Vec::with_capacity(layout.json_len(claims.identifier));
-    layout.push_json(secret, claims.identifier, &mut out);
-    // Only ASCII is added around the identifier, whose escaping keeps it UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    let Claims {
+        sdkappid,
+        identifier,
+        expire,
+        userbuf,
+    } = *claims;
+    let userbuf = userbuf.map(|b| STANDARD.encode(b));
+    let content = signed_content(
+        identifier,
+        sdkappid,
+        time,
+        expire.into(),
+        userbuf.as_deref(),
+    );
+    let sig = sign(secret, &content);
+    let userbuf = match &userbuf {
+        Some(ub) => format!(r#""TLS.userbuf":"{ub}","#),
+        None => String::new(),
+    };
+    let identifier = json::string(identifier, json::Escape::Json);
+    format!(
+        r#"{{"TLS.ver":"2.0","TLS.sdkappid":{sdkappid},"TLS.identifier":{identifier},"TLS.time":{time},"TLS.expire":{expire},{userbuf}"TLS.sig":"{sig}"}}"#
+    )
 }
 
 /// The signed content's text before the identifier.
@@ -110,8 +146,9 @@ const CONTENT_HEAD: &[u8] = b"TLS.identifier:";
 
 /// What the v2 tickets of one app, issue time, validity and userbuf share, laid out
 /// once: the signed content after the identifier, and the JSON around the identifier
-/// and the signature. A ticket then costs the MAC of its own content and the copying
-/// ([`crate::issue::TicketBatch`]; [`ticket_json`] uses it for one ticket).
+/// and the signature. A ticket then costs the MAC of its own content and the copying:
+/// [`crate::issue::TicketBatch`]'s fast twin of [`ticket_json`] (a proptest there holds
+/// a batch's ticket to the one-ticket path's, byte for byte).
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     /// The signed content after the identifier: `\nTLS.sdkappid:...` to the end.
@@ -229,7 +266,7 @@ impl<'a> Members<'a> for Plain<'a> {
 
 /// Read a v2 ticket's JSON object.
 pub(super) fn parse_object(obj: &Object<'_>) -> Result<Ticket, Malformed> {
-    read(obj)
+    read(obj, None)
 }
 
 /// A v2 ticket's JSON exactly as it is written here (and by the C++ original):
@@ -238,8 +275,13 @@ pub(super) fn parse_object(obj: &Object<'_>) -> Result<Ticket, Malformed> {
 /// strings without an escape or control character and numbers of 1 to 19 digits without
 /// a leading zero, read without building an object: the same checks, in the same order,
 /// as [`parse_object`] on what the strict reader makes of it (a proptest holds the two
-/// together). `None` for anything else, which the strict reader then reads.
-pub(super) fn parse_plain(text: &str) -> Option<Result<Ticket, Malformed>> {
+/// together). `None` for anything else, which the strict reader then reads. A batch
+/// reader's fast twin, with the batch's other twins: `content` writes the signed
+/// content, and the base64 is decoded in one pass.
+pub(super) fn parse_plain(
+    text: &str,
+    content: &mut ContentWriter,
+) -> Option<Result<Ticket, Malformed>> {
     /// A string's plain content and what follows its closing quote.
     fn string(text: &str) -> Option<(&str, &str)> {
         let (s, rest) = text.split_at_checked(json::plain_len(text.as_bytes()))?;
@@ -269,20 +311,26 @@ pub(super) fn parse_plain(text: &str) -> Option<Result<Ticket, Malformed>> {
     };
     let (sig, rest) = string(rest.strip_prefix(r#","TLS.sig":""#)?)?;
     (rest == "}").then(|| {
-        read(Plain {
+        let plain = Plain {
             sdkappid,
             identifier,
             time,
             expire,
             userbuf,
             sig,
-        })
+        };
+        read(plain, Some(content))
     })
 }
 
 /// Check and take a v2 ticket's members, in this order (the first fault is the one
-/// named).
-fn read<'a>(m: impl Members<'a>) -> Result<Ticket, Malformed> {
+/// named): on the general path, or (with a batch's `content` writer) with the batch's
+/// fast twins of the signed content's writer and the base64 decoder.
+fn read<'a>(m: impl Members<'a>, content: Option<&mut ContentWriter>) -> Result<Ticket, Malformed> {
+    let base64 = match content {
+        Some(_) => base64_field_fast,
+        None => base64_field,
+    };
     let identifier = m
         .string("TLS.identifier")?
         .ok_or(Malformed::MissingField("TLS.identifier"))?;
@@ -304,13 +352,17 @@ fn read<'a>(m: impl Members<'a>) -> Result<Ticket, Malformed> {
     let sig = m
         .string("TLS.sig")?
         .ok_or(Malformed::MissingField("TLS.sig"))?;
-    let signature = base64_field(sig, "TLS.sig")?;
+    let signature = base64(sig, "TLS.sig")?;
     let userbuf = match userbuf_text {
-        Some(text) => Some(base64_field(text, "TLS.userbuf")?),
+        Some(text) => Some(base64(text, "TLS.userbuf")?),
         None => None,
     };
+    let signed_content = match content {
+        Some(writer) => writer.write(identifier, sdkappid, time, expire, userbuf_text),
+        None => signed_content(identifier, sdkappid, time, expire, userbuf_text),
+    };
     Ok(Ticket {
-        signed_content: signed_content(identifier, sdkappid, time, expire, userbuf_text),
+        signed_content,
         signature,
         info: TicketInfo {
             version: Version::V2,
@@ -324,201 +376,4 @@ fn read<'a>(m: impl Members<'a>) -> Result<Ticket, Malformed> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Secret;
-    use proptest::prelude::*;
-
-    /// The signed content as a formatter writes it: what the piecewise writer must match.
-    fn formatted(id: &str, sdkappid: u32, time: i64, expire: i64, ub: Option<&str>) -> Vec<u8> {
-        let mut s = format!(
-            "TLS.identifier:{id}\nTLS.sdkappid:{sdkappid}\nTLS.time:{time}\nTLS.expire:{expire}\n"
-        );
-        if let Some(ub) = ub {
-            s.push_str(&format!("TLS.userbuf:{ub}\n"));
-        }
-        s.into_bytes()
-    }
-
-    #[test]
-    fn signed_content_writes_every_number_as_display_does() {
-        let edges = [
-            i64::MIN,
-            i64::MIN + 1,
-            -10,
-            -9,
-            -1,
-            0,
-            1,
-            9,
-            10,
-            99,
-            100,
-            i64::MAX,
-        ];
-        for n in edges.into_iter().chain((0..19).map(|p| 10i64.pow(p))) {
-            for m in [n, n.wrapping_sub(1), n.wrapping_neg()] {
-                for app in [0, 1, 9, 10, 1400001052, u32::MAX] {
-                    let got = signed_content("u", app, m, n, Some("YWJj"));
-                    assert_eq!(
-                        got,
-                        formatted("u", app, m, n, Some("YWJj")),
-                        "{app} {m} {n}"
-                    );
-                }
-            }
-        }
-    }
-
-    /// What the strict reader and [`parse_object`] make of `text`.
-    fn strictly(text: &str) -> Result<(TicketInfo, Vec<u8>, Vec<u8>), Malformed> {
-        let obj = json::members(text.as_bytes()).map_err(Malformed::Json)?;
-        parse_object(&obj).map(|t| (t.info, t.signed_content, t.signature))
-    }
-
-    proptest! {
-        /// Whatever the plain shape takes, the strict reader and parse_object read to the
-        /// same ticket or the same fault; and it takes every ticket JSON written here.
-        #[test]
-        fn the_plain_shape_reads_as_the_strict_reader_does(
-            sdkappid in "(0|1|01|1400001052|4294967296|[1-9][0-9]{0,20}|-1|1\\.0|\"1\")",
-            id in "[a-z0-9\"\\\\\u{0}\u{1f}\u{7f}\u{85}\u{e9}\u{202e} ]{0,12}",
-            time in "(0|00|1795675257|9223372036854775807|9223372036854775808|[1-9][0-9]{0,20}|1e3)",
-            expire in "(0|86400|[1-9][0-9]{0,19})",
-            userbuf in proptest::option::of("[A-Za-z0-9+/=*_\\\\]{0,12}"),
-            sig in "[A-Za-z0-9+/=*_\\\\ ]{0,48}",
-            tail in "(|,|,\"x\":1| | \\})",
-        ) {
-            let ub = userbuf.map(|u| format!(r#","TLS.userbuf":"{u}""#)).unwrap_or_default();
-            let text = format!(
-                r#"{{"TLS.ver":"2.0","TLS.sdkappid":{sdkappid},"TLS.identifier":"{id}","TLS.time":{time},"TLS.expire":{expire}{ub},"TLS.sig":"{sig}"{tail}}}"#
-            );
-            if let Some(plain) = parse_plain(&text) {
-                let plain = plain.map(|t| (t.info, t.signed_content, t.signature));
-                prop_assert_eq!(plain, strictly(&text), "{}", text);
-            }
-        }
-
-        #[test]
-        fn every_ticket_written_here_takes_the_plain_shape(
-            id in "[a-zA-Z0-9_@.\u{e9}\u{4e00}-]{1,16}",
-            sdkappid in 1u32..,
-            time in 0i64..=i64::from(u32::MAX) * 4,
-            expire in 0u32..,
-            userbuf in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
-        ) {
-            let secret = Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e").unwrap();
-            let layout = Layout::new(sdkappid, time, expire, userbuf.as_deref());
-            let mut out = Vec::new();
-            layout.push_json(&secret, &id, &mut out);
-            let text = String::from_utf8(out).unwrap();
-            let plain = parse_plain(&text).map(|r| r.map(|t| (t.info, t.signed_content, t.signature)));
-            prop_assert_eq!(plain, Some(strictly(&text)), "{}", text);
-        }
-    }
-
-    /// `TLS.expire` is read as the reference reads it, an unsigned 32-bit number: 2^32
-    /// or more is malformed (70003), whichever reader takes the JSON. `TLS.time` is any
-    /// number to i64::MAX: past 2^31 (2038) and 2^32 (2106) too.
-    #[test]
-    fn expire_is_32_bits_and_time_is_64() {
-        let json = |time: &str, expire: &str| {
-            let plain = format!(
-                r#"{{"TLS.ver":"2.0","TLS.sdkappid":1,"TLS.identifier":"a","TLS.time":{time},"TLS.expire":{expire},"TLS.sig":"YWJj"}}"#
-            );
-            // The same object off the plain shape: the strict reader takes it.
-            let spaced = plain.replacen('{', "{ ", 1);
-            assert!(parse_plain(&spaced).is_none());
-            [plain, spaced]
-        };
-        let read = |text: &str| crate::ticket::parse_json(text.as_bytes()).map(|t| t.info);
-        let too_long = Malformed::BadValue {
-            field: "TLS.expire",
-            why: "is larger than 4294967295, the most Tencent's servers read (a 32-bit number of seconds)",
-        };
-        assert_eq!(
-            too_long.fix(),
-            Some(
-                "issue a new ticket, valid for at most 50 years: Tencent's servers refuse this one"
-            )
-        );
-        for expire in [
-            "4294967296",
-            "4294967297",
-            "9223372036854775807",
-            "18446744073709551615",
-        ] {
-            for text in json("1795675257", expire) {
-                assert_eq!(read(&text), Err(too_long.clone()), "{text}");
-            }
-        }
-        for text in json("1795675257", "4294967295") {
-            let info = read(&text).unwrap();
-            assert_eq!(
-                (info.init_time, info.expire),
-                (1_795_675_257, 4_294_967_295)
-            );
-        }
-        let times = [
-            (1i64 << 31) - 1,
-            1 << 31,
-            (1 << 32) - 1,
-            1 << 32,
-            1 << 40,
-            i64::MAX,
-        ];
-        for time in times {
-            for text in json(&time.to_string(), "86400") {
-                let info = read(&text).unwrap();
-                assert_eq!((info.init_time, info.expire), (time, 86400), "{text}");
-                assert_eq!(info.expires_at(), time.saturating_add(86400));
-            }
-        }
-        for text in json("9223372036854775808", "86400") {
-            let why = "is too large";
-            let want = Malformed::BadValue {
-                field: "TLS.time",
-                why,
-            };
-            assert_eq!(read(&text), Err(want), "{text}");
-        }
-    }
-
-    #[test]
-    fn off_the_plain_shape_goes_to_the_strict_reader() {
-        let good = r#"{"TLS.ver":"2.0","TLS.sdkappid":1,"TLS.identifier":"a","TLS.time":2,"TLS.expire":3,"TLS.sig":"YWJj"}"#;
-        assert!(matches!(parse_plain(good), Some(Ok(_))));
-        for (from, to) in [
-            (r#""2.0""#, r#""2.00""#),
-            (r#":1,"#, r#":01,"#),
-            (r#":1,"#, r#":1.0,"#),
-            (r#":1,"#, r#":12345678901234567890,"#),
-            (r#"":"a""#, r#"":"a\u0062""#),
-            (r#"{"#, r#"{ "#),
-            (r#""}"#, r#"" }"#),
-            (r#""}"#, r#"","TLS.sig":"YWJj"}"#),
-            (
-                r#""TLS.time":2,"TLS.expire":3"#,
-                r#""TLS.expire":3,"TLS.time":2"#,
-            ),
-        ] {
-            let text = good.replacen(from, to, 1);
-            assert_ne!(text, good);
-            assert!(parse_plain(&text).is_none(), "{text}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn signed_content_is_the_formatted_text(
-            id in ".{0,40}",
-            sdkappid: u32,
-            time: i64,
-            expire: i64,
-            ub in proptest::option::of("[A-Za-z0-9+/=]{0,90}"),
-        ) {
-            let got = signed_content(&id, sdkappid, time, expire, ub.as_deref());
-            prop_assert_eq!(got, formatted(&id, sdkappid, time, expire, ub.as_deref()));
-        }
-    }
-}
+mod tests;
