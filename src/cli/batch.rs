@@ -19,7 +19,9 @@ use super::error::{CommandResult, Stop, stdout_error, usage};
 use super::keyload::{KeyOrSecret, Signer, load_key_or_secret};
 use super::output::NAME;
 use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
-use super::report::{self, GenBatchError, GenBatchLines, VerifyBatchError, VerifyReport};
+use super::report::{
+    self, GenBatchError, GenBatchLines, VerifyBatchError, VerifyBatchLines, VerifyReport,
+};
 use super::source::Source;
 use super::streams;
 use super::{duration, hints, redact};
@@ -452,8 +454,10 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     if csv {
         super::output::out(VERIFY_CSV_HEADER.as_bytes())?;
     }
-    // One verifier a worker: its buffers and caches serve every line the worker takes.
-    let totals = run_on_stdin_with(jobs, BatchVerifier::new, |verifier, line_no, line, out| {
+    // One verifier and one line writer a worker: their buffers and caches serve every
+    // line the worker takes.
+    let state = || (BatchVerifier::new(), VerifyBatchLines::default());
+    let totals = run_on_stdin_with(jobs, state, |(verifier, lines), line_no, line, out| {
         let parsed = match line {
             Line::Text(t) => match std::str::from_utf8(t) {
                 Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
@@ -505,7 +509,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             );
             (result.valid, result.ok)
         } else {
-            VerifyReport::push_for_line(&checked, min_remaining, line_no, &identifier, out)
+            lines.push_for_line(&checked, min_remaining, line_no, &identifier, out)
         };
         // Not ok but valid: it only fails --min-remaining.
         match (valid, ok) {

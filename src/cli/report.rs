@@ -8,7 +8,6 @@
 //! ([`redact::scrub`]) when the struct is made.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::io;
 
 use base64::Engine;
@@ -150,7 +149,11 @@ impl TicketFields {
     }
 
     /// The fields for `info`, judged at `now`, with `identifier` as the identifier field.
-    fn with_identifier(info: &TicketInfo, now: i64, identifier: Option<String>) -> TicketFields {
+    pub(super) fn with_identifier(
+        info: &TicketInfo,
+        now: i64,
+        identifier: Option<String>,
+    ) -> TicketFields {
         TicketFields {
             version: info.version.name(),
             identifier,
@@ -159,33 +162,11 @@ impl TicketFields {
             init_time: info.init_time,
             expire: info.expire,
             expires_at: info.expires_at(),
-            expires_at_rfc3339: rfc3339_kept(info.expires_at()),
+            expires_at_rfc3339: rfc3339(info.expires_at()),
             remaining_seconds: info.expires_at().saturating_sub(now),
             userbuf_base64: info.userbuf.as_ref().map(|ub| STANDARD.encode(ub)),
         }
     }
-}
-
-thread_local! {
-    /// The moment last written in RFC 3339 on this thread, and how.
-    static LAST_RFC3339: RefCell<Option<(i64, String)>> = const { RefCell::new(None) };
-}
-
-/// [`rfc3339`], kept for the next ticket: a batch's tickets mostly expire at one moment.
-fn rfc3339_kept(unix: i64) -> String {
-    LAST_RFC3339.with(|cell| {
-        let Ok(mut last) = cell.try_borrow_mut() else {
-            return rfc3339(unix);
-        };
-        match &*last {
-            Some((at, text)) if *at == unix => text.clone(),
-            _ => {
-                let text = rfc3339(unix);
-                *last = Some((unix, text.clone()));
-                text
-            }
-        }
-    })
 }
 
 /// Why a valid ticket still fails `--min-remaining`, if it does.
@@ -294,203 +275,6 @@ impl VerifyReport {
             key_base64: key_base64.flatten(),
         }
     }
-}
-
-/// Append `"name":` to a JSON object being written (`name` needs no escaping).
-#[inline]
-fn push_name(out: &mut Vec<u8>, name: &str) {
-    out.push(b'"');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
-}
-
-/// Append `,"name":"text"` (display escaping) to an object being written.
-#[inline]
-fn push_str_member(out: &mut Vec<u8>, name: &str, text: &str) {
-    out.push(b',');
-    push_name(out, name);
-    json::push_string(out, text, Escape::Display);
-}
-
-/// Append `,"name":n` to an object being written.
-#[inline]
-fn push_int_member(out: &mut Vec<u8>, name: &str, n: i64) {
-    out.push(b',');
-    push_name(out, name);
-    json::push_int(out, n);
-}
-
-impl TicketFields {
-    /// Append these fields as members of an object being written (each after a comma),
-    /// exactly as serde writes them flattened into a report.
-    fn push_members(&self, out: &mut Vec<u8>) {
-        push_str_member(out, "version", self.version);
-        if let Some(id) = &self.identifier {
-            push_str_member(out, "identifier", id);
-        }
-        if let Some(id) = &self.ticket_identifier {
-            push_str_member(out, "ticket_identifier", id);
-        }
-        // The times of a batch's tickets are mostly the same: their members are written
-        // once and copied while they stay the same.
-        LAST_TIMES.with(|cell| {
-            let Ok(mut last) = cell.try_borrow_mut() else {
-                return self.push_times(out);
-            };
-            let (values, text) = &mut *last;
-            if !values.as_ref().is_some_and(|v| self.same_times(v)) {
-                text.clear();
-                self.push_times(text);
-                *values = Some(self.times());
-            }
-            out.extend_from_slice(text);
-        });
-        if let Some(ub) = &self.userbuf_base64 {
-            push_str_member(out, "userbuf_base64", ub);
-        }
-    }
-}
-
-/// The values written by [`TicketFields::push_times`].
-type Times = (u32, i64, i64, i64, String, i64);
-
-thread_local! {
-    /// The times last written on this thread, and what they were written as.
-    static LAST_TIMES: RefCell<(Option<Times>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
-}
-
-impl TicketFields {
-    /// Append the members from `sdkappid` to `remaining_seconds`.
-    fn push_times(&self, out: &mut Vec<u8>) {
-        push_int_member(out, "sdkappid", i64::from(self.sdkappid));
-        push_int_member(out, "init_time", self.init_time);
-        push_int_member(out, "expire", self.expire);
-        push_int_member(out, "expires_at", self.expires_at);
-        push_str_member(out, "expires_at_rfc3339", &self.expires_at_rfc3339);
-        push_int_member(out, "remaining_seconds", self.remaining_seconds);
-    }
-
-    fn times(&self) -> Times {
-        (
-            self.sdkappid,
-            self.init_time,
-            self.expire,
-            self.expires_at,
-            self.expires_at_rfc3339.clone(),
-            self.remaining_seconds,
-        )
-    }
-
-    fn same_times(&self, t: &Times) -> bool {
-        (self.sdkappid, self.init_time, self.expire, self.expires_at) == (t.0, t.1, t.2, t.3)
-            && self.remaining_seconds == t.5
-            && self.expires_at_rfc3339 == t.4
-    }
-}
-
-impl VerifyReport {
-    /// Append this report and a newline to a batch's output: byte for byte what
-    /// [`push_line`] writes (a test holds the two together), without serde's detour
-    /// through a string per field (verify-batch writes one of these per input line).
-    pub fn push_line(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(if self.ok {
-            b"{\"ok\":true"
-        } else {
-            b"{\"ok\":false"
-        });
-        if let Some(line) = self.line {
-            out.push(b',');
-            push_name(out, "line");
-            json::push_uint(out, line);
-        }
-        if let Some(asked) = &self.asked {
-            push_str_member(out, "identifier", asked);
-        }
-        out.extend_from_slice(if self.valid {
-            b",\"valid\":true"
-        } else {
-            b",\"valid\":false"
-        });
-        push_int_member(out, "code", i64::from(self.code));
-        if let Some(reason) = &self.reason {
-            push_str_member(out, "reason", reason);
-        }
-        if let Some(ticket) = &self.ticket {
-            ticket.push_members(out);
-        }
-        if let Some(key) = &self.key {
-            push_str_member(out, "key", key);
-        }
-        if let Some(key) = &self.key_base64 {
-            push_str_member(out, "key_base64", key);
-        }
-        out.extend_from_slice(b"}\n");
-    }
-}
-
-impl VerifyReport {
-    /// Append verify-batch's line for input line `line`, which asked about `asked`:
-    /// byte for byte what [`VerifyReport::for_line`] then [`VerifyReport::push_line`]
-    /// write (a test holds them together), without building the report when the ticket
-    /// is valid, is for the identifier asked for, has no userbuf and is not expiring
-    /// (the common case). Returns whether the ticket is valid and whether the line is ok.
-    pub fn push_for_line(
-        checked: &Checked,
-        min_remaining: Option<u64>,
-        line: u64,
-        asked: &str,
-        out: &mut Vec<u8>,
-    ) -> (bool, bool) {
-        let plain = match (&checked.verdict, &checked.info) {
-            (Ok(_), Some(info)) => {
-                info.identifier == asked
-                    && info.userbuf.is_none()
-                    && expiring_soon(checked, min_remaining).is_none()
-            }
-            _ => false,
-        };
-        let (true, Some(info)) = (plain, &checked.info) else {
-            let report = Self::for_line(checked, min_remaining, line, asked);
-            report.push_line(out);
-            return (report.valid, report.ok);
-        };
-        out.extend_from_slice(b"{\"ok\":true,\"line\":");
-        json::push_uint(out, line);
-        push_str_member(out, "identifier", &redact::scrub(asked));
-        out.extend_from_slice(b",\"valid\":true,\"code\":0");
-        push_str_member(out, "version", info.version.name());
-        // The members from sdkappid on, as TicketFields::push_members writes them: kept
-        // while the numbers they are made of stay the same.
-        let key = (
-            info.sdkappid,
-            info.init_time,
-            info.expire,
-            info.expires_at().saturating_sub(checked.now),
-        );
-        LAST_LINE_TIMES.with(|cell| {
-            let Ok(mut last) = cell.try_borrow_mut() else {
-                return TicketFields::with_identifier(info, checked.now, None).push_times(out);
-            };
-            let (kept, text) = &mut *last;
-            if *kept != Some(key) {
-                text.clear();
-                TicketFields::with_identifier(info, checked.now, None).push_times(text);
-                *kept = Some(key);
-            }
-            out.extend_from_slice(text);
-        });
-        out.extend_from_slice(b"}\n");
-        (true, true)
-    }
-}
-
-/// The numbers verify-batch's times are made of: sdkappid, init_time, expire and
-/// remaining_seconds (expires_at and its RFC 3339 follow from them).
-type LineTimes = (u32, i64, i64, i64);
-
-thread_local! {
-    /// The times [`VerifyReport::push_for_line`] last wrote on this thread, and their text.
-    static LAST_LINE_TIMES: RefCell<(Option<LineTimes>, Vec<u8>)> = const { RefCell::new((None, Vec::new())) };
 }
 
 /// The object `verify --json` prints for one ticket (see [`VerifyReport`]).
@@ -779,57 +563,6 @@ pub fn error_object(message: &str, exit_status: u8) -> String {
     to_line(&ErrorReport::new(message, exit_status))
 }
 
-/// A gen-batch line that made a ticket: what [`GenBatchLines`] writes, as serde would.
-#[cfg(test)]
-#[derive(Debug, Serialize)]
-pub struct GenBatchLine<'a> {
-    /// The identifier (scrubbed).
-    pub identifier: &'a str,
-    /// The ticket.
-    pub usersig: &'a str,
-    /// When it expires, Unix seconds.
-    pub expires_at: i64,
-}
-
-/// The lines of a gen-batch run that made tickets,
-/// `{"identifier":…,"usersig":"…","expires_at":N}`: the bytes [`push_line`] writes for
-/// such an object, written without serde and with the ticket made straight into the
-/// output (a run's tickets all expire at the same second).
-pub struct GenBatchLines {
-    /// What follows every ticket: `","expires_at":N}` and the line feed.
-    tail: Vec<u8>,
-}
-
-impl GenBatchLines {
-    /// Lines for tickets that expire at `expires_at`, Unix seconds.
-    pub fn new(expires_at: i64) -> GenBatchLines {
-        GenBatchLines {
-            tail: format!("\",\"expires_at\":{expires_at}}}\n").into_bytes(),
-        }
-    }
-
-    /// Append the line for `identifier` (given scrubbed), whose ticket `push_usersig`
-    /// appends (ticket text: nothing in it is escaped). When it fails, `out` is left as
-    /// it was and its error returned.
-    pub fn push<E>(
-        &self,
-        out: &mut Vec<u8>,
-        identifier: &str,
-        push_usersig: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let from = out.len();
-        out.extend_from_slice(br#"{"identifier":"#);
-        json::push_string(out, identifier, Escape::Display);
-        out.extend_from_slice(br#","usersig":""#);
-        if let Err(e) = push_usersig(out) {
-            out.truncate(from);
-            return Err(e);
-        }
-        out.extend_from_slice(&self.tail);
-        Ok(())
-    }
-}
-
 /// A gen-batch line that could not have a ticket.
 #[derive(Debug, Serialize)]
 pub struct GenBatchError<'a> {
@@ -857,5 +590,10 @@ pub struct VerifyBatchError {
     pub exit_status: u8,
 }
 
+mod lines;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+pub use lines::GenBatchLine;
+pub use lines::{GenBatchLines, VerifyBatchLines};
