@@ -50,8 +50,11 @@ fn main() {
         }
         // Anything else (cargo bench passes --bench) is ignored.
     }
-    let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/ec_key.pem"))
-        .expect("fixtures/ec_key.pem");
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/ec_key.pem"
+    ))
+    .expect("fixtures/ec_key.pem");
     let key = PrivateKey::from_pem(&pem).expect("the demo key");
     let public = key.public_key();
     // The signed content of a typical v1 ticket.

@@ -16,8 +16,11 @@ use usersig::{Secret, envelope, ticket};
 const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 
 fn benches(c: &mut Criterion) {
-    let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/ec_key.pem"))
-        .expect("fixtures/ec_key.pem");
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/ec_key.pem"
+    ))
+    .expect("fixtures/ec_key.pem");
     let key = PrivateKey::from_pem(&pem).expect("the demo key");
     let secret = Secret::new(SECRET).expect("a secret");
     let clock = FixedClock::at(1_795_675_257);
