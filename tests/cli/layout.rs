@@ -496,3 +496,21 @@ fn ci_installs_every_tool_a_test_requires() {
         );
     }
 }
+
+/// The README lists the exit statuses exactly as `--help` does, which reads them from the
+/// one table in src/cli/exit.rs.
+#[test]
+fn the_readme_lists_the_exit_statuses_as_help_does() {
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_tls_licence_tools"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let block = |text: &str| -> String {
+        let start = text.find("Exit status:\n").expect("an exit status block");
+        let end = text[start..].find("never 0.").expect("the rule") + start;
+        text[start..end].to_owned()
+    };
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    assert_eq!(block(&readme), block(&help));
+}
