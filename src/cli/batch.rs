@@ -141,8 +141,9 @@ fn line_error(line_no: u64, message: &str) {
 }
 
 /// The exit for a batch: 141 (quietly) when stdout was a closed pipe and the run was cut
-/// short; else 1 when lines failed, 4 when some only warned. Blank lines skipped are
-/// counted in the summary line, which is written on success too when there were any.
+/// short; else 1 when lines failed (the summary counting those that only warned too),
+/// 4 when some only warned. Blank lines skipped are counted in the summary line, which
+/// is written on success too when there were any.
 fn finish(totals: Totals, what: &str) -> CommandResult {
     if totals.output_closed {
         return Err(Stop::Closed);
@@ -153,8 +154,14 @@ fn finish(totals: Totals, what: &str) -> CommandResult {
         n => format!("; {n} blank lines skipped"),
     };
     if totals.failed > 0 {
+        // The failures decide the status; the tickets that only expire too soon are
+        // still counted (--min-remaining was asked).
+        let expiring = match totals.warned {
+            0 => String::new(),
+            n => format!("; {n} valid but expiring sooner than --min-remaining"),
+        };
         return Err(Stop::Mismatch(format!(
-            "{what}: {} of {} lines failed{blanks}",
+            "{what}: {} of {} lines failed{expiring}{blanks}",
             totals.failed,
             totals.ok + totals.warned + totals.failed
         )));

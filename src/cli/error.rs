@@ -59,12 +59,13 @@ impl Stop {
         let line = match self {
             Stop::Expiring(_) => format!("too close to expiry: {message}"),
             Stop::Usage(_) | Stop::Io(_) => format!("error: {message}"),
-            Stop::Invalid(..) | Stop::Mismatch(_) | Stop::Closed => message,
+            Stop::Invalid(..) | Stop::Mismatch(_) | Stop::Closed => message.clone(),
         };
         if json && matches!(self, Stop::Usage(_) | Stop::Io(_)) {
-            // error_object scrubs the message too.
+            // The object says "ok":false already: its "error" is the message, without
+            // the stderr line's "error: ". error_object scrubs it too.
             let _ = streams::write_stdout(
-                format!("{}\n", report::error_object(&line, code)).as_bytes(),
+                format!("{}\n", report::error_object(&message, code)).as_bytes(),
             );
         }
         // Every message line goes through here: scrubbed of secrets, one line. A failure

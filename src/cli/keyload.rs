@@ -6,6 +6,7 @@ use std::ffi::OsStr;
 use std::io::{self, IsTerminal};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use usersig::Secret;
 use usersig::clock::Clock;
@@ -97,6 +98,20 @@ pub fn load_public_key(source: &Source, doing: &str) -> Result<PublicKey, Stop> 
             source.describe(),
             hints::key_error(&e)
         ))),
+    }
+}
+
+/// Whether the key at `source` is a private key (`Some(true)`), a public key
+/// (`Some(false)`), or neither or unreadable (`None`); nothing is said. Never stdin,
+/// which can be read only once.
+pub fn key_kind(source: &Source) -> Option<bool> {
+    if source.is_stdin() {
+        return None;
+    }
+    let bytes = source.read("key file").ok()?;
+    match EcKey::from_bytes(&bytes).ok()? {
+        EcKey::Private(_) => Some(true),
+        EcKey::Public(_) => Some(false),
     }
 }
 
@@ -226,7 +241,9 @@ pub fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
         e if literal => usage(e),
         e => Stop::Io(format!("{}: {e}", source.describe())),
     })?;
-    if !literal {
+    if literal {
+        warn_literal_secret();
+    } else {
         warn_if_exposed(source, "secret file");
     }
     if !secret.is_console_form() {
@@ -243,6 +260,21 @@ pub fn secret_from(source: &Source, bytes: &[u8]) -> Result<Secret, Stop> {
         ));
     }
     Ok(secret)
+}
+
+/// Whether the warning about a secret given on the command line was given (once a run,
+/// however many `--key`s are literals).
+static LITERAL_WARNED: AtomicBool = AtomicBool::new(false);
+
+/// Warn, once, that a secret typed as an argument can be seen by others, and name the
+/// forms that keep it out of sight.
+fn warn_literal_secret() {
+    if !LITERAL_WARNED.swap(true, Ordering::Relaxed) {
+        warn(
+            "the v2 secret given on the command line can be read by every user in `ps` and \
+             stays in the shell history; pass file:PATH, env:NAME or - (stdin) instead",
+        );
+    }
 }
 
 /// The rules for writing a ticket read with the key from `key`: never over the key

@@ -8,7 +8,7 @@ use super::args::{KeycheckArgs, KeygenArgs};
 use super::checks::{check_not_secret_name, check_one_stdin};
 use super::error::{Stop, io_err};
 use super::fsio::{self, FileId, Target, WriteRules};
-use super::keyload::{load_private_key, load_public_key};
+use super::keyload::{key_kind, load_private_key, load_public_key};
 use super::make::say_written;
 use super::outcome::{KeyChecked, KeyPair, Outcome};
 use super::redact;
@@ -82,7 +82,18 @@ pub(super) fn keycheck(a: &KeycheckArgs) -> Result<Outcome, Stop> {
     let private_source = Source::pem_key(&a.private_pem);
     let public_source = Source::pem_key(&a.public_pem);
     check_one_stdin([&private_source, &public_source], false)?;
-    let private = load_private_key(&private_source, "check")?;
+    let private = load_private_key(&private_source, "check").map_err(|stop| {
+        // A public key first and a private key second: the two were given swapped.
+        if key_kind(&private_source) == Some(false) && key_kind(&public_source) == Some(true) {
+            Stop::Usage(format!(
+                "{} is a public key and {} a private key: swap them (keycheck PRIVATE_PEM PUBLIC_PEM)",
+                private_source.describe(),
+                public_source.describe()
+            ))
+        } else {
+            stop
+        }
+    })?;
     let public = load_public_key(&public_source, "check")?;
     Ok(Outcome::KeyChecked(KeyChecked {
         private_source: private_source.describe(),

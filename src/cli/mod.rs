@@ -56,7 +56,7 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
 use time::UtcOffset;
 use usersig::clock::SystemClock;
@@ -69,7 +69,9 @@ use output::NAME;
 /// Run the tool on these arguments and return its exit status.
 pub fn run(argv: Vec<OsString>) -> ExitCode {
     if argv.len() <= 1 {
-        streams::write_stderr(args::bare_usage().as_bytes());
+        // On stdout, as the original prints it (so `| less` works); still a usage error.
+        // A failed write is remembered by the stream; the status stays 2.
+        let _ = streams::write_stdout(args::bare_usage().as_bytes());
         return ExitCode::from(exit::USAGE.code);
     }
     // A secret typed where a name belongs is never shown, even cut short in a message.
@@ -180,7 +182,9 @@ fn dispatch(command: Command, clock: &SystemClock) -> Result<Outcome, Stop> {
     }
 }
 
-/// Print clap's help and version as they are; squeeze its errors into one line.
+/// Print clap's help and version as they are; squeeze its errors into one line (every
+/// message of this tool is one line on stderr): what is wrong, then clap's closest
+/// suggestion (`did you mean 'verify'?`) when it has one, else the usage.
 fn clap_error(e: &clap::Error, json: bool) -> u8 {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -210,13 +214,33 @@ fn clap_error(e: &clap::Error, json: bool) -> u8 {
             let what: Vec<&str> = first.lines().map(str::trim).collect();
             let what = what.join(" ");
             let what = what.strip_prefix("error: ").unwrap_or(&what);
-            let usage = paragraphs
-                .find_map(|p| p.trim().strip_prefix("Usage: "))
-                .map(|u| format!("; usage: {}", u.trim()))
-                .unwrap_or_default();
-            Stop::Usage(format!("{what}{usage}")).report(json)
+            let tail = match suggestion(e) {
+                Some(similar) => format!("; did you mean '{similar}'?"),
+                None => paragraphs
+                    .find_map(|p| p.trim().strip_prefix("Usage: "))
+                    .map(|u| format!("; usage: {}", u.trim()))
+                    .unwrap_or_default(),
+            };
+            Stop::Usage(format!("{what}{tail}")).report(json)
         }
     }
+}
+
+/// The command, option or value clap found closest to what was typed. (Its other tips
+/// are left out: "to pass '--x' as a value, use '-- --x'" misleads where no argument
+/// takes one.)
+fn suggestion(e: &clap::Error) -> Option<String> {
+    let kinds = [
+        ContextKind::SuggestedSubcommand,
+        ContextKind::SuggestedArg,
+        ContextKind::SuggestedValue,
+    ];
+    kinds.into_iter().find_map(|kind| match e.get(kind)? {
+        ContextValue::String(one) => Some(one.clone()),
+        // clap orders them from the least to the most similar.
+        ContextValue::Strings(many) => many.last().cloned(),
+        _ => None,
+    })
 }
 
 /// The completion script for `shell`.

@@ -185,12 +185,14 @@ fn usage_errors_are_one_line_with_the_usage() {
     );
 }
 
+/// With no arguments, the usage goes to stdout as the original prints it (so `| less`
+/// works), and the status is still a usage error.
 #[test]
 fn no_arguments_prints_version_and_usage_and_fails() {
     let dir = Scratch::new("bare");
     let r = run(&dir.0, Vec::<&str>::new());
     assert_eq!(r.code, 2);
-    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "");
     for want in [
         concat!("tls_licence_tools ", env!("CARGO_PKG_VERSION")),
         "current version: 201803230000",
@@ -203,9 +205,9 @@ fn no_arguments_prints_version_and_usage_and_fails() {
         "3 a file or key could not be read",
     ] {
         assert!(
-            r.stderr.contains(want),
+            r.stdout.contains(want),
             "usage lacks {want:?}:\n{}",
-            r.stderr
+            r.stdout
         );
     }
 }

@@ -218,7 +218,7 @@ fn dump_keycheck_and_error_objects_exactly() {
     r.expect(3);
     assert_eq!(
         r.stdout,
-        "{\"ok\":false,\"error\":\"error: cannot read secret file 'nope.txt': no such file or directory\",\"exit_status\":3}\n"
+        "{\"ok\":false,\"error\":\"cannot read secret file 'nope.txt': no such file or directory\",\"exit_status\":3}\n"
     );
 }
 

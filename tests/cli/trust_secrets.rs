@@ -12,8 +12,8 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::{
-    BIN, KEY_BODY, Run, SECRET, Scratch, decode_independently, fixture, now, run, run_with_stdin,
-    ticket_text, zlib,
+    BIN, KEY_BODY, LITERAL_SECRET_WARNING, Run, SECRET, Scratch, decode_independently, fixture,
+    now, run, run_with_stdin, ticket_text, zlib,
 };
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -540,11 +540,12 @@ fn a_literal_key_that_names_a_file_is_refused() {
         "tls_licence_tools: error: KEY names an existing file; did you mean file:other_secret.txt?\n"
     );
     assert!(!dir.path("new").exists());
-    // The same secret given literally, with no such file, works.
+    // The same secret given literally, with no such file, works (warned about as in
+    // sight).
     std::fs::remove_file(dir.path(SECRET)).unwrap();
     let r = run(&dir.0, ["verify2", SECRET, "sig", "1400001052", "xiaojun"]);
     r.expect(0);
-    assert_eq!(r.stderr, "");
+    assert_eq!(r.stderr, LITERAL_SECRET_WARNING);
 }
 
 #[test]
@@ -578,6 +579,12 @@ fn a_secret_not_in_the_console_form_is_warned_about() {
             } else {
                 run_with_stdin(&dir.0, args, Some(stdin.as_bytes()))
             };
+            // A literal is also warned about as in sight, first.
+            let r = if key == short {
+                r.without_literal_warning()
+            } else {
+                r
+            };
             r.expect(0);
             assert_eq!(r.stderr, warning(origin), "{args:?}");
             assert!(r.stdout.contains(out), "{r:?}");
@@ -606,9 +613,15 @@ fn a_secret_not_in_the_console_form_is_warned_about() {
     r.expect(0);
     assert_eq!(r.stderr, warning("in 'short.txt'"));
 
-    // The console's form, from every source, raises no warning.
+    // The console's form, from every source, raises no warning about its form (a
+    // literal, only the one that it is in sight).
     let secret_line = format!("{SECRET}\n");
-    for key in [SECRET, "file:secret.txt", env.as_str(), "-"] {
+    for (key, said) in [
+        (SECRET, LITERAL_SECRET_WARNING),
+        ("file:secret.txt", ""),
+        (env.as_str(), ""),
+        ("-", ""),
+    ] {
         let args = ["gen2", key, "good", "1400001052", "xiaojun"];
         let r = if key.starts_with("env:") {
             run_env(&dir.0, &args, SECRET.as_bytes())
@@ -616,7 +629,7 @@ fn a_secret_not_in_the_console_form_is_warned_about() {
             run_with_stdin(&dir.0, args, Some(secret_line.as_bytes()))
         };
         r.expect(0);
-        assert_eq!(r.stderr, "", "{key}");
+        assert_eq!(r.stderr, said);
     }
     let r = run_with_stdin(
         &dir.0,

@@ -428,6 +428,68 @@ fn completions_for_five_shells() {
     }
 }
 
+/// Every command of two words takes either separator (issue 18); help, completions and
+/// the usage name only the documented spelling.
+#[test]
+fn two_word_commands_take_either_separator() {
+    let dir = Scratch::new("aliases");
+    for (documented, other) in [
+        ("gen_without_expire", "gen-without-expire"),
+        ("gen-batch", "gen_batch"),
+        ("verify-batch", "verify_batch"),
+    ] {
+        let help = run(&dir.0, [other, "--help"]);
+        help.expect(0);
+        assert!(
+            help.stdout
+                .contains(&format!("Usage: tls_licence_tools {documented} ")),
+            "{other}: {}",
+            help.stdout
+        );
+        let listed = run(&dir.0, ["--help"]);
+        assert!(!listed.stdout.contains(other), "{other} listed in --help");
+        let bash = run(&dir.0, ["completions", "bash"]);
+        assert!(!bash.stdout.contains(other), "{other} in the completions");
+    }
+    // Each runs as its documented twin does: tickets made by gen_batch pass verify_batch.
+    let made = run_with_stdin(
+        &dir.0,
+        ["gen_batch", "file:secret.txt", "1400001052"],
+        Some(b"alice\nbob\n"),
+    );
+    made.expect(0);
+    assert_eq!(made.stdout.lines().count(), 2, "{made:?}");
+    let checked = run_with_stdin(
+        &dir.0,
+        ["verify_batch", "file:secret.txt", "1400001052"],
+        Some(made.stdout.as_bytes()),
+    );
+    checked.expect(0);
+    assert_eq!(
+        checked.stdout.matches("\"ok\":true").count(),
+        2,
+        "{checked:?}"
+    );
+    let r = run(
+        &dir.0,
+        [
+            "gen-without-expire",
+            "ec_key.pem",
+            "sig",
+            "1400001052",
+            "alice",
+        ],
+    );
+    r.expect(0);
+    assert_eq!(r.stdout, "generate sig ok\n");
+    let r = run(
+        &dir.0,
+        ["verify", "public.pem", "sig", "1400001052", "alice"],
+    );
+    r.expect(0);
+    assert!(r.stdout.starts_with("verify sig ok\n"), "{r:?}");
+}
+
 /// The exit-status lines of `cmd --help`.
 fn status_lines(dir: &Scratch, cmd: &str) -> Vec<String> {
     let r = run(&dir.0, [cmd, "--help"]);

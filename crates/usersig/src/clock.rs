@@ -141,13 +141,15 @@ pub fn describe_span(seconds: i64) -> String {
     }
 }
 
-/// Parse a moment given as Unix seconds (`1795675257`) or RFC 3339
-/// (`2026-11-26T06:40:57Z`, `2026-11-26T14:40:57+08:00`).
+/// Parse a moment given as Unix seconds (`1795675257`), RFC 3339
+/// (`2026-11-26T06:40:57Z`, `2026-11-26T14:40:57+08:00`) or a date (`2030-01-01`, its
+/// midnight UTC).
 ///
 /// ```
 /// use usersig::clock::parse_instant;
 /// assert_eq!(parse_instant("1795675257"), Ok(1795675257));
 /// assert_eq!(parse_instant("2026-11-26T14:40:57+08:00"), Ok(1795675257));
+/// assert_eq!(parse_instant("2030-01-01"), Ok(1893456000));
 /// assert!(parse_instant("tomorrow").is_err());
 /// ```
 pub fn parse_instant(text: &str) -> Result<i64, String> {
@@ -156,11 +158,13 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
             .parse::<i64>()
             .map_err(|_| format!("{text} is too large for a Unix time"));
     }
+    let date = time::macros::format_description!("[year]-[month]-[day]");
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .or_else(|_| time::Date::parse(text, date).map(|d| d.midnight().assume_utc()))
         .map(|t| t.unix_timestamp())
         .map_err(|_| {
             format!(
-                "{text:?} is neither Unix seconds nor an RFC 3339 time such as 2026-11-26T06:40:57Z"
+                "{text:?} is neither Unix seconds, an RFC 3339 time such as 2026-11-26T06:40:57Z, nor a date such as 2026-11-26"
             )
         })
 }
@@ -187,6 +191,30 @@ mod tests {
             .unwrap()
             .as_secs();
         assert!((before..=after).contains(&u64::try_from(now).unwrap()));
+    }
+
+    /// A date is its midnight UTC; a time must be whole (no date-and-hour halfway forms).
+    #[test]
+    fn instants() {
+        assert_eq!(parse_instant("2030-01-01"), Ok(1_893_456_000));
+        assert_eq!(parse_instant("1970-01-01"), Ok(0));
+        assert_eq!(parse_instant("2030-01-01T00:00:00Z"), Ok(1_893_456_000));
+        assert_eq!(parse_instant("0"), Ok(0));
+        for bad in [
+            "2030-02-30",
+            "2030-1-1",
+            "2030-01-01T00:00",
+            "2030-01-01 ",
+            "",
+            "-5",
+        ] {
+            assert_eq!(
+                parse_instant(bad),
+                Err(format!(
+                    "{bad:?} is neither Unix seconds, an RFC 3339 time such as 2026-11-26T06:40:57Z, nor a date such as 2026-11-26"
+                ))
+            );
+        }
     }
 
     #[test]

@@ -331,6 +331,15 @@ a header and then line,identifier,ok,code,expires_at,reason rows.",
     ],
 );
 
+/// What `--version` prints after the name (`-V`: the version alone): the version and the
+/// ticket forms read and written. The original's own version string stays in
+/// [`bare_usage`], where the original prints it.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nwrites: v1 tickets (ECDSA P-256) and v2 tickets (HMAC-SHA256), as Tencent's tools do",
+    "\nreads:  those, and the oldest v1 form (the plain JSON object)",
+);
+
 /// What the bare command prints: the version and the gen and verify forms, with an
 /// example each (the original printed its usage this way).
 pub fn bare_usage() -> String {

@@ -11,7 +11,7 @@ mod help;
 mod plain;
 
 use help::*;
-pub use help::{EXIT_STATUSES, bare_usage};
+pub use help::{EXIT_STATUSES, LONG_VERSION, bare_usage};
 pub use plain::parse_plain;
 
 /// Generate and verify UserSig tickets for Tencent Cloud IM and TRTC (v1 ECDSA, v2 HMAC).
@@ -19,6 +19,7 @@ pub use plain::parse_plain;
 #[command(
     name = "tls_licence_tools",
     version,
+    long_version = LONG_VERSION,
     after_help = EXIT_STATUSES,
     disable_help_subcommand = false,
 )]
@@ -52,7 +53,9 @@ const JSON_ONE: &str = "Print one JSON object on stdout";
 const JSON_DUMP: &str = r#"Print {"ok":…,"version":…,"json":{the ticket's object}} instead"#;
 
 /// The commands. Each one's help ends with [`layout`]: notes, one example, and only the
-/// exit statuses that command can give.
+/// exit statuses that command can give. A name of two words is also taken with the
+/// other separator (`gen-batch` and `gen_batch`), a hidden alias: help, completions and
+/// messages use the documented one.
 ///
 /// Deferred: a command's arguments are defined only when that command runs (or its
 /// help, the manual or completions are made), not for all of them at every start. The
@@ -65,7 +68,7 @@ pub enum Command {
     #[command(after_help = help!(GEN_NOTES, "gen ec_key.pem sig 1400001052 xiaojun", MADE))]
     Gen(GenArgs),
     /// The same as gen (the original kept both names).
-    #[command(name = "gen_without_expire", after_help = help!(GEN_NOTES, "gen_without_expire ec_key.pem sig 1400001052 xiaojun", MADE))]
+    #[command(name = "gen_without_expire", alias = "gen-without-expire", after_help = help!(GEN_NOTES, "gen_without_expire ec_key.pem sig 1400001052 xiaojun", MADE))]
     GenWithoutExpire(GenArgs),
     /// Make a v1 ticket valid for EXPIRE_SECONDS and write it to SIG_FILE.
     #[command(after_help = help!(GEN_NOTES, "genexpire ec_key.pem sig 1400001052 xiaojun 86400", MADE))]
@@ -98,10 +101,10 @@ pub enum Command {
     #[command(after_help = METRICS_HELP)]
     Metrics(MetricsArgs),
     /// Make a ticket for every identifier on stdin (one a line), on every core.
-    #[command(name = "gen-batch", after_help = GEN_BATCH_HELP)]
+    #[command(name = "gen-batch", alias = "gen_batch", after_help = GEN_BATCH_HELP)]
     GenBatch(GenBatchArgs),
     /// Verify a ticket for every line on stdin, on every core.
-    #[command(name = "verify-batch", after_help = VERIFY_BATCH_HELP)]
+    #[command(name = "verify-batch", alias = "verify_batch", after_help = VERIFY_BATCH_HELP)]
     VerifyBatch(VerifyBatchArgs),
     /// Show what a ticket says, without a key: version, user, app, times, userbuf.
     #[command(after_help = help!(
@@ -229,8 +232,8 @@ pub struct GenOptions {
 #[derive(Debug, Args)]
 #[command(mut_arg("json", |a| a.help(JSON_VERIFY)))]
 pub struct VerifyOptions {
-    /// Judge the ticket as of this time: Unix seconds or RFC 3339
-    /// (2026-11-26T06:40:57Z). Default: now.
+    /// Judge the ticket as of this time: Unix seconds, RFC 3339 (2026-11-26T06:40:57Z)
+    /// or a date (2026-11-26, midnight UTC). Default: now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Fail (exit 4) when the ticket is valid but expires sooner than this.
@@ -508,7 +511,8 @@ pub struct VerifyBatchArgs {
     pub key: OsString,
     /// The SDKAppID the tickets must be for.
     pub sdkappid: String,
-    /// Judge the tickets as of this time: Unix seconds or RFC 3339. Default: now.
+    /// Judge the tickets as of this time: Unix seconds, RFC 3339 or a date (midnight UTC).
+    /// Default: now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Count a valid ticket that expires sooner than this as expiring (exit 4).

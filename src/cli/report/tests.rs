@@ -241,13 +241,10 @@ const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1b
 
 #[test]
 fn error_objects_are_scrubbed() {
-    let json = error_object(
-        &format!("error: environment variable {SECRET} is not set"),
-        3,
-    );
+    let json = error_object(&format!("environment variable {SECRET} is not set"), 3);
     assert_eq!(
         json,
-        r#"{"ok":false,"error":"error: environment variable [redacted] is not set","exit_status":3}"#
+        r#"{"ok":false,"error":"environment variable [redacted] is not set","exit_status":3}"#
     );
 }
 
