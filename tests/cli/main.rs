@@ -16,6 +16,7 @@ mod keys;
 mod layout;
 mod metrics;
 mod ops;
+mod package;
 mod privmap;
 mod startup;
 mod trust_display;

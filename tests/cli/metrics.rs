@@ -365,7 +365,7 @@ fn the_alert_rules_pass_promtool_and_their_unit_tests() {
 }
 
 /// systemd-analyze verify on the contrib units, with ExecStart pointed at the built
-/// binary (the units name /usr/local/bin/tls_licence_tools).
+/// binary (the units name /usr/bin/tls_licence_tools).
 #[test]
 fn the_systemd_units_pass_systemd_analyze() {
     require(&[SYSTEMD_ANALYZE]);
@@ -377,7 +377,7 @@ fn the_systemd_units_pass_systemd_analyze() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let text = fs::read_to_string(entry.path())
             .unwrap()
-            .replace("/usr/local/bin/tls_licence_tools", BIN);
+            .replace("/usr/bin/tls_licence_tools", BIN);
         s.write(&name, text.as_bytes());
         names.push(name);
     }
