@@ -1,5 +1,5 @@
 //! `man`: the manual page, in roff, made from the same definitions as `--help`; the
-//! Debian package ships it (`.ci/package` writes it from the built binary).
+//! Debian package ships it (`contrib/build-deb.sh` writes it from the built binary).
 
 use clap::{Arg, Command, CommandFactory};
 use clap_mangen::Man;

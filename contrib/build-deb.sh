@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the Debian package: target/debian/tls-licence-tools_VERSION-1_ARCH.deb. Run from
-# anywhere: bash .ci/package (cargo-deb is installed from crates.io when missing).
+# anywhere: bash contrib/build-deb.sh (cargo-deb is installed from crates.io when missing).
 #
 # The manual page and the shell completions are written by the release binary itself
 # (`man`, `completions SHELL`: the same clap definitions as --help) into
