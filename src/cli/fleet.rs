@@ -249,6 +249,12 @@ fn read_manifest(path: &Path) -> Result<fsio::RegularHead, Stop> {
                 redact::shown_path(path),
                 e.reason()
             )),
+            // (A missing directory on the way is said as the reader says it.)
+            FsErrorKind::NotFound if !e.reason().starts_with("directory") => Stop::Io(format!(
+                "manifest '{}' does not exist: give the path of the TOML manifest that \
+                     lists the tickets (renew --help says its form)",
+                redact::shown_path(path)
+            )),
             _ => Stop::Io(e.to_string()),
         })?;
     if head.bytes.len() > MAX_MANIFEST_BYTES {
@@ -387,7 +393,11 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         match e.span() {
             Some(span) => {
                 let (line, column) = line_column(text, span.start);
-                manifest_error(path, format!("line {line}, column {column}: {message}"))
+                let hint = unquoted_mode(text, span.start).unwrap_or_default();
+                manifest_error(
+                    path,
+                    format!("line {line}, column {column}: {message}{hint}"),
+                )
             }
             None => manifest_error(path, message),
         }
@@ -416,6 +426,20 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         inputs: Vec::new(),
         key_variables,
     })
+}
+
+/// The hint for `mode = 0640` (TOML refuses the leading zero) at the line holding
+/// byte `at`: write it quoted.
+fn unquoted_mode(text: &str, at: usize) -> Option<String> {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (name, value) = line.split_once('=')?;
+    let value = value.split('#').next()?.trim();
+    let octal = value.len() > 1
+        && value.starts_with('0')
+        && value.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    (name.trim() == "mode" && octal)
+        .then(|| format!(" (a mode is written quoted: mode = \"{value}\")"))
 }
 
 /// What an empty manifest is told: what each `[[ticket]]` needs, counting what
@@ -749,9 +773,10 @@ pub(super) fn renew_all(
 ) -> Result<Outcome, Stop> {
     let path = Path::new(config);
     let wait = parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
-    // Read once before the lock, so that a manifest that cannot be read is said at once
-    // (and no lock file is made for it); the read under the lock is the one used.
-    read_manifest(path)?;
+    // Read and checked once before the lock, so that a manifest that cannot be read or
+    // is wrong is said at once (and no lock file is made for it); the read under the
+    // lock is the one used.
+    load(path)?;
     // A dry run writes nothing, so it does not wait for a run in progress.
     let _lock = match a.dry_run {
         true => None,

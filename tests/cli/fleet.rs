@@ -704,9 +704,11 @@ fn config_excludes_the_single_file_arguments() {
     // The manifest must exist and be a file.
     let r = run(&s.0, ["renew", "--config", "nope.toml"]);
     r.expect(3);
+    // (In the tool's words, not the OS error's: tests/cmd/fleet-missing-manifest.)
     assert!(
         r.stderr
-            .starts_with("tls_licence_tools: error: cannot read manifest 'nope.toml': ")
+            .starts_with("tls_licence_tools: error: manifest 'nope.toml' does not exist: "),
+        "{r:#?}"
     );
 }
 

@@ -728,3 +728,50 @@ fn keygen_never_writes_both_keys_to_one_file() {
         assert!(!s.path("k.pem").exists() && !s.path("d/k.pem").exists());
     }
 }
+
+/// The state file that says which deploy hooks run again is guarded like the lock: a
+/// link in its place is never read through, and the run stops before anything is done.
+#[test]
+fn a_state_file_that_is_a_link_is_refused() {
+    let s = Scratch::new("fleet-statelink");
+    manifest(
+        &s,
+        &format!(
+            "{}deploy_hook = 'touch hooked'\n",
+            entry("a.sig", "file:secret.txt", "a")
+        ),
+    );
+    s.write("elsewhere.json", b"{\"entries\":{}}\n");
+    symlink("elsewhere.json", s.path(".m.toml.state")).unwrap();
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: cannot read state file '.m.toml.state': is a symbolic \
+         link; it is never read or written through: give the path of the file itself\n"
+    );
+    assert!(!s.path("a.sig").exists() && !s.path("hooked").exists());
+    assert_eq!(s.read("elsewhere.json"), b"{\"entries\":{}}\n");
+}
+
+/// A state file another user made is refused: they could make this user's run a deploy
+/// hook at will, or hide one that failed.
+#[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+fn a_state_file_of_another_user_is_refused() {
+    require(&[ROOT]);
+    let s = Scratch::new("fleet-stateowner");
+    manifest(&s, &entry("a.sig", "file:secret.txt", "a"));
+    s.write(".m.toml.state", b"{\"entries\":{}}\n");
+    fs::set_permissions(s.path(".m.toml.state"), fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(s.path(".m.toml.state"), Some(NOBODY), Some(NOBODY)).unwrap();
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: state file '.m.toml.state' is owned by another user (uid \
+         65534), who could make this run a deploy hook or hide a failed one; remove it\n"
+    );
+    assert!(!s.path("a.sig").exists());
+    assert_eq!(fs::metadata(s.path(".m.toml.state")).unwrap().uid(), NOBODY);
+}
