@@ -385,12 +385,15 @@ fn a_lock_file_in_a_directory_the_runner_cannot_write_still_locks() {
     );
     fs::copy(s.path("secret.txt"), s.path("etc/secret.txt")).unwrap();
     s.write("etc/.m.toml.lock", b"");
+    // The state file likewise (made empty, as with touch).
+    s.write("etc/.m.toml.state", b"");
     for f in [
         "etc",
         "out",
         "etc/m.toml",
         "etc/secret.txt",
         "etc/.m.toml.lock",
+        "etc/.m.toml.state",
     ] {
         std::os::unix::fs::chown(s.path(f), Some(NOBODY), Some(NOBODY)).unwrap();
     }
@@ -433,6 +436,14 @@ fn a_lock_file_in_a_directory_the_runner_cannot_write_still_locks() {
     let out = attempt();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(s.path("out/a.sig").exists());
+    // The run is remembered in the state file made before, rewritten in place, 0600.
+    let state = fs::read_to_string(s.path("etc/.m.toml.state")).unwrap();
+    assert!(
+        state.contains("out/a.sig\"") && state.contains("\"success\": true"),
+        "{state}"
+    );
+    let meta = fs::metadata(s.path("etc/.m.toml.state")).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (NOBODY, 0o600));
     fs::set_permissions(s.path("etc"), fs::Permissions::from_mode(0o755)).unwrap();
 }
 

@@ -104,6 +104,11 @@ pub fn read(manifest: &Path, own_only: bool) -> Result<State, Stop> {
             "state file '{shown}' is larger than 1 MiB; remove it (it is made anew)"
         )));
     }
+    // An empty file is no state yet (made with touch, as the lock may be, where this
+    // run may not create files).
+    if head.bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(State::default());
+    }
     serde_json::from_slice(&head.bytes).map_err(|e| {
         Stop::Io(format!(
             "state file '{shown}' is not a state file of renew --config ({}); remove it \
