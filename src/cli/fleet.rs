@@ -19,8 +19,9 @@ use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
 
-use usersig::clock::{SystemClock, describe_span};
+use usersig::clock::{Clock, SystemClock, describe_span};
 use usersig::issue::{self, TicketRequest};
+use usersig::renew::Decision;
 
 use super::args::RenewArgs;
 use super::checks::parse_duration;
@@ -28,9 +29,19 @@ use super::error::Stop;
 use super::fsio::{self, FileId, FsErrorKind, LastLink, Target, WriteRules};
 use super::keyload::{Signer, ticket_rules};
 use super::outcome::{FleetEntry, Handled, Outcome};
-use super::renew::renew_step;
+use super::renew::{Plan, renew_step};
 use super::source::Source;
-use super::{duration, hints, redact, render};
+use super::{duration, hints, output, redact, render};
+
+mod state;
+
+pub use state::{EntryState, State};
+
+/// The state `renew --config` keeps for the manifest at `manifest` (for metrics: any
+/// owner's is read).
+pub fn run_state(manifest: &Path) -> Result<State, Stop> {
+    state::read(manifest, false)
+}
 
 /// The largest manifest read: 1 MiB.
 const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
@@ -51,6 +62,7 @@ enum NumOrText {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDefaults {
+    sdkappid: Option<i64>,
     key: Option<String>,
     within: Option<NumOrText>,
     expire: Option<NumOrText>,
@@ -66,7 +78,7 @@ struct RawDefaults {
 #[serde(deny_unknown_fields)]
 struct RawTicket {
     file: String,
-    sdkappid: i64,
+    sdkappid: Option<i64>,
     identifier: String,
     key: Option<String>,
     within: Option<NumOrText>,
@@ -162,6 +174,18 @@ fn text_of(value: &NumOrText) -> String {
 /// A file mode: an integer (`0o640`) or octal digits (`"0640"`). A ticket file is
 /// never executable, nor writable by group or others.
 fn parse_mode(value: &NumOrText) -> Result<u32, String> {
+    // `mode = 640` meant octal, but TOML reads decimal 640 (0o1200, sticky): a number
+    // that is no ticket file's mode, written in octal digits.
+    if let NumOrText::Num(n) = value {
+        let digits = n.to_string();
+        let usable = u32::try_from(*n).is_ok_and(|m| m <= 0o7777 && m & 0o7133 == 0);
+        if !usable && *n >= 8 && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return Err(format!(
+                "mode = {n} is the decimal number {n} (octal {n:o}) in TOML: write the mode \
+                 quoted, mode = \"0{digits}\" (or mode = 0o{digits})"
+            ));
+        }
+    }
     let mode = match value {
         NumOrText::Num(n) => u32::try_from(*n).ok(),
         NumOrText::Text(t) => {
@@ -224,6 +248,12 @@ fn read_manifest(path: &Path) -> Result<fsio::RegularHead, Stop> {
                 "manifest '{}' {}",
                 redact::shown_path(path),
                 e.reason()
+            )),
+            // (A missing directory on the way is said as the reader says it.)
+            FsErrorKind::NotFound if !e.reason().starts_with("directory") => Stop::Io(format!(
+                "manifest '{}' does not exist: give the path of the TOML manifest that \
+                     lists the tickets (renew --help says its form)",
+                redact::shown_path(path)
             )),
             _ => Stop::Io(e.to_string()),
         })?;
@@ -363,16 +393,17 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         match e.span() {
             Some(span) => {
                 let (line, column) = line_column(text, span.start);
-                manifest_error(path, format!("line {line}, column {column}: {message}"))
+                let hint = unquoted_mode(text, span.start).unwrap_or_default();
+                manifest_error(
+                    path,
+                    format!("line {line}, column {column}: {message}{hint}"),
+                )
             }
             None => manifest_error(path, message),
         }
     })?;
     if raw.ticket.is_empty() {
-        return Err(manifest_error(
-            path,
-            "no [[ticket]] entries; each needs file, key, sdkappid and identifier",
-        ));
+        return Err(manifest_error(path, no_entries(&raw.defaults)));
     }
     let mut entries: Vec<Entry> = Vec::with_capacity(raw.ticket.len());
     let mut key_variables = Vec::new();
@@ -395,6 +426,50 @@ pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Manifest, Stop> {
         inputs: Vec::new(),
         key_variables,
     })
+}
+
+/// The hint for `mode = 0640` (TOML refuses the leading zero) at the line holding
+/// byte `at`: write it quoted.
+fn unquoted_mode(text: &str, at: usize) -> Option<String> {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (name, value) = line.split_once('=')?;
+    let value = value.split('#').next()?.trim();
+    let octal = value.len() > 1
+        && value.starts_with('0')
+        && value.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    (name.trim() == "mode" && octal)
+        .then(|| format!(" (a mode is written quoted: mode = \"{value}\")"))
+}
+
+/// What an empty manifest is told: what each `[[ticket]]` needs, counting what
+/// `[defaults]` gives.
+fn no_entries(d: &RawDefaults) -> String {
+    let mut needs = vec!["file", "identifier"];
+    let mut given = Vec::new();
+    for (name, there) in [
+        ("sdkappid", d.sdkappid.is_some()),
+        ("key", d.key.is_some()),
+        ("within", d.within.is_some()),
+    ] {
+        match there {
+            true => given.push(name),
+            false => needs.push(name),
+        }
+    }
+    let list = |names: &[&str]| match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    let mut text = format!(
+        "no [[ticket]] entries; add one per sig file, each with {}",
+        list(&needs)
+    );
+    if !given.is_empty() {
+        text += &format!(" ([defaults] gives {})", list(&given));
+    }
+    text
 }
 
 /// One `[[ticket]]` checked, with what it takes from `[defaults]`, against the entries
@@ -460,8 +535,12 @@ fn check_entry(
 
 /// The ticket an entry asks for: sdkappid, identifier and expire.
 fn entry_request(t: &RawTicket, d: &RawDefaults) -> Result<TicketRequest, String> {
+    let sdkappid = t.sdkappid.or(d.sdkappid).ok_or_else(|| {
+        "no sdkappid (here or in [defaults]): the app's SDKAppID, like sdkappid = 1400001052"
+            .to_owned()
+    })?;
     let sdkappid =
-        issue::parse_sdkappid(&t.sdkappid.to_string()).map_err(|e| format!("sdkappid: {e}"))?;
+        issue::parse_sdkappid(&sdkappid.to_string()).map_err(|e| format!("sdkappid: {e}"))?;
     let req = TicketRequest::new(sdkappid, &t.identifier)
         .map_err(|e| format!("identifier: {}", hints::arg_error(&e)))?;
     match t.expire.as_ref().or(d.expire.as_ref()) {
@@ -507,14 +586,7 @@ fn stop_text(stop: &Stop) -> String {
 /// whoever runs it (a timer or a person), so that every run on one manifest meets the
 /// same lock.
 fn lock_path(manifest: &Path) -> PathBuf {
-    let name = manifest.file_name().unwrap_or(OsStr::new("manifest"));
-    let mut file = OsString::from(".");
-    file.push(name);
-    file.push(".lock");
-    match manifest.parent() {
-        Some(dir) => dir.join(file),
-        None => PathBuf::from(file),
-    }
+    state::beside(manifest, ".lock")
 }
 
 /// Take the run's lock, waiting up to `wait`: an exclusive flock on a lock file only
@@ -634,8 +706,16 @@ fn run_hook(hook: &str, entry: &Entry, expires_at: i64, hidden: &[OsString]) -> 
     }
 }
 
-/// Handle one entry: its renew step, then its hook when a ticket was written.
-fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock) -> Handled {
+/// Handle one entry: its renew step, then its hook when a ticket was written, or when
+/// the hook failed on the last run (`pending`) and the ticket is kept: a hook that failed
+/// runs again on every run until it succeeds, even though the ticket is now fresh.
+fn handle(
+    entry: &Entry,
+    manifest: &Manifest,
+    plan: Plan,
+    pending: bool,
+    clock: &SystemClock,
+) -> Handled {
     let step = (|| {
         let signer = Signer::load(&entry.key, "renew")?;
         // Owner, group and mode are set on the new file before it takes the name; it
@@ -648,29 +728,41 @@ fn handle(entry: &Entry, manifest: &Manifest, dry_run: bool, clock: &SystemClock
             ..ticket_rules(&entry.key)
         };
         rules.inputs.extend_from_slice(&manifest.inputs);
-        renew_step(
-            &entry.file,
-            &entry.req,
-            &signer,
-            entry.within,
-            clock,
-            dry_run,
-            &rules,
-        )
+        renew_step(&entry.file, &entry.req, &signer, plan, clock, &rules)
     })();
     let step = match step {
         Ok(step) => step,
         Err(stop) => return Handled::Failed(stop_text(&stop)),
     };
     let step = Box::new(step);
-    let Some(made) = &step.made else {
-        return Handled::Done { step, hook: None };
+    let expires_at = match (&step.made, &step.decision) {
+        (Some(made), _) => made.info.expires_at(),
+        (None, Decision::Keep { info, .. }) if pending && !plan.dry_run => info.expires_at(),
+        _ => return Handled::Done { step, hook: None },
     };
     let hook = entry
         .hook
         .as_deref()
-        .map(|h| run_hook(h, entry, made.info.expires_at(), &manifest.key_variables));
+        .map(|h| run_hook(h, entry, expires_at, &manifest.key_variables));
     Handled::Done { step, hook }
+}
+
+/// What the state remembers of an entry handled at `now` (`pending`: its hook was due
+/// again): a failed hook stays due until it succeeds; an entry that failed before its
+/// hook keeps what was due.
+fn record(handled: &Handled, pending: bool, now: i64) -> EntryState {
+    let (success, hook_pending) = match handled {
+        Handled::Failed(_) => (false, pending),
+        Handled::Done {
+            hook: Some(Err(_)), ..
+        } => (false, true),
+        Handled::Done { .. } => (true, false),
+    };
+    EntryState {
+        last_run: now,
+        success,
+        hook_pending,
+    }
 }
 
 /// `renew --config FILE`.
@@ -681,27 +773,55 @@ pub(super) fn renew_all(
 ) -> Result<Outcome, Stop> {
     let path = Path::new(config);
     let wait = parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
-    // Read once before the lock, so that a manifest that cannot be read is said at once
-    // (and no lock file is made for it); the read under the lock is the one used.
-    read_manifest(path)?;
+    // Read and checked once before the lock, so that a manifest that cannot be read or
+    // is wrong is said at once (and no lock file is made for it); the read under the
+    // lock is the one used.
+    load(path)?;
     // A dry run writes nothing, so it does not wait for a run in progress.
     let _lock = match a.dry_run {
         true => None,
         false => Some(lock_run(path, Duration::from_secs(wait))?),
     };
     let manifest = load(path)?;
+    // Read under the lock: the state this run's write replaces.
+    let last = state::read(path, true)?;
+    let now = clock.now();
+    let mut next = State::default();
     let mut failed = 0usize;
     for entry in &manifest.entries {
+        let pending = entry.hook.is_some() && last.get(&entry.file).is_some_and(|s| s.hook_pending);
+        let plan = Plan {
+            within: entry.within,
+            force: a.force,
+            dry_run: a.dry_run,
+        };
+        let handled = handle(entry, &manifest, plan, pending, clock);
+        next.set(&entry.file, record(&handled, pending, now));
         let shown = FleetEntry {
             file: entry.file.clone(),
             identifier: entry.req.identifier().to_owned(),
             sdkappid: entry.req.sdkappid(),
             has_hook: entry.hook.is_some(),
+            hook_pending: pending,
             dry_run: a.dry_run,
-            handled: handle(entry, &manifest, a.dry_run, clock),
+            handled,
         };
         failed += shown.failures();
         render::fleet_entry(&shown, a.options.json.json, a.quiet)?;
+    }
+    // Only the manifest's entries now: one removed from it is forgotten. A directory
+    // this run may not write (a read-only /etc) takes a state file made there before,
+    // rewritten in place, as it takes a lock file; else the run stands, said.
+    let remembered = match a.dry_run {
+        true => Ok(()),
+        false => state::write(path, &next, &manifest.inputs),
+    };
+    if let Err(stop) = remembered {
+        output::warn(&format!(
+            "{}; this run is not remembered: a failed deploy hook will not run again \
+             and metrics shows no last run",
+            stop_text(&stop)
+        ));
     }
     Ok(Outcome::Fleet {
         failed,

@@ -17,7 +17,7 @@ use super::error::{Stop, io_err};
 use super::fleet;
 use super::fsio::{self, FileId, LastLink, WriteRules};
 use super::keyload::{KeyOrSecret, load_key_or_secret};
-use super::outcome::{Exported, FileSeries, Metrics, Outcome};
+use super::outcome::{Exported, FileSeries, Metrics, Outcome, RunSeries};
 use super::render::prometheus;
 use super::source::Source;
 
@@ -103,6 +103,7 @@ fn collect(targets: &[Target], checked: bool, clock: &dyn Clock) -> Exported {
         files,
         checked,
         now,
+        runs: None,
     }
 }
 
@@ -123,10 +124,26 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> Result<Outcome, S
     }
     let mut targets = Vec::new();
     let mut keys_failed = false;
+    let mut runs = None;
     if let Some(config) = &a.config {
         let path = Path::new(config);
         let manifest = fleet::load(path)?;
         inputs.extend_from_slice(&manifest.inputs);
+        let state = fleet::run_state(path)?;
+        runs = Some(
+            manifest
+                .entries
+                .iter()
+                .map(|entry| {
+                    let last = state.get(&entry.file);
+                    RunSeries {
+                        file: entry.file.as_os_str().as_bytes().to_vec(),
+                        hook_pending: last.is_some_and(|s| s.hook_pending),
+                        last_run: last.map(|s| (s.last_run, s.success)),
+                    }
+                })
+                .collect(),
+        );
         for entry in manifest.entries {
             let mut keys = extra.clone();
             match load_key(&entry.key) {
@@ -166,7 +183,10 @@ pub(super) fn metrics(a: &MetricsArgs, clock: &SystemClock) -> Result<Outcome, S
         }
     }
     let checked = a.config.is_some() || !extra.is_empty();
-    let exported = collect(&targets, checked, clock);
+    let exported = Exported {
+        runs,
+        ..collect(&targets, checked, clock)
+    };
     let exported = match &a.textfile {
         Some(path) => {
             let rules = WriteRules {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use time::UtcOffset;
 use usersig::renew::Decision;
-use usersig::ticket::TicketInfo;
+use usersig::ticket::{TicketInfo, Version};
 use usersig::userbuf::PrivateMapKey;
 use usersig::verify::{Checked, Failure};
 
@@ -135,6 +135,8 @@ pub struct RenewStep {
     pub why: String,
     /// The new ticket, when one was made and written (never on a dry run).
     pub made: Option<Made>,
+    /// The version the key makes (v1 from a private key, v2 from a secret).
+    pub version: Version,
 }
 
 /// One `renew --config` entry, as it was handled.
@@ -146,6 +148,9 @@ pub struct FleetEntry {
     pub sdkappid: u32,
     /// Whether the entry has a deploy hook.
     pub has_hook: bool,
+    /// Its deploy hook failed on the last run and has not succeeded since: it runs
+    /// again (or, on a dry run, would).
+    pub hook_pending: bool,
     /// A dry run: the step says what would be done.
     pub dry_run: bool,
     pub handled: Handled,
@@ -242,6 +247,19 @@ pub struct Exported {
     pub checked: bool,
     /// When the metrics were made, Unix seconds.
     pub now: i64,
+    /// From a manifest: what `renew --config` remembers of each entry, in manifest order.
+    pub runs: Option<Vec<RunSeries>>,
+}
+
+/// What the last `renew --config` run left of one manifest entry.
+pub struct RunSeries {
+    /// The entry's sig file (raw bytes).
+    pub file: Vec<u8>,
+    /// Its deploy hook failed and has not succeeded since.
+    pub hook_pending: bool,
+    /// When the last run handled it (Unix seconds) and whether that succeeded; `None`
+    /// before its first run.
+    pub last_run: Option<(i64, bool)>,
 }
 
 /// One file's series.

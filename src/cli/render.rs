@@ -181,7 +181,7 @@ fn renewed(r: &Renewed, json: bool) -> CommandResult {
             if json {
                 return out_json(&report::to_line(&RenewedReport {
                     made: gen_object(made, r.sig_file.as_bytes()),
-                    action: "renewed",
+                    action: fleet::action(&step.decision),
                     reason: step.why.clone(),
                 }));
             }
@@ -189,7 +189,8 @@ fn renewed(r: &Renewed, json: bool) -> CommandResult {
                 return Ok(());
             }
             out(format!(
-                "renewed '{shown}': {}; the new {} ticket is valid until {}\n",
+                "{} '{shown}': {}; the new {} ticket is valid until {}\n",
+                fleet::action(&step.decision),
                 redact::escape(&step.why),
                 made.info.version,
                 rfc3339(made.info.expires_at())

@@ -39,20 +39,36 @@ fn read_existing(target: &Target<'_>, sig_file: &Path) -> Result<Option<Vec<u8>>
     }
 }
 
+/// When a renewal writes: the window, `--force`, `--dry-run`.
+#[derive(Clone, Copy)]
+pub(super) struct Plan {
+    /// Renew when fewer seconds than this remain.
+    pub within: u64,
+    /// Renew now, whatever the window says (`--force`).
+    pub force: bool,
+    /// Say what would be done; write nothing.
+    pub dry_run: bool,
+}
+
 /// One sig file's renewal, shared by `renew` and `renew --config`: open the sig file's
 /// directory once (by the write's link rules), refuse a target the write would refuse,
-/// read what is there, decide with [`renew::decide`], and when it renews (and this is not
-/// a dry run) sign a fresh ticket and write it atomically through the same directory,
-/// keeping to `rules` (the key file, mode, owner and group).
+/// read what is there, decide with [`renew::decide`] (a valid ticket is renewed anyway
+/// under `--force`), and when it renews (and this is not a dry run) sign a fresh ticket
+/// and write it atomically through the same directory, keeping to `rules` (the key file,
+/// mode, owner and group).
 pub(super) fn renew_step(
     sig_path: &Path,
     req: &TicketRequest,
     signer: &Signer,
-    within: u64,
+    plan: Plan,
     clock: &SystemClock,
-    dry_run: bool,
     rules: &WriteRules,
 ) -> Result<RenewStep, Stop> {
+    let Plan {
+        within,
+        force,
+        dry_run,
+    } = plan;
     // Never read through a path the write would refuse (a planted link, another user's
     // file in a shared directory), in the write's words; what is read is then checked
     // again on the opened file, so a FIFO or link swapped in meanwhile is refused too.
@@ -68,6 +84,13 @@ pub(super) fn renew_step(
     let decision = renew::decide(existing.as_deref(), &verify_key, &expect, within, clock);
     // The reason may quote the identifier: scrubbed like every echo.
     let why = redact::scrub(&decision.explain(within)).into_owned();
+    let (decision, why) = match decision {
+        renew::Decision::Keep { info, remaining } if force => (
+            renew::Decision::Renew(renew::Reason::Expiring { info, remaining }),
+            format!("--force: {why}"),
+        ),
+        decision => (decision, why),
+    };
     let made = match decision.renews() && !dry_run {
         true => {
             let made = make(req, signer, clock)?;
@@ -81,6 +104,7 @@ pub(super) fn renew_step(
         decision,
         why,
         made,
+        version: signer.version(),
     })
 }
 
@@ -133,7 +157,12 @@ pub(super) fn renew(a: &RenewArgs, clock: &SystemClock) -> Result<Outcome, Stop>
         regular_only: true,
         ..ticket_rules(&source)
     };
-    let step = renew_step(sig_path, &req, &signer, within, clock, false, &rules)?;
+    let plan = Plan {
+        within,
+        force: a.force,
+        dry_run: false,
+    };
+    let step = renew_step(sig_path, &req, &signer, plan, clock, &rules)?;
     Ok(Outcome::Renewed(Renewed {
         sig_file: sig_file.clone(),
         step,

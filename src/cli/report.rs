@@ -309,7 +309,7 @@ pub struct RenewedReport {
     /// The new ticket, as gen reports it.
     #[serde(flatten)]
     pub made: GenReport,
-    /// Always `renewed`.
+    /// `renewed`, or `created` when there was no ticket (as `renew --config` says).
     pub action: &'static str,
     /// Why it was renewed.
     pub reason: String,
@@ -354,7 +354,9 @@ pub struct FleetEntryReport {
     pub reason: String,
     /// When the kept or new ticket expires; null on error or a dry-run renewal.
     pub expires_at: Option<i64>,
-    /// The deploy hook: null (none, or not run), `ok` or `failed`.
+    /// The deploy hook: null (none, or not run), `ok` or `failed`; on a dry run `would run`
+    /// (a ticket would be written) or `pending` (it failed on the last run and would run
+    /// again), else null.
     pub hook: Option<&'static str>,
     /// Why the hook failed.
     #[serde(skip_serializing_if = "Option::is_none")]

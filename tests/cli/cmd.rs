@@ -71,6 +71,18 @@ const FILES: &[(&str, Source, u32)] = &[
         Source::Vector("fail-v2-time-as-string"),
         0o644,
     ),
+    ("fleet.toml", Source::Fixture("manifests/fleet.toml"), 0o644),
+    ("empty.toml", Source::Fixture("manifests/empty.toml"), 0o644),
+    (
+        "mode_decimal.toml",
+        Source::Fixture("manifests/mode_decimal.toml"),
+        0o644,
+    ),
+    (
+        "mode_leading_zero.toml",
+        Source::Fixture("manifests/mode_leading_zero.toml"),
+        0o644,
+    ),
 ];
 
 fn cases_dir() -> PathBuf {

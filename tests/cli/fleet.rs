@@ -174,7 +174,7 @@ fn one_failing_entry_does_not_stop_the_others() {
     );
     assert!(
         err[2].starts_with("tls_licence_tools: error: deploy hook for '")
-            && err[2].ends_with("c.sig' failed: exit status 7"),
+            && err[2].ends_with("c.sig' failed: exit status 7; the next run runs it again"),
         "{}",
         err[2]
     );
@@ -298,12 +298,19 @@ fn dry_run_says_what_each_entry_would_get_and_touches_nothing() {
     r.expect(0);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{r:#?}");
+    // Each line names the entry's identifier and the version its key makes.
     assert!(
         lines[0].starts_with("would keep '")
-            && lines[0].contains("admin.sig': the ticket is valid until ")
+            && lines[0].contains("admin.sig' (administrator, v2): the ticket is valid until "),
+        "{}",
+        lines[0]
     );
     assert!(lines[1].starts_with("would create '"), "{}", lines[1]);
-    assert!(lines[1].ends_with("bot.sig': there was no ticket; the deploy hook would run"));
+    assert!(
+        lines[1].ends_with("bot.sig' (bot, v1): there was no ticket; the deploy hook would run"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(s.listing(), before);
     assert_eq!(s.read("admin.sig"), admin);
 
@@ -331,7 +338,20 @@ fn dry_run_says_what_each_entry_would_get_and_touches_nothing() {
     assert_eq!(objs[0]["action"], "renewed");
     assert_eq!(objs[0]["dry_run"], true);
     assert_eq!(objs[0]["expires_at"], serde_json::Value::Null);
+    // Each would write a ticket, so each hook would run.
+    assert_eq!(objs[0]["hook"], "would run");
     assert_eq!(objs[1]["action"], "created");
+    assert_eq!(objs[1]["hook"], "would run");
+    // The text says the same in words ("would renew", never "would renewe").
+    let r = run(&s.0, ["renew", "--config", "m.toml", "--dry-run"]);
+    r.expect(0);
+    let first = r.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("would renew '")
+            && first.contains("admin.sig' (administrator, v2): the old ticket expires at ")
+            && first.ends_with("; the deploy hook would run"),
+        "{first}"
+    );
     assert!(!s.path("bot.sig").exists() && !s.path("hooks.log").exists());
 }
 
@@ -640,12 +660,12 @@ fn runs_at_once_never_interleave_and_each_renewal_runs_its_hook_once() {
             );
         }
     }
-    // No temporary file was left (the lock file stays, on purpose).
+    // No temporary file was left (the lock and state files stay, on purpose).
     let listing = s.listing();
     assert!(
         listing
             .iter()
-            .all(|n| !n.starts_with('.') || n == ".m.toml.lock"),
+            .all(|n| !n.starts_with('.') || n == ".m.toml.lock" || n == ".m.toml.state"),
         "{listing:?}"
     );
 }
@@ -684,9 +704,11 @@ fn config_excludes_the_single_file_arguments() {
     // The manifest must exist and be a file.
     let r = run(&s.0, ["renew", "--config", "nope.toml"]);
     r.expect(3);
+    // (In the tool's words, not the OS error's: tests/cmd/fleet-missing-manifest.)
     assert!(
         r.stderr
-            .starts_with("tls_licence_tools: error: cannot read manifest 'nope.toml': ")
+            .starts_with("tls_licence_tools: error: manifest 'nope.toml' does not exist: "),
+        "{r:#?}"
     );
 }
 
@@ -826,4 +848,220 @@ fn the_example_manifest_in_contrib_is_valid() {
     assert_eq!(objs[1]["identifier"], "bot");
     assert!(objs.iter().all(|o| o["action"] == "error"));
     assert!(r.stderr.contains("/etc/usersig/secret.txt"), "{r:#?}");
+}
+
+/// The state file's entries, by sig file.
+fn state(s: &Scratch) -> serde_json::Map<String, serde_json::Value> {
+    let text = fs::read_to_string(s.path(".m.toml.state")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["entries"].as_object().unwrap().clone()
+}
+
+/// A deploy hook that fails the first time it runs and succeeds after (it counts its
+/// runs in the file `count`).
+const FAILS_ONCE: &str =
+    "n=$(cat count 2>/dev/null || echo 0); n=$((n + 1)); echo $n > count; [ $n -ge 2 ]";
+
+/// Issue 18: a renewal whose deploy hook failed is remembered, and the next run runs
+/// the hook again although the ticket is now fresh, until it succeeds; then it is
+/// forgotten. A dry run says so, in words and in JSON.
+#[test]
+fn a_failed_deploy_hook_runs_again_on_the_next_run_until_it_succeeds() {
+    let s = Scratch::new("fleet-rehook");
+    manifest(
+        &s,
+        &format!(
+            "[[ticket]]\nfile = \"a.sig\"\nkey = \"file:secret.txt\"\nsdkappid = 1400001052\n\
+             identifier = \"a\"\nwithin = \"30d\"\ndeploy_hook = '''{FAILS_ONCE}'''\n"
+        ),
+    );
+    let file = fs::canonicalize(&s.0).unwrap().join("a.sig");
+    let key = file.to_str().unwrap().to_owned();
+    let count = |s: &Scratch| String::from_utf8(s.read("count")).unwrap();
+
+    // Run 1: the ticket is created, the hook fails: exit 1, remembered.
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    expect_status(&r, 1);
+    assert_eq!(
+        r.stderr.lines().next().unwrap_or_default(),
+        format!(
+            "tls_licence_tools: error: deploy hook for '{key}' failed: exit status 1; the next \
+             run runs it again"
+        )
+    );
+    assert_eq!(count(&s), "1\n");
+    let ticket = s.read("a.sig");
+    let st = state(&s);
+    assert_eq!(st[&key]["hook_pending"], true, "{st:?}");
+    assert_eq!(st[&key]["success"], false);
+    let last = st[&key]["last_run"].as_i64().unwrap();
+    assert!((last - common::now()).abs() < 60, "{last}");
+    let meta = fs::symlink_metadata(s.path(".m.toml.state")).unwrap();
+    assert!(meta.is_file() && meta.mode() & 0o777 == 0o600, "{meta:?}");
+
+    // A dry run says the hook would run again, and runs nothing.
+    let r = run(&s.0, ["renew", "--config", "m.toml", "--dry-run"]);
+    r.expect(0);
+    assert!(
+        r.stdout.starts_with(&format!(
+            "would keep '{key}' (a, v2): the ticket is valid until "
+        )) && r
+            .stdout
+            .ends_with("; the deploy hook would run again: it failed on the last run\n"),
+        "{r:#?}"
+    );
+    let r = run(&s.0, ["renew", "--config", "m.toml", "--dry-run", "--json"]);
+    r.expect(0);
+    let o: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(
+        (&o["action"], &o["hook"]),
+        (&"kept".into(), &"pending".into())
+    );
+    assert_eq!(count(&s), "1\n");
+
+    // Run 2: the ticket is fresh and kept, but the hook runs again and succeeds.
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{r:#?}");
+    assert!(
+        lines[0].starts_with(&format!("kept '{key}': ")),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[1],
+        format!("deploy hook for '{key}' (run again: it failed on the last run) succeeded")
+    );
+    assert_eq!(count(&s), "2\n");
+    assert_eq!(s.read("a.sig"), ticket);
+    let st = state(&s);
+    assert_eq!(st[&key]["hook_pending"], false);
+    assert_eq!(st[&key]["success"], true);
+
+    // Run 3: nothing is due; the hook does not run.
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(0);
+    assert_eq!(r.stdout.lines().count(), 1, "{r:#?}");
+    assert_eq!(count(&s), "2\n");
+}
+
+/// An entry removed from the manifest is forgotten: the state holds the current
+/// entries only, and the entry put back has no hook due.
+#[test]
+fn an_entry_removed_from_the_manifest_is_forgotten() {
+    let s = Scratch::new("fleet-forget");
+    let a = "[[ticket]]\nfile = \"a.sig\"\nkey = \"file:secret.txt\"\nsdkappid = 1400001052\n\
+             identifier = \"a\"\nwithin = \"30d\"\ndeploy_hook = \"echo x >> ran; exit 3\"\n";
+    let b = "[[ticket]]\nfile = \"b.sig\"\nkey = \"file:secret.txt\"\nsdkappid = 1400001052\n\
+             identifier = \"b\"\nwithin = \"30d\"\n";
+    let dir = fs::canonicalize(&s.0).unwrap();
+    let (ka, kb) = (
+        dir.join("a.sig").to_str().unwrap().to_owned(),
+        dir.join("b.sig").to_str().unwrap().to_owned(),
+    );
+    manifest(&s, &format!("{a}\n{b}"));
+    expect_status(&run(&s.0, ["renew", "--config", "m.toml"]), 1);
+    let st = state(&s);
+    assert_eq!(st.keys().collect::<Vec<_>>(), [&ka, &kb]);
+    assert_eq!(st[&ka]["hook_pending"], true);
+
+    manifest(&s, b);
+    run(&s.0, ["renew", "--config", "m.toml"]).expect(0);
+    assert_eq!(state(&s).keys().collect::<Vec<_>>(), [&kb]);
+
+    // Put back, its fresh ticket is kept and its hook is not due.
+    manifest(&s, &format!("{a}\n{b}"));
+    run(&s.0, ["renew", "--config", "m.toml"]).expect(0);
+    assert_eq!(s.read("ran"), b"x\n");
+    assert_eq!(state(&s)[&ka]["hook_pending"], false);
+}
+
+/// `--force` renews now, whatever the window: every entry of a manifest, and a single
+/// file.
+#[test]
+fn force_renews_whatever_the_window() {
+    let s = Scratch::new("fleet-force");
+    two_tickets(&s);
+    run(&s.0, ["renew", "--config", "m.toml"]).expect(0);
+    let before = (s.read("admin.sig"), s.read("bot.sig"));
+    // Tickets are signed to the second: a new one differs a second later.
+    std::thread::sleep(Duration::from_millis(1100));
+    let r = run(&s.0, ["renew", "--config", "m.toml", "--force"]);
+    r.expect(0);
+    let renewed: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("renewed '"))
+        .collect();
+    assert_eq!(renewed.len(), 2, "{r:#?}");
+    assert!(
+        renewed[0].contains("admin.sig': --force: the ticket is valid until "),
+        "{}",
+        renewed[0]
+    );
+    assert_ne!(s.read("admin.sig"), before.0);
+    assert_ne!(s.read("bot.sig"), before.1);
+    assert_eq!(hook_lines(&s).len(), 4);
+    verifies(&s, "admin.sig", "administrator");
+
+    let single = |extra: &[&str]| {
+        let mut args = vec![
+            "renew",
+            "file:secret.txt",
+            "admin.sig",
+            "1400001052",
+            "administrator",
+            "--within",
+            "1d",
+        ];
+        args.extend_from_slice(extra);
+        run(&s.0, args)
+    };
+    let kept = s.read("admin.sig");
+    let r = single(&[]);
+    r.expect(0);
+    assert!(r.stdout.starts_with("kept '"), "{r:#?}");
+    std::thread::sleep(Duration::from_millis(1100));
+    let r = single(&["--force"]);
+    r.expect(0);
+    assert!(
+        r.stdout
+            .starts_with("renewed 'admin.sig': --force: the ticket is valid until "),
+        "{r:#?}"
+    );
+    assert_ne!(s.read("admin.sig"), kept);
+    verifies(&s, "admin.sig", "administrator");
+}
+
+/// `sdkappid` may be given once in `[defaults]`; an entry's own wins.
+#[test]
+fn sdkappid_may_come_from_defaults() {
+    let s = Scratch::new("fleet-sdkdefault");
+    manifest(
+        &s,
+        "[defaults]\nsdkappid = 1400001052\nkey = \"file:secret.txt\"\nwithin = \"30d\"\n\n\
+         [[ticket]]\nfile = \"a.sig\"\nidentifier = \"a\"\n\n\
+         [[ticket]]\nfile = \"b.sig\"\nidentifier = \"b\"\nsdkappid = 1400000001\n",
+    );
+    run(&s.0, ["renew", "--config", "m.toml"]).expect(0);
+    for (name, app) in [("a.sig", 1400001052), ("b.sig", 1400000001)] {
+        let r = run(&s.0, ["inspect", name, "--json"]);
+        r.expect(0);
+        let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+        let info = v.get("ticket").unwrap_or(&v);
+        assert_eq!(info["sdkappid"], app, "{name}: {v}");
+    }
+    // Neither here nor in [defaults]: the entry is refused, saying where it may go.
+    manifest(
+        &s,
+        "[[ticket]]\nfile = \"a.sig\"\nidentifier = \"a\"\nkey = \"file:secret.txt\"\nwithin = \"30d\"\n",
+    );
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(2);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: manifest 'm.toml': ticket 1 ('a.sig'): no sdkappid (here or \
+         in [defaults]): the app's SDKAppID, like sdkappid = 1400001052\n"
+    );
 }

@@ -344,11 +344,106 @@ fn a_manifest_checks_identifier_and_sdkappid_and_textfile_is_written_whole() {
     run(&s.0, ["metrics"]).expect(2);
 }
 
+/// A stuck rotation shows: from a manifest, each entry's pending deploy hook and the
+/// last renew run's time and outcome, as renew --config recorded them.
+#[test]
+fn a_manifest_gives_each_entrys_pending_hook_and_last_run() {
+    let s = Scratch::new("metrics-runs");
+    s.write(
+        "m.toml",
+        b"[defaults]\nwithin = \"30d\"\nkey = \"file:secret.txt\"\nsdkappid = 1400001052\n\
+          [[ticket]]\nfile = \"a.sig\"\nidentifier = \"a\"\n\
+          deploy_hook = \"n=$(cat count 2>/dev/null || echo 0); echo $((n + 1)) > count; [ $n -ge 1 ]\"\n\
+          [[ticket]]\nfile = \"b.sig\"\nidentifier = \"b\"\n",
+    );
+    let dir = fs::canonicalize(&s.0).unwrap();
+    let (a, b) = (dir.join("a.sig"), dir.join("b.sig"));
+    let series = |s: &Scratch| {
+        let r = run(&s.0, ["metrics", "--config", "m.toml"]);
+        r.expect(0);
+        check_metrics(&r.stdout);
+        let mut runs: Vec<String> = sample_lines(&r.stdout)
+            .into_iter()
+            .filter(|l| l.starts_with("usersig_hook_pending") || l.starts_with("usersig_renew_"))
+            .map(str::to_owned)
+            .collect();
+        runs.sort();
+        runs
+    };
+    // Before any run: no hook is due, and no run is recorded.
+    assert_eq!(
+        series(&s),
+        [
+            format!("usersig_hook_pending{{file=\"{}\"}} 0", a.display()),
+            format!("usersig_hook_pending{{file=\"{}\"}} 0", b.display()),
+        ]
+    );
+    // a's hook fails: it is pending, and a's last run failed.
+    let before = common::now();
+    assert_eq!(run(&s.0, ["renew", "--config", "m.toml"]).code, 1);
+    let runs = series(&s);
+    let at = runs
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix(&format!(
+                "usersig_renew_last_run_timestamp_seconds{{file=\"{}\"}} ",
+                a.display()
+            ))
+        })
+        .and_then(|t| t.parse::<i64>().ok())
+        .unwrap_or_else(|| panic!("{runs:?}"));
+    assert!(at >= before && at <= common::now(), "{at}");
+    let expected = |pending: u8, ok: u8| {
+        let mut lines = vec![
+            format!("usersig_hook_pending{{file=\"{}\"}} {pending}", a.display()),
+            format!("usersig_hook_pending{{file=\"{}\"}} 0", b.display()),
+            format!(
+                "usersig_renew_last_run_success{{file=\"{}\"}} {ok}",
+                a.display()
+            ),
+            format!(
+                "usersig_renew_last_run_success{{file=\"{}\"}} 1",
+                b.display()
+            ),
+            format!(
+                "usersig_renew_last_run_timestamp_seconds{{file=\"{}\"}} {at}",
+                a.display()
+            ),
+            format!(
+                "usersig_renew_last_run_timestamp_seconds{{file=\"{}\"}} {at}",
+                b.display()
+            ),
+        ];
+        lines.sort();
+        lines
+    };
+    assert_eq!(runs, expected(1, 0));
+    // The next run runs it again; it succeeds: nothing is due.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run(&s.0, ["renew", "--config", "m.toml"]).expect(0);
+    let runs = series(&s);
+    assert!(
+        runs.contains(&format!(
+            "usersig_hook_pending{{file=\"{}\"}} 0",
+            a.display()
+        )),
+        "{runs:?}"
+    );
+    assert!(
+        runs.contains(&format!(
+            "usersig_renew_last_run_success{{file=\"{}\"}} 1",
+            a.display()
+        )),
+        "{runs:?}"
+    );
+    assert!(!runs.contains(&expected(1, 0)[4]), "{runs:?}");
+}
+
 #[test]
 fn the_alert_rules_pass_promtool_and_their_unit_tests() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/prometheus/usersig.rules.yml");
     let (ok, said) = promtool(&["check", "rules", rules.to_str().unwrap()], None);
-    assert!(ok && said.contains("SUCCESS: 6 rules found"), "{said}");
+    assert!(ok && said.contains("SUCCESS: 9 rules found"), "{said}");
     // The alerts fire when they should, and only then (promtool's rule unit tests).
     let tests = rules.with_file_name("usersig.rules.test.yml");
     let (ok, said) = promtool(&["test", "rules", tests.to_str().unwrap()], None);
@@ -359,6 +454,9 @@ fn the_alert_rules_pass_promtool_and_their_unit_tests() {
         "UsersigExpired",
         "UsersigFileUnreadable",
         "UsersigMetricsStale",
+        "UsersigDeployHookPending",
+        "UsersigRenewFailing",
+        "UsersigRenewNotRunning",
     ] {
         assert!(text.contains(&format!("alert: {alert}\n")), "{alert}");
     }

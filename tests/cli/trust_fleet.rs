@@ -385,12 +385,15 @@ fn a_lock_file_in_a_directory_the_runner_cannot_write_still_locks() {
     );
     fs::copy(s.path("secret.txt"), s.path("etc/secret.txt")).unwrap();
     s.write("etc/.m.toml.lock", b"");
+    // The state file likewise (made empty, as with touch).
+    s.write("etc/.m.toml.state", b"");
     for f in [
         "etc",
         "out",
         "etc/m.toml",
         "etc/secret.txt",
         "etc/.m.toml.lock",
+        "etc/.m.toml.state",
     ] {
         std::os::unix::fs::chown(s.path(f), Some(NOBODY), Some(NOBODY)).unwrap();
     }
@@ -433,6 +436,14 @@ fn a_lock_file_in_a_directory_the_runner_cannot_write_still_locks() {
     let out = attempt();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(s.path("out/a.sig").exists());
+    // The run is remembered in the state file made before, rewritten in place, 0600.
+    let state = fs::read_to_string(s.path("etc/.m.toml.state")).unwrap();
+    assert!(
+        state.contains("out/a.sig\"") && state.contains("\"success\": true"),
+        "{state}"
+    );
+    let meta = fs::metadata(s.path("etc/.m.toml.state")).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (NOBODY, 0o600));
     fs::set_permissions(s.path("etc"), fs::Permissions::from_mode(0o755)).unwrap();
 }
 
@@ -727,4 +738,51 @@ fn keygen_never_writes_both_keys_to_one_file() {
         );
         assert!(!s.path("k.pem").exists() && !s.path("d/k.pem").exists());
     }
+}
+
+/// The state file that says which deploy hooks run again is guarded like the lock: a
+/// link in its place is never read through, and the run stops before anything is done.
+#[test]
+fn a_state_file_that_is_a_link_is_refused() {
+    let s = Scratch::new("fleet-statelink");
+    manifest(
+        &s,
+        &format!(
+            "{}deploy_hook = 'touch hooked'\n",
+            entry("a.sig", "file:secret.txt", "a")
+        ),
+    );
+    s.write("elsewhere.json", b"{\"entries\":{}}\n");
+    symlink("elsewhere.json", s.path(".m.toml.state")).unwrap();
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: cannot read state file '.m.toml.state': is a symbolic \
+         link; it is never read or written through: give the path of the file itself\n"
+    );
+    assert!(!s.path("a.sig").exists() && !s.path("hooked").exists());
+    assert_eq!(s.read("elsewhere.json"), b"{\"entries\":{}}\n");
+}
+
+/// A state file another user made is refused: they could make this user's run a deploy
+/// hook at will, or hide one that failed.
+#[test]
+#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]
+fn a_state_file_of_another_user_is_refused() {
+    require(&[ROOT]);
+    let s = Scratch::new("fleet-stateowner");
+    manifest(&s, &entry("a.sig", "file:secret.txt", "a"));
+    s.write(".m.toml.state", b"{\"entries\":{}}\n");
+    fs::set_permissions(s.path(".m.toml.state"), fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(s.path(".m.toml.state"), Some(NOBODY), Some(NOBODY)).unwrap();
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: state file '.m.toml.state' is owned by another user (uid \
+         65534), who could make this run a deploy hook or hide a failed one; remove it\n"
+    );
+    assert!(!s.path("a.sig").exists());
+    assert_eq!(fs::metadata(s.path(".m.toml.state")).unwrap().uid(), NOBODY);
 }

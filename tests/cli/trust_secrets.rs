@@ -429,7 +429,7 @@ fn der_keys_are_v1_keys_everywhere() {
         r.expect(0);
         assert!(
             r.stdout
-                .starts_with("renewed 'renewed': there was no ticket; the new v1 ticket"),
+                .starts_with("created 'renewed': there was no ticket; the new v1 ticket"),
             "{r:?}"
         );
         let ticket = String::from_utf8(dir.read("renewed")).unwrap();

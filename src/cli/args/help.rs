@@ -246,12 +246,15 @@ renewed; one that is a directory or not a regular file is an error. Otherwise SI
 is left byte for byte as it is. The write is atomic (temporary file, fsync, rename),
 keeps the file's owner and mode (never group- or world-writable or executable); a new
 file is 0600; a symbolic link as SIG_FILE is refused.",
-        "With --config FILE, every [[ticket]] of a TOML manifest (file, key, sdkappid,
-identifier; within, expire, deploy_hook, hook_timeout, mode, owner, group, also in
-[defaults]) is kept, renewed or created the same way, one line each; a deploy_hook runs
-(sh -c, USERSIG_FILE, USERSIG_IDENTIFIER, USERSIG_SDKAPPID, USERSIG_EXPIRES_AT) after
-each renewal. Runs on one manifest wait for each other (a lock on it). --dry-run says
-what each entry would get and changes nothing. --quiet prints only errors.",
+        "With --config FILE, every [[ticket]] of a TOML manifest (file, identifier; key,
+sdkappid, within, expire, deploy_hook, hook_timeout, mode (quoted, \"0640\"), owner,
+group, each here or in [defaults]) is kept, renewed or created the same way, one line
+each; a deploy_hook runs (sh -c, USERSIG_FILE, USERSIG_IDENTIFIER, USERSIG_SDKAPPID,
+USERSIG_EXPIRES_AT) after each renewal, and a hook that failed runs again on each next
+run until it succeeds (.NAME.state beside the manifest remembers it). Runs on one
+manifest wait for each other (a lock on it). --force renews now, whatever the window.
+--dry-run says what each entry would get and changes nothing. --quiet prints only
+errors.",
         DURATIONS,
     ],
     "renew ec_key.pem sig 1400001052 xiaojun --within 30d",

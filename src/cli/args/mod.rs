@@ -440,6 +440,9 @@ pub struct RenewArgs {
     /// With --config: say what each entry would get, write nothing, run no hook.
     #[arg(long, requires = "config")]
     pub dry_run: bool,
+    /// Renew now, whatever --within says (with --config: every entry).
+    #[arg(long)]
+    pub force: bool,
     /// With --config: how long to wait for another run on the same manifest.
     #[arg(
         long,

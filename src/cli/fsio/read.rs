@@ -57,6 +57,8 @@ pub struct RegularHead {
     pub bytes: Vec<u8>,
     /// The file read.
     pub id: FileId,
+    /// Its owner's user id (a state file of another user is refused).
+    pub owner: u32,
 }
 
 /// Read the regular file at `path`, never waiting on anything: at most its first

@@ -105,7 +105,11 @@ impl<'a> Target<'a> {
             .read_to_end(&mut bytes)
             .map_err(|e| cx.io(e))?;
         let id = FileId::of_stat(&st);
-        Ok(RegularHead { bytes, id })
+        Ok(RegularHead {
+            bytes,
+            id,
+            owner: st.st_uid,
+        })
     }
 
     /// Check, without writing anything, that [`Target::write`] would write here rather

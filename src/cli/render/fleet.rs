@@ -13,12 +13,21 @@ use super::super::redact;
 use super::super::report::{self, FleetEntryReport};
 use super::super::streams::{self, NAME};
 
-/// The action word for a decision.
-fn action(decision: &Decision) -> &'static str {
+/// The action word for a decision (single-file renew says the same words).
+pub fn action(decision: &Decision) -> &'static str {
     match decision {
         Decision::Keep { .. } => "kept",
         Decision::Renew(Reason::Missing) => "created",
         Decision::Renew(_) => "renewed",
+    }
+}
+
+/// The word a dry run says for a decision: what it would do.
+fn would(decision: &Decision) -> &'static str {
+    match decision {
+        Decision::Keep { .. } => "keep",
+        Decision::Renew(Reason::Missing) => "create",
+        Decision::Renew(_) => "renew",
     }
 }
 
@@ -56,15 +65,27 @@ pub fn fleet_entry(e: &FleetEntry, json: bool, quiet: bool) -> CommandResult {
                 (None, Decision::Keep { info, .. }) => Some(info.expires_at()),
                 (None, Decision::Renew(_)) => None,
             };
+            // A hook that runs with no new ticket is one that failed on the last run.
+            let again = match step.made {
+                None => " (run again: it failed on the last run)",
+                Some(_) => "",
+            };
             match hook {
+                None if e.dry_run && e.has_hook && step.decision.renews() => {
+                    object.hook = Some("would run");
+                }
+                None if e.dry_run && e.hook_pending => object.hook = Some("pending"),
                 None => {}
                 Some(Ok(())) => {
-                    lines += &format!("deploy hook for '{path}' succeeded\n");
+                    lines += &format!("deploy hook for '{path}'{again} succeeded\n");
                     object.hook = Some("ok");
                 }
                 Some(Err(err)) => {
                     let err_shown = redact::shown(err.as_bytes());
-                    errors.push(format!("deploy hook for '{path}' failed: {err_shown}"));
+                    errors.push(format!(
+                        "deploy hook for '{path}'{again} failed: {err_shown}; the next run \
+                         runs it again"
+                    ));
                     object.hook = Some("failed");
                     object.hook_error = Some(redact::scrub(err).into_owned());
                 }
@@ -89,16 +110,19 @@ fn step_line(e: &FleetEntry, step: &RenewStep, path: &str) -> String {
     let why = redact::escape(&step.why);
     match (&step.made, e.dry_run) {
         (_, true) => {
-            let verb = if act == "kept" {
-                "keep"
-            } else {
-                &act[..act.len() - 1]
-            };
-            let hook_note = match (e.has_hook, step.decision.renews()) {
-                (true, true) => "; the deploy hook would run",
+            let verb = would(&step.decision);
+            let hook_note = match (e.has_hook, step.decision.renews(), e.hook_pending) {
+                (true, true, _) => "; the deploy hook would run",
+                (true, false, true) => {
+                    "; the deploy hook would run again: it failed on the last run"
+                }
                 _ => "",
             };
-            format!("would {verb} '{path}': {why}{hook_note}\n")
+            let who = redact::shown(e.identifier.as_bytes());
+            format!(
+                "would {verb} '{path}' ({who}, {}): {why}{hook_note}\n",
+                step.version
+            )
         }
         (Some(made), false) => format!(
             "{act} '{path}': {why}; the new {} ticket is valid until {}\n",

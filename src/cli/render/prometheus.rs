@@ -93,6 +93,44 @@ pub fn prometheus(exported: &Exported) -> String {
         "1 when the file is missing, unreadable or holds no ticket, else 0.",
         &read_error,
     );
+    if let Some(runs) = &exported.runs {
+        let (mut pending, mut last_run, mut success) =
+            (String::new(), String::new(), String::new());
+        for run in runs {
+            let file = label(&run.file);
+            let _ = writeln!(
+                pending,
+                "usersig_hook_pending{{file=\"{file}\"}} {}",
+                u8::from(run.hook_pending)
+            );
+            if let Some((at, ok)) = run.last_run {
+                let _ = writeln!(
+                    last_run,
+                    "usersig_renew_last_run_timestamp_seconds{{file=\"{file}\"}} {at}"
+                );
+                let _ = writeln!(
+                    success,
+                    "usersig_renew_last_run_success{{file=\"{file}\"}} {}",
+                    u8::from(ok)
+                );
+            }
+        }
+        family(
+            "usersig_hook_pending",
+            "1 when the entry's deploy hook failed and has not succeeded since (renew --config runs it again each run), else 0.",
+            &pending,
+        );
+        family(
+            "usersig_renew_last_run_timestamp_seconds",
+            "When renew --config last handled the entry, Unix seconds.",
+            &last_run,
+        );
+        family(
+            "usersig_renew_last_run_success",
+            "1 when renew --config's last run kept, renewed or created the entry's ticket and its deploy hook (if it ran) succeeded, else 0.",
+            &success,
+        );
+    }
     family(
         "usersig_exporter_last_run_timestamp_seconds",
         "When these metrics were made, Unix seconds.",
