@@ -765,6 +765,30 @@ fn a_state_file_that_is_a_link_is_refused() {
     assert_eq!(s.read("elsewhere.json"), b"{\"entries\":{}}\n");
 }
 
+/// A state file of ours that group or others may write is refused, for the same reason
+/// as another user's.
+#[test]
+fn a_state_file_others_may_write_is_refused() {
+    let s = Scratch::new("fleet-statemode");
+    manifest(
+        &s,
+        &format!(
+            "{}deploy_hook = 'touch hooked'\n",
+            entry("a.sig", "file:secret.txt", "a")
+        ),
+    );
+    s.write(".m.toml.state", b"{\"entries\":{}}\n");
+    fs::set_permissions(s.path(".m.toml.state"), fs::Permissions::from_mode(0o620)).unwrap();
+    let r = run(&s.0, ["renew", "--config", "m.toml"]);
+    r.expect(3);
+    assert_eq!(
+        r.stderr,
+        "tls_licence_tools: error: state file '.m.toml.state' has mode 0620: others could \
+         make this run a deploy hook or hide a failed one; chmod 600 it\n"
+    );
+    assert!(!s.path("a.sig").exists() && !s.path("hooked").exists());
+}
+
 /// A state file another user made is refused: they could make this user's run a deploy
 /// hook at will, or hide one that failed.
 #[test]

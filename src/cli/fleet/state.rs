@@ -99,6 +99,13 @@ pub fn read(manifest: &Path, own_only: bool) -> Result<State, Stop> {
             head.owner
         )));
     }
+    if own_only && head.mode & 0o022 != 0 {
+        return Err(Stop::Io(format!(
+            "state file '{shown}' has mode {:04o}: others could make this run a deploy hook \
+             or hide a failed one; chmod 600 it",
+            head.mode
+        )));
+    }
     if head.bytes.len() > MAX_STATE_BYTES {
         return Err(Stop::Io(format!(
             "state file '{shown}' is larger than 1 MiB; remove it (it is made anew)"

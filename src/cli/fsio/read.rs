@@ -59,6 +59,8 @@ pub struct RegularHead {
     pub id: FileId,
     /// Its owner's user id (a state file of another user is refused).
     pub owner: u32,
+    /// Its permission bits (a state file others may write is refused).
+    pub mode: u32,
 }
 
 /// Read the regular file at `path`, never waiting on anything: at most its first

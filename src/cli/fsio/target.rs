@@ -109,6 +109,7 @@ impl<'a> Target<'a> {
             bytes,
             id,
             owner: st.st_uid,
+            mode: st.st_mode & 0o7777,
         })
     }
 
