@@ -22,10 +22,11 @@ use crate::keys::PublicKey;
 
 /// Bits a window covers.
 const WINDOW_BITS: usize = 8;
-/// Entries of a window (the multiples 0 to 255 of its base).
-const WINDOW: usize = 1 << WINDOW_BITS;
-/// Windows over a 256-bit scalar.
-const WINDOWS: usize = 256 / WINDOW_BITS;
+/// Entries of a row: the multiples 0 to 128 of its base (the signed digits of a window
+/// run from -127 to 128; a negative one is its multiple negated).
+const WINDOW: usize = (1 << (WINDOW_BITS - 1)) + 1;
+/// Rows: one a window over a 256-bit scalar, and one for the last window's carry.
+const WINDOWS: usize = 256 / WINDOW_BITS + 1;
 
 /// `WINDOWS` rows of `WINDOW` affine points: row `i`, column `j` is `j * 2^(8i) * P`
 /// (column 0, the point at infinity, is never read).
@@ -34,7 +35,7 @@ struct Table {
 }
 
 impl Table {
-    /// The table of `p`: 8192 points, built with one field inversion a row.
+    /// The table of `p`: 4257 points, built with one field inversion a row.
     fn new(p: ProjectivePoint) -> Table {
         let mut points = Vec::with_capacity(WINDOWS * WINDOW);
         let mut base = p;
@@ -44,21 +45,37 @@ impl Table {
                 row[j] = row[j - 1] + base;
             }
             points.extend_from_slice(&ProjectivePoint::batch_normalize(&row));
-            // 256 * base = 255 * base + base.
-            base += row[WINDOW - 1];
+            // 256 * base = 2 * (128 * base).
+            base = row[WINDOW - 1].double();
         }
         Table {
             points: points.into_boxed_slice(),
         }
     }
 
-    /// `k * P` for the scalar whose big-endian bytes are `k`.
+    /// `k * P` for the scalar whose big-endian bytes are `k`: each byte, plus the carry
+    /// from the byte below, is a digit in `[-127, 128]` (a byte above 128 is the digit
+    /// less 256, and carries one into the next).
     fn mul(&self, k: &FieldBytes) -> ProjectivePoint {
         let mut acc = ProjectivePoint::IDENTITY;
-        for (i, &digit) in k.iter().rev().enumerate() {
-            if digit != 0 {
-                acc += &self.points[i * WINDOW + usize::from(digit)];
+        let mut carry = 0;
+        for (i, &byte) in k.iter().rev().enumerate() {
+            let digit = usize::from(byte) + carry;
+            let row = &self.points[i * WINDOW..(i + 1) * WINDOW];
+            if digit > WINDOW - 1 {
+                carry = 1;
+                if digit < 256 {
+                    acc -= &row[256 - digit];
+                }
+            } else {
+                carry = 0;
+                if digit != 0 {
+                    acc += &row[digit];
+                }
             }
+        }
+        if carry != 0 {
+            acc += &self.points[(WINDOWS - 1) * WINDOW + 1];
         }
         acc
     }
@@ -77,7 +94,7 @@ fn generator_table() -> &'static Table {
 }
 
 /// A public key with its table: verifies v1 signatures as
-/// [`PublicKey::verify_der`] does, faster once built (about half a megabyte, and the
+/// [`PublicKey::verify_der`] does, faster once built (300 KiB, and the
 /// time of a few hundred verifications; see the crate's benches).
 pub(crate) struct PrecomputedKey {
     /// The SEC1 point it was built from, to tell which key it is.
@@ -149,10 +166,12 @@ impl PrecomputedKey {
 }
 
 /// v1 verifications under one key (in one [`KeyTables`]) after which its table is
-/// built: the build costs about as many ring verifications as this (see
-/// `benches/tickets.rs`), so a run that stops short of it never pays for one.
+/// built. A build (4 to 6 ms, twice that for the first, with the generator's) costs
+/// about 70 ring verifications (140 for the first) and is repaid after some 300 table
+/// ones (700 for the first; the ignored test `timing`), so a short run never pays for
+/// one and a long one soon repays it.
 pub(crate) const BUILD_AFTER: u32 = 256;
-/// Keys a [`KeyTables`] keeps tables for (each about half a megabyte).
+/// Keys a [`KeyTables`] keeps tables for (300 KiB each).
 const MAX_TABLES: usize = 4;
 
 /// A batch's keys: ring verifies under a key until it has been used [`BUILD_AFTER`]

@@ -214,8 +214,19 @@ fn tables_multiply_as_the_curve_does() {
         assert_eq!(g.mul(&k.to_bytes()), ProjectivePoint::GENERATOR * k);
         assert_eq!(q.table.mul(&k.to_bytes()), q_point * k);
     }
-    for k in [Scalar::ZERO, Scalar::ONE, -Scalar::ONE] {
+    // Digits at the edges of the signed range: 128 (no carry), 129 (-127 and a carry),
+    // 255 with a carry (0 and a carry), and a carry out of the top byte.
+    let edges = [0x80u8, 0x81, 0x7f, 0xff].map(|b| {
+        let mut bytes = [b; 32];
+        bytes[0] = 0x7f;
+        Scalar::from_repr(bytes.into()).unwrap()
+    });
+    for k in [Scalar::ZERO, Scalar::ONE, -Scalar::ONE, -Scalar::from(2u32)]
+        .into_iter()
+        .chain(edges)
+    {
         assert_eq!(g.mul(&k.to_bytes()), ProjectivePoint::GENERATOR * k);
+        assert_eq!(q.table.mul(&k.to_bytes()), q_point * k);
     }
     assert_eq!(q.table_bytes(), g.bytes());
     assert!(q.table_bytes() >= WINDOWS * WINDOW * 64);
