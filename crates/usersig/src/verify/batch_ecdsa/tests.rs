@@ -1,0 +1,320 @@
+use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::{Field, PrimeField};
+use proptest::prelude::*;
+
+use super::*;
+use crate::keys::PrivateKey;
+
+/// The group order n, big-endian.
+const N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// Split a DER signature into the magnitudes of r and s (leading zeros dropped).
+fn split(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let body = &der[2..];
+    let rl = usize::from(body[1]);
+    let r = body[2..2 + rl].to_vec();
+    let s_at = 2 + rl;
+    let sl = usize::from(body[s_at + 1]);
+    let s = body[s_at + 2..s_at + 2 + sl].to_vec();
+    (strip(&r), strip(&s))
+}
+
+fn strip(v: &[u8]) -> Vec<u8> {
+    let at = v.iter().position(|&b| b != 0).unwrap_or(v.len());
+    v[at..].to_vec()
+}
+
+/// A minimal DER INTEGER of the unsigned big-endian magnitude `v`.
+fn der_int(v: &[u8]) -> Vec<u8> {
+    let mut v = strip(v);
+    if v.is_empty() {
+        v.push(0);
+    } else if v[0] & 0x80 != 0 {
+        v.insert(0, 0);
+    }
+    let mut out = vec![0x02, u8::try_from(v.len()).unwrap()];
+    out.extend_from_slice(&v);
+    out
+}
+
+/// A DER signature of magnitudes r and s.
+fn der_sig(r: &[u8], s: &[u8]) -> Vec<u8> {
+    let mut body = der_int(r);
+    body.extend(der_int(s));
+    let mut out = vec![0x30, u8::try_from(body.len()).unwrap()];
+    out.extend(body);
+    out
+}
+
+/// Big-endian addition of two magnitudes (as long as the longer, plus a carry byte).
+fn add(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let len = a.len().max(b.len()) + 1;
+    let pad = |v: &[u8]| {
+        let mut p = vec![0u8; len - v.len()];
+        p.extend_from_slice(v);
+        p
+    };
+    let (a, b) = (pad(a), pad(b));
+    let mut out = vec![0u8; len];
+    let mut carry = 0u16;
+    for i in (0..len).rev() {
+        let sum = u16::from(a[i]) + u16::from(b[i]) + carry;
+        out[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    strip(&out)
+}
+
+/// n - v for a nonzero v < n.
+fn negate(v: &[u8]) -> Vec<u8> {
+    let s = Scalar::from_repr(pad32(v)).unwrap();
+    strip(&(-s).to_bytes())
+}
+
+fn pad32(v: &[u8]) -> FieldBytes {
+    let mut out = FieldBytes::default();
+    out[32 - v.len()..].copy_from_slice(v);
+    out
+}
+
+struct Fixture {
+    private: PrivateKey,
+    public: PublicKey,
+    fast: PrecomputedKey,
+}
+
+fn fixture() -> &'static [Fixture] {
+    static KEYS: OnceLock<Vec<Fixture>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        (0..2)
+            .map(|_| {
+                let private = PrivateKey::generate().unwrap();
+                let public = private.public_key();
+                let fast = PrecomputedKey::new(&public).unwrap();
+                Fixture {
+                    private,
+                    public,
+                    fast,
+                }
+            })
+            .collect()
+    })
+}
+
+/// Both verdicts, asserted equal; returns the verdict.
+fn same(key: &Fixture, message: &[u8], der: &[u8]) -> bool {
+    let ring = key.public.verify_der(message, der);
+    let table = key.fast.verify_der(message, der);
+    assert_eq!(ring, table, "message {message:02x?}, signature {der:02x?}");
+    ring
+}
+
+/// The variants of one genuine signature that ring must refuse or accept: every one
+/// judged the same way by both.
+fn variants(der: &[u8]) -> Vec<Vec<u8>> {
+    let (r, s) = split(der);
+    let mut out = vec![der.to_vec()];
+    // High S (or low S, if it was high): valid too.
+    out.push(der_sig(&r, &negate(&s)));
+    // Zero, n, n + value, n - 1 and n + 1.
+    for bad in [
+        vec![0u8],
+        N.to_vec(),
+        add(&N, &r),
+        add(&N, &[1]),
+        negate(&[1]),
+    ] {
+        out.push(der_sig(&bad, &s));
+        out.push(der_sig(&r, &bad));
+    }
+    // One bit flipped anywhere.
+    for i in 0..der.len() * 8 {
+        let mut v = der.to_vec();
+        v[i / 8] ^= 1 << (i % 8);
+        out.push(v);
+    }
+    // A byte cut off or added, a leading zero added, r and s swapped.
+    out.push(der[..der.len() - 1].to_vec());
+    let mut longer = der.to_vec();
+    longer.push(0);
+    out.push(longer);
+    let mut padded = vec![0x02, u8::try_from(r.len() + 1).unwrap(), 0];
+    padded.extend_from_slice(&r);
+    padded.extend(der_int(&s));
+    let mut framed = vec![0x30, u8::try_from(padded.len()).unwrap()];
+    framed.extend(padded);
+    out.push(framed);
+    out.push(der_sig(&s, &r));
+    // Long-form lengths.
+    let mut long = vec![0x30, 0x81, der[1]];
+    long.extend_from_slice(&der[2..]);
+    out.push(long);
+    out
+}
+
+#[test]
+fn genuine_and_altered_signatures_are_judged_as_ring_judges_them() {
+    let key = &fixture()[0];
+    let other = &fixture()[1];
+    let mut accepted = 0;
+    for i in 0..8u8 {
+        let message = vec![i; usize::from(i) * 7];
+        let der = key.private.sign_der(&message).unwrap();
+        let all = variants(&der);
+        for v in &all {
+            // A variant that is not the signature or its twin (a leading zero added
+            // before a high byte re-encodes the signature itself) must be refused.
+            let genuine = *v == all[0] || *v == all[1];
+            assert_eq!(same(key, &message, v), genuine, "{v:02x?}");
+            accepted += usize::from(genuine);
+            // Never under another key.
+            assert!(!same(other, &message, v));
+            // Nor over another message.
+            assert!(!same(key, b"another message", v));
+        }
+    }
+    // At least the genuine signature and its other-S twin, each time.
+    assert!(accepted >= 16);
+}
+
+#[test]
+fn malformed_signatures_are_refused_as_ring_refuses_them() {
+    let key = &fixture()[0];
+    for der in [
+        &[][..],
+        &[0x30],
+        &[0x30, 0x00],
+        &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],
+        &[0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01],
+        &[0x30, 0x06, 0x02, 0x01, 0x81, 0x02, 0x01, 0x01],
+        &[0x30, 0x05, 0x02, 0x00, 0x02, 0x01, 0x01],
+        &[0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01],
+        &[0x30, 0x06, 0x03, 0x01, 0x01, 0x02, 0x01, 0x01],
+    ] {
+        assert!(!same(key, b"m", der));
+    }
+}
+
+#[test]
+fn tables_multiply_as_the_curve_does() {
+    let g = generator_table();
+    let q = &fixture()[0].fast;
+    let q_point = ProjectivePoint::from(
+        Option::<AffinePoint>::from(AffinePoint::from_sec1_point(
+            &Sec1Point::from_bytes(fixture()[0].public.to_sec1_point()).unwrap(),
+        ))
+        .unwrap(),
+    );
+    let mut k = Scalar::from(0x1234_5678_9abc_def0u64);
+    for _ in 0..20 {
+        k = k * k + Scalar::ONE;
+        assert_eq!(g.mul(&k.to_bytes()), ProjectivePoint::GENERATOR * k);
+        assert_eq!(q.table.mul(&k.to_bytes()), q_point * k);
+    }
+    // Digits at the edges of the signed range: 128 (no carry), 129 (-127 and a carry),
+    // 255 with a carry (0 and a carry), and a carry out of the top byte.
+    let edges = [0x80u8, 0x81, 0x7f, 0xff].map(|b| {
+        let mut bytes = [b; 32];
+        bytes[0] = 0x7f;
+        Scalar::from_repr(bytes.into()).unwrap()
+    });
+    for k in [Scalar::ZERO, Scalar::ONE, -Scalar::ONE, -Scalar::from(2u32)]
+        .into_iter()
+        .chain(edges)
+    {
+        assert_eq!(g.mul(&k.to_bytes()), ProjectivePoint::GENERATOR * k);
+        assert_eq!(q.table.mul(&k.to_bytes()), q_point * k);
+    }
+    assert_eq!(q.table_bytes(), g.bytes());
+    assert!(q.table_bytes() >= WINDOWS * WINDOW * 64);
+}
+
+#[test]
+fn digests_that_reduce_to_zero_are_taken_mod_n() {
+    // d, Q = dG; k, R = kG, r = x(R); s = r d / k signs the digest z = 0 (and so z = n).
+    let d = Scalar::from(0xdead_beef_u64);
+    let q = (ProjectivePoint::GENERATOR * d).to_affine();
+    let sec1 = [&[4u8][..], &q.x(), &q.y()].concat();
+    let mut spki = fixture()[0].public.to_spki_der();
+    let at = spki.len() - 65;
+    spki[at..].copy_from_slice(&sec1);
+    let key = PrecomputedKey::new(&PublicKey::from_der(&spki).unwrap()).unwrap();
+    let k = Scalar::from(0x1_0000_0001_u64);
+    let r =
+        <Scalar as Reduce<FieldBytes>>::reduce(&(ProjectivePoint::GENERATOR * k).to_affine().x());
+    let s = r * d * k.invert().unwrap();
+    let der = der_sig(&r.to_bytes(), &s.to_bytes());
+    assert!(key.verify_digest(&FieldBytes::default(), &der));
+    assert!(key.verify_digest(&FieldBytes::from(N), &der));
+    // Its high-S twin too.
+    let twin = der_sig(&r.to_bytes(), &negate(&s.to_bytes()));
+    assert!(key.verify_digest(&FieldBytes::default(), &twin));
+    let mut one = FieldBytes::default();
+    one[31] = 1;
+    assert!(!key.verify_digest(&one, &der));
+    assert!(!bool::from(s.is_zero()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_messages_and_signatures_agree_with_ring(
+        message in proptest::collection::vec(any::<u8>(), 0..200),
+        which in 0usize..2,
+        flip in any::<u16>(),
+        junk in proptest::collection::vec(any::<u8>(), 0..80),
+    ) {
+        let key = &fixture()[which];
+        let der = key.private.sign_der(&message).unwrap();
+        prop_assert!(same(key, &message, &der));
+        let mut flipped = der.clone();
+        let bit = usize::from(flip) % (der.len() * 8);
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(!same(key, &message, &flipped));
+        same(key, &message, &junk);
+        let mut framed = vec![0x30, u8::try_from(junk.len()).unwrap()];
+        framed.extend_from_slice(&junk);
+        same(key, &message, &framed);
+    }
+}
+
+/// Timings in release builds: `cargo test --release -p usersig --lib
+/// verify::batch_ecdsa::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement: run in release with --nocapture"]
+fn timing() {
+    use std::time::Instant;
+    let key = PrivateKey::generate().unwrap();
+    let public = key.public_key();
+    let started = Instant::now();
+    let first = PrecomputedKey::new(&public).unwrap();
+    let first_build = started.elapsed();
+    let started = Instant::now();
+    let second = PrecomputedKey::new(&public).unwrap();
+    let second_build = started.elapsed();
+    let signed: Vec<(Vec<u8>, Vec<u8>)> = (0..20_000u32)
+        .map(|i| {
+            let m = format!("TLS.identifier:user{i}\n").into_bytes();
+            let der = key.sign_der(&m).unwrap();
+            (m, der)
+        })
+        .collect();
+    let started = Instant::now();
+    assert!(signed.iter().all(|(m, d)| public.verify_der(m, d)));
+    let ring = started.elapsed();
+    let started = Instant::now();
+    assert!(signed.iter().all(|(m, d)| second.verify_der(m, d)));
+    let table = started.elapsed();
+    let per = |d: std::time::Duration| 20_000.0 / d.as_secs_f64();
+    println!(
+        "build: first {first_build:?} (with the generator's), then {second_build:?}; \
+         table {} bytes; 20000 verifications: ring {ring:?} ({:.0}/s), table {table:?} ({:.0}/s)",
+        first.table_bytes(),
+        per(ring),
+        per(table)
+    );
+}
