@@ -15,6 +15,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 pub mod no_randomness;
+/// Ticket text made and read without the library (shared with the library's tests).
+pub mod text;
+pub use text::{decode_independently, ticket_text};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tls_licence_tools");
 pub const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -246,41 +249,11 @@ impl Drop for Scratch {
     }
 }
 
-/// Ticket text for raw bytes, made without the library: base64, then the swap.
-pub fn ticket_text(bytes: &[u8]) -> String {
-    STANDARD
-        .encode(bytes)
-        .replace('+', "*")
-        .replace('/', "-")
-        .replace('=', "_")
-}
-
 /// zlib-compress at `level`.
 pub fn zlib(data: &[u8], level: u32) -> Vec<u8> {
     let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
     e.write_all(data).unwrap();
     e.finish().unwrap()
-}
-
-/// Decode ticket text without the library: undo the character swap, base64, inflate.
-pub fn decode_independently(text: &str) -> String {
-    use std::io::Read;
-    let std_b64: String = text
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .map(|c| match c {
-            '*' => '+',
-            '-' => '/',
-            '_' => '=',
-            c => c,
-        })
-        .collect();
-    let compressed = STANDARD.decode(std_b64).expect("base64");
-    let mut json = String::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .read_to_string(&mut json)
-        .expect("zlib");
-    json
 }
 
 /// Check `data` against a signature with the openssl command line (an implementation

@@ -1,11 +1,8 @@
 //! What the library's tests share: the demo secret, the repository's fixtures, the
-//! system clock, and a decoder for ticket text that does not use the library.
+//! system clock, and the CLI tests' decoder for ticket text that does not use the
+//! library (tests/common/text.rs).
 
-use std::io::Read;
 use std::path::PathBuf;
-
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 
 /// The demo secret (fixtures/secret.txt).
 pub const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
@@ -25,22 +22,6 @@ pub fn now() -> i64 {
         .unwrap()
 }
 
-/// Decode ticket text without the library: undo the character swap, base64, inflate.
-pub fn decode_independently(text: &str) -> String {
-    let std_b64: String = text
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .map(|c| match c {
-            '*' => '+',
-            '-' => '/',
-            '_' => '=',
-            c => c,
-        })
-        .collect();
-    let compressed = STANDARD.decode(std_b64).expect("base64");
-    let mut json = String::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .read_to_string(&mut json)
-        .expect("zlib");
-    json
-}
+#[path = "../../../../tests/common/text.rs"]
+mod text;
+pub use text::decode_independently;
