@@ -773,16 +773,18 @@ pub(super) fn renew_all(
 ) -> Result<Outcome, Stop> {
     let path = Path::new(config);
     let wait = parse_duration("--lock-timeout", &a.lock_timeout, 0..=duration::DAY)?;
-    // Read and checked once before the lock, so that a manifest that cannot be read or
-    // is wrong is said at once (and no lock file is made for it); the read under the
-    // lock is the one used.
-    load(path)?;
-    // A dry run writes nothing, so it does not wait for a run in progress.
-    let _lock = match a.dry_run {
-        true => None,
-        false => Some(lock_run(path, Duration::from_secs(wait))?),
+    // Read and checked before the lock, so that a manifest that cannot be read or is
+    // wrong is said at once (and no lock file is made for it). A dry run writes nothing
+    // and does not wait for a run in progress: that read is the one it uses; a run reads
+    // the manifest again under the lock, and uses that.
+    let unlocked = load(path)?;
+    let (manifest, _lock) = match a.dry_run {
+        true => (unlocked, None),
+        false => {
+            let lock = lock_run(path, Duration::from_secs(wait))?;
+            (load(path)?, Some(lock))
+        }
     };
-    let manifest = load(path)?;
     // Read under the lock: the state this run's write replaces.
     let last = state::read(path, true)?;
     let now = clock.now();
