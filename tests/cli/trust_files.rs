@@ -14,9 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::precondition::{BIND_MOUNT, MOUNT, ROOT, SETPRIV, UNSHARE, require};
-use common::{BIN, Run, Scratch, decode_independently, run, run_bounded};
+use common::{BIN, NOBODY, Run, Scratch, as_nobody, decode_independently, run, run_bounded};
 
-const NOBODY: u32 = 65534;
 const OLD: &[u8] = b"OLD TICKET";
 const PROTECTED: &[u8] = b"root's protected file\n";
 
@@ -35,13 +34,6 @@ fn collect(cmd: &mut Command) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         raw_stdout: out.stdout,
     }
-}
-
-/// `setpriv` arguments that drop to nobody.
-fn as_nobody() -> Command {
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-    cmd
 }
 
 /// Run the binary through `sh -c` with a shell prelude (`ulimit`, `umask`, redirections);

@@ -9,21 +9,12 @@ use crate::common;
 use std::fs;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::precondition::{ROOT, SETPRIV, require};
-use common::{BIN, Scratch, run, run_bounded};
-
-const NOBODY: u32 = 65534;
-
-/// `setpriv` arguments that drop to nobody.
-fn as_nobody() -> Command {
-    let mut cmd = Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-    cmd
-}
+use common::{BIN, NOBODY, Scratch, as_nobody, run, run_bounded};
 
 fn manifest(s: &Scratch, text: &str) {
     s.write("m.toml", text.as_bytes());

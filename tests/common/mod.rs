@@ -20,6 +20,15 @@ pub mod text;
 pub use text::{decode_independently, ticket_text};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tls_licence_tools");
+/// The user the tests act as when they need another user than root: nobody.
+pub const NOBODY: u32 = 65534;
+
+/// `setpriv` arguments that drop to nobody ([`NOBODY`]).
+pub fn as_nobody() -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+    cmd
+}
 pub const SECRET: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 pub const OTHER_SECRET: &str = "0345c13c214c9e350561aa9b921f426769fb351d294772f0eace4e6d773295b0";
 /// The private scalar of fixtures/ec_key.pem in its PEM base64 (a run of it must never
