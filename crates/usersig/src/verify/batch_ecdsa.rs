@@ -10,74 +10,86 @@
 
 use std::sync::OnceLock;
 
-use p256::elliptic_curve::group::Group;
 use p256::elliptic_curve::ops::Reduce;
-use p256::elliptic_curve::point::{AffineCoordinates, BatchNormalize};
+use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::sec1::FromSec1Point;
 use p256::elliptic_curve::{Field, PrimeField};
-use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, Sec1Point};
+use p256::{AffinePoint, FieldBytes, Scalar, Sec1Point};
 use sha2::{Digest, Sha256};
 
 use crate::keys::PublicKey;
 
-/// Bits a window covers.
-const WINDOW_BITS: usize = 8;
-/// Entries of a row: the multiples 0 to 128 of its base (the signed digits of a window
-/// run from -127 to 128; a negative one is its multiple negated).
-const WINDOW: usize = (1 << (WINDOW_BITS - 1)) + 1;
-/// Rows: one a window over a 256-bit scalar, and one for the last window's carry.
-const WINDOWS: usize = 256 / WINDOW_BITS + 1;
+mod point;
+use point::{Affine, Fe, Jacobian};
 
-/// `WINDOWS` rows of `WINDOW` affine points: row `i`, column `j` is `j * 2^(8i) * P`
-/// (column 0, the point at infinity, is never read).
+/// Bits a window of a scalar covers.
+const WINDOW_BITS: usize = 11;
+/// Entries of a row: the multiples 1 to 2^(WINDOW_BITS - 1) of its base (a window's
+/// signed digit runs from -(2^(WINDOW_BITS - 1) - 1) to 2^(WINDOW_BITS - 1); a negative
+/// one is its multiple negated, 0 is no addition).
+const ROW: usize = 1 << (WINDOW_BITS - 1);
+/// Rows: enough windows that the top one, with the carry from the one below, is still a
+/// digit of the signed range.
+const ROWS: usize = (256 - WINDOW_BITS + 1).div_ceil(WINDOW_BITS) + 1;
+
+/// `ROWS` rows of `ROW` affine points: row `i`, column `j` is `(j + 1) * 2^(w i) * P`
+/// for the window width `w`.
 struct Table {
-    points: Box<[AffinePoint]>,
+    points: Box<[Affine]>,
 }
 
 impl Table {
-    /// The table of `p`: 4257 points, built with one field inversion a row.
-    fn new(p: ProjectivePoint) -> Table {
-        let mut points = Vec::with_capacity(WINDOWS * WINDOW);
+    /// The table of `p`: with one field inversion a row. `None` only if `p` has an order
+    /// below 2^256 other than n's, which no point of P-256 has.
+    fn new(p: Affine) -> Option<Table> {
+        let mut points = Vec::with_capacity(ROWS * ROW);
+        let mut row = Vec::with_capacity(ROW + 1);
         let mut base = p;
-        let mut row = [ProjectivePoint::IDENTITY; WINDOW];
-        for _ in 0..WINDOWS {
-            for j in 1..WINDOW {
-                row[j] = row[j - 1] + base;
+        for _ in 0..ROWS {
+            row.clear();
+            let mut multiple = Jacobian::from_affine(&base);
+            row.push(multiple);
+            for _ in 1..ROW {
+                multiple = multiple.add_affine(&base);
+                row.push(multiple);
             }
-            points.extend_from_slice(&ProjectivePoint::batch_normalize(&row));
-            // 256 * base = 2 * (128 * base).
-            base = row[WINDOW - 1].double();
+            // The next row's base, 2^w times this one's, normalized with the row.
+            row.push(multiple.double());
+            point::normalize(&row, &mut points)?;
+            base = points.pop()?;
         }
-        Table {
+        Some(Table {
             points: points.into_boxed_slice(),
-        }
+        })
     }
 
-    /// `k * P` for the scalar whose big-endian bytes are `k`: each byte, plus the carry
-    /// from the byte below, is a digit in `[-127, 128]` (a byte above 128 is the digit
-    /// less 256, and carries one into the next).
-    fn mul(&self, k: &FieldBytes) -> ProjectivePoint {
-        let mut acc = ProjectivePoint::IDENTITY;
+    /// Add `k * P` to `acc`, for the scalar whose big-endian bytes are `k`: each window
+    /// of it, plus the carry from the one below, is a signed digit (a window above half
+    /// its range is the digit less 2^w, and carries one into the next).
+    fn add_multiple(&self, acc: &mut Jacobian, k: &FieldBytes) {
+        let mut limbs = [0u64; 4];
+        for (limb, bytes) in limbs.iter_mut().zip(k.rchunks_exact(8)) {
+            let mut be = [0u8; 8];
+            be.copy_from_slice(bytes);
+            *limb = u64::from_be_bytes(be);
+        }
         let mut carry = 0;
-        for (i, &byte) in k.iter().rev().enumerate() {
-            let digit = usize::from(byte) + carry;
-            let row = &self.points[i * WINDOW..(i + 1) * WINDOW];
-            if digit > WINDOW - 1 {
+        for (i, row) in self.points.chunks_exact(ROW).enumerate() {
+            let digit = window(&limbs, i * WINDOW_BITS) + carry;
+            if digit > ROW {
                 carry = 1;
-                if digit < 256 {
-                    acc -= &row[256 - digit];
+                let negative = (1 << WINDOW_BITS) - digit;
+                if negative != 0 {
+                    *acc = acc.add_affine(&row[negative - 1].neg());
                 }
             } else {
                 carry = 0;
                 if digit != 0 {
-                    acc += &row[digit];
+                    *acc = acc.add_affine(&row[digit - 1]);
                 }
             }
         }
-        if carry != 0 {
-            acc += &self.points[(WINDOWS - 1) * WINDOW + 1];
-        }
-        acc
+        debug_assert_eq!(carry, 0);
     }
 
     /// Bytes the table holds.
@@ -87,11 +99,66 @@ impl Table {
     }
 }
 
-/// The generator's table, built on first use and shared by every key.
-fn generator_table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| Table::new(ProjectivePoint::GENERATOR))
+/// The `WINDOW_BITS` bits of the 256-bit little-endian `limbs` from bit `at` (zeros
+/// above the top).
+fn window(limbs: &[u64; 4], at: usize) -> usize {
+    let (limb, shift) = (at / 64, at % 64);
+    let Some(low) = limbs.get(limb) else {
+        return 0;
+    };
+    let mut bits = low >> shift;
+    if let Some(high) = limbs.get(limb + 1)
+        && shift + WINDOW_BITS > 64
+    {
+        bits |= high << (64 - shift);
+    }
+    // The mask keeps WINDOW_BITS (< 64) bits, which fit any usize.
+    (bits & ((1 << WINDOW_BITS) - 1)) as usize
 }
+
+/// The affine point of a SEC1 encoding, if it is one on the curve.
+fn decode_point(sec1: &[u8]) -> Option<Affine> {
+    let encoded = Sec1Point::from_bytes(sec1).ok()?;
+    let affine: AffinePoint = Option::from(AffinePoint::from_sec1_point(&encoded))?;
+    if bool::from(affine.is_identity()) {
+        return None;
+    }
+    Some(Affine {
+        x: Option::from(Fe::from_repr(affine.x()))?,
+        y: Option::from(Fe::from_repr(affine.y()))?,
+    })
+}
+
+/// The generator's table, built on first use and shared by every key.
+fn generator_table() -> Option<&'static Table> {
+    static TABLE: OnceLock<Option<Table>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let g = AffinePoint::GENERATOR;
+            Table::new(Affine {
+                x: Option::from(Fe::from_repr(g.x()))?,
+                y: Option::from(Fe::from_repr(g.y()))?,
+            })
+        })
+        .as_ref()
+}
+
+/// `n`, the order of the curve, as a field element (it is below p).
+fn order() -> Fe {
+    Option::from(Fe::from_repr(N.into())).unwrap_or(Fe::ZERO)
+}
+
+/// The order of the curve, n, big-endian.
+const N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// `p - n`, big-endian: an `r` below it has two candidate x coordinates, `r` and `r + n`.
+const P_MINUS_N: [u8; 32] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b,
+    0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda, 0xae,
+];
 
 /// A public key with its table: verifies v1 signatures as
 /// [`PublicKey::verify_der`] does, faster once built (300 KiB, and the
@@ -115,16 +182,11 @@ impl PrecomputedKey {
     /// if the key's point does not decode, which a loaded [`PublicKey`] always does.
     pub(crate) fn new(key: &PublicKey) -> Option<PrecomputedKey> {
         let sec1 = key.to_sec1_point();
-        let encoded = Sec1Point::from_bytes(sec1).ok()?;
-        let affine: Option<AffinePoint> = AffinePoint::from_sec1_point(&encoded).into();
-        let affine = affine?;
-        if bool::from(affine.is_identity()) {
-            return None;
-        }
-        generator_table();
+        let table = Table::new(decode_point(sec1)?)?;
+        generator_table()?;
         Some(PrecomputedKey {
             point: sec1.into(),
-            table: Table::new(ProjectivePoint::from(affine)),
+            table,
         })
     }
 
@@ -151,17 +213,31 @@ impl PrecomputedKey {
             return false;
         };
         let z = <Scalar as Reduce<FieldBytes>>::reduce(digest);
-        let Some(w) = Option::<Scalar>::from(s.invert_vartime()) else {
+        match Option::<Scalar>::from(s.invert_vartime()) {
+            Some(w) => self.verify_inverted(&z, &r, &w),
+            None => false,
+        }
+    }
+
+    /// Whether `R = (z w) G + (r w) Q` is a point other than infinity whose x, reduced
+    /// mod n, is `r`, for `w = 1/s`. R stays in Jacobian coordinates: `x = X/Z²` is `r`
+    /// or `r + n` (when that is below p) exactly when `X = r Z²` or `X = (r + n) Z²`.
+    fn verify_inverted(&self, z: &Scalar, r: &Scalar, w: &Scalar) -> bool {
+        let Some(generator) = generator_table() else {
             return false;
         };
-        let u1 = z * w;
-        let u2 = r * w;
-        let point = generator_table().mul(&u1.to_bytes()) + self.table.mul(&u2.to_bytes());
-        if bool::from(point.is_identity()) {
+        let mut sum = Jacobian::INFINITY;
+        generator.add_multiple(&mut sum, &(z * w).to_repr());
+        self.table.add_multiple(&mut sum, &(r * w).to_repr());
+        if sum.is_infinity() {
             return false;
         }
-        let x = point.to_affine().x();
-        <Scalar as Reduce<FieldBytes>>::reduce(&x) == r
+        let r_bytes = r.to_repr();
+        let Some(x) = Option::<Fe>::from(Fe::from_repr(r_bytes)) else {
+            return false;
+        };
+        let zz = sum.z.square();
+        sum.x == x * zz || (r_bytes[..] < P_MINUS_N[..] && sum.x == (x + order()) * zz)
     }
 }
 

@@ -1,15 +1,11 @@
+use p256::ProjectivePoint;
+use p256::elliptic_curve::group::Group;
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::{Field, PrimeField};
 use proptest::prelude::*;
 
 use super::*;
 use crate::keys::PrivateKey;
-
-/// The group order n, big-endian.
-const N: [u8; 32] = [
-    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-];
 
 /// Split a DER signature into the magnitudes of r and s (leading zeros dropped).
 fn split(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
@@ -198,38 +194,120 @@ fn malformed_signatures_are_refused_as_ring_refuses_them() {
     }
 }
 
+/// p256's form of a Jacobian point (infinity as its identity).
+fn to_p256(p: &Jacobian) -> AffinePoint {
+    if p.is_infinity() {
+        return AffinePoint::IDENTITY;
+    }
+    let mut affine = Vec::new();
+    point::normalize(&[*p], &mut affine).unwrap();
+    AffinePoint::from_coordinates(&affine[0].x.to_repr(), &affine[0].y.to_repr()).unwrap()
+}
+
+/// `k * P` by a table.
+fn table_times(table: &Table, k: &Scalar) -> AffinePoint {
+    let mut sum = Jacobian::INFINITY;
+    table.add_multiple(&mut sum, &k.to_repr());
+    to_p256(&sum)
+}
+
+fn key_point(key: &Fixture) -> ProjectivePoint {
+    let encoded = Sec1Point::from_bytes(key.public.to_sec1_point()).unwrap();
+    ProjectivePoint::from(AffinePoint::from_sec1_point(&encoded).unwrap())
+}
+
 #[test]
-fn tables_multiply_as_the_curve_does() {
-    let g = generator_table();
-    let q = &fixture()[0].fast;
-    let q_point = ProjectivePoint::from(
-        Option::<AffinePoint>::from(AffinePoint::from_sec1_point(
-            &Sec1Point::from_bytes(fixture()[0].public.to_sec1_point()).unwrap(),
-        ))
-        .unwrap(),
-    );
+fn points_add_and_double_as_the_curve_does() {
+    let g = ProjectivePoint::GENERATOR;
     let mut k = Scalar::from(0x1234_5678_9abc_def0u64);
     for _ in 0..20 {
         k = k * k + Scalar::ONE;
-        assert_eq!(g.mul(&k.to_bytes()), ProjectivePoint::GENERATOR * k);
-        assert_eq!(q.table.mul(&k.to_bytes()), q_point * k);
+        let p = g * k;
+        let q = (g * (k + k + Scalar::ONE)).to_affine();
+        let jacobian = Jacobian::from_affine(&decode(&p.to_affine()));
+        // Scaled by an arbitrary z, to test the formulas off z = 1.
+        let scaled = scale(
+            &jacobian,
+            &(Fe::from(u64::from(k.to_repr()[31])).double() + Fe::ONE),
+        );
+        let q_ours = decode(&q);
+        assert_eq!(to_p256(&scaled), p.to_affine());
+        assert_eq!(to_p256(&scaled.double()), p.double().to_affine());
+        assert_eq!(to_p256(&scaled.add_affine(&q_ours)), (p + q).to_affine());
+        // The special cases: P + P, P - P, infinity + Q.
+        let p_affine = decode(&p.to_affine());
+        assert_eq!(
+            to_p256(&scaled.add_affine(&p_affine)),
+            p.double().to_affine()
+        );
+        assert!(scaled.add_affine(&p_affine.neg()).is_infinity());
+        assert_eq!(to_p256(&Jacobian::INFINITY.add_affine(&q_ours)), q);
+        assert!(Jacobian::INFINITY.double().is_infinity());
     }
-    // Digits at the edges of the signed range: 128 (no carry), 129 (-127 and a carry),
-    // 255 with a carry (0 and a carry), and a carry out of the top byte.
-    let edges = [0x80u8, 0x81, 0x7f, 0xff].map(|b| {
-        let mut bytes = [b; 32];
-        bytes[0] = 0x7f;
-        Scalar::from_repr(bytes.into()).unwrap()
-    });
+}
+
+/// Ours, of a p256 point other than infinity.
+fn decode(p: &AffinePoint) -> Affine {
+    Affine {
+        x: Fe::from_repr(p.x()).unwrap(),
+        y: Fe::from_repr(p.y()).unwrap(),
+    }
+}
+
+/// The same point with Jacobian coordinates scaled by `z`.
+fn scale(p: &Jacobian, z: &Fe) -> Jacobian {
+    let zz = z.square();
+    Jacobian {
+        x: p.x * zz,
+        y: p.y * zz * z,
+        z: p.z * z,
+    }
+}
+
+#[test]
+fn tables_multiply_as_the_curve_does() {
+    let g = generator_table().unwrap();
+    let q = &fixture()[0].fast;
+    let q_point = key_point(&fixture()[0]);
+    let mut k = Scalar::from(0x1234_5678_9abc_def0u64);
+    for _ in 0..20 {
+        k = k * k + Scalar::ONE;
+        assert_eq!(
+            table_times(g, &k),
+            (ProjectivePoint::GENERATOR * k).to_affine()
+        );
+        assert_eq!(table_times(&q.table, &k), (q_point * k).to_affine());
+    }
+    // Windows at the edges of the signed range (half, half + 1, half - 1 and all ones,
+    // with and without a carry), all ones everywhere (a carry through every window),
+    // and 0, 1, n - 1, n - 2.
+    let mut edges = Vec::new();
+    for window in [ROW, ROW + 1, ROW - 1, 2 * ROW - 1] {
+        for at in (0..256 - WINDOW_BITS).step_by(WINDOW_BITS) {
+            let mut bytes = [0u8; 32];
+            for bit in (0..WINDOW_BITS).filter(|b| window >> b & 1 == 1) {
+                bytes[31 - (at + bit) / 8] |= 1 << ((at + bit) % 8);
+            }
+            edges.push(Scalar::from_repr(bytes.into()).unwrap());
+        }
+    }
+    let mut ones = [0xffu8; 32];
+    ones[0] = 0x7f;
+    edges.push(Scalar::from_repr(ones.into()).unwrap());
     for k in [Scalar::ZERO, Scalar::ONE, -Scalar::ONE, -Scalar::from(2u32)]
         .into_iter()
         .chain(edges)
     {
-        assert_eq!(g.mul(&k.to_bytes()), ProjectivePoint::GENERATOR * k);
-        assert_eq!(q.table.mul(&k.to_bytes()), q_point * k);
+        assert_eq!(
+            table_times(g, &k),
+            (ProjectivePoint::GENERATOR * k).to_affine()
+        );
+        assert_eq!(table_times(&q.table, &k), (q_point * k).to_affine());
     }
     assert_eq!(q.table_bytes(), g.bytes());
-    assert!(q.table_bytes() >= WINDOWS * WINDOW * 64);
+    assert!(q.table_bytes() >= ROWS * ROW * 64);
+    // p - n and n are p apart: their sum is 0 in the field.
+    assert_eq!(Fe::from_repr(P_MINUS_N.into()).unwrap() + order(), Fe::ZERO);
 }
 
 #[test]
