@@ -18,6 +18,8 @@ use crate::userbuf::{PRIVILEGES, PrivateMapKey, Room};
 mod batch_ecdsa;
 
 use batch_ecdsa::KeyTables;
+#[doc(hidden)]
+pub use batch_ecdsa::PrecomputedKey;
 
 /// Server code: the ticket has expired.
 pub const CODE_EXPIRED: u32 = 70001;

@@ -93,7 +93,6 @@ impl Table {
     }
 
     /// Bytes the table holds.
-    #[cfg(test)]
     fn bytes(&self) -> usize {
         std::mem::size_of_val(&*self.points)
     }
@@ -160,10 +159,10 @@ const P_MINUS_N: [u8; 32] = [
     0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c, 0xda, 0xae,
 ];
 
-/// A public key with its table: verifies v1 signatures as
-/// [`PublicKey::verify_der`] does, faster once built (300 KiB, and the
-/// time of a few hundred verifications; see the crate's benches).
-pub(crate) struct PrecomputedKey {
+/// A public key with its table: verifies v1 signatures as [`PublicKey::verify_der`]
+/// does, faster once built (1.5 MiB, and the time of a few hundred verifications; see
+/// benches/engine.rs). Public, hidden, for the benches and the fuzz target.
+pub struct PrecomputedKey {
     /// The SEC1 point it was built from, to tell which key it is.
     point: Box<[u8]>,
     table: Table,
@@ -180,7 +179,7 @@ impl std::fmt::Debug for PrecomputedKey {
 impl PrecomputedKey {
     /// Build the tables of `key` (and the generator's, once per process). `None` only
     /// if the key's point does not decode, which a loaded [`PublicKey`] always does.
-    pub(crate) fn new(key: &PublicKey) -> Option<PrecomputedKey> {
+    pub fn new(key: &PublicKey) -> Option<PrecomputedKey> {
         let sec1 = key.to_sec1_point();
         let table = Table::new(decode_point(sec1)?)?;
         generator_table()?;
@@ -196,15 +195,40 @@ impl PrecomputedKey {
     }
 
     /// Bytes of this key's table (the generator's is as large, and shared).
-    #[cfg(test)]
-    pub(crate) fn table_bytes(&self) -> usize {
+    pub fn table_bytes(&self) -> usize {
         self.table.bytes()
     }
 
     /// Whether `der` is a valid DER ECDSA P-256 signature of SHA-256(`message`).
-    pub(crate) fn verify_der(&self, message: &[u8], der: &[u8]) -> bool {
+    pub fn verify_der(&self, message: &[u8], der: &[u8]) -> bool {
         let digest: [u8; 32] = Sha256::digest(message).into();
         self.verify_digest(&FieldBytes::from(digest), der)
+    }
+
+    /// [`Self::verify_der`]'s verdict on each `(message, der)` of `items`, appended to
+    /// `verdicts` in order, with one scalar inversion for all their `s` (Montgomery's
+    /// trick: each costs three multiplications instead of an inversion).
+    pub fn verify_chunk(&self, items: &[(&[u8], &[u8])], verdicts: &mut Vec<bool>) {
+        let parsed: Vec<Option<(Scalar, Scalar, Scalar)>> = items
+            .iter()
+            .map(|(message, der)| {
+                let (r, s) = parse_signature(der)?;
+                let digest: [u8; 32] = Sha256::digest(message).into();
+                let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(digest));
+                Some((z, r, s))
+            })
+            .collect();
+        let mut inverses: Vec<Scalar> = parsed.iter().flatten().map(|(_, _, s)| *s).collect();
+        invert_all(&mut inverses);
+        let mut inverses = inverses.into_iter();
+        verdicts.extend(parsed.iter().map(|item| {
+            match item {
+                Some((z, r, _)) => inverses
+                    .next()
+                    .is_some_and(|w| self.verify_inverted(z, r, &w)),
+                None => false,
+            }
+        }));
     }
 
     /// As [`Self::verify_der`] with the digest given.
@@ -238,6 +262,29 @@ impl PrecomputedKey {
         };
         let zz = sum.z.square();
         sum.x == x * zz || (r_bytes[..] < P_MINUS_N[..] && sum.x == (x + order()) * zz)
+    }
+}
+
+/// Replace each of `scalars`, all nonzero, by its inverse, with one inversion for them
+/// all: with `p_i` the product of the first `i + 1`, `1/x_i = p_(i-1) / p_i`.
+fn invert_all(scalars: &mut [Scalar]) {
+    let mut products = Vec::with_capacity(scalars.len());
+    let mut product = Scalar::ONE;
+    for x in scalars.iter() {
+        product *= x;
+        products.push(product);
+    }
+    // Only a zero among them (which no caller passes) makes the product zero; every
+    // inverse is then zero, and no signature verifies with it.
+    let mut inverse = Option::<Scalar>::from(product.invert_vartime()).unwrap_or(Scalar::ZERO);
+    for i in (0..scalars.len()).rev() {
+        // inverse is 1 / (x_0 ... x_i) here.
+        let x = scalars[i];
+        scalars[i] = match i {
+            0 => inverse,
+            _ => inverse * products[i - 1],
+        };
+        inverse *= x;
     }
 }
 

@@ -177,6 +177,56 @@ fn genuine_and_altered_signatures_are_judged_as_ring_judges_them() {
 }
 
 #[test]
+fn a_chunk_judges_each_signature_as_ring_judges_it_alone() {
+    let key = &fixture()[0];
+    let other = &fixture()[1];
+    let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for i in 0..6u8 {
+        let message = vec![i; usize::from(i) * 5];
+        let der = key.private.sign_der(&message).unwrap();
+        items.extend(variants(&der).into_iter().map(|v| (message.clone(), v)));
+        // Another key's genuine signature, and a malformed one, among them.
+        items.push((message.clone(), other.private.sign_der(&message).unwrap()));
+        items.push((message, vec![0x30, 0x00]));
+    }
+    let want: Vec<bool> = items
+        .iter()
+        .map(|(m, d)| key.public.verify_der(m, d))
+        .collect();
+    assert!(want.iter().filter(|v| **v).count() >= 12);
+    let items: Vec<(&[u8], &[u8])> = items.iter().map(|(m, d)| (&m[..], &d[..])).collect();
+    // Whatever the chunks it is cut into.
+    for size in [1, 2, 7, 256, items.len()] {
+        let mut got = Vec::new();
+        for chunk in items.chunks(size) {
+            key.fast.verify_chunk(chunk, &mut got);
+        }
+        assert_eq!(got, want, "chunks of {size}");
+    }
+    let mut none = Vec::new();
+    key.fast.verify_chunk(&[], &mut none);
+    assert!(none.is_empty());
+}
+
+#[test]
+fn inverting_many_scalars_at_once_inverts_each() {
+    let mut k = Scalar::from(7u32);
+    let scalars: Vec<Scalar> = (0..50)
+        .map(|_| {
+            k = k * k + Scalar::ONE;
+            k
+        })
+        .collect();
+    for n in [0, 1, 2, 50] {
+        let mut inverted = scalars[..n].to_vec();
+        invert_all(&mut inverted);
+        for (x, inverse) in scalars.iter().zip(&inverted) {
+            assert_eq!(x * inverse, Scalar::ONE);
+        }
+    }
+}
+
+#[test]
 fn malformed_signatures_are_refused_as_ring_refuses_them() {
     let key = &fixture()[0];
     for der in [
