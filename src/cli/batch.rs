@@ -18,7 +18,7 @@ use super::checks::{judging_clock, parse_duration};
 use super::error::{CommandResult, Stop, stdout_error, usage};
 use super::keyload::{KeyOrSecret, Signer, load_key_or_secret};
 use super::output::NAME;
-use super::pipeline::{self, Line, LineOutcome, Progress, Totals};
+use super::pipeline::{self, Line, LineOutcome, Lines, Progress, Totals};
 use super::report::{
     self, GenBatchError, GenBatchLines, VerifyBatchError, VerifyBatchLines, VerifyReport,
 };
@@ -107,11 +107,21 @@ where
     M: Fn() -> S + Sync,
     F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
 {
+    run_on_stdin_chunks(jobs, state, pipeline::each_line(process))
+}
+
+/// [`run_on_stdin_with`], a chunk of lines at a time ([`pipeline::run_chunks_with`]).
+fn run_on_stdin_chunks<S, M, F>(jobs: usize, state: M, process: F) -> Result<Totals, Stop>
+where
+    M: Fn() -> S + Sync,
+    F: Fn(&mut S, Lines<'_>, &mut Vec<u8>, &mut Totals) + Sync,
+{
     // Read in large blocks (by whichever worker's turn it is: `Stdin`, not its lock).
     let stdin = BufReader::with_capacity(1 << 16, io::stdin());
     let stdout = BufWriter::with_capacity(1 << 16, streams::Stdout);
-    let run =
-        |progress: &Progress| pipeline::run_with(stdin, stdout, jobs, progress, state, process);
+    let run = |progress: &Progress| {
+        pipeline::run_chunks_with(stdin, stdout, jobs, progress, state, process)
+    };
     with_progress(run).map_err(|e| match e {
         pipeline::Error::Write(e) => stdout_error(&e),
         pipeline::Error::Read(e) => Stop::Io(format!("cannot read standard input: {e}")),
@@ -358,6 +368,37 @@ fn gen_batch_line(text: &str) -> Option<(&str, &str)> {
     number.then_some((identifier, usersig))
 }
 
+/// A verify-batch input line, read.
+enum InputLine<'a> {
+    /// Empty, or only white space.
+    Blank,
+    /// The CSV header `identifier,usersig` on the first line.
+    Header,
+    /// Not a line this command reads.
+    Bad(BadLine),
+    /// An identifier and its ticket.
+    Ticket(Cow<'a, str>, Cow<'a, str>),
+}
+
+/// Read verify-batch's input line `line_no`.
+fn read_input_line(line_no: u64, line: Line<'_>) -> InputLine<'_> {
+    let parsed = match line {
+        Line::Text(t) => match std::str::from_utf8(t) {
+            Ok(text) if text.trim().is_empty() => return InputLine::Blank,
+            Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
+                return InputLine::Header;
+            }
+            Ok(text) => parse_input(text),
+            Err(_) => Err("the line is not UTF-8 text".to_owned().into()),
+        },
+        Line::TooLong => Err("the line is too long".to_owned().into()),
+    };
+    match parsed {
+        Ok((identifier, usersig)) => InputLine::Ticket(identifier, usersig),
+        Err(bad) => InputLine::Bad(bad),
+    }
+}
+
 /// One verify-batch input line: JSON `{"identifier","usersig"}` or CSV `identifier,usersig`.
 fn parse_input(text: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), BadLine> {
     let text = text.trim();
@@ -461,68 +502,86 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
     if csv {
         super::output::out(VERIFY_CSV_HEADER.as_bytes())?;
     }
-    // One verifier and one line writer a worker: their buffers and caches serve every
-    // line the worker takes.
-    let state = || (BatchVerifier::new(), VerifyBatchLines::default());
-    let totals = run_on_stdin_with(jobs, state, |(verifier, lines), line_no, line, out| {
-        let parsed = match line {
-            Line::Text(t) => match std::str::from_utf8(t) {
-                Ok(text) if text.trim().is_empty() => return LineOutcome::Blank,
-                Ok(text) if line_no == 1 && text.trim() == "identifier,usersig" => {
-                    return LineOutcome::Skipped; // a CSV header
+    // A verifier and a line writer a worker: their buffers serve every line the worker
+    // takes; the verifiers are clones of one, sharing its key tables.
+    let verifier = BatchVerifier::new();
+    let state = || (verifier.clone(), VerifyBatchLines::default());
+    let totals = run_on_stdin_chunks(jobs, state, |(verifier, lines), chunk, out, totals| {
+        // The chunk's lines read, their tickets checked together, then each line's
+        // result written in order.
+        let read: Vec<(u64, InputLine<'_>)> = chunk
+            .iter()
+            .map(|(line_no, line)| (line_no, read_input_line(line_no, line)))
+            .collect();
+        let items: Vec<(&str, Expect<'_>)> = read
+            .iter()
+            .filter_map(|(_, line)| match line {
+                InputLine::Ticket(identifier, usersig) => Some((
+                    usersig.as_ref(),
+                    Expect {
+                        sdkappid,
+                        identifier: identifier.as_ref(),
+                        userbuf: None,
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        let mut checked = Vec::with_capacity(items.len());
+        verifier.check_chunk(&items, &keys, &clock, &mut checked);
+        // One Checked an item, in order.
+        let mut checked = checked.iter();
+        for (line_no, line) in read {
+            let outcome = match line {
+                InputLine::Blank => LineOutcome::Blank,
+                InputLine::Header => LineOutcome::Skipped,
+                InputLine::Bad(bad) => {
+                    if csv {
+                        let id = bad.identifier.as_deref();
+                        push_verify_csv(out, line_no, id, false, None, None, Some(&bad.why));
+                    } else {
+                        let identifier = bad.identifier.map(|i| redact::scrub(&i).into_owned());
+                        let error = format!("line {line_no}: {}", bad.why);
+                        let result = VerifyBatchError {
+                            ok: false,
+                            line: line_no,
+                            identifier,
+                            error: redact::scrub(&error).into_owned(),
+                            exit_status: 1,
+                        };
+                        report::push_line(out, &result);
+                    }
+                    LineOutcome::Failed
                 }
-                Ok(text) => parse_input(text),
-                Err(_) => Err("the line is not UTF-8 text".to_owned().into()),
-            },
-            Line::TooLong => Err("the line is too long".to_owned().into()),
-        };
-        let (identifier, usersig) = match parsed {
-            Ok(p) => p,
-            Err(bad) => {
-                if csv {
-                    let id = bad.identifier.as_deref();
-                    push_verify_csv(out, line_no, id, false, None, None, Some(&bad.why));
-                } else {
-                    let identifier = bad.identifier.map(|i| redact::scrub(&i).into_owned());
-                    let error = format!("line {line_no}: {}", bad.why);
-                    let result = VerifyBatchError {
-                        ok: false,
-                        line: line_no,
-                        identifier,
-                        error: redact::scrub(&error).into_owned(),
-                        exit_status: 1,
+                InputLine::Ticket(identifier, _) => {
+                    let Some(checked) = checked.next() else {
+                        break;
                     };
-                    report::push_line(out, &result);
+                    let (valid, ok) = if csv {
+                        let result =
+                            VerifyReport::for_line(checked, min_remaining, line_no, &identifier);
+                        push_verify_csv(
+                            out,
+                            line_no,
+                            Some(&identifier),
+                            result.ok,
+                            Some(result.code),
+                            result.ticket.as_ref().map(|t| t.expires_at),
+                            result.reason.as_deref(),
+                        );
+                        (result.valid, result.ok)
+                    } else {
+                        lines.push_for_line(checked, min_remaining, line_no, &identifier, out)
+                    };
+                    // Not ok but valid: it only fails --min-remaining.
+                    match (valid, ok) {
+                        (false, _) => LineOutcome::Failed,
+                        (true, false) => LineOutcome::Warned,
+                        (true, true) => LineOutcome::Ok,
+                    }
                 }
-                return LineOutcome::Failed;
-            }
-        };
-        let expect = Expect {
-            sdkappid,
-            identifier: &identifier,
-            userbuf: None,
-        };
-        let checked = verifier.check_text(&usersig, &keys, &expect, &clock);
-        let (valid, ok) = if csv {
-            let result = VerifyReport::for_line(&checked, min_remaining, line_no, &identifier);
-            push_verify_csv(
-                out,
-                line_no,
-                Some(&identifier),
-                result.ok,
-                Some(result.code),
-                result.ticket.as_ref().map(|t| t.expires_at),
-                result.reason.as_deref(),
-            );
-            (result.valid, result.ok)
-        } else {
-            lines.push_for_line(&checked, min_remaining, line_no, &identifier, out)
-        };
-        // Not ok but valid: it only fails --min-remaining.
-        match (valid, ok) {
-            (false, _) => LineOutcome::Failed,
-            (true, false) => LineOutcome::Warned,
-            (true, true) => LineOutcome::Ok,
+            };
+            totals.count(outcome);
         }
     })?;
     finish(totals, "verify-batch")

@@ -81,7 +81,8 @@ impl Totals {
         self.blank += other.blank;
     }
 
-    fn count(&mut self, outcome: LineOutcome) {
+    /// Count one line's outcome.
+    pub fn count(&mut self, outcome: LineOutcome) {
         match outcome {
             LineOutcome::Ok => self.ok += 1,
             LineOutcome::Warned => self.warned += 1,
@@ -200,7 +201,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// [`run_with`] without a state of each worker's (the tests' form).
+/// [`run_chunks_with`] a line at a time and without a state of each worker's (the
+/// tests' form).
 #[cfg(test)]
 pub fn run<R, W, F>(
     input: R,
@@ -216,13 +218,50 @@ where
 {
     let process =
         |_: &mut (), line_no: u64, line: Line<'_>, out: &mut Vec<u8>| process(line_no, line, out);
-    run_with(input, output, jobs, progress, || (), process)
+    run_chunks_with(input, output, jobs, progress, || (), each_line(process))
 }
 
-/// Process every line of `input` with `process` on `jobs` threads and write what it
-/// writes, in input order, to `output`. `process` gets the worker's state (made by
-/// `state` as the worker starts: buffers and caches its lines reuse, such as a batch
-/// verifier), the 1-based line number, the line, and the buffer to append its output to.
+/// A chunk processor for [`run_chunks_with`] that gives each line to `process` in turn,
+/// with the worker's state, the line's 1-based number, and the buffer to append its
+/// output to.
+pub fn each_line<S, F>(process: F) -> impl Fn(&mut S, Lines<'_>, &mut Vec<u8>, &mut Totals) + Sync
+where
+    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+{
+    move |state, lines, out, totals| {
+        for (line_no, line) in lines.iter() {
+            totals.count(process(state, line_no, line, out));
+        }
+    }
+}
+
+/// The numbered lines of one chunk, as a worker's `process` gets them.
+#[derive(Clone, Copy)]
+pub struct Lines<'a> {
+    chunk: &'a Chunk,
+    first: u64,
+}
+
+impl<'a> Lines<'a> {
+    /// Each line with its 1-based number, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, Line<'a>)> + use<'a> {
+        let (chunk, first) = (self.chunk, self.first);
+        chunk.lines.iter().zip(first..).map(|(span, line_no)| {
+            let line = match span {
+                Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
+                None => Line::TooLong,
+            };
+            (line_no, line)
+        })
+    }
+}
+
+/// Process every line of `input` on `jobs` threads, a chunk of lines at a time, and
+/// write what `process` writes, in input order, to `output`. `process` gets the
+/// worker's state (made by `state` as the worker starts: buffers and caches its lines
+/// reuse, such as a batch verifier), a chunk's lines, the buffer to append their output
+/// to, in order, and the totals to count each line's outcome in ([`each_line`] makes
+/// one from a line processor; verify-batch checks a chunk's tickets together).
 ///
 /// There is no reader or writer thread: each worker takes the input in turn to read a
 /// chunk of lines and processes it; when it finishes the chunk next in order, it writes
@@ -234,7 +273,7 @@ where
 /// A write error ends the run: a closed pipe gives totals with
 /// [`Totals::output_closed`] set, any other failure [`Error::Write`]. A read error gives
 /// [`Error::Read`] (a write error, which stops the reading, takes precedence).
-pub fn run_with<R, W, S, M, F>(
+pub fn run_chunks_with<R, W, S, M, F>(
     input: R,
     output: W,
     jobs: usize,
@@ -246,7 +285,7 @@ where
     R: BufRead + Send,
     W: Write + Send,
     M: Fn() -> S + Sync,
-    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+    F: Fn(&mut S, Lines<'_>, &mut Vec<u8>, &mut Totals) + Sync,
 {
     let jobs = jobs.max(1);
     let shared = Shared {
@@ -329,7 +368,7 @@ where
     R: BufRead,
     W: Write,
     M: Fn() -> S + Sync,
-    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome + Sync,
+    F: Fn(&mut S, Lines<'_>, &mut Vec<u8>, &mut Totals) + Sync,
 {
     let _guard = PanicStop {
         stop: &shared.stop,
@@ -361,17 +400,15 @@ fn process_chunk<S, F>(
     process: &F,
 ) -> Done
 where
-    F: Fn(&mut S, u64, Line<'_>, &mut Vec<u8>) -> LineOutcome,
+    F: Fn(&mut S, Lines<'_>, &mut Vec<u8>, &mut Totals),
 {
     out.clear();
     let mut totals = Totals::default();
-    for (i, span) in chunk.lines.iter().enumerate() {
-        let line = match span {
-            Some((a, b)) => Line::Text(&chunk.bytes[*a..*b]),
-            None => Line::TooLong,
-        };
-        totals.count(process(state, first_line + i as u64, line, &mut out));
-    }
+    let lines = Lines {
+        chunk,
+        first: first_line,
+    };
+    process(state, lines, &mut out, &mut totals);
     Done {
         out,
         totals,

@@ -539,6 +539,17 @@ pub struct BatchVerifier {
     tables: KeyTables,
 }
 
+/// A clone has buffers of its own but shares the key tables: give each thread checking
+/// a batch a clone, and each table is built once for them all.
+impl Clone for BatchVerifier {
+    fn clone(&self) -> BatchVerifier {
+        BatchVerifier {
+            reader: BatchReader::default(),
+            tables: self.tables.clone(),
+        }
+    }
+}
+
 impl BatchVerifier {
     /// A verifier with empty buffers.
     pub fn new() -> BatchVerifier {
@@ -562,6 +573,65 @@ impl BatchVerifier {
             now,
             &mut |key, content, der| tables.verify_der(key, content, der),
         )
+    }
+
+    /// [`check_text`] of each `(text, expect)` of `items`, appended to `out` in order:
+    /// the v1 signatures under each key are verified together (a key's table inverts
+    /// all their `s` at once), each ticket under a key only if no key before it
+    /// verified it, as [`check_text`] tries them.
+    pub fn check_chunk(
+        &mut self,
+        items: &[(&str, Expect<'_>)],
+        keys: &[VerifyKey],
+        clock: &dyn Clock,
+        out: &mut Vec<Checked>,
+    ) {
+        let now = clock.now();
+        let parsed: Vec<Result<Ticket, Malformed>> = items
+            .iter()
+            .map(|(text, _)| self.reader.parse(text, clock))
+            .collect();
+        // For each v1 ticket, the place among the public keys of the first that
+        // verifies it.
+        let mut verified_by = vec![None; parsed.len()];
+        let mut pending: Vec<usize> = (0..parsed.len())
+            .filter(|&i| matches!(&parsed[i], Ok(t) if t.info.version.is_v1()))
+            .collect();
+        let mut verdicts = Vec::with_capacity(pending.len());
+        let public = keys.iter().filter_map(|k| match k {
+            VerifyKey::Public(key) => Some(key),
+            VerifyKey::Secret(_) => None,
+        });
+        for (place, key) in public.enumerate() {
+            if pending.is_empty() {
+                break;
+            }
+            let signed: Vec<(&[u8], &[u8])> = pending
+                .iter()
+                .filter_map(|&i| parsed[i].as_ref().ok())
+                .map(|t| (&t.signed_content[..], &t.signature[..]))
+                .collect();
+            verdicts.clear();
+            self.tables.verify_many(key, &signed, &mut verdicts);
+            let mut verdict = verdicts.iter();
+            pending.retain(|&i| {
+                let verifies = verdict.next() == Some(&true);
+                if verifies {
+                    verified_by[i] = Some(place);
+                }
+                !verifies
+            });
+        }
+        for ((ticket, (_, expect)), verified_by) in parsed.into_iter().zip(items).zip(verified_by) {
+            // The answers found above, in the order check_text asks for them.
+            let mut place = 0;
+            let mut v1 = |_: &PublicKey, _: &[u8], _: &[u8]| {
+                let verifies = verified_by == Some(place);
+                place += 1;
+                verifies
+            };
+            out.push(checked(ticket, keys, expect, now, &mut v1));
+        }
     }
 }
 
@@ -711,7 +781,137 @@ mod batch_tests {
         // Both keys were used often enough for tables.
         assert_eq!(batch.tables.built(), 2);
         // Every ticket is accepted with both keys, those of the signer with its key.
-        let n = BUILD_AFTER + 40;
+        let n = u32::try_from(BUILD_AFTER).unwrap() + 40;
         assert_eq!(accepted, n + n - strangers);
+    }
+
+    #[test]
+    fn a_chunk_judges_each_ticket_as_check_text_does() {
+        let signer = PrivateKey::generate().unwrap();
+        let stranger = PrivateKey::generate().unwrap();
+        let secret =
+            Secret::new(b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e")
+                .unwrap();
+        let clock = FixedClock::at(1_795_675_257);
+        let later = FixedClock::at(1_795_675_257 + 86400 * 400);
+        let ids: Vec<String> = (0..700).map(|i| format!("user{i}")).collect();
+        let tickets: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let request = TicketRequest::new(1400001052, id).unwrap();
+                let mut text = match i % 7 {
+                    0 => request.sign_v2(&secret, &clock).unwrap(),
+                    1 => request.sign_v1(&stranger, &clock).unwrap(),
+                    _ => request.sign_v1(&signer, &clock).unwrap(),
+                };
+                match i % 11 {
+                    // Cut short, or the ticket of the next identifier.
+                    4 => text.truncate(text.len() - 3),
+                    5 => text = "not a ticket".to_owned(),
+                    _ => {}
+                }
+                text
+            })
+            .collect();
+        // Every other ticket expected for the identifier after its own.
+        let items: Vec<(&str, Expect<'_>)> = tickets
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let identifier = &ids[if i % 13 == 6 { (i + 1) % ids.len() } else { i }];
+                let expect = Expect {
+                    sdkappid: 1400001052,
+                    identifier,
+                    userbuf: None,
+                };
+                (text.as_str(), expect)
+            })
+            .collect();
+        let key_sets = [
+            vec![VerifyKey::Public(signer.public_key())],
+            vec![
+                VerifyKey::Secret(secret.clone()),
+                VerifyKey::Public(stranger.public_key()),
+                VerifyKey::Public(signer.public_key()),
+            ],
+            vec![VerifyKey::Secret(secret.clone())],
+        ];
+        for keys in &key_sets {
+            for clock in [&clock, &later] {
+                let want: Vec<Checked> = items
+                    .iter()
+                    .map(|(text, expect)| check_text(text, keys, expect, clock))
+                    .collect();
+                let valid = want.iter().filter(|c| c.verdict.is_ok()).count();
+                if clock.now() == 1_795_675_257 {
+                    assert!(valid >= 50, "{valid}");
+                } else {
+                    assert_eq!(valid, 0);
+                }
+                // Chunks of any size, through one verifier and its clone: the same.
+                let first = BatchVerifier::new();
+                for size in [1, 5, 512, items.len()] {
+                    let mut batch = first.clone();
+                    let mut got = Vec::new();
+                    for chunk in items.chunks(size) {
+                        batch.check_chunk(chunk, keys, clock, &mut got);
+                    }
+                    assert_eq!(got.len(), want.len());
+                    for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+                        assert_eq!(got.verdict, want.verdict, "{i}, chunks of {size}");
+                        assert_eq!(got.info, want.info, "{i}");
+                        assert_eq!(got.now, want.now);
+                    }
+                }
+                // The clones shared their tables: one a key used often enough.
+                let v1_keys = keys
+                    .iter()
+                    .filter(|k| matches!(k, VerifyKey::Public(_)))
+                    .count();
+                assert_eq!(first.tables.built(), v1_keys);
+            }
+        }
+    }
+
+    #[test]
+    fn clones_build_each_table_once_between_them() {
+        let signer = PrivateKey::generate().unwrap();
+        let clock = FixedClock::at(1_795_675_257);
+        let keys = [VerifyKey::Public(signer.public_key())];
+        let expect = Expect {
+            sdkappid: 1400001052,
+            identifier: "alice",
+            userbuf: None,
+        };
+        let ticket = TicketRequest::new(1400001052, "alice")
+            .unwrap()
+            .sign_v1(&signer, &clock)
+            .unwrap();
+        let first = BatchVerifier::new();
+        let (mut a, mut b) = (first.clone(), first.clone());
+        // Neither alone reaches the count; together they do.
+        for _ in 0..BUILD_AFTER / 2 {
+            assert!(
+                a.check_text(&ticket, &keys, &expect, &clock)
+                    .verdict
+                    .is_ok()
+            );
+        }
+        assert_eq!(first.tables.built(), 0);
+        for _ in 0..BUILD_AFTER / 2 {
+            assert!(
+                b.check_text(&ticket, &keys, &expect, &clock)
+                    .verdict
+                    .is_ok()
+            );
+        }
+        assert_eq!(first.tables.built(), 1);
+        assert!(
+            a.check_text(&ticket, &keys, &expect, &clock)
+                .verdict
+                .is_ok()
+        );
+        assert_eq!(b.tables.built(), 1);
     }
 }

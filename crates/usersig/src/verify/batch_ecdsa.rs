@@ -8,7 +8,8 @@
 //! `u1 = z/s`, `u2 = r/s`, accepted when `R` is not the point at infinity and its `x`
 //! reduced mod `n` is `r`. Everything here works on public values only.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::point::AffineCoordinates;
@@ -163,16 +164,14 @@ const P_MINUS_N: [u8; 32] = [
 /// does, faster once built (1.5 MiB, and the time of a few hundred verifications; see
 /// benches/engine.rs). Public, hidden, for the benches and the fuzz target.
 pub struct PrecomputedKey {
-    /// The SEC1 point it was built from, to tell which key it is.
-    point: Box<[u8]>,
     table: Table,
 }
 
 impl std::fmt::Debug for PrecomputedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrecomputedKey")
-            .field("point", &self.point)
-            .finish_non_exhaustive()
+            .field("table_bytes", &self.table_bytes())
+            .finish()
     }
 }
 
@@ -180,18 +179,9 @@ impl PrecomputedKey {
     /// Build the tables of `key` (and the generator's, once per process). `None` only
     /// if the key's point does not decode, which a loaded [`PublicKey`] always does.
     pub fn new(key: &PublicKey) -> Option<PrecomputedKey> {
-        let sec1 = key.to_sec1_point();
-        let table = Table::new(decode_point(sec1)?)?;
+        let table = Table::new(decode_point(key.to_sec1_point())?)?;
         generator_table()?;
-        Some(PrecomputedKey {
-            point: sec1.into(),
-            table,
-        })
-    }
-
-    /// Whether this is the table of `key`.
-    pub(crate) fn is_of(&self, key: &PublicKey) -> bool {
-        *self.point == *key.to_sec1_point()
+        Some(PrecomputedKey { table })
     }
 
     /// Bytes of this key's table (the generator's is as large, and shared).
@@ -288,57 +278,111 @@ fn invert_all(scalars: &mut [Scalar]) {
     }
 }
 
-/// v1 verifications under one key (in one [`KeyTables`]) after which its table is
-/// built. A build (4 to 6 ms, twice that for the first, with the generator's) costs
-/// about 70 ring verifications (140 for the first) and is repaid after some 300 table
-/// ones (700 for the first; the ignored test `timing`), so a short run never pays for
-/// one and a long one soon repays it.
-pub(crate) const BUILD_AFTER: u32 = 256;
-/// Keys a [`KeyTables`] keeps tables for (300 KiB each).
+/// v1 verifications under one key after which its table is built. A build (about
+/// 25 ms, twice that for the first, with the generator's) costs about 300 ring
+/// verifications and saves some 45 us on each after it (benches/batch_ecdsa.rs gives
+/// the break-even), so a short run never pays for one and a long one soon repays it.
+pub(crate) const BUILD_AFTER: u64 = 256;
+/// Keys whose uses are counted and tables built (1.5 MiB each); verifications under
+/// any other key stay with ring.
 const MAX_TABLES: usize = 4;
 
+/// One key's verifications so far, and its table once built.
+#[derive(Debug)]
+struct KeyUse {
+    /// The key's SEC1 point, to tell which key it is.
+    point: Box<[u8]>,
+    verifications: AtomicU64,
+    /// Set by the one clone that builds the table; the others use ring meanwhile.
+    claimed: AtomicBool,
+    /// `None` inside only if the build failed, which no loaded key makes it do.
+    table: OnceLock<Option<PrecomputedKey>>,
+}
+
 /// A batch's keys: ring verifies under a key until it has been used [`BUILD_AFTER`]
-/// times, then the key's table does.
-#[derive(Debug, Default)]
+/// times, then the key's table does. Clones share the counts and the tables, so that
+/// threads checking one batch build each table once between them.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct KeyTables {
-    /// Keys without a table yet, with how many verifications each has had.
-    counts: Vec<(Box<[u8]>, u32)>,
-    tables: Vec<PrecomputedKey>,
+    shared: Arc<Mutex<Vec<Arc<KeyUse>>>>,
+    /// The entries of `shared` this clone has used, to find them without the lock.
+    mine: Vec<Arc<KeyUse>>,
 }
 
 impl KeyTables {
     /// Whether `der` is a valid DER ECDSA P-256 signature of SHA-256(`message`) under
     /// `key`: [`PublicKey::verify_der`]'s verdict.
     pub(crate) fn verify_der(&mut self, key: &PublicKey, message: &[u8], der: &[u8]) -> bool {
-        if let Some(table) = self.tables.iter().find(|t| t.is_of(key)) {
-            return table.verify_der(message, der);
+        match self.table_for(key, 1) {
+            Some(table) => table.verify_der(message, der),
+            None => key.verify_der(message, der),
         }
-        if self.tables.len() < MAX_TABLES {
-            let point = key.to_sec1_point();
-            let at = match self.counts.iter().position(|(p, _)| **p == *point) {
-                Some(at) => at,
-                None => {
-                    self.counts.push((point.into(), 0));
-                    self.counts.len() - 1
-                }
-            };
-            self.counts[at].1 += 1;
-            if self.counts[at].1 >= BUILD_AFTER
-                && let Some(table) = PrecomputedKey::new(key)
-            {
-                self.counts.swap_remove(at);
-                let verdict = table.verify_der(message, der);
-                self.tables.push(table);
-                return verdict;
+    }
+
+    /// [`Self::verify_der`]'s verdict on each `(message, der)` of `items`, appended to
+    /// `verdicts` in order.
+    pub(crate) fn verify_many(
+        &mut self,
+        key: &PublicKey,
+        items: &[(&[u8], &[u8])],
+        verdicts: &mut Vec<bool>,
+    ) {
+        let uses = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        match self.table_for(key, uses) {
+            Some(table) => table.verify_chunk(items, verdicts),
+            None => verdicts.extend(items.iter().map(|(m, d)| key.verify_der(m, d))),
+        }
+    }
+
+    /// The table of `key`, counting `uses` more verifications under it: built by this
+    /// clone when the count reaches [`BUILD_AFTER`] and no other clone has begun to.
+    fn table_for(&mut self, key: &PublicKey, uses: u64) -> Option<&PrecomputedKey> {
+        let point = key.to_sec1_point();
+        let at = match self.mine.iter().position(|k| *k.point == *point) {
+            Some(at) => at,
+            None => {
+                let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+                let entry = match shared.iter().find(|k| *k.point == *point) {
+                    Some(entry) => Arc::clone(entry),
+                    None if shared.len() < MAX_TABLES => {
+                        let entry = Arc::new(KeyUse {
+                            point: point.into(),
+                            verifications: AtomicU64::new(0),
+                            claimed: AtomicBool::new(false),
+                            table: OnceLock::new(),
+                        });
+                        shared.push(Arc::clone(&entry));
+                        entry
+                    }
+                    None => return None,
+                };
+                drop(shared);
+                self.mine.push(entry);
+                self.mine.len() - 1
             }
+        };
+        let entry = &self.mine[at];
+        if let Some(table) = entry.table.get() {
+            return table.as_ref();
         }
-        key.verify_der(message, der)
+        let before = entry.verifications.fetch_add(uses, Ordering::Relaxed);
+        if before.saturating_add(uses) < BUILD_AFTER || entry.claimed.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        entry
+            .table
+            .get_or_init(|| PrecomputedKey::new(key))
+            .as_ref()
     }
 
     /// How many tables have been built.
     #[cfg(test)]
     pub(crate) fn built(&self) -> usize {
-        self.tables.len()
+        let shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared
+            .iter()
+            .filter(|k| matches!(k.table.get(), Some(Some(_))))
+            .count()
     }
 }
 
