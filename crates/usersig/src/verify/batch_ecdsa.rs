@@ -335,7 +335,7 @@ impl KeyTables {
     }
 
     /// The table of `key`, counting `uses` more verifications under it: built by this
-    /// clone when the count reaches [`BUILD_AFTER`] and no other clone has begun to.
+    /// clone once ring has made [`BUILD_AFTER`] under it, if no other clone has begun to.
     fn table_for(&mut self, key: &PublicKey, uses: u64) -> Option<&PrecomputedKey> {
         let point = key.to_sec1_point();
         let at = match self.mine.iter().position(|k| *k.point == *point) {
@@ -365,8 +365,9 @@ impl KeyTables {
         if let Some(table) = entry.table.get() {
             return table.as_ref();
         }
+        // Ring has made `before` verifications under the key so far.
         let before = entry.verifications.fetch_add(uses, Ordering::Relaxed);
-        if before.saturating_add(uses) < BUILD_AFTER || entry.claimed.swap(true, Ordering::AcqRel) {
+        if before < BUILD_AFTER || entry.claimed.swap(true, Ordering::AcqRel) {
             return None;
         }
         entry
