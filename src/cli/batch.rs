@@ -492,12 +492,23 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
         .map(|t| parse_duration("--min-remaining", t, 0..=duration::LONGEST))
         .transpose()?;
     let jobs = jobs(a.jobs);
-    let key = match load_key_or_secret(&batch_key_source(&a.key)?, "verify-batch")? {
-        KeyOrSecret::Pem(EcKey::Private(key)) => VerifyKey::Public(key.public_key()),
-        KeyOrSecret::Pem(EcKey::Public(key)) => VerifyKey::Public(key),
-        KeyOrSecret::Secret(secret) => VerifyKey::Secret(secret),
-    };
-    let keys = [key];
+    // KEY, then each --key: tried in order, the first that verifies a ticket named in
+    // its line when there are several.
+    let sources = std::iter::once(&a.key)
+        .chain(&a.keys)
+        .map(|k| batch_key_source(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let keys = sources
+        .iter()
+        .map(|source| {
+            Ok(match load_key_or_secret(source, "verify-batch")? {
+                KeyOrSecret::Pem(EcKey::Private(key)) => VerifyKey::Public(key.public_key()),
+                KeyOrSecret::Pem(EcKey::Public(key)) => VerifyKey::Public(key),
+                KeyOrSecret::Secret(secret) => VerifyKey::Secret(secret),
+            })
+        })
+        .collect::<Result<Vec<_>, Stop>>()?;
+    let key_names = super::verify::names(&sources);
     let csv = a.format == BatchFormat::Csv;
     if csv {
         super::output::out(VERIFY_CSV_HEADER.as_bytes())?;
@@ -558,8 +569,13 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                         break;
                     };
                     let (valid, ok) = if csv {
-                        let result =
-                            VerifyReport::for_line(checked, min_remaining, line_no, &identifier);
+                        let result = VerifyReport::for_line(
+                            checked,
+                            min_remaining,
+                            &key_names,
+                            line_no,
+                            &identifier,
+                        );
                         push_verify_csv(
                             out,
                             line_no,
@@ -571,7 +587,15 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                         );
                         (result.valid, result.ok)
                     } else {
-                        lines.push_for_line(checked, min_remaining, line_no, &identifier, out)
+                        let names = &key_names;
+                        lines.push_for_line(
+                            checked,
+                            min_remaining,
+                            names,
+                            line_no,
+                            &identifier,
+                            out,
+                        )
                     };
                     // Not ok but valid: it only fails --min-remaining.
                     match (valid, ok) {

@@ -227,8 +227,15 @@ impl VerifyReport {
 
     /// verify-batch's result for input line `line`, which asked about `asked`: the
     /// identifier asked for leads (scrubbed), and the ticket's own is given as
-    /// `ticket_identifier` only when it differs (a 70013).
-    pub fn for_line(checked: &Checked, min_remaining: Option<u64>, line: u64, asked: &str) -> Self {
+    /// `ticket_identifier` only when it differs (a 70013); `key_names` name the keys
+    /// tried, in order.
+    pub fn for_line(
+        checked: &Checked,
+        min_remaining: Option<u64>,
+        key_names: &[Vec<u8>],
+        line: u64,
+        asked: &str,
+    ) -> Self {
         let ticket = checked.info.as_ref().map(|info| {
             let mut fields = TicketFields::with_identifier(info, checked.now, None);
             if info.identifier != asked {
@@ -236,7 +243,7 @@ impl VerifyReport {
             }
             fields
         });
-        let mut report = Self::with_ticket(checked, min_remaining, &[], ticket);
+        let mut report = Self::with_ticket(checked, min_remaining, key_names, ticket);
         report.line = Some(line);
         report.asked = Some(redact::scrub(asked).into_owned());
         report

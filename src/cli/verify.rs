@@ -43,7 +43,7 @@ fn key_sources(
 }
 
 /// Name each source for reports: where it came from; literals by position.
-fn names(sources: &[Source]) -> Vec<Vec<u8>> {
+pub(super) fn names(sources: &[Source]) -> Vec<Vec<u8>> {
     sources
         .iter()
         .enumerate()

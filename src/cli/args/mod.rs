@@ -524,6 +524,9 @@ pub struct VerifyBatchArgs {
     /// Worker threads, 1 to 1024 (default: one per core).
     #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
+    /// Another key to try (repeatable); a JSON line names the one that matched.
+    #[arg(long = "key", value_name = "KEY")]
+    pub keys: Vec<OsString>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = BatchFormat::Jsonl)]
     pub format: BatchFormat,

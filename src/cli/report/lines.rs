@@ -146,26 +146,28 @@ impl VerifyBatchLines {
     /// Append the line for input line `line`, which asked about `asked`: byte for byte
     /// what [`VerifyReport::for_line`] then [`Self::push_report`] write, without building
     /// the report when the ticket is valid, is for the identifier asked for, has no
-    /// userbuf and is not expiring (the common case). Returns whether the ticket is valid
-    /// and whether the line is ok.
+    /// userbuf and is not expiring, and one key was given (the common case). Returns
+    /// whether the ticket is valid and whether the line is ok.
     pub fn push_for_line(
         &mut self,
         checked: &Checked,
         min_remaining: Option<u64>,
+        key_names: &[Vec<u8>],
         line: u64,
         asked: &str,
         out: &mut Vec<u8>,
     ) -> (bool, bool) {
         let plain = match (&checked.verdict, &checked.info) {
             (Ok(_), Some(info)) => {
-                info.identifier == asked
+                key_names.len() <= 1
+                    && info.identifier == asked
                     && info.userbuf.is_none()
                     && expiring_soon(checked, min_remaining).is_none()
             }
             _ => false,
         };
         let (true, Some(info)) = (plain, &checked.info) else {
-            let report = VerifyReport::for_line(checked, min_remaining, line, asked);
+            let report = VerifyReport::for_line(checked, min_remaining, key_names, line, asked);
             self.push_report(&report, out);
             return (report.valid, report.ok);
         };

@@ -148,12 +148,13 @@ proptest! {
                 (0u8..4, prop_oneof![Just(1_800_000_000i64), any::<i64>()]),
                 proptest::option::of(prop_oneof![Just(0u64), Just(86_400 * 300), any::<u64>()]),
                 any::<u64>(),
+                0usize..3,
             ),
             1..12,
         ),
     ) {
         let mut writer = VerifyBatchLines::default();
-        for (id, same, sdkappid, (init_time, expire), userbuf, (verdict, now), min, line) in lines {
+        for (id, same, sdkappid, (init_time, expire), userbuf, (verdict, now), min, line, keys) in lines {
             let info = TicketInfo {
                 version: usersig::ticket::Version::V2,
                 identifier: id.clone(),
@@ -164,16 +165,20 @@ proptest! {
             };
             let asked = if same { id.clone() } else { format!("{id}x") };
             let verdict = match verdict {
-                0 | 1 => Ok(0),
+                0 => Ok(0),
+                1 => Ok(keys.saturating_sub(1)),
                 2 => Err(usersig::verify::Failure::IdentifierMismatch { ticket: id.clone(), asked: asked.clone() }),
                 _ => Err(usersig::verify::Failure::SdkAppIdMismatch { ticket: sdkappid, asked: 1 }),
             };
             let checked = Checked { info: Some(info), verdict, now };
-            let report = VerifyReport::for_line(&checked, min, line, &asked);
+            // None, one, or two keys given (the second with a name that is not UTF-8).
+            let names = [b"public.pem".to_vec(), b"old\xff.pem".to_vec()];
+            let key_names = &names[..keys];
+            let report = VerifyReport::for_line(&checked, min, key_names, line, &asked);
             let mut want = Vec::new();
             push_line(&mut want, &report);
             let mut got = b"x".to_vec();
-            let (valid, ok) = writer.push_for_line(&checked, min, line, &asked, &mut got);
+            let (valid, ok) = writer.push_for_line(&checked, min, key_names, line, &asked, &mut got);
             prop_assert_eq!(String::from_utf8(got[1..].to_vec()).unwrap(), String::from_utf8(want).unwrap());
             prop_assert_eq!((valid, ok), (report.valid, report.ok));
         }
