@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::keys::PublicKey;
 
+mod chunk;
 mod point;
 use point::{Affine, Fe, Jacobian};
 
@@ -64,39 +65,55 @@ impl Table {
         })
     }
 
-    /// Add `k * P` to `acc`, for the scalar whose big-endian bytes are `k`: each window
-    /// of it, plus the carry from the one below, is a signed digit (a window above half
-    /// its range is the digit less 2^w, and carries one into the next).
-    fn add_multiple(&self, acc: &mut Jacobian, k: &FieldBytes) {
-        let mut limbs = [0u64; 4];
-        for (limb, bytes) in limbs.iter_mut().zip(k.rchunks_exact(8)) {
-            let mut be = [0u8; 8];
-            be.copy_from_slice(bytes);
-            *limb = u64::from_be_bytes(be);
-        }
-        let mut carry = 0;
-        for (i, row) in self.points.chunks_exact(ROW).enumerate() {
-            let digit = window(&limbs, i * WINDOW_BITS) + carry;
-            if digit > ROW {
-                carry = 1;
-                let negative = (1 << WINDOW_BITS) - digit;
-                if negative != 0 {
-                    *acc = acc.add_affine(&row[negative - 1].neg());
-                }
-            } else {
-                carry = 0;
-                if digit != 0 {
-                    *acc = acc.add_affine(&row[digit - 1]);
-                }
+    /// `digit * 2^(w row) * P`, for a digit other than 0 of a [`Digits`].
+    fn entry(&self, row: usize, digit: i16) -> Affine {
+        let point = &self.points[row * ROW + usize::from(digit.unsigned_abs()) - 1];
+        if digit < 0 { point.neg() } else { *point }
+    }
+
+    /// Add `k * P` to `acc`, for the scalar whose digits are `k`.
+    fn add_multiple(&self, acc: &mut Jacobian, k: &Digits) {
+        for (row, &digit) in k.iter().enumerate() {
+            if digit != 0 {
+                *acc = acc.add_affine(&self.entry(row, digit));
             }
         }
-        debug_assert_eq!(carry, 0);
     }
 
     /// Bytes the table holds.
     fn bytes(&self) -> usize {
         std::mem::size_of_val(&*self.points)
     }
+}
+
+/// A scalar as signed digits, one a row of a table: `k = sum of d_i 2^(w i)`, each
+/// `d_i` from `-(ROW - 1)` to `ROW`.
+type Digits = [i16; ROWS];
+
+/// The digits of the scalar whose big-endian bytes are `k`: each window of it, plus the
+/// carry from the one below, is a digit (a window above `ROW` is the digit less `2^w`,
+/// and carries one into the next; the top window is small enough to take a carry).
+fn digits(k: &FieldBytes) -> Digits {
+    let mut limbs = [0u64; 4];
+    for (limb, bytes) in limbs.iter_mut().zip(k.rchunks_exact(8)) {
+        let mut be = [0u8; 8];
+        be.copy_from_slice(bytes);
+        *limb = u64::from_be_bytes(be);
+    }
+    let mut out = [0; ROWS];
+    let mut carry = 0;
+    for (i, digit) in out.iter_mut().enumerate() {
+        let window = window(&limbs, i * WINDOW_BITS) + carry;
+        let (value, next) = match window {
+            w if w > ROW => (w as i32 - (1 << WINDOW_BITS), 1),
+            w => (w as i32, 0),
+        };
+        // Within -(ROW - 1)..=ROW, which i16 holds.
+        *digit = value as i16;
+        carry = next;
+    }
+    debug_assert_eq!(carry, 0);
+    out
 }
 
 /// The `WINDOW_BITS` bits of the 256-bit little-endian `limbs` from bit `at` (zeros
@@ -196,9 +213,13 @@ impl PrecomputedKey {
     }
 
     /// [`Self::verify_der`]'s verdict on each `(message, der)` of `items`, appended to
-    /// `verdicts` in order, with one scalar inversion for all their `s` (Montgomery's
-    /// trick: each costs three multiplications instead of an inversion).
+    /// `verdicts` in order: one scalar inversion for all their `s`, and their sums added
+    /// up together ([`chunk::sum_all`]).
     pub fn verify_chunk(&self, items: &[(&[u8], &[u8])], verdicts: &mut Vec<bool>) {
+        let Some(generator) = generator_table() else {
+            verdicts.extend(items.iter().map(|_| false));
+            return;
+        };
         let parsed: Vec<Option<(Scalar, Scalar, Scalar)>> = items
             .iter()
             .map(|(message, der)| {
@@ -209,13 +230,20 @@ impl PrecomputedKey {
             })
             .collect();
         let mut inverses: Vec<Scalar> = parsed.iter().flatten().map(|(_, _, s)| *s).collect();
-        invert_all(&mut inverses);
-        let mut inverses = inverses.into_iter();
+        invert_all(&mut inverses, |x| x.invert_vartime().into());
+        let scalars: Vec<(Digits, Digits)> = parsed
+            .iter()
+            .flatten()
+            .zip(&inverses)
+            .map(|((z, r, _), w)| (digits(&(z * w).to_repr()), digits(&(r * w).to_repr())))
+            .collect();
+        let mut sums = chunk::sum_all(generator, &self.table, &scalars).into_iter();
         verdicts.extend(parsed.iter().map(|item| {
             match item {
-                Some((z, r, _)) => inverses
+                Some((_, r, _)) => sums
                     .next()
-                    .is_some_and(|w| self.verify_inverted(z, r, &w)),
+                    .flatten()
+                    .is_some_and(|sum| x_candidates(r).any(|x| sum.x == x)),
                 None => false,
             }
         }));
@@ -241,36 +269,43 @@ impl PrecomputedKey {
             return false;
         };
         let mut sum = Jacobian::INFINITY;
-        generator.add_multiple(&mut sum, &(z * w).to_repr());
-        self.table.add_multiple(&mut sum, &(r * w).to_repr());
+        generator.add_multiple(&mut sum, &digits(&(z * w).to_repr()));
+        self.table
+            .add_multiple(&mut sum, &digits(&(r * w).to_repr()));
         if sum.is_infinity() {
             return false;
         }
-        let r_bytes = r.to_repr();
-        let Some(x) = Option::<Fe>::from(Fe::from_repr(r_bytes)) else {
-            return false;
-        };
         let zz = sum.z.square();
-        sum.x == x * zz || (r_bytes[..] < P_MINUS_N[..] && sum.x == (x + order()) * zz)
+        x_candidates(r).any(|x| sum.x == x * zz)
     }
 }
 
-/// Replace each of `scalars`, all nonzero, by its inverse, with one inversion for them
-/// all: with `p_i` the product of the first `i + 1`, `1/x_i = p_(i-1) / p_i`.
-fn invert_all(scalars: &mut [Scalar]) {
-    let mut products = Vec::with_capacity(scalars.len());
-    let mut product = Scalar::ONE;
-    for x in scalars.iter() {
+/// The x coordinates whose value mod n is `r` (in `[1, n-1]`): `r`, and `r + n` when
+/// that is below p.
+fn x_candidates(r: &Scalar) -> impl Iterator<Item = Fe> {
+    let bytes = r.to_repr();
+    let x: Option<Fe> = Fe::from_repr(bytes).into();
+    let wrapped = x.filter(|_| bytes[..] < P_MINUS_N[..]).map(|x| x + order());
+    x.into_iter().chain(wrapped)
+}
+
+/// Replace each of `elements`, all nonzero, by its inverse, with one call of `invert`
+/// for them all (Montgomery's trick: with `p_i` the product of the first `i + 1`,
+/// `1/x_i = p_(i-1) / p_i`, three multiplications each).
+fn invert_all<F: Field>(elements: &mut [F], invert: impl Fn(&F) -> Option<F>) {
+    let mut products = Vec::with_capacity(elements.len());
+    let mut product = F::ONE;
+    for x in elements.iter() {
         product *= x;
         products.push(product);
     }
     // Only a zero among them (which no caller passes) makes the product zero; every
-    // inverse is then zero, and no signature verifies with it.
-    let mut inverse = Option::<Scalar>::from(product.invert_vartime()).unwrap_or(Scalar::ZERO);
-    for i in (0..scalars.len()).rev() {
+    // "inverse" is then zero, and nothing verifies with it.
+    let mut inverse = invert(&product).unwrap_or(F::ZERO);
+    for i in (0..elements.len()).rev() {
         // inverse is 1 / (x_0 ... x_i) here.
-        let x = scalars[i];
-        scalars[i] = match i {
+        let x = elements[i];
+        elements[i] = match i {
             0 => inverse,
             _ => inverse * products[i - 1],
         };

@@ -97,37 +97,20 @@ impl Jacobian {
     }
 }
 
-/// Append the affine forms of `points` to `out`, with one field inversion for them all
-/// (Montgomery's trick); `None`, and nothing appended, if one is the point at infinity.
+/// Append the affine forms of `points` to `out`, with one field inversion for them all;
+/// `None`, and nothing appended, if one is the point at infinity.
 pub(super) fn normalize(points: &[Jacobian], out: &mut Vec<Affine>) -> Option<()> {
-    let mut products = Vec::with_capacity(points.len());
-    let mut product = Fe::ONE;
-    for p in points {
-        product *= p.z;
-        products.push(product);
+    if points.iter().any(Jacobian::is_infinity) {
+        return None;
     }
-    // Zero if any z is.
-    let mut inverse = Option::<Fe>::from(product.invert_vartime())?;
-    let start = out.len();
-    out.resize(
-        start + points.len(),
-        Affine {
-            x: Fe::ZERO,
-            y: Fe::ZERO,
-        },
-    );
-    for i in (0..points.len()).rev() {
-        // inverse is 1 / (z_0 ... z_i) here.
-        let z_inverse = match i {
-            0 => inverse,
-            _ => inverse * products[i - 1],
-        };
-        inverse *= points[i].z;
+    let mut inverses: Vec<Fe> = points.iter().map(|p| p.z).collect();
+    super::invert_all(&mut inverses, |z| z.invert_vartime().into());
+    out.extend(points.iter().zip(&inverses).map(|(p, z_inverse)| {
         let zz = z_inverse.square();
-        out[start + i] = Affine {
-            x: points[i].x * zz,
-            y: points[i].y * zz * z_inverse,
-        };
-    }
+        Affine {
+            x: p.x * zz,
+            y: p.y * zz * z_inverse,
+        }
+    }));
     Some(())
 }

@@ -219,10 +219,63 @@ fn inverting_many_scalars_at_once_inverts_each() {
         .collect();
     for n in [0, 1, 2, 50] {
         let mut inverted = scalars[..n].to_vec();
-        invert_all(&mut inverted);
+        invert_all(&mut inverted, |x| x.invert_vartime().into());
         for (x, inverse) in scalars.iter().zip(&inverted) {
             assert_eq!(x * inverse, Scalar::ONE);
         }
+    }
+}
+
+/// A scalar whose only nonzero digit is `digit`, in row `row`.
+fn one_digit(row: usize, digit: i16) -> Digits {
+    let mut d = [0; ROWS];
+    d[row] = digit;
+    d
+}
+
+/// The scalar of digits `d`.
+fn scalar_of(d: &Digits) -> Scalar {
+    let base = Scalar::from(1u64 << WINDOW_BITS);
+    d.iter().rev().fold(Scalar::ZERO, |acc, &digit| {
+        let magnitude = Scalar::from(u64::from(digit.unsigned_abs()));
+        acc * base + if digit < 0 { -magnitude } else { magnitude }
+    })
+}
+
+#[test]
+fn sums_in_lockstep_are_the_curves_sums_even_through_doubling_and_infinity() {
+    // With G's own table as the key's, u1 and u2 of one digit each meet at one x: the
+    // same point (doubled), its negation (infinity), or a point after infinity.
+    let g = generator_table().unwrap();
+    let q = &fixture()[0].fast.table;
+    let q_point = key_point(&fixture()[0]);
+    let mut k = Scalar::from(0x0123_4567_89ab_cdefu64);
+    let mut cases = vec![
+        (one_digit(0, 5), one_digit(0, 5)),
+        (one_digit(3, -700), one_digit(3, -700)),
+        (one_digit(0, 5), one_digit(0, -5)),
+        (one_digit(23, 1), one_digit(23, -1)),
+        (one_digit(0, 0), one_digit(7, ROW as i16)),
+        ([0; ROWS], [0; ROWS]),
+    ];
+    for _ in 0..20 {
+        k = k * k + Scalar::ONE;
+        let u1 = digits(&k.to_repr());
+        let u2 = digits(&(k * k).to_repr());
+        cases.push((u1, u2));
+        cases.push((u1, u1));
+    }
+    for (key, key_point) in [(g, ProjectivePoint::GENERATOR), (q, q_point)] {
+        let sums = chunk::sum_all(g, key, &cases);
+        for ((u1, u2), sum) in cases.iter().zip(&sums) {
+            let want = ProjectivePoint::GENERATOR * scalar_of(u1) + key_point * scalar_of(u2);
+            let got = sum.map_or(AffinePoint::IDENTITY, |p| {
+                AffinePoint::from_coordinates(&p.x.to_repr(), &p.y.to_repr()).unwrap()
+            });
+            assert_eq!(got, want.to_affine(), "{u1:?} {u2:?}");
+        }
+        // The digits are the scalar's.
+        assert_eq!(scalar_of(&digits(&k.to_repr())), k);
     }
 }
 
@@ -257,7 +310,7 @@ fn to_p256(p: &Jacobian) -> AffinePoint {
 /// `k * P` by a table.
 fn table_times(table: &Table, k: &Scalar) -> AffinePoint {
     let mut sum = Jacobian::INFINITY;
-    table.add_multiple(&mut sum, &k.to_repr());
+    table.add_multiple(&mut sum, &digits(&k.to_repr()));
     to_p256(&sum)
 }
 
@@ -437,12 +490,22 @@ fn timing() {
     let started = Instant::now();
     assert!(signed.iter().all(|(m, d)| second.verify_der(m, d)));
     let table = started.elapsed();
+    let items: Vec<(&[u8], &[u8])> = signed.iter().map(|(m, d)| (&m[..], &d[..])).collect();
+    let started = Instant::now();
+    let mut verdicts = Vec::new();
+    for chunk in items.chunks(512) {
+        second.verify_chunk(chunk, &mut verdicts);
+    }
+    let chunks = started.elapsed();
+    assert!(verdicts.iter().all(|v| *v));
     let per = |d: std::time::Duration| 20_000.0 / d.as_secs_f64();
     println!(
         "build: first {first_build:?} (with the generator's), then {second_build:?}; \
-         table {} bytes; 20000 verifications: ring {ring:?} ({:.0}/s), table {table:?} ({:.0}/s)",
+         table {} bytes; 20000 verifications: ring {ring:?} ({:.0}/s), table {table:?} \
+         ({:.0}/s), chunks of 512 {chunks:?} ({:.0}/s)",
         first.table_bytes(),
         per(ring),
-        per(table)
+        per(table),
+        per(chunks)
     );
 }
