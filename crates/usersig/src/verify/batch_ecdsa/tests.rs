@@ -100,11 +100,23 @@ fn fixture() -> &'static [Fixture] {
     })
 }
 
-/// Both verdicts, asserted equal; returns the verdict.
+/// The three verdicts (ring's, the table's alone and in a chunk), asserted equal;
+/// returns the verdict.
 fn same(key: &Fixture, message: &[u8], der: &[u8]) -> bool {
-    let ring = key.public.verify_der(message, der);
-    let table = key.fast.verify_der(message, der);
+    agree(&key.public, &key.fast, message, der)
+}
+
+fn agree(public: &PublicKey, fast: &PrecomputedKey, message: &[u8], der: &[u8]) -> bool {
+    let ring = public.verify_der(message, der);
+    let table = fast.verify_der(message, der);
+    let mut chunk = Vec::new();
+    fast.verify_chunk(&[(message, der)], &mut chunk);
     assert_eq!(ring, table, "message {message:02x?}, signature {der:02x?}");
+    assert_eq!(
+        [ring][..],
+        chunk,
+        "message {message:02x?}, signature {der:02x?}"
+    );
     ring
 }
 
@@ -460,6 +472,37 @@ proptest! {
         let mut framed = vec![0x30, u8::try_from(junk.len()).unwrap()];
         framed.extend_from_slice(&junk);
         same(key, &message, &framed);
+    }
+}
+
+proptest! {
+    // A table build each case.
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn random_keys_agree_with_ring_alone_and_in_chunks(
+        messages in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..100), 1..40),
+        flips in proptest::collection::vec(any::<u16>(), 1..40),
+    ) {
+        let private = PrivateKey::generate().unwrap();
+        let public = private.public_key();
+        let fast = PrecomputedKey::new(&public).unwrap();
+        let mut signed = Vec::new();
+        for (i, message) in messages.iter().enumerate() {
+            let der = private.sign_der(message).unwrap();
+            prop_assert!(agree(&public, &fast, message, &der));
+            let mut flipped = der.clone();
+            let bit = usize::from(flips[i % flips.len()]) % (der.len() * 8);
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            prop_assert!(!agree(&public, &fast, message, &flipped));
+            signed.push((message.clone(), der));
+            signed.push((message.clone(), flipped));
+        }
+        let items: Vec<(&[u8], &[u8])> = signed.iter().map(|(m, d)| (&m[..], &d[..])).collect();
+        let mut chunk = Vec::new();
+        fast.verify_chunk(&items, &mut chunk);
+        let want: Vec<bool> = items.iter().map(|(m, d)| public.verify_der(m, d)).collect();
+        prop_assert_eq!(chunk, want);
     }
 }
 
