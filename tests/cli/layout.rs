@@ -467,6 +467,19 @@ fn a_missing_precondition_fails_the_test_naming_the_fix() {
              no-other-tool-here is missing: apt-get install other-package"
         )
     );
+    // Python modules, imported by Debian's python3.
+    let module = |module, package| precondition::Precondition::PythonModule { module, package };
+    let json = module("json", "python3");
+    require(&[json]);
+    let absent = module("no_such_module_here", "python3-no-such-module");
+    let failed = std::panic::catch_unwind(|| require(&[json, absent])).unwrap_err();
+    assert_eq!(
+        failed.downcast_ref::<String>().map(String::as_str),
+        Some(
+            "the Python module no_such_module_here is missing from /usr/bin/python3: \
+             apt-get install python3-no-such-module"
+        )
+    );
 }
 
 /// Under CI=true (as CI runs) the tests that need root run: src/build.rs has set `cfg(ci)`,
@@ -476,18 +489,24 @@ fn under_ci_the_tests_that_need_root_are_not_ignored() {
     assert_eq!(cfg!(ci), option_env!("CI") == Some("true"));
 }
 
-/// .ci/run installs, when missing, every tool a test requires, from its Debian package.
+/// .ci/run installs, when missing, every tool and Python module a test requires, from its
+/// Debian package.
 #[test]
 fn ci_installs_every_tool_a_test_requires() {
     let script = fs::read_to_string(root().join(".ci/run")).unwrap();
-    for tool in precondition::TOOLS {
-        let precondition::Precondition::Tool {
-            command, package, ..
-        } = tool
-        else {
-            panic!("{tool:?} is not a tool");
+    let needs = precondition::TOOLS
+        .iter()
+        .chain(&precondition::PYTHON_MODULES);
+    for need in needs {
+        let pair = match *need {
+            precondition::Precondition::Tool {
+                command, package, ..
+            } => format!("{command}:{package}"),
+            precondition::Precondition::PythonModule { module, package } => {
+                format!("{module}:{package}")
+            }
+            _ => panic!("{need:?} is neither a tool nor a Python module"),
         };
-        let pair = format!("{command}:{package}");
         assert!(
             script
                 .split(|c: char| c.is_whitespace() || c == ';')

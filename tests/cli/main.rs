@@ -6,6 +6,7 @@
 mod common;
 
 mod batch;
+mod batch_verdicts;
 mod cmd;
 mod errors;
 mod example;

@@ -1,10 +1,11 @@
-//! What a test needs from the machine beyond cargo (root, a tool, a bind mount), and the
-//! one way a test asks for it, so that no test passes by skipping.
+//! What a test needs from the machine beyond cargo (root, a tool, a Python module, a bind
+//! mount), and the one way a test asks for it, so that no test passes by skipping.
 //!
 //! A test that needs something calls [`require`] first: a missing precondition fails the
 //! test with a message naming what to install or do ("script(1) is missing: apt-get
-//! install bsdutils"), so a test that ran has tested. Tools can be installed (`.ci/run`
-//! installs each of [`TOOLS`] that is missing), so the tests that need one run everywhere.
+//! install bsdutils"), so a test that ran has tested. Tools and Python modules can be
+//! installed (`.ci/run` installs each of [`TOOLS`] and [`PYTHON_MODULES`] that is missing),
+//! so the tests that need one run everywhere.
 //!
 //! Root cannot be installed, and cargo is rarely run as root; so a test that needs root
 //! is also marked `#[cfg_attr(not(ci), ignore = "needs root; CI=true runs it")]`. src/build.rs
@@ -37,6 +38,12 @@ pub enum Precondition {
     /// A file bind-mounted over another in a private mount namespace (`unshare -m`,
     /// `mount --bind`): root with CAP_SYS_ADMIN.
     BindMount,
+    /// A module that Debian's python3 ([`DEBIAN_PYTHON3`]) imports: `package` is the
+    /// Debian package that has it.
+    PythonModule {
+        module: &'static str,
+        package: &'static str,
+    },
 }
 
 pub const ROOT: Precondition = Precondition::Root;
@@ -50,6 +57,20 @@ pub const MAN: Precondition = tool("man", "man(1)", "man-db");
 pub const PROMTOOL: Precondition = tool("promtool", "promtool", "prometheus");
 pub const OPENSSL: Precondition = tool("openssl", "openssl(1)", "openssl");
 pub const PYTHON3: Precondition = tool("python3", "python3", "python3");
+
+/// Python's `cryptography` (OpenSSL's ECDSA underneath): an ECDSA verifier that is not ours.
+pub const PY_CRYPTOGRAPHY: Precondition = Precondition::PythonModule {
+    module: "cryptography",
+    package: "python3-cryptography",
+};
+
+/// Debian's python3, the one that imports the modules of Debian's python3-* packages (a
+/// python3 earlier on PATH, such as pyenv's, may not).
+pub const DEBIAN_PYTHON3: &str = "/usr/bin/python3";
+
+/// Every Python module a test imports; `.ci/run` installs those missing (a test checks it
+/// lists each as `module:package`).
+pub const PYTHON_MODULES: [Precondition; 1] = [PY_CRYPTOGRAPHY];
 
 /// Every tool a test requires; `.ci/run` installs those missing (a test checks it lists
 /// each as `command:package`).
@@ -90,6 +111,12 @@ impl Precondition {
             } => {
                 (!on_path(command)).then(|| format!("{page} is missing: apt-get install {package}"))
             }
+            Precondition::PythonModule { module, package } => (!imports(module)).then(|| {
+                format!(
+                    "the Python module {module} is missing from {DEBIAN_PYTHON3}: \
+                         apt-get install {package}"
+                )
+            }),
             Precondition::BindMount => bind_mount_fails().map(|why| {
                 format!(
                     "cannot bind-mount a file here ({why}): run the tests as root with \
@@ -119,6 +146,16 @@ fn on_path(command: &str) -> bool {
         std::fs::metadata(dir.join(command))
             .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
+}
+
+/// Whether [`DEBIAN_PYTHON3`] imports `module`.
+fn imports(module: &str) -> bool {
+    Command::new(DEBIAN_PYTHON3)
+        .args(["-c", &format!("import {module}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Bind-mount one scratch file over another in a private mount namespace, which ends
