@@ -1,6 +1,7 @@
 use p256::ProjectivePoint;
 use p256::elliptic_curve::group::Group;
 use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::{Field, PrimeField};
 use proptest::prelude::*;
 
@@ -425,16 +426,21 @@ fn tables_multiply_as_the_curve_does() {
     assert_eq!(Fe::from_repr(P_MINUS_N.into()).unwrap() + order(), Fe::ZERO);
 }
 
+/// The public key of the point `q`.
+fn public_key_of(q: &AffinePoint) -> PublicKey {
+    let sec1 = [&[4u8][..], &q.x(), &q.y()].concat();
+    let mut spki = fixture()[0].public.to_spki_der();
+    let at = spki.len() - 65;
+    spki[at..].copy_from_slice(&sec1);
+    PublicKey::from_der(&spki).unwrap()
+}
+
 #[test]
 fn digests_that_reduce_to_zero_are_taken_mod_n() {
     // d, Q = dG; k, R = kG, r = x(R); s = r d / k signs the digest z = 0 (and so z = n).
     let d = Scalar::from(0xdead_beef_u64);
     let q = (ProjectivePoint::GENERATOR * d).to_affine();
-    let sec1 = [&[4u8][..], &q.x(), &q.y()].concat();
-    let mut spki = fixture()[0].public.to_spki_der();
-    let at = spki.len() - 65;
-    spki[at..].copy_from_slice(&sec1);
-    let key = PrecomputedKey::new(&PublicKey::from_der(&spki).unwrap()).unwrap();
+    let key = PrecomputedKey::new(&public_key_of(&q)).unwrap();
     let k = Scalar::from(0x1_0000_0001_u64);
     let r =
         <Scalar as Reduce<FieldBytes>>::reduce(&(ProjectivePoint::GENERATOR * k).to_affine().x());
@@ -449,6 +455,60 @@ fn digests_that_reduce_to_zero_are_taken_mod_n() {
     one[31] = 1;
     assert!(!key.verify_digest(&one, &der));
     assert!(!bool::from(s.is_zero()));
+}
+
+#[test]
+fn a_point_whose_x_is_above_n_verifies_as_x_minus_n() {
+    // A point R with x = n + c for a small c (where x^3 - 3x + b is a square), and a key
+    // made to fit: Q = (s R - z G) / r with r = c, so that u1 G + u2 Q = R, whose x mod
+    // n is r. No signer's nonce would find such an R; ring accepts its signature.
+    let b = Fe::from_repr(
+        [
+            0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98,
+            0x86, 0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e,
+            0x27, 0xd2, 0x60, 0x4b,
+        ]
+        .into(),
+    )
+    .unwrap();
+    let message = b"TLS.identifier:above-n\n";
+    let digest: [u8; 32] = Sha256::digest(message).into();
+    let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(digest));
+    let s = Scalar::from(0x1234_5678_u64);
+    let mut found = 0;
+    for c in 1u64..200 {
+        let x = order() + Fe::from(c);
+        let Some(y) = Option::<Fe>::from((x.square() * x - x.double() - x + b).sqrt()) else {
+            continue;
+        };
+        let point = AffinePoint::from_coordinates(&x.to_repr(), &y.to_repr()).unwrap();
+        let r = Scalar::from(c);
+        let q = ((ProjectivePoint::from(point) * s - ProjectivePoint::GENERATOR * z)
+            * r.invert().unwrap())
+        .to_affine();
+        let public = public_key_of(&q);
+        let fast = PrecomputedKey::new(&public).unwrap();
+        let der = der_sig(&r.to_bytes(), &s.to_bytes());
+        assert!(agree(&public, &fast, message, &der), "c = {c}");
+        // r one off, or a digit of s changed: refused.
+        assert!(!agree(
+            &public,
+            &fast,
+            message,
+            &der_sig(&(r + Scalar::ONE).to_bytes(), &s.to_bytes())
+        ));
+        assert!(!agree(
+            &public,
+            &fast,
+            message,
+            &der_sig(&r.to_bytes(), &(s + Scalar::ONE).to_bytes())
+        ));
+        found += 1;
+        if found == 3 {
+            return;
+        }
+    }
+    panic!("fewer than three points with x = n + c, c < 200");
 }
 
 proptest! {
