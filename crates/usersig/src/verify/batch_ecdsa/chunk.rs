@@ -4,8 +4,8 @@
 //! multiplications for its share of the inversion and 3 of its own, against 11 for a
 //! Jacobian one; the sum needs no conversion at the end either.
 
-use super::point::{Affine, Fe, Jacobian};
-use super::{Digits, ROWS, Table, invert_all};
+use super::point::{Affine, Fe, Jacobian, invert_all};
+use super::table::{Digits, ROWS, Table};
 
 /// `u1 G + u2 Q` for each `(u1, u2)` of `scalars` (as digits), `None` for the point at
 /// infinity; `generator` and `key` are the tables of G and Q.

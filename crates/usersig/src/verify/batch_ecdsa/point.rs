@@ -3,6 +3,7 @@
 //! values only. The tests check every operation against p256's own point arithmetic.
 
 use p256::NistP256;
+use p256::elliptic_curve::Field;
 use p256::elliptic_curve::hazmat::FieldArithmetic;
 
 /// An element of P-256's base field (p256's own, in Montgomery form).
@@ -104,7 +105,7 @@ pub(super) fn normalize(points: &[Jacobian], out: &mut Vec<Affine>) -> Option<()
         return None;
     }
     let mut inverses: Vec<Fe> = points.iter().map(|p| p.z).collect();
-    super::invert_all(&mut inverses, |z| z.invert_vartime().into());
+    invert_all(&mut inverses, |z| z.invert_vartime().into());
     out.extend(points.iter().zip(&inverses).map(|(p, z_inverse)| {
         let zz = z_inverse.square();
         Affine {
@@ -113,4 +114,28 @@ pub(super) fn normalize(points: &[Jacobian], out: &mut Vec<Affine>) -> Option<()
         }
     }));
     Some(())
+}
+
+/// Replace each of `elements`, all nonzero, by its inverse, with one call of `invert`
+/// for them all (Montgomery's trick: with `p_i` the product of the first `i + 1`,
+/// `1/x_i = p_(i-1) / p_i`, three multiplications each).
+pub(super) fn invert_all<F: Field>(elements: &mut [F], invert: impl Fn(&F) -> Option<F>) {
+    let mut products = Vec::with_capacity(elements.len());
+    let mut product = F::ONE;
+    for x in elements.iter() {
+        product *= x;
+        products.push(product);
+    }
+    // Only a zero among them (which no caller passes) makes the product zero; every
+    // "inverse" is then zero, and nothing verifies with it.
+    let mut inverse = invert(&product).unwrap_or(F::ZERO);
+    for i in (0..elements.len()).rev() {
+        // inverse is 1 / (x_0 ... x_i) here.
+        let x = elements[i];
+        elements[i] = match i {
+            0 => inverse,
+            _ => inverse * products[i - 1],
+        };
+        inverse *= x;
+    }
 }

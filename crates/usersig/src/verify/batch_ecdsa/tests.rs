@@ -5,6 +5,7 @@ use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::{Field, PrimeField};
 use proptest::prelude::*;
 
+use super::table::{ROW, ROWS, WINDOW_BITS};
 use super::*;
 use crate::keys::PrivateKey;
 
