@@ -182,10 +182,12 @@ fn x_candidates(r: &Scalar) -> impl Iterator<Item = Fe> {
     x.into_iter().chain(wrapped)
 }
 
-/// v1 verifications under one key after which its table is built. A build (about
-/// 25 ms, twice that for the first, with the generator's) costs about 300 ring
-/// verifications and saves some 45 us on each after it (benches/batch_ecdsa.rs gives
-/// the break-even), so a short run never pays for one and a long one soon repays it.
+/// v1 verifications by ring under one key after which its table is built. A build (17
+/// to 25 ms, twice that for the first, with the generator's) costs what ring takes for
+/// some 250 verifications, and a chunk's verification saves some 60 us of ring's 70 on
+/// each after it (benches/batch_ecdsa.rs prints the break-even): a run shorter than
+/// this never pays for a table, and a longer one pays at most about twice the least it
+/// could have (building only when the run turns out long enough).
 pub(crate) const BUILD_AFTER: u64 = 256;
 /// Keys whose uses are counted and tables built (1.5 MiB each); verifications under
 /// any other key stay with ring.
