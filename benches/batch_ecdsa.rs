@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, SamplingMode};
-use usersig::keys::PrivateKey;
 use usersig::verify::PrecomputedKey;
+
+mod demo_key;
 
 /// The criterion group of these benchmarks, and so a directory of its output.
 const GROUP: &str = "batch_ecdsa";
@@ -32,12 +33,7 @@ const SIGNATURES: usize = 1024;
 const CHUNK_LEN: usize = 512;
 
 fn benches(c: &mut Criterion) {
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/ec_key.pem"
-    ))
-    .expect("fixtures/ec_key.pem");
-    let key = PrivateKey::from_pem(&pem).expect("the demo key");
+    let key = demo_key::demo_key();
     let public = key.public_key();
     // The signed content of v1 tickets, one identifier each.
     let signed: Vec<(Vec<u8>, Vec<u8>)> = (0..SIGNATURES)

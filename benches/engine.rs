@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use usersig::clock::FixedClock;
 use usersig::issue::{TicketBatch, TicketRequest};
-use usersig::keys::PrivateKey;
 use usersig::verify::{BatchVerifier, Expect, VerifyKey};
+
+mod demo_key;
 
 /// Calls `f` in rounds of 64 until `seconds` have passed; returns calls per second.
 fn rate(seconds: f64, mut f: impl FnMut()) -> f64 {
@@ -50,12 +51,7 @@ fn main() {
         }
         // Anything else (cargo bench passes --bench) is ignored.
     }
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/ec_key.pem"
-    ))
-    .expect("fixtures/ec_key.pem");
-    let key = PrivateKey::from_pem(&pem).expect("the demo key");
+    let key = demo_key::demo_key();
     let public = key.public_key();
     // The signed content of a typical v1 ticket.
     let content = b"TLS.appid_at_3rd:0\nTLS.account_type:0\nTLS.identifier:user0000001\n\

@@ -9,19 +9,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use usersig::clock::FixedClock;
 use usersig::deflate::Effort;
 use usersig::issue::{TicketBatch, TicketRequest};
-use usersig::keys::PrivateKey;
 use usersig::verify::{self, Expect, VerifyKey};
 use usersig::{Secret, envelope, ticket};
+
+mod demo_key;
 
 const SECRET: &[u8] = b"5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
 
 fn benches(c: &mut Criterion) {
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/ec_key.pem"
-    ))
-    .expect("fixtures/ec_key.pem");
-    let key = PrivateKey::from_pem(&pem).expect("the demo key");
+    let key = demo_key::demo_key();
     let secret = Secret::new(SECRET).expect("a secret");
     let clock = FixedClock::at(1_795_675_257);
     let request = TicketRequest::new(1400001052, "xiaojun").expect("a request");
