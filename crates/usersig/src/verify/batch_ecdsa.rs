@@ -182,13 +182,12 @@ fn x_candidates(r: &Scalar) -> impl Iterator<Item = Fe> {
     x.into_iter().chain(wrapped)
 }
 
-/// v1 verifications by ring under one key after which its table is built. A build (17
-/// to 25 ms, twice that for the first, with the generator's) costs what ring takes for
-/// some 250 verifications, and a chunk's verification saves some 60 us of ring's 70 on
-/// each after it (benches/batch_ecdsa.rs prints the break-even): a run shorter than
-/// this never pays for a table, and a longer one pays at most about twice the least it
-/// could have (building only when the run turns out long enough).
-pub(crate) const BUILD_AFTER: u64 = 256;
+/// v1 verifications by ring under one key after which its table is built: about the
+/// break-even that `cargo bench -p usersig-benches --bench batch_ecdsa` measures (a
+/// build of 17 to 26 ms repaid by chunk verifications some 65 us cheaper than ring's,
+/// after 326 to 404). A run shorter than this never pays for a table, and a longer one
+/// pays at most about twice the least it could have (had it known its length).
+pub(crate) const BUILD_AFTER: u64 = 400;
 /// Keys whose uses are counted and tables built (1.5 MiB each); verifications under
 /// any other key stay with ring.
 const MAX_TABLES: usize = 4;
