@@ -368,6 +368,27 @@ fn gen_batch_line(text: &str) -> Option<(&str, &str)> {
     number.then_some((identifier, usersig))
 }
 
+/// Write verify-batch's line for input line `line_no`, which it cannot read: a failed
+/// line.
+fn push_bad_line(out: &mut Vec<u8>, csv: bool, line_no: u64, bad: BadLine) -> LineOutcome {
+    if csv {
+        let id = bad.identifier.as_deref();
+        push_verify_csv(out, line_no, id, false, None, None, Some(&bad.why));
+    } else {
+        let identifier = bad.identifier.map(|i| redact::scrub(&i).into_owned());
+        let error = format!("line {line_no}: {}", bad.why);
+        let result = VerifyBatchError {
+            ok: false,
+            line: line_no,
+            identifier,
+            error: redact::scrub(&error).into_owned(),
+            exit_status: 1,
+        };
+        report::push_line(out, &result);
+    }
+    LineOutcome::Failed
+}
+
 /// A verify-batch input line, read.
 enum InputLine<'a> {
     /// Empty, or only white space.
@@ -546,24 +567,7 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
             let outcome = match line {
                 InputLine::Blank => LineOutcome::Blank,
                 InputLine::Header => LineOutcome::Skipped,
-                InputLine::Bad(bad) => {
-                    if csv {
-                        let id = bad.identifier.as_deref();
-                        push_verify_csv(out, line_no, id, false, None, None, Some(&bad.why));
-                    } else {
-                        let identifier = bad.identifier.map(|i| redact::scrub(&i).into_owned());
-                        let error = format!("line {line_no}: {}", bad.why);
-                        let result = VerifyBatchError {
-                            ok: false,
-                            line: line_no,
-                            identifier,
-                            error: redact::scrub(&error).into_owned(),
-                            exit_status: 1,
-                        };
-                        report::push_line(out, &result);
-                    }
-                    LineOutcome::Failed
-                }
+                InputLine::Bad(bad) => push_bad_line(out, csv, line_no, bad),
                 InputLine::Ticket(identifier, _) => {
                     let Some(checked) = checked.next() else {
                         break;
@@ -587,11 +591,10 @@ pub(super) fn verify_batch(a: &VerifyBatchArgs, system: &SystemClock) -> Command
                         );
                         (result.valid, result.ok)
                     } else {
-                        let names = &key_names;
                         lines.push_for_line(
                             checked,
                             min_remaining,
-                            names,
+                            &key_names,
                             line_no,
                             &identifier,
                             out,
