@@ -3,7 +3,7 @@
 //! ECDSA), given the signed content this test rebuilds from each ticket's own fields
 //! (docs/FORMAT.md section 3) and its DER signature. The tickets are decoded and encoded
 //! again without the library (flate2, base64). With thousands of lines, most are checked
-//! by the batch verifier's tables, which a key gets after 256 verifications in a worker.
+//! by the batch verifier's tables, which a key gets after 400 verifications by ring.
 
 use crate::common;
 
