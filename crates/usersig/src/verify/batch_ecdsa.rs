@@ -103,8 +103,7 @@ impl PrecomputedKey {
 
     /// Whether `der` is a valid DER ECDSA P-256 signature of SHA-256(`message`).
     pub fn verify_der(&self, message: &[u8], der: &[u8]) -> bool {
-        let digest: [u8; 32] = Sha256::digest(message).into();
-        self.verify_digest(&FieldBytes::from(digest), der)
+        self.verify_digest(&digest_of(message), der)
     }
 
     /// [`Self::verify_der`]'s verdict on each `(message, der)` of `items`, appended to
@@ -117,12 +116,7 @@ impl PrecomputedKey {
         };
         let parsed: Vec<Option<(Scalar, Scalar, Scalar)>> = items
             .iter()
-            .map(|(message, der)| {
-                let (r, s) = parse_signature(der)?;
-                let digest: [u8; 32] = Sha256::digest(message).into();
-                let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(digest));
-                Some((z, r, s))
-            })
+            .map(|(message, der)| signed_scalars(&digest_of(message), der))
             .collect();
         let mut inverses: Vec<Scalar> = parsed.iter().flatten().map(|(_, _, s)| *s).collect();
         invert_all(&mut inverses, |x| x.invert_vartime().into());
@@ -144,23 +138,16 @@ impl PrecomputedKey {
         }));
     }
 
-    /// As [`Self::verify_der`] with the digest given.
+    /// As [`Self::verify_der`] with the digest given, one signature alone:
+    /// `R = (z w) G + (r w) Q`, for `w = 1/s`, must be a point other than infinity whose
+    /// x, reduced mod n, is `r`. R stays in Jacobian coordinates: `x = X/Z²` is `r` or
+    /// `r + n` (when that is below p) exactly when `X = r Z²` or `X = (r + n) Z²`.
     fn verify_digest(&self, digest: &FieldBytes, der: &[u8]) -> bool {
-        let Some((r, s)) = parse_signature(der) else {
+        let (Some((z, r, s)), Some(generator)) = (signed_scalars(digest, der), generator_table())
+        else {
             return false;
         };
-        let z = <Scalar as Reduce<FieldBytes>>::reduce(digest);
-        match Option::<Scalar>::from(s.invert_vartime()) {
-            Some(w) => self.verify_inverted(&z, &r, &w),
-            None => false,
-        }
-    }
-
-    /// Whether `R = (z w) G + (r w) Q` is a point other than infinity whose x, reduced
-    /// mod n, is `r`, for `w = 1/s`. R stays in Jacobian coordinates: `x = X/Z²` is `r`
-    /// or `r + n` (when that is below p) exactly when `X = r Z²` or `X = (r + n) Z²`.
-    fn verify_inverted(&self, z: &Scalar, r: &Scalar, w: &Scalar) -> bool {
-        let Some(generator) = generator_table() else {
+        let Some(w) = Option::<Scalar>::from(s.invert_vartime()) else {
             return false;
         };
         let mut sum = Jacobian::INFINITY;
@@ -171,8 +158,21 @@ impl PrecomputedKey {
             return false;
         }
         let zz = sum.z.square();
-        x_candidates(r).any(|x| sum.x == x * zz)
+        x_candidates(&r).any(|x| sum.x == x * zz)
     }
+}
+
+/// The SHA-256 digest of `message`.
+fn digest_of(message: &[u8]) -> FieldBytes {
+    let digest: [u8; 32] = Sha256::digest(message).into();
+    FieldBytes::from(digest)
+}
+
+/// `z`, `r` and `s` of the signature `der` of a message whose digest is `digest`: the
+/// digest reduced mod n, and the strict DER's two integers (each in `[1, n-1]`).
+fn signed_scalars(digest: &FieldBytes, der: &[u8]) -> Option<(Scalar, Scalar, Scalar)> {
+    let (r, s) = parse_signature(der)?;
+    Some((<Scalar as Reduce<FieldBytes>>::reduce(digest), r, s))
 }
 
 /// The x coordinates whose value mod n is `r` (in `[1, n-1]`): `r`, and `r + n` when
